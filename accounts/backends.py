@@ -1,0 +1,36 @@
+"""Authentication backends: managers log in with store identifier + username + password."""
+
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.models import User
+
+
+def axes_username(request, credentials):
+    """The name django-axes counts failures under: the store code scopes the username."""
+    credentials = credentials or {}
+    username = credentials.get("username")
+    if username is None and credentials.get("table_number") is not None:
+        username = f"table-{credentials['table_number']}"
+    store_code = credentials.get("store_code")
+    return f"{store_code}:{username}" if store_code else username
+
+
+class StoreUserBackend(ModelBackend):
+    """Finds the user by (store, username); without a store code, a platform admin."""
+
+    def authenticate(self, request, username=None, password=None, store_code=None, **kwargs):
+        if username is None or password is None:
+            return None
+        users = User.objects.select_related("store")
+        try:
+            if store_code:
+                user = users.get(store__code=store_code, username=username)
+            else:
+                user = users.get(store__isnull=True, username=username)
+        except User.DoesNotExist:
+            # Hash anyway so response time does not tell which usernames exist.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

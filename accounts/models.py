@@ -1,0 +1,100 @@
+"""Who uses Table Order: stores, their managers, and the tables whose tablets order."""
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+store_code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]{1,29}$",
+    _("Use 2–30 lowercase letters, digits or hyphens, starting with a letter or digit."),
+)
+
+
+class Store(models.Model):
+    """A restaurant; managers name it by `code` when they log in."""
+
+    code = models.CharField(_("store identifier"), max_length=30, unique=True, validators=[store_code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class StoreUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Natural keys (createsuperuser, fixtures) name platform users, who have no store.
+        return self.get(username=username, store__isnull=True)
+
+
+class User(AbstractUser):
+    """A store manager (belongs to one store) or a platform admin (no store)."""
+
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        validators=[AbstractUser.username_validator],
+        help_text=_("150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+    )
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="users"
+    )
+
+    objects = StoreUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "username"], name="user_username_unique_per_store"),
+            models.UniqueConstraint(
+                fields=["username"], condition=Q(store__isnull=True), name="user_username_unique_platform"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.username}@{self.store.code}" if self.store_id else self.username
+
+
+class Table(models.Model):
+    """A numbered table; its tablet logs in with the table password.
+
+    `token_version` is written into every tablet token: bumping it (password reset,
+    revoke) signs the tablet out at its next request or refresh.
+    """
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="tables")
+    number = models.PositiveIntegerField(_("table number"))
+    password = models.CharField(_("table password"), max_length=128)
+    token_version = models.PositiveIntegerField(_("token version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # A table is the principal of tablet requests (request.user for DRF).
+    is_authenticated = True
+    is_anonymous = False
+
+    class Meta:
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        ordering = ["store", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "number"], name="table_number_unique_per_store"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="table_number_positive"),
+        ]
+
+    def __str__(self):
+        return _("Table %(number)s") % {"number": self.number}
+
+    def set_password(self, raw_password):
+        self.password = make_password(raw_password)
+
+    def check_password(self, raw_password):
+        return check_password(raw_password, self.password)

@@ -1,0 +1,66 @@
+"""Shared fixtures: a store with a manager, tables and a small menu."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import BCryptSHA256PasswordHasher
+
+from accounts.services import create_store, setup_table
+from menus.models import Category, MenuItem
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+postgres_only = pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="needs PostgreSQL: row locks and truly concurrent connections (SQLite serializes all writes)",
+)
+
+
+def make_store(code="alpha", name="알파 식당", username="manager", password="s3cret-pass"):
+    store, _manager = create_store(code=code, name=name, manager_username=username, manager_password=password)
+    return store
+
+
+def make_menu(store, *, items=(("김치찌개", 9000), ("된장찌개", 8000), ("공기밥", 1000))):
+    category = Category.objects.create(store=store, name="식사", display_order=1)
+    return [
+        MenuItem.objects.create(store=store, category=category, name=name, price=price, display_order=index)
+        for index, (name, price) in enumerate(items)
+    ]
+
+
+@pytest.fixture
+def store(db):
+    return make_store()
+
+
+@pytest.fixture
+def manager(store):
+    return store.users.get()
+
+
+@pytest.fixture
+def table(store):
+    return setup_table(store=store, number=1, password="1234")[0]
+
+
+@pytest.fixture
+def menu(store):
+    return make_menu(store)
+
+
+@pytest.fixture
+def other_store(db):
+    store = make_store(code="beta", name="베타 식당")
+    make_menu(store, items=(("비빔밥", 11000),))
+    return store
+
+
+
+class FastBCryptSHA256PasswordHasher(BCryptSHA256PasswordHasher):
+    """The production hasher with the fewest rounds bcrypt allows, to keep the suite fast."""
+
+    rounds = 4
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["conftest.FastBCryptSHA256PasswordHasher", *settings.PASSWORD_HASHERS]

@@ -1,0 +1,191 @@
+"""Table sessions, orders with their lines, and the event outbox screens follow."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Store, Table
+from menus.models import MenuItem
+
+
+class TableSession(models.Model):
+    """One party's time at a table: opened by its first order, closed by "이용 완료"."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="sessions")
+    table = models.ForeignKey(Table, verbose_name=_("table"), on_delete=models.CASCADE, related_name="sessions")
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("table session")
+        verbose_name_plural = _("table sessions")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table"], condition=Q(closed_at__isnull=True), name="one_open_session_per_table"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "closed_at"])]
+
+    def __str__(self):
+        return f"{self.table} @ {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("대기중")
+    PREPARING = "preparing", _("준비중")
+    COMPLETED = "completed", _("완료")
+
+
+STATUS_FLOW = [OrderStatus.PENDING, OrderStatus.PREPARING, OrderStatus.COMPLETED]
+
+
+class OrderQuerySet(models.QuerySet):
+    def live(self):
+        """Orders that count: not deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def with_lines(self):
+        return self.select_related("table").prefetch_related("lines")
+
+
+class Order(models.Model):
+    """What one "order" tap sent. Deleted orders stay for audit but count nowhere."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="orders")
+    table = models.ForeignKey(Table, verbose_name=_("table"), on_delete=models.PROTECT, related_name="orders")
+    session = models.ForeignKey(
+        TableSession, verbose_name=_("table session"), on_delete=models.PROTECT, related_name="orders"
+    )
+    number = models.PositiveIntegerField(_("order number"))
+    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    total = models.PositiveIntegerField(_("total (won)"))
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("ordered at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "number"], name="order_number_unique_per_store"),
+            models.UniqueConstraint(
+                fields=["table", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="order_idempotency_key_unique_per_table",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="order_number_positive"),
+        ]
+        indexes = [models.Index(fields=["session", "deleted_at"])]
+
+    def __str__(self):
+        return self.display_number
+
+    @property
+    def display_number(self):
+        return f"#{self.number:04d}"
+
+    def as_dict(self):
+        """The order as the API and the event stream show it (SPEC.md 5)."""
+        return {
+            "id": self.id,
+            "number": self.number,
+            "display_number": self.display_number,
+            "status": self.status,
+            "status_label": str(self.get_status_display()),
+            "created_at": self.created_at.isoformat(),
+            "table": {"id": self.table_id, "number": self.table.number},
+            "session_id": self.session_id,
+            "items": [line.as_dict() for line in self.lines.all()],
+            "total": self.total,
+        }
+
+
+class OrderLine(models.Model):
+    """A line of an order; name and unit price are copied, so menu edits never rewrite it."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    menu_item = models.ForeignKey(
+        MenuItem, verbose_name=_("menu item"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    unit_price = models.PositiveIntegerField(_("unit price (won)"))
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=99), name="order_line_quantity_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} × {self.quantity}"
+
+    @property
+    def line_total(self):
+        return self.unit_price * self.quantity
+
+    def as_dict(self):
+        return {
+            "menu_item_id": self.menu_item_id,
+            "name": self.name,
+            "unit_price": self.unit_price,
+            "quantity": self.quantity,
+            "line_total": self.line_total,
+        }
+
+
+class EventType(models.TextChoices):
+    ORDER_CREATED = "order.created"
+    ORDER_UPDATED = "order.updated"
+    ORDER_DELETED = "order.deleted"
+    SESSION_CLOSED = "session.closed"
+
+
+class OrderEvent(models.Model):
+    """The transactional outbox: written with each change, streamed to screens by id."""
+
+    id = models.BigAutoField(primary_key=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    table = models.ForeignKey(Table, null=True, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(TableSession, null=True, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=30, choices=EventType.choices)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["store", "id"]), models.Index(fields=["table", "id"])]
+
+    def __str__(self):
+        return f"{self.id} {self.type}"

@@ -1,0 +1,196 @@
+"""Every write to order state. Each function is one transaction that records its event.
+
+Lock order, to keep concurrent writes deadlock-free and events in commit order: every
+service first locks the store row, then the rows it changes. Order numbers, the
+one-open-session rule and event ids all rely on that store lock.
+"""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Store
+from menus.models import MenuItem
+from orders import events
+from orders.models import STATUS_FLOW, EventType, Order, OrderLine, TableSession
+from orders.selectors import open_session, session_totals, table_state
+from tableorder.exceptions import Conflict
+
+MAX_LINES = 50
+MAX_QUANTITY = 99
+MAX_IDEMPOTENCY_KEY_LENGTH = 100
+
+
+def _lock_store(store_id):
+    return Store.objects.select_for_update().get(pk=store_id)
+
+
+def _normalize_items(items):
+    """[(menu_item_id, quantity)] from the request's lines, or ValidationError."""
+    if not isinstance(items, list | tuple) or not items:
+        raise ValidationError({"items": _("An order needs at least one item.")})
+    if len(items) > MAX_LINES:
+        raise ValidationError({"items": _("An order can have at most %(max)d lines.") % {"max": MAX_LINES}})
+    lines, errors = [], []
+    for position, item in enumerate(items, start=1):
+        item_id = item.get("menu_item_id") if isinstance(item, dict) else None
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        if not _is_int(item_id) or item_id < 1:
+            errors.append(_("Line %(line)d: a menu item id is required.") % {"line": position})
+        elif not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
+            errors.append(
+                _("Line %(line)d: the quantity must be from 1 to %(max)d.") % {"line": position, "max": MAX_QUANTITY}
+            )
+        else:
+            lines.append((item_id, quantity))
+    if errors:
+        raise ValidationError({"items": errors})
+    return lines
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate_idempotency_key(key):
+    if key is None:
+        return
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+        raise ValidationError(
+            {"idempotency_key": _("The idempotency key must be 1 to %(max)d printable characters.")
+             % {"max": MAX_IDEMPOTENCY_KEY_LENGTH}}
+        )
+
+
+def _priced_lines(store_id, lines):
+    """The menu items of the lines, checked against the store's current menu."""
+    menu = MenuItem.objects.filter(store_id=store_id).in_bulk({item_id for item_id, _q in lines})
+    errors = []
+    for position, (item_id, _quantity) in enumerate(lines, start=1):
+        item = menu.get(item_id)
+        if item is None:
+            errors.append(_("Line %(line)d: item %(id)d is not on this store's menu.") % {"line": position, "id": item_id})
+        elif not item.is_available:
+            errors.append(_("Line %(line)d: %(name)s is sold out.") % {"line": position, "name": item.name})
+    if errors:
+        raise ValidationError({"items": errors})
+    return [(menu[item_id], quantity) for item_id, quantity in lines]
+
+
+def _fingerprint(lines):
+    return hashlib.sha256(json.dumps(lines).encode()).hexdigest()
+
+
+def place_order(*, table, items, idempotency_key=None):
+    """Place an order for `table`: [{menu_item_id, quantity}] priced from the menu now.
+
+    Returns (order, created). A repeated idempotency key returns the first order
+    (created=False); the same key with other items raises Conflict.
+    """
+    lines = _normalize_items(items)
+    _validate_idempotency_key(idempotency_key)
+    fingerprint = _fingerprint(lines)
+    with transaction.atomic():
+        store = _lock_store(table.store_id)
+        if idempotency_key is not None:
+            existing = Order.objects.filter(table=table, idempotency_key=idempotency_key).with_lines().first()
+            if existing is not None:
+                if existing.request_fingerprint != fingerprint:
+                    raise Conflict(
+                        _("This idempotency key was already used for a different order."), "idempotency_key_reused"
+                    )
+                return existing, False
+        priced = _priced_lines(store.id, lines)
+        session = open_session(table) or TableSession.objects.create(store=store, table=table)
+        last_number = Order.objects.filter(store=store).aggregate(n=Max("number"))["n"] or 0
+        order = Order.objects.create(
+            store=store,
+            table=table,
+            session=session,
+            number=last_number + 1,
+            total=sum(item.price * quantity for item, quantity in priced),
+            idempotency_key=idempotency_key,
+            request_fingerprint=fingerprint,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, menu_item=item, name=item.name, unit_price=item.price, quantity=quantity)
+            for item, quantity in priced
+        )
+        order = Order.objects.with_lines().get(pk=order.pk)
+        _publish(EventType.ORDER_CREATED, order)
+    return order, True
+
+
+def _publish(event_type, order, **extra):
+    payload = {"order": order.as_dict(), "table": table_state(order.table, order.session), **extra}
+    events.publish(
+        store=order.store, event_type=event_type, payload=payload, table=order.table, session=order.session
+    )
+
+
+def _locked_current_order(order):
+    """Re-read the order under lock; it must still exist and be in an open session."""
+    _lock_store(order.store_id)
+    locked = Order.objects.live().select_for_update().select_related("session", "table", "store").get(pk=order.pk)
+    if not locked.session.is_open:
+        raise Conflict(_("This order's table session has already ended."), "session_closed")
+    return locked
+
+
+@transaction.atomic
+def change_order_status(*, order, status):
+    """Move an order forward: pending → preparing → completed (steps may be skipped)."""
+    if status not in STATUS_FLOW:
+        raise ValidationError({"status": _("Unknown status.")})
+    order = _locked_current_order(order)
+    if STATUS_FLOW.index(status) <= STATUS_FLOW.index(order.status):
+        raise Conflict(
+            _("An order can only move forward: it is %(status)s.") % {"status": order.get_status_display()},
+            "status_not_forward",
+        )
+    order.status = status
+    order.save(update_fields=["status", "updated_at"])
+    order = Order.objects.with_lines().get(pk=order.pk)
+    _publish(EventType.ORDER_UPDATED, order)
+    return order
+
+
+@transaction.atomic
+def delete_order(*, order, actor):
+    """Delete an order (직권 수정): kept for audit, counted nowhere, hidden from guests."""
+    order = _locked_current_order(order)
+    order.deleted_at = timezone.now()
+    order.deleted_by = actor
+    order.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    order = Order.objects.with_lines().get(pk=order.pk)
+    _publish(EventType.ORDER_DELETED, order, deleted_by=actor.get_username() if actor else None)
+    return order
+
+
+@transaction.atomic
+def close_session(*, table, actor):
+    """"이용 완료": the table's current orders move to history and its total resets."""
+    store = _lock_store(table.store_id)
+    session = open_session(table)
+    if session is None:
+        raise Conflict(_("This table has no open session."), "no_open_session")
+    session.closed_at = timezone.now()
+    session.closed_by = actor
+    session.save(update_fields=["closed_at", "closed_by"])
+    total, count = session_totals(session.id)
+    events.publish(
+        store=store,
+        event_type=EventType.SESSION_CLOSED,
+        table=table,
+        session=session,
+        payload={
+            "session": {"id": session.id, "closed_at": session.closed_at.isoformat(), "total": total, "order_count": count},
+            "table": table_state(table, None),
+        },
+    )
+    return session
