@@ -54,7 +54,6 @@ def other_store(db):
     return store
 
 
-
 class FastBCryptSHA256PasswordHasher(BCryptSHA256PasswordHasher):
     """The production hasher with the fewest rounds bcrypt allows, to keep the suite fast."""
 

@@ -1,7 +1,11 @@
-"""DRF authentication: Bearer JWTs for managers."""
+"""DRF authentication: Bearer JWTs for managers and for table tablets."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
+
+from accounts.models import Table
+from accounts.tokens import TableAccessToken
 
 
 class ManagerJWTAuthentication(JWTAuthentication):
@@ -9,8 +13,33 @@ class ManagerJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token):
         if "table_id" in validated_token:
-            raise InvalidToken({"detail": "Tablet tokens cannot be used here.", "code": "token_not_valid"})
+            raise InvalidToken({"detail": _("Tablet tokens cannot be used here."), "code": "token_not_valid"})
         user = super().get_user(validated_token)
         if user.store_id is None or validated_token.get("store_id") != user.store_id:
-            raise InvalidToken({"detail": "Token is not valid for a store.", "code": "token_not_valid"})
+            raise InvalidToken({"detail": _("Token is not valid for a store."), "code": "token_not_valid"})
         return user
+
+
+def table_from_token(validated_token):
+    """The table a tablet token names, if the token is still current; else InvalidToken."""
+    table = (
+        Table.objects.select_related("store")
+        .filter(pk=validated_token.get("table_id"), store_id=validated_token.get("store_id"))
+        .first()
+    )
+    if table is None or validated_token.get("tv") != table.token_version:
+        raise InvalidToken({"detail": _("This tablet has been signed out."), "code": "tablet_signed_out"})
+    return table
+
+
+class TableJWTAuthentication(JWTAuthentication):
+    """A tablet's access token; `request.user` is the Table."""
+
+    def get_validated_token(self, raw_token):
+        try:
+            return TableAccessToken(raw_token)
+        except Exception as error:
+            raise InvalidToken({"detail": _("Token is invalid or expired."), "code": "token_not_valid"}) from error
+
+    def get_user(self, validated_token):
+        return table_from_token(validated_token)

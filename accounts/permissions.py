@@ -1,8 +1,8 @@
-"""Permissions that also resolve `request.store`, once, for the views behind them."""
+"""Permissions that also resolve `request.store` (and `request.table`) once per request."""
 
 from rest_framework.permissions import BasePermission
 
-from accounts.models import User
+from accounts.models import Table, User
 
 
 class IsStoreManager(BasePermission):
@@ -13,4 +13,15 @@ class IsStoreManager(BasePermission):
         if not isinstance(user, User) or not user.is_active or user.store_id is None:
             return False
         request.store = user.store
+        return True
+
+
+class IsTablet(BasePermission):
+    """A table's tablet; sets `request.table` and `request.store`."""
+
+    def has_permission(self, request, view):
+        if not isinstance(request.user, Table):
+            return False
+        request.table = request.user
+        request.store = request.user.store
         return True

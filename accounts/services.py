@@ -31,7 +31,10 @@ def create_store(*, code, name, manager_username, manager_password):
 def validate_table_password(password):
     if not password or len(password) < TABLE_PASSWORD_MIN_LENGTH or len(password) > 128:
         raise ValidationError(
-            {"password": _("The table password must be %(min)d to 128 characters.") % {"min": TABLE_PASSWORD_MIN_LENGTH}}
+            {
+                "password": _("The table password must be %(min)d to 128 characters.")
+                % {"min": TABLE_PASSWORD_MIN_LENGTH}
+            }
         )
 
 

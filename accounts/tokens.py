@@ -1,6 +1,11 @@
-"""JWTs that carry the store: 16-hour manager tokens."""
+"""JWTs that carry the store: 16-hour manager tokens and revocable tablet tokens.
 
-from rest_framework_simplejwt.tokens import RefreshToken
+A tablet token names its table and the table's `token_version`; a password reset or a
+revoke bumps the version, so every token issued before stops working, refresh included.
+"""
+
+from django.conf import settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 
 def manager_tokens(user):
@@ -8,3 +13,27 @@ def manager_tokens(user):
     refresh = RefreshToken.for_user(user)
     refresh["store_id"] = user.store_id
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+class TableRefreshToken(RefreshToken):
+    token_type = "table_refresh"
+    lifetime = settings.TABLE_REFRESH_TOKEN_LIFETIME
+
+
+class TableAccessToken(AccessToken):
+    token_type = "table_access"
+    lifetime = settings.TABLE_ACCESS_TOKEN_LIFETIME
+
+
+def _claim_table(token, table):
+    token["table_id"] = table.id
+    token["store_id"] = table.store_id
+    token["tv"] = table.token_version
+    return token
+
+
+def table_tokens(table):
+    """Access and refresh tokens that let one table's tablet do what a tablet does."""
+    refresh = _claim_table(TableRefreshToken(), table)
+    access = _claim_table(TableAccessToken(), table)
+    return {"access": str(access), "refresh": str(refresh)}

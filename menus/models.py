@@ -31,9 +31,7 @@ class MenuItem(models.Model):
     """An item guests can order; `price` is whole won."""
 
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="menu_items")
-    category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items"
-    )
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items")
     name = models.CharField(_("name"), max_length=100)
     price = models.PositiveIntegerField(
         _("price (won)"), validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)]

@@ -73,7 +73,8 @@ class Order(models.Model):
     number = models.PositiveIntegerField(_("order number"))
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     total = models.PositiveIntegerField(_("total (won)"))
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)
+    # NULL, not "", for orders placed without a key: the unique constraint skips NULLs.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -143,7 +144,9 @@ class OrderLine(models.Model):
         verbose_name_plural = _("order lines")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=99), name="order_line_quantity_range"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=99), name="order_line_quantity_range"
+            ),
         ]
 
     def __str__(self):

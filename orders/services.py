@@ -62,8 +62,10 @@ def _validate_idempotency_key(key):
         return
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
         raise ValidationError(
-            {"idempotency_key": _("The idempotency key must be 1 to %(max)d printable characters.")
-             % {"max": MAX_IDEMPOTENCY_KEY_LENGTH}}
+            {
+                "idempotency_key": _("The idempotency key must be 1 to %(max)d printable characters.")
+                % {"max": MAX_IDEMPOTENCY_KEY_LENGTH}
+            }
         )
 
 
@@ -74,7 +76,9 @@ def _priced_lines(store_id, lines):
     for position, (item_id, _quantity) in enumerate(lines, start=1):
         item = menu.get(item_id)
         if item is None:
-            errors.append(_("Line %(line)d: item %(id)d is not on this store's menu.") % {"line": position, "id": item_id})
+            errors.append(
+                _("Line %(line)d: item %(id)d is not on this store's menu.") % {"line": position, "id": item_id}
+            )
         elif not item.is_available:
             errors.append(_("Line %(line)d: %(name)s is sold out.") % {"line": position, "name": item.name})
     if errors:
@@ -128,9 +132,7 @@ def place_order(*, table, items, idempotency_key=None):
 
 def _publish(event_type, order, **extra):
     payload = {"order": order.as_dict(), "table": table_state(order.table, order.session), **extra}
-    events.publish(
-        store=order.store, event_type=event_type, payload=payload, table=order.table, session=order.session
-    )
+    events.publish(store=order.store, event_type=event_type, payload=payload, table=order.table, session=order.session)
 
 
 def _locked_current_order(order):
@@ -174,7 +176,7 @@ def delete_order(*, order, actor):
 
 @transaction.atomic
 def close_session(*, table, actor):
-    """"이용 완료": the table's current orders move to history and its total resets."""
+    """ "이용 완료": the table's current orders move to history and its total resets."""
     store = _lock_store(table.store_id)
     session = open_session(table)
     if session is None:
@@ -189,7 +191,12 @@ def close_session(*, table, actor):
         table=table,
         session=session,
         payload={
-            "session": {"id": session.id, "closed_at": session.closed_at.isoformat(), "total": total, "order_count": count},
+            "session": {
+                "id": session.id,
+                "closed_at": session.closed_at.isoformat(),
+                "total": total,
+                "order_count": count,
+            },
             "table": table_state(table, None),
         },
     )

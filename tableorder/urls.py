@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api import ManagerLoginView
 from tableorder.views import healthz
 
 api_v1 = [
-    path("auth/login", ManagerLoginView.as_view(), name="manager-login"),
+    path("", include("accounts.urls")),
+    path("", include("menus.urls")),
+    path("", include("orders.urls")),
 ]
 
 urlpatterns = [

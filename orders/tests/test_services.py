@@ -15,7 +15,7 @@ def lines(*pairs):
 
 
 def test_place_order_prices_from_the_menu_and_copies_lines(table, menu):
-    stew, soup, rice = menu
+    stew, _soup, rice = menu
     order, created = place_order(table=table, items=lines((stew, 2), (rice, 1)))
     assert created
     assert order.total == 2 * 9000 + 1000
@@ -99,7 +99,10 @@ def test_sold_out_unknown_and_other_store_items_are_rejected(table, menu, other_
     menu[1].save()
     foreign = other_store.menu_items.get()
     with pytest.raises(ValidationError) as error:
-        place_order(table=table, items=lines((menu[0], 1), (menu[1], 1), (foreign, 1)) + [{"menu_item_id": 999999, "quantity": 1}])
+        place_order(
+            table=table,
+            items=[*lines((menu[0], 1), (menu[1], 1), (foreign, 1)), {"menu_item_id": 999999, "quantity": 1}],
+        )
     messages = error.value.message_dict["items"]
     assert messages == [
         "Line 2: 된장찌개 is sold out.",
