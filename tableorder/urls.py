@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("menus.urls")),
     path("", include("orders.urls")),
+    path("", include("orders.stream_urls")),
 ]
 
 urlpatterns = [
