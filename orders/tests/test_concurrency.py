@@ -1,0 +1,100 @@
+"""Concurrency rules, proven with real threads on real PostgreSQL connections."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts.services import setup_table
+from conftest import postgres_only
+from orders.models import EventType, Order, OrderEvent, TableSession
+from orders.services import close_session, delete_order, place_order
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(functions):
+    """Start every function at the same moment on its own thread and connection.
+
+    Returns (results, errors) in the order of `functions`.
+    """
+    barrier = threading.Barrier(len(functions))
+    results, errors = [None] * len(functions), [None] * len(functions)
+
+    def worker(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:
+            errors[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def one_item(menu_item):
+    return [{"menu_item_id": menu_item.id, "quantity": 1}]
+
+
+def test_twenty_first_orders_at_one_table_open_one_session_with_distinct_numbers(table, menu):
+    results, errors = run_together([lambda: place_order(table=table, items=one_item(menu[0]))] * 20)
+    assert errors == [None] * 20
+    assert TableSession.objects.filter(table=table).count() == 1
+    numbers = sorted(order.number for order, _created in results)
+    assert numbers == list(range(1, 21))
+    assert len({order.session_id for order, _created in results}) == 1
+
+
+def test_orders_at_many_tables_of_a_store_never_repeat_a_number(store, menu):
+    tables = [setup_table(store=store, number=n, password="1234")[0] for n in range(1, 11)]
+    calls = [lambda t=t: place_order(table=t, items=one_item(menu[1])) for t in tables for _ in range(2)]
+    results, errors = run_together(calls)
+    assert errors == [None] * 20
+    assert sorted(Order.objects.values_list("number", flat=True)) == list(range(1, 21))
+    assert TableSession.objects.count() == 10
+
+
+def test_concurrent_replays_of_one_idempotency_key_make_one_order(table, menu):
+    results, errors = run_together(
+        [lambda: place_order(table=table, items=one_item(menu[0]), idempotency_key="same-tap")] * 10
+    )
+    assert errors == [None] * 10
+    assert Order.objects.count() == 1
+    assert sum(created for _order, created in results) == 1
+    assert OrderEvent.objects.filter(type=EventType.ORDER_CREATED).count() == 1
+
+
+def test_an_order_racing_a_close_never_lands_in_a_closed_session(table, menu, manager):
+    place_order(table=table, items=one_item(menu[0]))
+    calls = [lambda: place_order(table=table, items=one_item(menu[1]))] * 10
+    calls.insert(5, lambda: close_session(table=table, actor=manager))
+    _results, errors = run_together(calls)
+    assert errors == [None] * 11
+    closed = TableSession.objects.get(table=table, closed_at__isnull=False)
+    for order in Order.objects.filter(session=closed):
+        assert order.created_at <= closed.closed_at
+    later = Order.objects.exclude(session=closed)
+    assert all(order.created_at >= closed.closed_at for order in later)
+    assert TableSession.objects.filter(table=table, closed_at__isnull=True).count() == (1 if later else 0)
+    assert Order.objects.count() == 11
+
+
+def test_two_managers_deleting_one_order_delete_it_once(table, menu, manager):
+    order, _ = place_order(table=table, items=one_item(menu[0]))
+    _results, errors = run_together([lambda: delete_order(order=order, actor=manager)] * 2)
+    assert sorted(type(e).__name__ for e in errors if e) == ["DoesNotExist"]
+    assert OrderEvent.objects.filter(type=EventType.ORDER_DELETED).count() == 1
+
+
+def test_event_ids_follow_commit_order_within_a_store(store, menu):
+    tables = [setup_table(store=store, number=n, password="1234")[0] for n in range(1, 6)]
+    run_together([lambda t=t: place_order(table=t, items=one_item(menu[0])) for t in tables for _ in range(3)])
+    events = list(OrderEvent.objects.order_by("id"))
+    # Numbers are assigned under the same store lock as event ids: both orders must agree.
+    assert [e.payload["order"]["number"] for e in events] == list(range(1, 16))
