@@ -1,0 +1,1 @@
+"""Benchmarks of Table Order against a server started the way production runs it."""

@@ -1,0 +1,162 @@
+"""Start Table Order like production (gunicorn + uvicorn workers) for a benchmark or a test.
+
+    with running_server(database_url=url, workers=2) as base_url:
+        ...
+
+The server listens on 127.0.0.1 only, on a free port, with its output in a log file; it is
+stopped by its PID when the block ends.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tableorder_bench"
+
+# Production settings minus HTTPS, which a local benchmark cannot terminate.
+BASE_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_COOKIES": "0",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "tableorder.settings",
+}
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url, env=None):
+    """The environment for manage.py and the server: BASE_ENV, then the caller's, then DATABASE_URL."""
+    merged = {**os.environ, **BASE_ENV, **(env or {})}
+    merged["DATABASE_URL"] = database_url
+    merged.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return merged
+
+
+def ensure_database(database_url):
+    """Create the PostgreSQL database named by the URL if it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    info = psycopg.conninfo.conninfo_to_dict(database_url)
+    name = info.get("dbname")
+    if not database_url.startswith(("postgres://", "postgresql://")) or not name:
+        return
+    with psycopg.connect(**{**info, "dbname": "postgres"}, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def manage(database_url, *args, env=None):
+    """Run a manage.py command with the server's environment; returns its stdout."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=server_env(database_url, env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def seed_store(database_url, *, code="bench", tables=20, env=None):
+    """(Re)create a store for a benchmark; returns what bench/seed.py prints (see there)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.seed", "--code", code, "--tables", str(tables)],
+        cwd=ROOT,
+        env=server_env(database_url, env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"seeding failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def wait_until_healthy(base_url, process, *, timeout=30.0, log_path=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}; see {log_path}:\n{_tail(log_path)}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server at {base_url} not healthy after {timeout:.0f} s; see {log_path}:\n{_tail(log_path)}")
+
+
+def _tail(path, lines=30):
+    if not path or not Path(path).exists():
+        return ""
+    return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+
+
+def stop(process, *, timeout=15.0):
+    """SIGTERM the server by PID, then SIGKILL its process group if it lingers."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def running_server(*, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, env=None, migrate=True, log_path=None):
+    """Migrate, start gunicorn with deploy/gunicorn.conf.py on 127.0.0.1, yield its base URL, stop it.
+
+    `env` adds to (or overrides) the production-like environment; the server's output goes
+    to `log_path` (a temporary file by default), whose tail is shown if it fails to start.
+    """
+    ensure_database(database_url)
+    if migrate:
+        manage(database_url, "migrate", "--noinput", env=env)
+    port = port or free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    full_env = server_env(
+        database_url, {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers), **(env or {})}
+    )
+    if log_path is None:
+        log_path = Path(tempfile.gettempdir()) / f"tableorder-bench-server-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG)],
+            cwd=ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_healthy(base_url, process, log_path=log_path)
+        yield base_url
+    finally:
+        stop(process)
