@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The suite runs with DEBUG off, like production, minus HTTPS redirects.
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production-use-0123456789} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 .PHONY: run test bench lint format migrate clean

@@ -1,0 +1,54 @@
+"""Production settings: secrets only from the environment, `check --deploy` clean."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+from tableorder import settings as project_settings
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 20 + "-production-like-secret-" + "x9" * 20,
+    "ALLOWED_HOSTS": "order.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://order.example.com",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_COOKIES": "1",
+}
+
+
+def manage(*args, env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION_ENV and not k.startswith("SECURE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_app_refuses_to_start_without_a_secret_key_unless_debugging():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    assert manage("check", env={**env, "DEBUG": "1"}).returncode == 0
+
+
+def test_language_time_zone_and_hashers():
+    assert project_settings.LANGUAGE_CODE == "ko-kr"
+    assert project_settings.TIME_ZONE == "Asia/Seoul" and project_settings.USE_TZ
+    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.BCryptSHA256PasswordHasher"
