@@ -63,3 +63,12 @@ class FastBCryptSHA256PasswordHasher(BCryptSHA256PasswordHasher):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["conftest.FastBCryptSHA256PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _unhashed_static_files(settings):
+    """Pages render without a collectstatic run; test_settings checks the real manifest build."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -52,3 +52,10 @@ def test_language_time_zone_and_hashers():
     assert project_settings.LANGUAGE_CODE == "ko-kr"
     assert project_settings.TIME_ZONE == "Asia/Seoul" and project_settings.USE_TZ
     assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.BCryptSHA256PasswordHasher"
+
+
+def test_collectstatic_builds_the_compressed_manifest(tmp_path):
+    result = manage("collectstatic", "--noinput", env={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("admin/css/base.*.css.gz"))

@@ -1,0 +1,16 @@
+"""Structured request logs: one JSON line per request with its timing."""
+
+import json
+import logging
+
+from tableorder.logging import JsonFormatter
+
+
+def test_each_request_logs_method_path_status_and_duration(client, db, caplog):
+    with caplog.at_level(logging.INFO, logger="tableorder.request"):
+        client.get("/healthz")
+    record = next(r for r in caplog.records if r.name == "tableorder.request")
+    line = json.loads(JsonFormatter().format(record))
+    assert line["method"] == "GET" and line["path"] == "/healthz" and line["status"] == 200
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+    assert line["level"] == "INFO" and line["time"].endswith("+00:00")
