@@ -37,3 +37,16 @@ def lockout_response(request, original_response, credentials):
         )
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=status)
+
+
+def client_ip(request):
+    """The client's address: counted from the right of X-Forwarded-For past our own proxies.
+
+    Entries further left are whatever the client sent and cannot be trusted.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
