@@ -1,0 +1,65 @@
+"""Add and update a store's menu from a JSON or CSV file, all or nothing."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Store
+from menus import menu_files
+from menus.services import import_menu
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Import a menu into store CODE from FILE: JSON in the shape of GET /api/v1/menu (ids are ignored) or CSV "
+        "with the columns category,name,price,description,image_url,is_available. Items are matched by category "
+        "and name: matches are updated, the rest added, nothing is deleted; new categories and items go after the "
+        "existing ones in file order. Every row is checked first and nothing is written if any row is bad. "
+        "Rows are counted from 1, not counting the CSV header. image_url: an http(s) URL is kept as an external "
+        "image; a URL of a file stored by this deployment (such as /media/menu/… from export_menu) makes the item "
+        "use that stored file; a /media/ path that is not a stored file is an error; empty keeps the item's image."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("code", metavar="CODE", help=gettext_lazy("store identifier"))
+        parser.add_argument("file", metavar="FILE", help=gettext_lazy("menu file (.json or .csv)"))
+        parser.add_argument(
+            "--format",
+            dest="file_format",
+            choices=menu_files.FORMATS,
+            help=gettext_lazy("file format (default: from the extension)"),
+        )
+
+    def handle(self, *args, code, file, file_format=None, **options):
+        store = Store.objects.filter(code=code).first()
+        if store is None:
+            raise CommandError(_("There is no store with the identifier %(code)r.") % {"code": code})
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from error
+        try:
+            rows = menu_files.parse_menu(text, menu_files.format_for(file, file_format))
+            result = import_menu(store=store, rows=rows)
+        except ValidationError as error:
+            raise CommandError(
+                _("Nothing was imported.") + "\n" + "\n".join(error.messages),
+            ) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Imported into store %(code)s: %(created)d items added, %(updated)d updated, "
+                    "%(unchanged)d unchanged, %(categories)d new categories."
+                )
+                % {
+                    "code": code,
+                    "created": result.items_created,
+                    "updated": result.items_updated,
+                    "unchanged": result.items_unchanged,
+                    "categories": result.categories_created,
+                }
+            )
+        )

@@ -1,0 +1,100 @@
+"""Menu files: a whole menu as JSON (the shape of GET /api/v1/menu) or as CSV, in and out.
+
+Parsing only turns a file into rows (`{category, name, price, description, image_url,
+is_available}`, values as written); `menus.services.import_menu` validates them.
+"""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+CSV_COLUMNS = ("category", "name", "price", "description", "image_url", "is_available")
+ITEM_FIELDS = CSV_COLUMNS[1:]
+FORMATS = ("json", "csv")
+
+
+def format_for(path, explicit=None):
+    """The file format: `explicit` if given, else from the file extension."""
+    if explicit:
+        return explicit
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ValidationError(
+            _("Cannot tell the format of %(path)s from its extension: use .json or .csv, or --format.") % {"path": path}
+        )
+    return suffix
+
+
+def parse_menu(text, fmt):
+    return parse_json(text) if fmt == "json" else parse_csv(text)
+
+
+def parse_json(text):
+    """Rows of a `{categories: [{name, items: [...]}]}` document, in file order; ids are ignored."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValidationError(_("The file is not valid JSON: %(error)s") % {"error": error}) from error
+    categories = document.get("categories") if isinstance(document, dict) else None
+    if not isinstance(categories, list):
+        raise ValidationError(_('The JSON must be an object with a "categories" list.'))
+    rows = []
+    for position, category in enumerate(categories, start=1):
+        items = category.get("items") if isinstance(category, dict) else None
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ValidationError(
+                _('Category %(position)d of the JSON must be an object with an "items" list of objects.')
+                % {"position": position}
+            )
+        rows.extend(
+            {"category": category.get("name"), **{field: item.get(field) for field in ITEM_FIELDS}} for item in items
+        )
+    return rows
+
+
+def parse_csv(text):
+    """Rows of a CSV whose header is exactly CSV_COLUMNS (in any order)."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = reader.fieldnames or []
+    if sorted(header) != sorted(CSV_COLUMNS):
+        raise ValidationError(
+            _("The CSV header must be exactly: %(expected)s (found: %(found)s).")
+            % {"expected": ",".join(CSV_COLUMNS), "found": ",".join(header) or _("nothing")}
+        )
+    rows = []
+    for number, record in enumerate(reader, start=1):
+        if None in record:
+            raise ValidationError(_("row %(row)d: has more cells than the header.") % {"row": number})
+        rows.append(dict(record))
+    return rows
+
+
+def dump_json(menu):
+    return json.dumps(menu, ensure_ascii=False, indent=2) + "\n"
+
+
+def dump_csv(menu):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for category in menu["categories"]:
+        for item in category["items"]:
+            writer.writerow(
+                [
+                    category["name"],
+                    item["name"],
+                    item["price"],
+                    item["description"],
+                    item["image_url"],
+                    "true" if item["is_available"] else "false",
+                ]
+            )
+    return buffer.getvalue()
+
+
+def dump_menu(menu, fmt):
+    return dump_json(menu) if fmt == "json" else dump_csv(menu)

@@ -1,0 +1,304 @@
+"""Menu files in and out: validation first, all or nothing, matching by category and name."""
+
+import copy
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+
+from conftest import make_store
+from menus import menu_files
+from menus.models import Category, MenuItem
+from menus.selectors import store_menu
+from menus.services import import_menu
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def row(category="식사", name="김치찌개", price=9000, description="", image_url="", is_available=True):
+    return {
+        "category": category,
+        "name": name,
+        "price": price,
+        "description": description,
+        "image_url": image_url,
+        "is_available": is_available,
+    }
+
+
+def without_ids(menu):
+    menu = copy.deepcopy(menu)
+    for category in menu["categories"]:
+        del category["id"]
+        for item in category["items"]:
+            del item["id"]
+    return menu
+
+
+def menu_of(store):
+    return without_ids(store_menu(store))
+
+
+def test_import_creates_categories_and_items_in_file_order(store):
+    result = import_menu(
+        store=store,
+        rows=[
+            row("식사", "김치찌개", 9000, "얼큰한 찌개"),
+            row("음료", "콜라", 2000),
+            row("식사", "된장찌개", "8000", is_available="false"),
+        ],
+    )
+
+    assert (result.categories_created, result.items_created, result.items_updated) == (2, 3, 0)
+    assert menu_of(store) == {
+        "categories": [
+            {
+                "name": "식사",
+                "items": [
+                    {
+                        "name": "김치찌개",
+                        "price": 9000,
+                        "description": "얼큰한 찌개",
+                        "image_url": "",
+                        "is_available": True,
+                    },
+                    {"name": "된장찌개", "price": 8000, "description": "", "image_url": "", "is_available": False},
+                ],
+            },
+            {
+                "name": "음료",
+                "items": [{"name": "콜라", "price": 2000, "description": "", "image_url": "", "is_available": True}],
+            },
+        ]
+    }
+
+
+def test_reimport_updates_matches_adds_the_rest_and_deletes_nothing(store, menu):
+    import_menu(
+        store=store, rows=[row("식사", "김치찌개", 9500), row("식사", "순두부찌개", 8500), row("주류", "소주", 5000)]
+    )
+
+    items = {item.name: item for item in MenuItem.objects.filter(store=store)}
+    assert items["김치찌개"].price == 9500
+    assert items["김치찌개"].pk == menu[0].pk
+    assert set(items) == {"김치찌개", "된장찌개", "공기밥", "순두부찌개", "소주"}
+    # Existing items keep their place; new ones go after them.
+    assert [item["name"] for item in store_menu(store)["categories"][0]["items"]] == [
+        "김치찌개",
+        "된장찌개",
+        "공기밥",
+        "순두부찌개",
+    ]
+    assert [category["name"] for category in store_menu(store)["categories"]] == ["식사", "주류"]
+
+
+def test_reimport_of_the_same_rows_changes_nothing(store):
+    rows = [row("식사", "김치찌개", 9000), row("식사", "된장찌개", 8000)]
+    import_menu(store=store, rows=rows)
+    before = list(MenuItem.objects.filter(store=store).values_list("pk", "updated_at"))
+
+    result = import_menu(store=store, rows=rows)
+
+    assert (result.items_created, result.items_updated, result.items_unchanged) == (0, 0, 2)
+    assert list(MenuItem.objects.filter(store=store).values_list("pk", "updated_at")) == before
+
+
+def test_import_into_one_store_never_touches_another(store, other_store):
+    other_before = store_menu(other_store)
+
+    import_menu(store=store, rows=[row("식사", "비빔밥", 99000), row("식사", "김밥", 3000)])
+
+    assert store_menu(other_store) == other_before
+    assert MenuItem.objects.get(store=store, name="비빔밥").price == 99000
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"price": 0}, "row 2: price must be a whole number of won from 1 to 10,000,000"),
+        ({"price": 10_000_001}, "row 2: price must be"),
+        ({"price": "9,000"}, "row 2: price must be"),
+        ({"price": 9000.5}, "row 2: price must be"),
+        ({"price": True}, "row 2: price must be"),
+        ({"price": None}, "row 2: price must be"),
+        ({"name": "  "}, "row 2: name is required"),
+        ({"category": None}, "row 2: category is required"),
+        ({"name": "가" * 101}, "row 2: name must be at most 100 characters"),
+        ({"category": "가" * 51}, "row 2: category must be at most 50 characters"),
+        ({"description": "가" * 1001}, "row 2: description must be at most 1000 characters"),
+        ({"is_available": "maybe"}, "row 2: is_available must be true or false"),
+        ({"image_url": "ftp://example.com/a.jpg"}, "row 2: image_url must be an http(s) URL"),
+        ({"image_url": "not a url"}, "row 2: image_url must be an http(s) URL"),
+        ({"image_url": "/media/menu/missing.jpg"}, "row 2: image_url /media/menu/missing.jpg is not a stored file"),
+        ({"image_url": "https://example.com/" + "a" * 500}, "row 2: image_url must be at most 500 characters"),
+        ({"name": "김치찌개"}, "row 2: the same category and name as row 1"),
+    ],
+)
+def test_one_bad_row_writes_nothing_and_names_the_row(store, bad, message):
+    rows = [row(name="김치찌개"), {**row(name="된장찌개"), **bad}, row(name="공기밥", price=1000)]
+
+    with pytest.raises(ValidationError) as caught:
+        import_menu(store=store, rows=rows)
+
+    assert any(text.startswith(message) for text in caught.value.messages), caught.value.messages
+    assert not Category.objects.filter(store=store).exists()
+    assert not MenuItem.objects.filter(store=store).exists()
+
+
+def test_every_bad_row_is_reported_at_once(store):
+    rows = [row(price=0), row(name="된장찌개"), row(name="", price=-1)]
+
+    with pytest.raises(ValidationError) as caught:
+        import_menu(store=store, rows=rows)
+
+    assert [message.split(":")[0] for message in caught.value.messages] == ["row 1", "row 3", "row 3"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("0", False), ("TRUE", True), ("no", False), ("", True)])
+def test_is_available_accepts_boolean_words(store, value, expected):
+    import_menu(store=store, rows=[row(is_available=value)])
+
+    assert MenuItem.objects.get(store=store).is_available is expected
+
+
+def test_image_urls_external_stored_and_empty(store, menu, settings):
+    stored = MenuItem.objects.get(pk=menu[1].pk)
+    stored.image.save("photo.jpg", ContentFile(b"jpeg bytes"), save=True)
+
+    import_menu(
+        store=store,
+        rows=[
+            row("식사", "김치찌개", image_url="https://cdn.example.com/kimchi.jpg"),
+            row("식사", "된장찌개", 8000, image_url=""),
+            row("식사", "공기밥", 1000, image_url=stored.image.url),
+        ],
+    )
+
+    items = {item.name: item for item in MenuItem.objects.filter(store=store)}
+    assert (items["김치찌개"].image_url, items["김치찌개"].image.name) == ("https://cdn.example.com/kimchi.jpg", "")
+    # Empty keeps what the item had; a media URL of this site points at the same stored file.
+    assert items["된장찌개"].image.name == stored.image.name
+    assert (items["공기밥"].image.name, items["공기밥"].image_url) == (stored.image.name, "")
+    assert stored.image.url.startswith(settings.MEDIA_URL)
+
+
+def test_external_image_url_replaces_an_uploaded_image(store, menu):
+    menu[0].image.save("photo.jpg", ContentFile(b"jpeg bytes"), save=True)
+
+    import_menu(store=store, rows=[row("식사", "김치찌개", image_url="https://cdn.example.com/k.jpg")])
+
+    assert store_menu(store)["categories"][0]["items"][0]["image_url"] == "https://cdn.example.com/k.jpg"
+
+
+def test_csv_round_trip_keeps_korean_commas_quotes_and_newlines(store, tmp_path):
+    description = '매콤한 "특제" 양념, 깻잎·쑥갓\n두 줄째 설명'
+    import_menu(
+        store=store,
+        rows=[row("찌개, 탕", "김치찌개 (대)", 18000, description), row("음료", '"사이다"', 2000, is_available=False)],
+    )
+    path = tmp_path / "menu.csv"
+    call_command("export_menu", store.code, str(path))
+    target = make_store(code="copy", name="복사 식당")
+
+    call_command("import_menu", target.code, str(path))
+
+    assert menu_of(target) == menu_of(store)
+    assert menu_of(target)["categories"][0]["items"][0]["description"] == description
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfcategory,name,price,description,image_url,is_available\n")
+
+
+def test_json_export_to_stdout_is_the_menu_shape(store, menu, capsys):
+    call_command("export_menu", store.code)
+
+    assert json.loads(capsys.readouterr().out) == store_menu(store)
+
+
+def test_export_of_the_demo_store_imported_elsewhere_yields_the_same_menu(tmp_path):
+    call_command("seed_demo")
+    demo = Category.objects.get(name="음료").store
+    target = make_store(code="chain-2", name="체인 2호점")
+    for fmt in ("json", "csv"):
+        path = tmp_path / f"demo.{fmt}"
+        call_command("export_menu", "demo", str(path))
+        call_command("import_menu", target.code, str(path))
+
+        # Uploaded images come back as the same stored files, so even image URLs match.
+        assert menu_of(target) == menu_of(demo)
+    assert MenuItem.objects.filter(store=target).count() == MenuItem.objects.filter(store=demo).count()
+    assert all(item.image and not item.image_url for item in MenuItem.objects.filter(store=target))
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_import_command_with_a_bad_row_writes_nothing_and_names_it(store, tmp_path, fmt):
+    rows = [row(name="김치찌개"), row(name="된장찌개"), row(name="공기밥", price="free")]
+    menu = {"categories": [{"id": 7, "name": "식사", "items": [{**r, "id": 1} for r in rows]}]}
+    path = tmp_path / f"menu.{fmt}"
+    path.write_text(menu_files.dump_json(menu) if fmt == "json" else menu_files.dump_csv(menu), encoding="utf-8")
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_menu", store.code, str(path))
+
+    assert "Nothing was imported." in str(caught.value)
+    assert "row 3: price must be a whole number of won from 1 to 10,000,000 (got 'free')" in str(caught.value)
+    assert not MenuItem.objects.filter(store=store).exists()
+    assert not Category.objects.filter(store=store).exists()
+
+
+def test_import_command_format_option_overrides_the_extension(store, tmp_path):
+    path = tmp_path / "menu.txt"
+    path.write_text("category,name,price,description,image_url,is_available\n식사,김밥,3000,,,1\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"use \.json or \.csv, or --format"):
+        call_command("import_menu", store.code, str(path))
+    call_command("import_menu", store.code, str(path), "--format", "csv")
+
+    assert MenuItem.objects.get(store=store).name == "김밥"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("category,name,price\n식사,김밥,3000\n", "The CSV header must be exactly"),
+        ("category,name,price,description,image_url,is_available\n식사,김밥,3000,,,1,extra\n", "row 1: has more"),
+    ],
+)
+def test_malformed_csv_is_rejected(store, tmp_path, text, message):
+    path = tmp_path / "menu.csv"
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(CommandError, match=message):
+        call_command("import_menu", store.code, str(path))
+    assert not MenuItem.objects.filter(store=store).exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "The file is not valid JSON"),
+        ('{"items": []}', 'must be an object with a "categories" list'),
+        ('{"categories": [{"name": "식사", "items": "김밥"}]}', "Category 1 of the JSON"),
+    ],
+)
+def test_malformed_json_is_rejected(store, tmp_path, text, message):
+    path = tmp_path / "menu.json"
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(CommandError, match=message):
+        call_command("import_menu", store.code, str(path))
+
+
+def test_commands_reject_an_unknown_store(tmp_path, db):
+    path = tmp_path / "menu.json"
+    path.write_text('{"categories": []}', encoding="utf-8")
+
+    with pytest.raises(CommandError, match="no store with the identifier 'nowhere'"):
+        call_command("import_menu", "nowhere", str(path))
+    with pytest.raises(CommandError, match="no store with the identifier 'nowhere'"):
+        call_command("export_menu", "nowhere")

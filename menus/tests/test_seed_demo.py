@@ -1,0 +1,123 @@
+"""seed_demo: a working demo restaurant, idempotent, and instant with --if-absent."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import RequestFactory
+from PIL import Image
+
+from accounts.models import Store, Table, User
+from menus.management.commands.seed_demo import DEMO_MENU
+from menus.models import Category, MenuItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def counts():
+    return {
+        "stores": Store.objects.count(),
+        "users": User.objects.count(),
+        "tables": Table.objects.count(),
+        "categories": Category.objects.count(),
+        "items": MenuItem.objects.count(),
+    }
+
+
+def media_files(settings):
+    return sorted(path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file())
+
+
+def seed(*args):
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_builds_a_working_restaurant():
+    seed()
+
+    store = Store.objects.get(code="demo")
+    assert store.name == "데모 식당"
+    request = RequestFactory().post("/")
+    manager = authenticate(request, store_code="demo", username="manager", password="demo1234")
+    assert manager is not None and manager.store == store and manager.is_staff
+    tables = list(store.tables.order_by("number"))
+    assert [table.number for table in tables] == list(range(1, 13))
+    assert all(table.check_password("1234") for table in tables)
+    categories = list(Category.objects.filter(store=store))
+    assert [category.name for category in categories] == ["메인 메뉴", "사이드", "음료", "주류", "디저트"]
+    assert all(4 <= category.items.count() <= 6 for category in categories)
+    items = MenuItem.objects.filter(store=store)
+    assert items.filter(is_available=False).count() == 1
+    assert all(item.description and 1000 <= item.price <= 50000 for item in items)
+
+
+def test_every_demo_item_has_a_generated_jpeg_in_storage():
+    seed()
+
+    for item in MenuItem.objects.filter(store__code="demo"):
+        assert item.image.url.startswith("/media/menu/")
+        with default_storage.open(item.image.name) as stored, Image.open(stored) as picture:
+            assert (picture.format, picture.size) == ("JPEG", (480, 360))
+
+
+def test_seed_demo_twice_keeps_the_same_counts_and_files(settings):
+    seed()
+    before, files = counts(), media_files(settings)
+
+    seed()
+
+    assert counts() == before
+    assert media_files(settings) == files
+    assert before["items"] == sum(len(items) for items in DEMO_MENU.values())
+
+
+def test_rerun_restores_the_demo_without_signing_out_good_tablets():
+    seed()
+    store = Store.objects.get(code="demo")
+    MenuItem.objects.filter(store=store, name="김치찌개").update(price=1)
+    Table.objects.filter(store=store, number=3).update(password="changed")
+    store.users.filter(username="manager").update(password="changed")
+    versions = dict(store.tables.values_list("number", "token_version"))
+
+    seed()
+
+    assert MenuItem.objects.get(store=store, name="김치찌개").price == 9000
+    table = store.tables.get(number=3)
+    assert table.check_password("1234")
+    assert table.token_version == versions[3] + 1
+    assert {n: v for n, v in store.tables.values_list("number", "token_version") if n != 3} == {
+        n: v for n, v in versions.items() if n != 3
+    }
+    assert authenticate(RequestFactory().post("/"), store_code="demo", username="manager", password="demo1234")
+
+
+def test_rerun_redraws_images_whose_files_are_gone():
+    seed()
+    item = MenuItem.objects.get(store__code="demo", name="콜라")
+    default_storage.delete(item.image.name)
+
+    assert "1 images drawn" in seed()
+    item.refresh_from_db()
+    assert default_storage.exists(item.image.name)
+
+
+def test_if_absent_creates_on_an_empty_database_and_then_does_nothing(settings):
+    seed("--if-absent")
+    MenuItem.objects.filter(name="김치찌개").update(price=1)
+    before, files = counts(), media_files(settings)
+
+    output = seed("--if-absent")
+
+    assert "already exists; nothing to do" in output
+    assert counts() == before
+    assert media_files(settings) == files
+    assert MenuItem.objects.get(name="김치찌개").price == 1
