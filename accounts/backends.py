@@ -1,8 +1,9 @@
-"""Authentication backends: managers log in with store identifier + username + password."""
+"""Authentication backends: managers log in with store identifier + username + password,
+tablets with store identifier + table number + table password."""
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
-from accounts.models import User
+from accounts.models import Table, User
 
 
 def axes_username(request, credentials):
@@ -34,3 +35,20 @@ class StoreUserBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class TableBackend(BaseBackend):
+    """Finds the table by (store, number) and checks the table password; returns the Table.
+
+    The signature has no `username`, so `authenticate()` skips this backend for manager logins.
+    """
+
+    def authenticate(self, request, store_code=None, table_number=None, password=None):
+        if store_code is None or table_number is None or password is None:
+            return None
+        table = Table.objects.select_related("store").filter(store__code=store_code, number=table_number).first()
+        if table is None:
+            # Hash anyway so response time does not tell which stores and tables exist.
+            Table().set_password(password)
+            return None
+        return table if table.check_password(password) else None

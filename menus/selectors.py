@@ -1,6 +1,8 @@
 """Menu reads: the whole menu of a store, in the shape of GET /api/v1/menu."""
 
-from django.db.models import Prefetch
+import hashlib
+
+from django.db.models import Count, Max, Prefetch, Q, Sum
 
 from menus.models import Category, MenuItem
 
@@ -27,3 +29,23 @@ def menu_item_dict(item):
         "image_url": item.display_image_url,
         "is_available": item.is_available,
     }
+
+
+def menu_version(store):
+    """A fingerprint of the store's menu for ETags: one query, no item rows read.
+
+    Categories have no `updated_at`, so their own fields go in as they are; an item's
+    `save()` bumps its `updated_at`, and counts and price sums also catch deletions and
+    queryset `update()`s of availability or price (an `update()` of item text alone is missed).
+    """
+    rows = (
+        Category.objects.filter(store=store)
+        .annotate(
+            item_count=Count("items"),
+            available_count=Count("items", filter=Q(items__is_available=True)),
+            price_sum=Sum("items__price"),
+            items_updated_at=Max("items__updated_at"),
+        )
+        .values_list("id", "name", "display_order", "item_count", "available_count", "price_sum", "items_updated_at")
+    )
+    return hashlib.sha256(repr((store.pk, list(rows))).encode()).hexdigest()[:32]

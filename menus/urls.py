@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from menus.api import MenuView
+
+urlpatterns = [
+    path("menu", MenuView.as_view(), name="menu"),
+]

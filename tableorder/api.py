@@ -60,7 +60,8 @@ def exception_handler(exc, context):
         if isinstance(detail, dict):
             message = detail.get("detail", detail)
             code = codes.get("detail", "error") if isinstance(codes, dict) else codes
-            if code == "error" and "code" in detail:
+            # simplejwt puts the specific code (e.g. tablet_signed_out) beside the message.
+            if "code" in detail:
                 code = detail["code"]
         else:
             message, code = detail, codes

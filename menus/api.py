@@ -1,0 +1,63 @@
+"""The tablet's menu, served with an ETag so a refresh that finds nothing new is a 304."""
+
+from django.utils.http import parse_etags
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import TableJWTAuthentication
+from accounts.permissions import IsTablet
+from menus.selectors import menu_version, store_menu
+
+
+class MenuItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    price = serializers.IntegerField(help_text=_("Whole won."))
+    description = serializers.CharField()
+    image_url = serializers.CharField(help_text=_("Absolute or root-relative URL; empty when there is no image."))
+    is_available = serializers.BooleanField(help_text=_("False means sold out."))
+
+
+class MenuCategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    items = MenuItemSerializer(many=True)
+
+
+class MenuSerializer(serializers.Serializer):
+    categories = MenuCategorySerializer(many=True)
+
+
+def _etag_matches(if_none_match, etag):
+    if not if_none_match:
+        return False
+    candidates = parse_etags(if_none_match)
+    return "*" in candidates or etag in (candidate.removeprefix("W/") for candidate in candidates)
+
+
+class MenuView(APIView):
+    """The table's store menu: categories and items in display order, sold-out items flagged."""
+
+    authentication_classes = [TableJWTAuthentication]
+    permission_classes = [IsTablet]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description=_("The ETag of the menu the tablet has; an unchanged menu answers 304."),
+            )
+        ],
+        responses={200: MenuSerializer, 304: OpenApiResponse(description=_("The menu has not changed."))},
+    )
+    def get(self, request):
+        headers = {"ETag": f'"{menu_version(request.store)}"', "Cache-Control": "private, no-cache"}
+        if _etag_matches(request.headers.get("If-None-Match"), headers["ETag"]):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(store_menu(request.store), headers=headers)

@@ -1,0 +1,63 @@
+"""The tablet's orders: place one (idempotently) and list the current session's."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from accounts.authentication import TableJWTAuthentication
+from accounts.permissions import IsTablet
+from orders.models import Order
+from orders.selectors import open_session, session_orders
+from orders.serializers import OrderInputSerializer, OrderSerializer
+from orders.services import place_order
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class TableOrdersView(GenericAPIView):
+    """Orders of the requesting table's current session."""
+
+    authentication_classes = [TableJWTAuthentication]
+    permission_classes = [IsTablet]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        session = open_session(self.request.table)
+        return session_orders(session) if session else Order.objects.none()
+
+    @extend_schema(responses=OrderSerializer(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([order.as_dict() for order in page])
+
+    @extend_schema(
+        request=OrderInputSerializer,
+        responses={201: OrderSerializer},
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description=_(
+                    "A fresh key per order, reused on retries: a retry returns the first order "
+                    "(with `Idempotent-Replayed: true`); the same key with other items is a 409."
+                ),
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = OrderInputSerializer(data=request.data)
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        errors = {} if serializer.is_valid() else dict(serializer.errors)
+        if not key:
+            errors["idempotency_key"] = [_("The Idempotency-Key header is required.")]
+        if errors:
+            raise ValidationError(errors)
+        order, created = place_order(table=request.table, items=serializer.validated_data["items"], idempotency_key=key)
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        return Response(order.as_dict(), status=status.HTTP_201_CREATED, headers=headers)
