@@ -106,36 +106,35 @@ def import_menu(*, store, rows):
         item = items.get((row.category, row.name))
         if item is None:
             category = categories[row.category]
-            order = next_item_order.get(category.id, 0) + 1
-            next_item_order[category.id] = order
-            item = MenuItem(store=store, category=category, name=row.name, display_order=order)
+            next_item_order[category.id] = next_item_order.get(category.id, 0) + 1
+            item = MenuItem(store=store, category=category, name=row.name, display_order=next_item_order[category.id])
+            changes = _row_values(row)
             created += 1
-        elif _apply_changes(item, row, dry=True):
-            updated += 1
         else:
-            unchanged += 1
-            continue
-        _apply_changes(item, row)
+            changes = {field: value for field, value in _row_values(row).items() if _current(item, field) != value}
+            if not changes:
+                unchanged += 1
+                continue
+            updated += 1
+        for field, value in changes.items():
+            setattr(item, field, value)
         item.full_clean()
         item.save()
     return ImportResult(categories_created, created, updated, unchanged)
 
 
-def _apply_changes(item, row, *, dry=False):
-    """Copy row values onto item (or with dry=True only tell whether any would change)."""
-    changes = {"price": row.price, "description": row.description, "is_available": row.is_available}
+def _row_values(row):
+    values = {"price": row.price, "description": row.description, "is_available": row.is_available}
     if row.image is not None:
-        changes.update(image=row.image, image_url="")
+        values.update(image=row.image, image_url="")
     elif row.image_url is not None:
-        changes.update(image="", image_url=row.image_url)
-    changed = any(
-        (getattr(item, field).name or "" if field == "image" else getattr(item, field)) != value
-        for field, value in changes.items()
-    )
-    if not dry:
-        for field, value in changes.items():
-            setattr(item, field, value)
-    return changed
+        values.update(image="", image_url=row.image_url)
+    return values
+
+
+def _current(item, field):
+    value = getattr(item, field)
+    return (value.name or "") if field == "image" else value
 
 
 def _text(value, label, max_length, problems, *, required=False):

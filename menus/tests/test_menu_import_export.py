@@ -2,13 +2,16 @@
 
 import copy
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 
-from conftest import make_store
+from conftest import make_store, postgres_only
 from menus import menu_files
 from menus.models import Category, MenuItem
 from menus.selectors import store_menu
@@ -117,6 +120,26 @@ def test_import_into_one_store_never_touches_another(store, other_store):
 
     assert store_menu(other_store) == other_before
     assert MenuItem.objects.get(store=store, name="비빔밥").price == 99000
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_into_one_store_create_a_new_category_once(store):
+    barrier = threading.Barrier(6)
+
+    def import_one(number):
+        try:
+            barrier.wait()
+            return import_menu(store=store, rows=[row("신메뉴", f"메뉴 {number}", 1000 + number)])
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(import_one, range(6)))
+
+    assert sum(result.categories_created for result in results) == 1
+    assert MenuItem.objects.filter(store=store, category__name="신메뉴").count() == 6
+    assert sorted(MenuItem.objects.filter(store=store).values_list("display_order", flat=True)) == list(range(1, 7))
 
 
 @pytest.mark.parametrize(
@@ -263,35 +286,27 @@ def test_import_command_format_option_overrides_the_extension(store, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("name", "text", "message"),
     [
-        ("category,name,price\n식사,김밥,3000\n", "The CSV header must be exactly"),
-        ("category,name,price,description,image_url,is_available\n식사,김밥,3000,,,1,extra\n", "row 1: has more"),
+        ("menu.csv", "category,name,price\n식사,김밥,3000\n", "The CSV header must be exactly"),
+        (
+            "menu.csv",
+            "category,name,price,description,image_url,is_available\n식사,김밥,3000,,,1,x\n",
+            "row 1: has more",
+        ),
+        ("menu.csv", b"category,name,price,description,image_url,is_available\n\xbd\xc4,a,1,,,1\n", "Cannot read"),
+        ("menu.json", "{not json", "The file is not valid JSON"),
+        ("menu.json", '{"items": []}', 'must be an object with a "categories" list'),
+        ("menu.json", '{"categories": [{"name": "식사", "items": "김밥"}]}', "Category 1 of the JSON"),
     ],
 )
-def test_malformed_csv_is_rejected(store, tmp_path, text, message):
-    path = tmp_path / "menu.csv"
-    path.write_text(text, encoding="utf-8")
+def test_malformed_files_are_rejected(store, tmp_path, name, text, message):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
 
     with pytest.raises(CommandError, match=message):
         call_command("import_menu", store.code, str(path))
     assert not MenuItem.objects.filter(store=store).exists()
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("{not json", "The file is not valid JSON"),
-        ('{"items": []}', 'must be an object with a "categories" list'),
-        ('{"categories": [{"name": "식사", "items": "김밥"}]}', "Category 1 of the JSON"),
-    ],
-)
-def test_malformed_json_is_rejected(store, tmp_path, text, message):
-    path = tmp_path / "menu.json"
-    path.write_text(text, encoding="utf-8")
-
-    with pytest.raises(CommandError, match=message):
-        call_command("import_menu", store.code, str(path))
 
 
 def test_commands_reject_an_unknown_store(tmp_path, db):
