@@ -1,0 +1,178 @@
+"""Test clients for Server-Sent Events: in-process over ASGI, or over HTTP to a real server."""
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from asgiref.sync import sync_to_async
+from django.db import connection
+
+from orders.events import hub
+
+
+@dataclass
+class Frame:
+    """One SSE frame: an event (id/event/data), a `retry:` or a comment."""
+
+    id: int | None = None
+    event: str | None = None
+    data: object = None
+    retry: int | None = None
+    comment: str | None = None
+    raw: str = field(default="", repr=False)
+
+
+class FrameParser:
+    """Splits a byte stream into frames, whatever the chunking."""
+
+    def __init__(self):
+        self._buffer = b""
+
+    def feed(self, chunk):
+        self._buffer += chunk
+        frames = []
+        while b"\n\n" in self._buffer:
+            block, self._buffer = self._buffer.split(b"\n\n", 1)
+            frames.append(parse_frame(block.decode()))
+        return frames
+
+
+def parse_frame(text):
+    frame = Frame(raw=text)
+    for line in text.split("\n"):
+        name, _sep, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "":
+            frame.comment = value
+        elif name == "id":
+            frame.id = int(value)
+        elif name == "event":
+            frame.event = value
+        elif name == "data":
+            frame.data = json.loads(value)
+        elif name == "retry":
+            frame.retry = int(value)
+    return frame
+
+
+class ASGIStream:
+    """A GET against the ASGI application in this process, read while it streams.
+
+        async with ASGIStream("/api/v1/admin/stream", token=...) as stream:
+            frames = await stream.events(2)
+
+    Leaving the block sends `http.disconnect`, as a browser that goes away does.
+    """
+
+    def __init__(self, url, *, token=None, headers=None):
+        from tableorder.asgi import application
+
+        self.application = application
+        parts = urlsplit(url)
+        self.path, self.query = parts.path, parts.query
+        self.headers = {"host": "testserver", **(headers or {})}
+        if token:
+            self.headers["authorization"] = f"Bearer {token}"
+        self._parser = FrameParser()
+        self._pending = []
+        self.frames = []
+
+    async def __aenter__(self):
+        self._messages = asyncio.Queue()
+        self._disconnect = asyncio.Event()
+        self._request_sent = False
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": self.path,
+            "raw_path": self.path.encode(),
+            "query_string": self.query.encode(),
+            "root_path": "",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in self.headers.items()],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        self.task = asyncio.create_task(self.application(scope, self._receive, self._messages.put))
+        start = await asyncio.wait_for(self._messages.get(), 10)
+        self.status = start["status"]
+        self.response_headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+        return self
+
+    async def _receive(self):
+        if not self._request_sent:
+            self._request_sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self._disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    async def body(self, timeout=10):
+        """The whole body of a response that ends (errors)."""
+        chunks = []
+        while True:
+            message = await asyncio.wait_for(self._messages.get(), timeout)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
+    async def next_frame(self, timeout=10):
+        while not self._pending:
+            message = await asyncio.wait_for(self._messages.get(), timeout)
+            if message["type"] != "http.response.body":
+                continue
+            if not message.get("more_body") and not message.get("body"):
+                raise EOFError("the stream ended")
+            self._pending.extend(self._parser.feed(message.get("body", b"")))
+        frame = self._pending.pop(0)
+        self.frames.append(frame)
+        return frame
+
+    async def events(self, count, timeout=10):
+        """The next `count` event frames (skipping retry and comments)."""
+        found = []
+        while len(found) < count:
+            frame = await self.next_frame(timeout)
+            if frame.event is not None:
+                found.append(frame)
+        return found
+
+    async def expect_silence(self, seconds):
+        """No event frame for `seconds` (heartbeats allowed); returns any event seen."""
+        try:
+            while True:
+                frame = await self.next_frame(seconds)
+                if frame.event is not None:
+                    return frame
+        except TimeoutError:
+            return None
+
+    async def __aexit__(self, *exc):
+        self._disconnect.set()
+        await asyncio.wait_for(self.task, 10)
+
+
+def db(function):
+    """Run ORM work from async test code on a thread, releasing its connection afterwards."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return sync_to_async(wrapper, thread_sensitive=False)
+
+
+def run(coroutine_function, *args):
+    """asyncio.run a scenario, then stop this process's event listener so nothing leaks."""
+
+    async def scenario():
+        try:
+            return await coroutine_function(*args)
+        finally:
+            await hub.aclose()
+
+    return asyncio.run(scenario())
