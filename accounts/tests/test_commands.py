@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.utils import translation
 
 from accounts.models import Store, Table, User
@@ -97,3 +97,10 @@ def test_setup_table_rejects_bad_input(store, number, password, message):
     with pytest.raises(CommandError, match=message):
         call_command("setup_table", store.code, number, "--password", password)
     assert not Table.objects.filter(store=store).exists()
+
+
+@pytest.mark.parametrize("name", ["create_store", "setup_table"])
+def test_help_renders(name):
+    help_text = load_command_class("accounts", name).create_parser("manage.py", name).format_help()
+
+    assert "store CODE" in help_text

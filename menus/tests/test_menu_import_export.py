@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.db import connection
 
 from conftest import make_store, postgres_only
@@ -317,3 +317,11 @@ def test_commands_reject_an_unknown_store(tmp_path, db):
         call_command("import_menu", "nowhere", str(path))
     with pytest.raises(CommandError, match="no store with the identifier 'nowhere'"):
         call_command("export_menu", "nowhere")
+
+
+@pytest.mark.parametrize("name", ["import_menu", "export_menu"])
+def test_help_renders_and_explains_image_urls(name):
+    help_text = load_command_class("menus", name).create_parser("manage.py", name).format_help()
+
+    assert "category,name,price,description,image_url,is_available" in help_text
+    assert "/media/" in help_text

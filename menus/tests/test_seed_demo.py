@@ -5,7 +5,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import call_command, load_command_class
 from django.test import RequestFactory
 from PIL import Image
 
@@ -121,3 +121,9 @@ def test_if_absent_creates_on_an_empty_database_and_then_does_nothing(settings):
     assert counts() == before
     assert media_files(settings) == files
     assert MenuItem.objects.get(name="김치찌개").price == 1
+
+
+def test_help_renders():
+    help_text = load_command_class("menus", "seed_demo").create_parser("manage.py", "seed_demo").format_help()
+
+    assert "--if-absent" in help_text

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.services import create_store
 
@@ -12,16 +11,16 @@ OPTION_NAMES = {"code": "CODE", "number": "NUMBER", "name": "--name", "username"
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Create store CODE named NAME with its first manager (a staff user who can use the admin). "
         "Fails, creating nothing, if the code is taken or invalid or the password is too weak."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", metavar="CODE", help=gettext_lazy("store identifier, e.g. gangnam-1"))
-        parser.add_argument("--name", required=True, help=gettext_lazy("store name shown to guests and managers"))
-        parser.add_argument("--manager", required=True, help=gettext_lazy("the first manager's username"))
-        parser.add_argument("--password", required=True, help=gettext_lazy("the first manager's password"))
+        parser.add_argument("code", metavar="CODE", help=_("store identifier, e.g. gangnam-1"))
+        parser.add_argument("--name", required=True, help=_("store name shown to guests and managers"))
+        parser.add_argument("--manager", required=True, help=_("the first manager's username"))
+        parser.add_argument("--password", required=True, help=_("the first manager's password"))
 
     def handle(self, *args, code, name, manager, password, **options):
         try:

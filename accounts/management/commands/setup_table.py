@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.management.commands.create_store import describe
 from accounts.models import Store
@@ -11,15 +10,15 @@ from accounts.services import setup_table
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Create table NUMBER of store CODE with a table password, or reset the password of an existing "
         "table; a reset signs that table's tablet out until it is set up again with the new password."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", metavar="CODE", help=gettext_lazy("store identifier"))
-        parser.add_argument("number", metavar="NUMBER", type=int, help=gettext_lazy("table number, 1 or more"))
-        parser.add_argument("--password", required=True, help=gettext_lazy("the table password (4-128 characters)"))
+        parser.add_argument("code", metavar="CODE", help=_("store identifier"))
+        parser.add_argument("number", metavar="NUMBER", type=int, help=_("table number, 1 or more"))
+        parser.add_argument("--password", required=True, help=_("the table password (4-128 characters)"))
 
     def handle(self, *args, code, number, password, **options):
         store = Store.objects.filter(code=code).first()

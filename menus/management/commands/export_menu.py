@@ -5,7 +5,6 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Store
 from menus import menu_files
@@ -13,7 +12,7 @@ from menus.selectors import store_menu
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Export the menu of store CODE to FILE (.json or .csv), or as JSON to standard output without FILE. "
         "CSV columns: category,name,price,description,image_url,is_available; CSV files are written as UTF-8 "
         "with a byte order mark so spreadsheet programs show Korean correctly. image_url is the URL the item "
@@ -22,13 +21,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", metavar="CODE", help=gettext_lazy("store identifier"))
-        parser.add_argument("file", metavar="FILE", nargs="?", help=gettext_lazy("output file; omit for stdout"))
+        parser.add_argument("code", metavar="CODE", help=_("store identifier"))
+        parser.add_argument("file", metavar="FILE", nargs="?", help=_("output file; omit for stdout"))
         parser.add_argument(
             "--format",
             dest="file_format",
             choices=menu_files.FORMATS,
-            help=gettext_lazy("file format (default: from the extension)"),
+            help=_("file format (default: from the extension)"),
         )
 
     def handle(self, *args, code, file=None, file_format=None, **options):
@@ -49,6 +48,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(_("Cannot write %(file)s: %(error)s") % {"file": file, "error": error}) from error
         items = sum(len(category["items"]) for category in menu["categories"])
-        self.stderr.write(
-            _("Exported %(items)d items of store %(code)s to %(file)s.") % {"items": items, "code": code, "file": file}
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Exported %(items)d items of store %(code)s to %(file)s.")
+                % {"items": items, "code": code, "file": file}
+            )
         )

@@ -5,7 +5,6 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Store
 from menus import menu_files
@@ -13,7 +12,7 @@ from menus.services import import_menu
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Import a menu into store CODE from FILE: JSON in the shape of GET /api/v1/menu (ids are ignored) or CSV "
         "with the columns category,name,price,description,image_url,is_available. Items are matched by category "
         "and name: matches are updated, the rest added, nothing is deleted; new categories and items go after the "
@@ -24,13 +23,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", metavar="CODE", help=gettext_lazy("store identifier"))
-        parser.add_argument("file", metavar="FILE", help=gettext_lazy("menu file (.json or .csv)"))
+        parser.add_argument("code", metavar="CODE", help=_("store identifier"))
+        parser.add_argument("file", metavar="FILE", help=_("menu file (.json or .csv)"))
         parser.add_argument(
             "--format",
             dest="file_format",
             choices=menu_files.FORMATS,
-            help=gettext_lazy("file format (default: from the extension)"),
+            help=_("file format (default: from the extension)"),
         )
 
     def handle(self, *args, code, file, file_format=None, **options):

@@ -7,7 +7,6 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Store, User
 from accounts.services import create_store, setup_table
@@ -99,7 +98,7 @@ SOLD_OUT = {"galbi-jjim"}
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Create or refresh the demo store: store 'demo' (데모 식당), manager 'manager' / 'demo1234', "
         "tables 1-12 with table password '1234', and a menu with generated images. Safe to re-run: "
         "it restores the demo values and never duplicates anything."
@@ -107,7 +106,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-absent", action="store_true", help=gettext_lazy("Do nothing if the demo store already exists (fast).")
+            "--if-absent", action="store_true", help=_("Do nothing if the demo store already exists (fast).")
         )
 
     def handle(self, *args, if_absent=False, **options):
