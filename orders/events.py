@@ -294,6 +294,7 @@ class PostgresListener:
     def __init__(self, hub):
         self.hub = hub
         self.generation = 0
+        self.backend_pids = ()
         self._connected = asyncio.Event()
         self._task = None
         self._params = _listener_connection_params()
@@ -326,6 +327,7 @@ class PostgresListener:
                     await psycopg.AsyncConnection.connect(**self._params, autocommit=True) as reader,
                 ):
                     await listen.execute(f"LISTEN {CHANNEL}")
+                    self.backend_pids = (listen.info.backend_pid, reader.info.backend_pid)
                     self.generation += 1
                     await self._catch_up(reader)
                     self._connected.set()
