@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import httpx
 from asgiref.sync import sync_to_async
 from django.db import connection
 
@@ -56,7 +57,45 @@ def parse_frame(text):
     return frame
 
 
-class ASGIStream:
+class FrameReader:
+    """Frames from a streaming body; subclasses supply `_read_chunk(timeout)`."""
+
+    def _start_reading(self):
+        self._parser = FrameParser()
+        self._pending = []
+        self.frames = []
+
+    async def next_frame(self, timeout=10):
+        while not self._pending:
+            chunk = await self._read_chunk(timeout)
+            if chunk is None:
+                raise EOFError("the stream ended")
+            self._pending.extend(self._parser.feed(chunk))
+        frame = self._pending.pop(0)
+        self.frames.append(frame)
+        return frame
+
+    async def events(self, count, timeout=10):
+        """The next `count` event frames (skipping retry and comments)."""
+        found = []
+        while len(found) < count:
+            frame = await self.next_frame(timeout)
+            if frame.event is not None:
+                found.append(frame)
+        return found
+
+    async def expect_silence(self, seconds):
+        """No event frame for `seconds` (heartbeats allowed); returns any event seen."""
+        try:
+            while True:
+                frame = await self.next_frame(seconds)
+                if frame.event is not None:
+                    return frame
+        except TimeoutError:
+            return None
+
+
+class ASGIStream(FrameReader):
     """A GET against the ASGI application in this process, read while it streams.
 
         async with ASGIStream("/api/v1/admin/stream", token=...) as stream:
@@ -74,9 +113,7 @@ class ASGIStream:
         self.headers = {"host": "testserver", **(headers or {})}
         if token:
             self.headers["authorization"] = f"Bearer {token}"
-        self._parser = FrameParser()
-        self._pending = []
-        self.frames = []
+        self._start_reading()
 
     async def __aenter__(self):
         self._messages = asyncio.Queue()
@@ -118,40 +155,47 @@ class ASGIStream:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    async def next_frame(self, timeout=10):
-        while not self._pending:
+    async def _read_chunk(self, timeout):
+        while True:
             message = await asyncio.wait_for(self._messages.get(), timeout)
             if message["type"] != "http.response.body":
                 continue
             if not message.get("more_body") and not message.get("body"):
-                raise EOFError("the stream ended")
-            self._pending.extend(self._parser.feed(message.get("body", b"")))
-        frame = self._pending.pop(0)
-        self.frames.append(frame)
-        return frame
-
-    async def events(self, count, timeout=10):
-        """The next `count` event frames (skipping retry and comments)."""
-        found = []
-        while len(found) < count:
-            frame = await self.next_frame(timeout)
-            if frame.event is not None:
-                found.append(frame)
-        return found
-
-    async def expect_silence(self, seconds):
-        """No event frame for `seconds` (heartbeats allowed); returns any event seen."""
-        try:
-            while True:
-                frame = await self.next_frame(seconds)
-                if frame.event is not None:
-                    return frame
-        except TimeoutError:
-            return None
+                return None
+            return message.get("body", b"")
 
     async def __aexit__(self, *exc):
         self._disconnect.set()
         await asyncio.wait_for(self.task, 10)
+
+
+class HTTPStream(FrameReader):
+    """A GET over HTTP to a running server (127.0.0.1), read while it streams."""
+
+    def __init__(self, url, *, token=None, headers=None):
+        self.url = url
+        self.headers = dict(headers or {})
+        if token:
+            self.headers["authorization"] = f"Bearer {token}"
+        self._start_reading()
+
+    async def __aenter__(self):
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(10, read=None))
+        self._request = self._client.stream("GET", self.url, headers=self.headers)
+        self.response = await self._request.__aenter__()
+        self.status = self.response.status_code
+        self._chunks = self.response.aiter_raw()
+        return self
+
+    async def _read_chunk(self, timeout):
+        try:
+            return await asyncio.wait_for(anext(self._chunks), timeout)
+        except StopAsyncIteration:
+            return None
+
+    async def __aexit__(self, *exc):
+        await self._request.__aexit__(*exc)
+        await self._client.aclose()
 
 
 def db(function):

@@ -1,0 +1,128 @@
+"""Streams across real server processes (gunicorn + uvicorn workers) on PostgreSQL.
+
+The servers run as subprocesses against this test run's database, which `transactional_db`
+commits to so they can see it.
+"""
+
+import subprocess
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.tokens import manager_tokens, table_tokens
+from bench.server import running_server
+from conftest import postgres_only
+from orders.services import place_order
+from orders.tests.sse_client import HTTPStream, db, run
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+
+ADMIN = "/api/v1/admin/stream"
+TABLET = "/api/v1/orders/stream"
+
+
+def test_database_url():
+    db_settings = settings.DATABASES["default"]
+    credentials = db_settings["USER"] + (f":{db_settings['PASSWORD']}" if db_settings["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db_settings['HOST']}:{db_settings['PORT']}/{db_settings['NAME']}"
+
+
+test_database_url.__test__ = False
+
+
+def servers(count, tmp_path):
+    """`count` single-worker servers, each its own process with its own listener."""
+    stack = ExitStack()
+    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"]}
+    urls = [
+        stack.enter_context(
+            running_server(
+                database_url=test_database_url(),
+                workers=1,
+                env=env,
+                migrate=False,
+                log_path=Path(tmp_path) / f"server-{index}.log",
+            )
+        )
+        for index in range(count)
+    ]
+    return stack, urls
+
+
+async def post_order(client, base_url, token, item):
+    response = await client.post(
+        f"{base_url}/api/v1/orders",
+        json={"items": [{"menu_item_id": item.id, "quantity": 1}]},
+        headers={"authorization": f"Bearer {token}", "idempotency-key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_an_order_placed_through_one_server_reaches_streams_held_by_another(table, menu, manager, tmp_path):
+    manager_token = manager_tokens(manager)["access"]
+    tablet_token = table_tokens(table)["access"]
+    stack, (first, second) = servers(2, tmp_path)
+
+    async def scenario():
+        async with (
+            HTTPStream(first + ADMIN, token=manager_token) as dashboard,
+            HTTPStream(first + TABLET, token=tablet_token) as tablet,
+            httpx.AsyncClient() as client,
+        ):
+            assert dashboard.status == 200 and tablet.status == 200
+            assert dashboard.response.headers["x-accel-buffering"] == "no"
+            await dashboard.events(1)
+            await tablet.events(1)
+            placed = [await post_order(client, second, tablet_token, item) for item in menu]
+            for stream in (dashboard, tablet):
+                frames = await stream.events(len(placed))
+                assert [f.data["order"]["id"] for f in frames] == [order["id"] for order in placed]
+                assert await stream.expect_silence(0.3) is None
+
+    with stack:
+        run(scenario)
+
+
+def restart_postgresql():
+    version = connection.pg_version // 10000
+    connection.close()
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", str(version), "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    subprocess.run(["pg_isready", "-h", "127.0.0.1", "-t", "30", "-q"], check=True, timeout=40)
+    # Every pooled connection of this process died with the server.
+    connection.close_pool()
+
+
+def test_restarting_postgresql_while_streams_are_open_loses_nothing(table, menu, manager, tmp_path):
+    manager_token = manager_tokens(manager)["access"]
+    connection.close()
+    stack, (server,) = servers(1, tmp_path)
+
+    async def scenario():
+        async with HTTPStream(server + ADMIN, token=manager_token) as dashboard:
+            await dashboard.events(1)
+            before = await db(place_order)(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
+            (seen,) = await dashboard.events(1)
+            assert seen.data["order"]["id"] == before[0].id
+            await db(restart_postgresql)()
+            # Written at once, most likely before the server's listener is back.
+            after = await db(place_order)(table=table, items=[{"menu_item_id": menu[1].id, "quantity": 1}])
+            (caught_up,) = await dashboard.events(1, timeout=20)
+            assert caught_up.data["order"]["id"] == after[0].id
+            assert caught_up.id > seen.id
+            later = await db(place_order)(table=table, items=[{"menu_item_id": menu[2].id, "quantity": 1}])
+            (live,) = await dashboard.events(1)
+            assert live.data["order"]["id"] == later[0].id
+
+    with stack:
+        run(scenario)
