@@ -36,6 +36,8 @@ def seed(*, code, tables):
             OrderLine.objects.filter(order__store=old).delete()
             Order.objects.filter(store=old).delete()
             TableSession.objects.filter(store=old).delete()
+            # Menu items protect their categories, which the store's delete would reach first.
+            MenuItem.objects.filter(store=old).delete()
             old.delete()
         store, _manager = create_store(
             code=code, name=f"벤치 {code}", manager_username=MANAGER_USERNAME, manager_password=MANAGER_PASSWORD
