@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from menus.views import tablet
 from tableorder.views import healthz
 
 api_v1 = [
@@ -14,6 +15,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", tablet, name="tablet"),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,58 @@
+"""The guest's tablet app: one page; everything else it does goes through the API."""
+
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+# Strings the tablet's JavaScript shows; `{name}` placeholders are filled in by the script.
+TABLET_STRINGS = {
+    "tableLabel": _("{number}번 테이블"),
+    "add": _("담기"),
+    "addNamed": _("{name} 담기"),
+    "addWithPrice": _("{price} 담기"),
+    "soldOut": _("품절"),
+    "inCart": _("{count}개 담김"),
+    "increase": _("{name} 하나 더"),
+    "decrease": _("{name} 하나 빼기"),
+    "remove": _("{name} 빼기"),
+    "removeShort": _("삭제"),
+    "quantity": _("수량"),
+    "total": _("합계"),
+    "cartCount": _("{count}개"),
+    "cartEmpty": _("담은 메뉴가 없습니다."),
+    "orderWithTotal": _("{total} 주문하기"),
+    "sending": _("주문 보내는 중…"),
+    "countdown": _("{seconds}초 후 메뉴로 돌아갑니다"),
+    "setupInvalid": _("매장 식별자, 테이블 번호, 테이블 비밀번호를 모두 입력해 주세요."),
+    "setupFailed": _("매장 식별자, 테이블 번호 또는 비밀번호가 올바르지 않습니다."),
+    "networkError": _("서버에 연결할 수 없습니다. Wi-Fi 연결을 확인하고 다시 시도해 주세요."),
+    "orderNetworkError": _(
+        "주문 결과를 확인하지 못했습니다. 장바구니는 그대로입니다. "
+        "다시 시도하면 같은 주문으로 처리되어 두 번 주문되지 않습니다."
+    ),
+    "orderFailed": _("주문하지 못했습니다. 장바구니는 그대로입니다."),
+    "soldOutInCart": _("품절된 메뉴가 있습니다: {names}. 장바구니에서 빼고 다시 주문해 주세요."),
+    "serverError": _("서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."),
+    "menuLoadFailed": _("메뉴를 불러오지 못했습니다."),
+    "menuEmpty": _("아직 등록된 메뉴가 없습니다."),
+    "retry": _("다시 시도"),
+    "historyEmpty": _("아직 주문 내역이 없습니다."),
+    "historyLoadFailed": _("주문 내역을 불러오지 못했습니다."),
+    "historyTotal": _("지금까지 {count}건 · {total}"),
+    "orderTime": _("{time} 주문"),
+    "lineItem": _("{name} × {quantity}"),
+    "signedOut": _("이 태블릿의 설정이 해제되었습니다. 관리자에게 다시 설정을 요청해 주세요."),
+}
+
+
+class TabletView(TemplateView):
+    """The tablet page at `/`: setup, menu, cart, ordering and the session's orders."""
+
+    template_name = "tablet/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["strings"] = {key: str(text) for key, text in TABLET_STRINGS.items()}
+        return context
+
+
+tablet = TabletView.as_view()

@@ -1,0 +1,671 @@
+// The tablet app: setup → menu (home) → cart → review → success, and the session's orders.
+
+import { ApiError, NetworkError, SignedOut, errorOf, lastSetup, loadAuth, login, request, requestJson } from "./api.js";
+import { Cart, MAX_QUANTITY } from "./cart.js";
+import { $, clock, h, itemImage, t, won } from "./dom.js";
+
+const SUCCESS_SECONDS = 5;
+const POLL_MS = 10000;
+const sheetQuery = window.matchMedia("(max-width: 1023px)");
+
+const state = {
+  auth: null,
+  cart: null,
+  menu: null,
+  itemsById: new Map(),
+  detailItem: null,
+  detailQuantity: 1,
+  sending: false,
+  successTimer: null,
+  history: { orders: [], next: null, live: null },
+};
+
+// ---------------------------------------------------------------- screens
+
+function showScreen(name) {
+  for (const id of ["loading-screen", "setup-screen", "main-screen", "success-screen"]) {
+    $(id).hidden = id !== `${name}-screen`;
+  }
+  $("toast").hidden = true;
+  document.body.dataset.screen = name;
+}
+
+function showView(name) {
+  $("menu-view").hidden = name !== "menu";
+  $("history-view").hidden = name !== "history";
+  $("nav-menu").toggleAttribute("aria-current", name === "menu");
+  $("nav-history").toggleAttribute("aria-current", name === "history");
+  if (name === "menu") $("nav-menu").setAttribute("aria-current", "page");
+  if (name === "history") $("nav-history").setAttribute("aria-current", "page");
+  document.body.dataset.view = name;
+  if (name === "history") openHistory();
+  else stopLive();
+}
+
+let toastTimer = null;
+function toast(message) {
+  const el = $("toast");
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (el.hidden = true), 3500);
+}
+
+function signedOut(message) {
+  stopLive();
+  state.auth = null;
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  showSetup(message);
+}
+
+/** Run an API action; a revoked tablet goes back to setup, other errors go to `onError`. */
+async function guarded(action, onError) {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof SignedOut) return signedOut(t("signedOut"));
+    if (onError) return onError(error);
+    throw error;
+  }
+}
+
+function messageOf(error) {
+  if (error instanceof NetworkError) return t("networkError");
+  if (error instanceof ApiError && error.status >= 500) return t("serverError");
+  return error.message || t("serverError");
+}
+
+// ---------------------------------------------------------------- setup
+
+function showSetup(message) {
+  const form = $("setup-form");
+  const last = lastSetup();
+  if (!form.store_code.value && last.store_code) form.store_code.value = last.store_code;
+  if (!form.table_number.value && last.table_number) form.table_number.value = last.table_number;
+  form.password.value = "";
+  setSetupError(message || "");
+  showScreen("setup");
+  (form.store_code.value ? form.password : form.store_code).focus();
+}
+
+function setSetupError(message) {
+  $("setup-error").textContent = message;
+  $("setup-error").hidden = !message;
+}
+
+async function submitSetup(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const store_code = form.store_code.value.trim().toLowerCase();
+  const table_number = Number.parseInt(form.table_number.value, 10);
+  const password = form.password.value;
+  if (!store_code || !Number.isInteger(table_number) || table_number < 1 || !password) {
+    setSetupError(t("setupInvalid"));
+    return;
+  }
+  const button = $("setup-submit");
+  button.disabled = true;
+  try {
+    await login({ store_code, table_number, password });
+    form.password.value = "";
+    setSetupError("");
+    await start();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) setSetupError(t("setupFailed"));
+    else if (error instanceof ApiError && error.status === 400 && error.fields) {
+      setSetupError(Object.values(error.fields).flat().join(" "));
+    } else setSetupError(messageOf(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------- menu
+
+function menuCacheKey() {
+  return `tableorder.menu.${state.auth.store.code}`;
+}
+
+/** The menu, revalidated with its ETag; the last copy is kept so a flaky network still shows it. */
+async function loadMenu() {
+  let cached = null;
+  try {
+    cached = JSON.parse(localStorage.getItem(menuCacheKey()));
+  } catch {
+    cached = null;
+  }
+  if (cached && !state.menu) setMenu(cached.menu);
+  const headers = cached && cached.etag ? { "If-None-Match": cached.etag } : {};
+  const response = await request("/api/v1/menu", { headers });
+  if (response.status === 304 && cached) return setMenu(cached.menu);
+  if (!response.ok) throw await errorOf(response);
+  const menu = await response.json();
+  const etag = response.headers.get("ETag");
+  localStorage.setItem(menuCacheKey(), JSON.stringify({ etag, menu }));
+  setMenu(menu);
+}
+
+function setMenu(menu) {
+  state.menu = menu;
+  state.itemsById = new Map(menu.categories.flatMap((category) => category.items.map((item) => [item.id, item])));
+  state.cart.syncWithMenu(state.itemsById);
+  renderMenu();
+}
+
+function renderMenu() {
+  const bar = $("category-bar");
+  const content = $("menu-content");
+  const categories = state.menu.categories.filter((category) => category.items.length);
+  bar.replaceChildren(
+    ...categories.map((category, index) =>
+      h("button", {
+        type: "button",
+        class: "chip",
+        "data-category": category.id,
+        "aria-current": index === 0 ? "true" : null,
+        onclick: () => jumpTo(category.id),
+        text: category.name,
+      }),
+    ),
+  );
+  if (!categories.length) {
+    content.replaceChildren(h("p", { class: "empty", text: t("menuEmpty") }));
+    return;
+  }
+  content.replaceChildren(
+    ...categories.map((category) =>
+      h("section", { class: "category", id: `category-${category.id}`, "aria-labelledby": `category-title-${category.id}` },
+        h("h2", { class: "category-title", id: `category-title-${category.id}`, text: category.name }),
+        h("ul", { class: "item-grid" }, category.items.map(itemCard)),
+      ),
+    ),
+  );
+  watchCategories();
+  renderCardBadges();
+}
+
+function itemCard(item) {
+  const soldOut = !item.is_available;
+  return h("li", { class: `item${soldOut ? " is-soldout" : ""}`, "data-item": item.id },
+    h("button", { type: "button", class: "item-card", "aria-haspopup": "dialog", onclick: () => openItem(item) },
+      h("div", { class: "item-media" },
+        itemImage(item, "item-image"),
+        soldOut ? h("span", { class: "soldout-badge", text: t("soldOut") }) : null,
+        h("span", { class: "in-cart-badge", hidden: true }),
+      ),
+      h("span", { class: "item-text" },
+        h("span", { class: "item-name", text: item.name }),
+        item.description ? h("span", { class: "item-desc", text: item.description }) : null,
+        h("span", { class: "item-price", text: won(item.price) }),
+      ),
+    ),
+    h("button", {
+      type: "button",
+      class: "item-add btn btn-icon",
+      disabled: soldOut,
+      "aria-label": soldOut ? `${item.name} ${t("soldOut")}` : t("addNamed", { name: item.name }),
+      onclick: () => addToCart(item, 1),
+    }, soldOut ? t("soldOut") : plusIcon()),
+  );
+}
+
+function plusIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", "M12 5v14M5 12h14");
+  svg.append(path);
+  return svg;
+}
+
+function renderCardBadges() {
+  for (const card of document.querySelectorAll("#menu-content .item")) {
+    const line = state.cart.line(Number(card.dataset.item));
+    const badge = card.querySelector(".in-cart-badge");
+    badge.hidden = !line;
+    badge.textContent = line ? t("inCart", { count: line.quantity }) : "";
+  }
+}
+
+function jumpTo(categoryId) {
+  const scroller = $("menu-view");
+  const section = $(`category-${categoryId}`);
+  const top = section.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+  scroller.scrollTo({ top: top - $("category-bar").offsetHeight, behavior: "smooth" });
+  markCategory(categoryId);
+}
+
+function markCategory(categoryId) {
+  const bar = $("category-bar");
+  for (const chip of bar.children) {
+    const current = chip.dataset.category === String(categoryId);
+    chip.toggleAttribute("aria-current", current);
+    if (!current) continue;
+    chip.setAttribute("aria-current", "true");
+    // Not scrollIntoView: it would also scroll the menu and cancel a jump in progress.
+    if (chip.offsetLeft < bar.scrollLeft || chip.offsetLeft + chip.offsetWidth > bar.scrollLeft + bar.clientWidth) {
+      bar.scrollTo({ left: chip.offsetLeft - 24, behavior: "smooth" });
+    }
+  }
+}
+
+let categoryObserver = null;
+function watchCategories() {
+  categoryObserver?.disconnect();
+  categoryObserver = new IntersectionObserver(
+    (entries) => {
+      const visible = entries.filter((entry) => entry.isIntersecting);
+      if (visible.length) markCategory(visible[0].target.id.replace("category-", ""));
+    },
+    { root: $("menu-view"), rootMargin: "-80px 0px -70% 0px" },
+  );
+  for (const section of document.querySelectorAll("#menu-content .category")) categoryObserver.observe(section);
+}
+
+// ---------------------------------------------------------------- item detail
+
+function openItem(item) {
+  state.detailItem = item;
+  state.detailQuantity = 1;
+  const soldOut = !item.is_available;
+  $("item-media").replaceChildren(itemImage(item, "detail-image"));
+  $("item-title").textContent = item.name;
+  $("item-price").textContent = won(item.price);
+  $("item-description").textContent = item.description;
+  $("item-description").hidden = !item.description;
+  $("item-soldout").hidden = !soldOut;
+  $("item-dialog").classList.toggle("is-soldout", soldOut);
+  renderDetail();
+  $("item-dialog").showModal();
+}
+
+function renderDetail() {
+  const item = state.detailItem;
+  const soldOut = !item.is_available;
+  $("item-qty").textContent = String(state.detailQuantity);
+  $("item-minus").disabled = soldOut || state.detailQuantity <= 1;
+  $("item-plus").disabled = soldOut || state.detailQuantity >= MAX_QUANTITY;
+  $("item-add").disabled = soldOut;
+  $("item-add").textContent = soldOut ? t("soldOut") : t("addWithPrice", { price: won(item.price * state.detailQuantity) });
+}
+
+function addToCart(item, quantity) {
+  if (!item.is_available) return;
+  state.cart.add(item, quantity);
+  toast(`${item.name} ${t("add")} ✓`);
+}
+
+// ---------------------------------------------------------------- cart
+
+function renderCart() {
+  const cart = state.cart;
+  const lines = cart.lines.map((line) => {
+    const item = state.itemsById.get(line.id);
+    const soldOut = state.menu && (!item || !item.is_available);
+    return h("li", { class: `cart-line${soldOut ? " is-soldout" : ""}`, "data-line": line.id },
+      h("div", { class: "cart-line-text" },
+        h("span", { class: "cart-line-name", text: line.name }),
+        soldOut ? h("span", { class: "tag tag-danger", text: t("soldOut") }) : null,
+        h("span", { class: "cart-line-price", text: won(line.price * line.quantity) }),
+      ),
+      h("div", { class: "stepper stepper-sm", role: "group", "aria-label": `${line.name} ${t("quantity")}` },
+        h("button", {
+          type: "button", class: "btn btn-icon", "data-action": "decrease",
+          "aria-label": t("decrease", { name: line.name }), onclick: () => cart.change(line.id, -1),
+        }, "−"),
+        h("output", { class: "qty", text: String(line.quantity) }),
+        h("button", {
+          type: "button", class: "btn btn-icon", "data-action": "increase", disabled: soldOut || line.quantity >= MAX_QUANTITY,
+          "aria-label": t("increase", { name: line.name }), onclick: () => cart.change(line.id, 1),
+        }, "+"),
+      ),
+      h("button", {
+        type: "button", class: "btn btn-text btn-remove", "data-action": "remove",
+        "aria-label": t("remove", { name: line.name }), onclick: () => cart.remove(line.id), text: t("removeShort"),
+      }),
+    );
+  });
+  $("cart-lines").replaceChildren(...lines);
+  const empty = !cart.lines.length;
+  $("cart-empty").hidden = !empty;
+  $("cart-clear").disabled = empty;
+  $("cart-order").disabled = empty;
+  $("cart-total").textContent = won(cart.total);
+  $("cart-count").textContent = empty ? "" : t("cartCount", { count: cart.count });
+  $("cart-open-count").textContent = t("cartCount", { count: cart.count });
+  document.body.classList.toggle("cart-has-items", !empty);
+  if (empty) closeSheet();
+  if (state.menu) renderCardBadges();
+}
+
+function openSheet() {
+  if (!sheetQuery.matches) return;
+  document.body.classList.add("sheet-open");
+  $("toast").hidden = true;
+  $("cart-backdrop").hidden = false;
+  $("cart-open").setAttribute("aria-expanded", "true");
+  $("cart-close").focus();
+}
+
+function closeSheet() {
+  if (!document.body.classList.contains("sheet-open")) return;
+  document.body.classList.remove("sheet-open");
+  $("cart-backdrop").hidden = true;
+  $("cart-open").setAttribute("aria-expanded", "false");
+}
+
+// ---------------------------------------------------------------- review and ordering
+
+function openReview() {
+  if (!state.cart.lines.length) return;
+  closeSheet();
+  renderReview();
+  setReviewError(null);
+  $("review-dialog").showModal();
+}
+
+function renderReview() {
+  $("review-lines").replaceChildren(
+    ...state.cart.lines.map((line) =>
+      h("li", {},
+        h("span", { class: "review-name", text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+        h("span", { class: "review-amount", text: won(line.price * line.quantity) }),
+      ),
+    ),
+  );
+  $("review-total").textContent = won(state.cart.total);
+  $("review-confirm").textContent = state.sending ? t("sending") : t("orderWithTotal", { total: won(state.cart.total) });
+  $("review-confirm").disabled = state.sending;
+}
+
+function setReviewError(message, details = []) {
+  const box = $("review-error");
+  box.hidden = !message;
+  box.replaceChildren();
+  if (!message) return;
+  box.append(h("p", { class: "alert-title", text: message }));
+  if (details.length) box.append(h("ul", {}, details.map((detail) => h("li", { text: detail }))));
+}
+
+async function confirmOrder() {
+  if (state.sending || !state.cart.lines.length) return;
+  state.sending = true;
+  renderReview();
+  const cart = state.cart;
+  const key = cart.idempotencyKey();
+  try {
+    const response = await request("/api/v1/orders", {
+      method: "POST",
+      body: cart.orderBody(),
+      headers: { "Idempotency-Key": key },
+    });
+    if (response.status >= 500) throw await errorOf(response);
+    if (!response.ok) {
+      // The server answered for certain and made no order: a new attempt gets a new key.
+      cart.forgetIdempotencyKey();
+      throw await errorOf(response);
+    }
+    const order = await response.json();
+    cart.forgetIdempotencyKey();
+    cart.clear();
+    $("review-dialog").close();
+    showSuccess(order);
+  } catch (error) {
+    if (error instanceof SignedOut) return signedOut(t("signedOut"));
+    await orderFailed(error);
+  } finally {
+    state.sending = false;
+    if ($("review-dialog").open) renderReview();
+  }
+}
+
+async function orderFailed(error) {
+  if (error instanceof NetworkError) return setReviewError(t("orderNetworkError"));
+  if (!(error instanceof ApiError) || error.status >= 500) return setReviewError(t("serverError"));
+  const details = error.fields ? Object.values(error.fields).flat().map(String) : [];
+  // Something on the menu changed (sold out, removed): show it in the cart.
+  await guarded(loadMenu, () => null);
+  renderCart();
+  const soldOut = state.cart.lines.filter((line) => {
+    const item = state.itemsById.get(line.id);
+    return !item || !item.is_available;
+  });
+  const headline = soldOut.length
+    ? t("soldOutInCart", { names: soldOut.map((line) => line.name).join(", ") })
+    : t("orderFailed");
+  setReviewError(headline, details.length ? details : [error.message]);
+}
+
+function showSuccess(order) {
+  $("success-number").textContent = order.display_number || `#${String(order.number).padStart(4, "0")}`;
+  $("success-total").textContent = won(order.total);
+  showScreen("success");
+  $("success-back").focus();
+  let remaining = SUCCESS_SECONDS;
+  const tick = () => {
+    $("success-countdown").textContent = t("countdown", { seconds: remaining });
+    if (remaining <= 0) return backToMenu();
+    remaining -= 1;
+    state.successTimer = setTimeout(tick, 1000);
+  };
+  tick();
+}
+
+function backToMenu() {
+  clearTimeout(state.successTimer);
+  state.successTimer = null;
+  showScreen("main");
+  showView("menu");
+  $("menu-view").scrollTo({ top: 0 });
+  guarded(loadMenu, () => null);
+}
+
+// ---------------------------------------------------------------- order history
+
+function renderHistory() {
+  const { orders, next } = state.history;
+  $("history-list").replaceChildren(...orders.map(orderCard));
+  $("history-empty").hidden = orders.length > 0;
+  $("history-more").hidden = !next;
+  const total = orders.reduce((sum, order) => sum + order.total, 0);
+  $("history-summary").textContent = orders.length ? t("historyTotal", { count: orders.length, total: won(total) }) : "";
+}
+
+function orderCard(order) {
+  return h("li", { class: "order-card", "data-order": order.id },
+    h("div", { class: "order-head" },
+      h("strong", { class: "order-no", text: order.display_number || `#${order.number}` }),
+      h("span", { class: "muted", text: t("orderTime", { time: clock(order.created_at) }) }),
+      h("span", { class: `status status-${order.status}`, text: order.status_label || order.status }),
+    ),
+    h("ul", { class: "order-lines" },
+      order.items.map((line) =>
+        h("li", {},
+          h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+          h("span", { text: won(line.line_total) }),
+        ),
+      ),
+    ),
+    h("div", { class: "order-total" }, h("span", { text: t("total") }), h("strong", { text: won(order.total) })),
+  );
+}
+
+function fetchHistory(url = "/api/v1/orders") {
+  return requestJson(url);
+}
+
+async function loadHistory() {
+  $("history-error").hidden = true;
+  await guarded(
+    async () => {
+      const page = await fetchHistory();
+      let orders = page.results;
+      let next = page.next;
+      // Keep the pages already shown so a live refresh does not shrink the list.
+      while (next && orders.length < state.history.orders.length) {
+        const more = await fetchHistory(relative(next));
+        orders = orders.concat(more.results);
+        next = more.next;
+      }
+      state.history.orders = orders;
+      state.history.next = next;
+      renderHistory();
+    },
+    (error) => {
+      $("history-error").textContent = `${t("historyLoadFailed")} ${messageOf(error)}`;
+      $("history-error").hidden = false;
+    },
+  );
+}
+
+function relative(url) {
+  const parsed = new URL(url, location.href);
+  return parsed.pathname + parsed.search;
+}
+
+async function loadMoreHistory() {
+  const next = state.history.next;
+  if (!next) return;
+  await guarded(
+    async () => {
+      const page = await fetchHistory(relative(next));
+      state.history.orders = state.history.orders.concat(page.results);
+      state.history.next = page.next;
+      renderHistory();
+    },
+    (error) => toast(messageOf(error)),
+  );
+}
+
+function openHistory() {
+  state.history.orders = [];
+  state.history.next = null;
+  renderHistory();
+  loadHistory();
+  startLive();
+}
+
+/** Live status changes: the SSE stream if the server has one, otherwise polling. */
+async function startLive() {
+  stopLive();
+  const live = { closed: false, source: null, timer: null };
+  state.history.live = live;
+  const poll = () => {
+    live.timer = setInterval(loadHistory, POLL_MS);
+  };
+  const connect = async () => {
+    if (live.closed) return;
+    let ticket;
+    try {
+      const response = await request("/api/v1/stream-ticket", { method: "POST", body: {} });
+      if (response.status === 404) return poll();
+      if (!response.ok) throw await errorOf(response);
+      ticket = (await response.json()).ticket;
+    } catch (error) {
+      if (error instanceof SignedOut) return signedOut(t("signedOut"));
+      if (!live.closed) live.timer = setTimeout(connect, POLL_MS);
+      return;
+    }
+    if (live.closed) return;
+    const source = new EventSource(`/api/v1/orders/stream?ticket=${encodeURIComponent(ticket)}`);
+    live.source = source;
+    const refresh = () => loadHistory();
+    for (const type of ["order.created", "order.updated", "order.deleted", "session.closed"]) {
+      source.addEventListener(type, refresh);
+    }
+    source.onerror = () => {
+      // Tickets are short-lived: reconnect with a fresh one and catch up by re-reading the list.
+      source.close();
+      if (!live.closed) live.timer = setTimeout(() => connect().then(refresh), 3000);
+    };
+  };
+  connect();
+}
+
+function stopLive() {
+  const live = state.history.live;
+  if (!live) return;
+  live.closed = true;
+  live.source?.close();
+  clearTimeout(live.timer);
+  clearInterval(live.timer);
+  state.history.live = null;
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  state.auth = loadAuth();
+  if (!state.auth) return showSetup();
+  state.cart = new Cart(state.auth.store.code, state.auth.table.number);
+  state.cart.onChange(renderCart);
+  state.menu = null;
+  $("store-name").textContent = state.auth.store.name;
+  $("table-label").textContent = t("tableLabel", { number: state.auth.table.number });
+  renderCart();
+  showScreen("main");
+  showView("menu");
+  await guarded(loadMenu, (error) => {
+    if (state.menu) return toast(messageOf(error));
+    $("menu-content").replaceChildren(
+      h("div", { class: "empty" },
+        h("p", { text: `${t("menuLoadFailed")} ${messageOf(error)}` }),
+        h("button", { type: "button", class: "btn btn-secondary", onclick: () => guarded(loadMenu, () => null), text: t("retry") }),
+      ),
+    );
+  });
+}
+
+function bind() {
+  $("setup-form").addEventListener("submit", submitSetup);
+  $("nav-menu").addEventListener("click", () => showView("menu"));
+  $("nav-history").addEventListener("click", () => {
+    closeSheet();
+    showView("history");
+  });
+  $("history-more").addEventListener("click", loadMoreHistory);
+  $("cart-clear").addEventListener("click", () => state.cart.clear());
+  $("cart-order").addEventListener("click", openReview);
+  $("cart-open").addEventListener("click", openSheet);
+  $("cart-close").addEventListener("click", closeSheet);
+  $("cart-backdrop").addEventListener("click", closeSheet);
+  sheetQuery.addEventListener("change", closeSheet);
+  $("review-confirm").addEventListener("click", confirmOrder);
+  $("success-back").addEventListener("click", backToMenu);
+  $("item-minus").addEventListener("click", () => {
+    state.detailQuantity = Math.max(1, state.detailQuantity - 1);
+    renderDetail();
+  });
+  $("item-plus").addEventListener("click", () => {
+    state.detailQuantity = Math.min(MAX_QUANTITY, state.detailQuantity + 1);
+    renderDetail();
+  });
+  $("item-add").addEventListener("click", () => {
+    addToCart(state.detailItem, state.detailQuantity);
+    $("item-dialog").close();
+  });
+  for (const dialog of document.querySelectorAll("dialog")) {
+    dialog.addEventListener("click", (event) => {
+      const box = dialog.getBoundingClientRect();
+      const outside =
+        event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
+      // A tap on the backdrop closes the dialog, unless an order is on its way.
+      if ((outside && event.target === dialog) || event.target.closest("[data-close]")) {
+        if (!(dialog.id === "review-dialog" && state.sending)) dialog.close();
+      }
+    });
+  }
+  $("review-dialog").addEventListener("cancel", (event) => {
+    if (state.sending) event.preventDefault();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeSheet();
+  });
+  window.addEventListener("storage", (event) => {
+    if (event.key === "tableorder.auth" && !event.newValue) signedOut();
+  });
+}
+
+bind();
+start();

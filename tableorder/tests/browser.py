@@ -1,0 +1,257 @@
+"""The app under uvicorn for browser tests, on a database the test process can change too.
+
+pytest-django's live_server is WSGI and cannot hold an EventSource, so the app runs as a
+subprocess. Changes a manager would make mid-test run as small subprocesses against the same
+database, through the same services the back office uses (`run_in_app`).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = BASE_DIR / "test-output" / "screenshots"
+
+STORE_CODE = "browser-cafe"
+STORE_NAME = "브라우저 식당"
+MANAGER = "manager"
+TABLE_PASSWORD = "sesame-7482!"
+TABLES = range(1, 13)
+# (category, name, price, description, picture shape, colour, accent, available)
+MENU = [
+    ("식사", "김치찌개", 9000, "잘 익은 김치와 돼지고기를 넣고 끓인 얼큰한 찌개", "bowl", "#c8402a", "#f3d36b", True),
+    ("식사", "된장찌개", 8000, "두부와 애호박을 듬뿍 넣은 구수한 된장찌개", "bowl", "#a4742f", "#7ea84a", True),
+    ("식사", "제육볶음", 11000, "매콤달콤한 양념에 볶은 돼지고기", "plate", "#b5381f", "#5f9e3a", True),
+    ("식사", "비빔밥", 10000, "", "bowl", "#e0a53a", "#3f8f3a", True),
+    ("사이드", "공기밥", 1000, "갓 지은 흰 쌀밥", "bowl", "#f4efe4", "#ffffff", True),
+    ("사이드", "계란말이", 7000, "폭신하게 말아낸 계란말이 <b>치즈</b> 추가", "plate", "#f2c14e", "#e07b39", True),
+    ("음료", "콜라", 2000, "355ml", "glass", "#3b1f14", "#d9d9d9", True),
+    ("음료", "생맥주", 5000, "시원한 생맥주 500cc", "glass", "#e8b534", "#fff8e1", False),
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class BrowserDatabase:
+    """A database of its own: a temporary SQLite file, or `<name>_browser` on PostgreSQL."""
+
+    def __init__(self):
+        self.main_url = os.environ.get("DATABASE_URL", "")
+        self.tempdir = tempfile.TemporaryDirectory(prefix="tableorder-browser-")
+        if self.main_url.startswith(("postgres://", "postgresql://")):
+            parts = urlsplit(self.main_url)
+            self.pg_name = f"{parts.path.lstrip('/')}_browser"
+            self.url = urlunsplit(parts._replace(path=f"/{self.pg_name}"))
+        else:
+            self.pg_name = None
+            self.url = f"sqlite:///{self.tempdir.name}/browser.sqlite3"
+
+    def _admin(self, *statements):
+        import psycopg
+
+        with psycopg.connect(self.main_url, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+    def create(self):
+        if self.pg_name:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)', f'CREATE DATABASE "{self.pg_name}"')
+
+    def drop(self):
+        if self.pg_name:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+        self.tempdir.cleanup()
+
+
+class AppServer:
+    """uvicorn serving the project on a free 127.0.0.1 port, plus helpers acting as the manager."""
+
+    def __init__(self):
+        self.database = BrowserDatabase()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        workdir = Path(self.database.tempdir.name)
+        self.log_path = workdir / "server.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.database.url,
+            # DEBUG serves static files through whitenoise's finders and media through Django.
+            "DEBUG": "1",
+            "SECRET_KEY": "browser-tests-only",
+            "MEDIA_ROOT": str(workdir / "media"),
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "tableorder.settings",
+        }
+        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.process = None
+
+    def manage(self, *args):
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env, check=True, capture_output=True
+        )
+
+    def run_in_app(self, function, *args):
+        """Call `tableorder.tests.browser.<function>(*args)` in a process on the app's database."""
+        code = (
+            "import django, json, sys; django.setup(); "
+            "from tableorder.tests import browser; "
+            "print(json.dumps(getattr(browser, sys.argv[1])(*json.loads(sys.argv[2]))))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code, function, json.dumps(args)],
+            cwd=BASE_DIR,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def start(self):
+        self.database.create()
+        self.manage("migrate", "--noinput")
+        self.run_in_app("seed_store")
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "tableorder.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--timeout-graceful-shutdown",
+                "2",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited early:\n{self.log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"uvicorn did not answer within 30 s:\n{self.log_path.read_text()}")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.database.drop()
+
+
+# ---------------------------------------------------------------- run inside the app's database
+
+
+def seed_store():
+    """The test store: a manager, tables 1–12 and a small menu with pictures, one item sold out."""
+    from django.core.files.base import ContentFile
+
+    from accounts.services import create_store, setup_table
+    from menus.demo_images import demo_image
+    from menus.models import Category, MenuItem
+
+    store, _manager = create_store(
+        code=STORE_CODE, name=STORE_NAME, manager_username=MANAGER, manager_password="manager-pass-1"
+    )
+    for number in TABLES:
+        setup_table(store=store, number=number, password=TABLE_PASSWORD)
+    categories = {}
+    for position, (category, name, price, description, shape, color, accent, available) in enumerate(MENU):
+        if category not in categories:
+            categories[category] = Category.objects.create(store=store, name=category, display_order=len(categories))
+        item = MenuItem(
+            store=store,
+            category=categories[category],
+            name=name,
+            price=price,
+            description=description,
+            is_available=available,
+            display_order=position,
+        )
+        picture = demo_image(shape=shape, color=_rgb(color), accent=_rgb(accent), seed=name)
+        item.image.save(f"item-{position}.jpg", ContentFile(picture), save=False)
+        item.full_clean()
+        item.save()
+    return store.id
+
+
+def _rgb(hex_color):
+    return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def set_available(name, available):
+    from menus.models import MenuItem
+
+    return MenuItem.objects.filter(store__code=STORE_CODE, name=name).update(is_available=available)
+
+
+def close_table_session(number):
+    """The manager's "이용 완료" for a table."""
+    from accounts.models import Table
+    from orders.services import close_session
+
+    table = Table.objects.select_related("store").get(store__code=STORE_CODE, number=number)
+    session = close_session(table=table, actor=table.store.users.get(username=MANAGER))
+    return session.id
+
+
+def change_table_orders_status(number, status):
+    """The manager moves every current order of a table to `status`."""
+    from orders.models import Order
+    from orders.services import change_order_status
+
+    orders = Order.objects.live().filter(table__store__code=STORE_CODE, table__number=number, session__closed_at=None)
+    return [change_order_status(order=order, status=status).display_number for order in orders]
+
+
+def reset_table_password(number, password):
+    from accounts.models import Store
+    from accounts.services import setup_table
+
+    setup_table(store=Store.objects.get(code=STORE_CODE), number=number, password=password)
+    return number
+
+
+def table_orders(number):
+    """[(display number, total)] of every order the table ever placed."""
+    from orders.models import Order
+
+    orders = Order.objects.filter(table__store__code=STORE_CODE, table__number=number).order_by("id")
+    return [[order.display_number, order.total] for order in orders]

@@ -1,0 +1,67 @@
+"""Browser-test fixtures: the app under uvicorn, Debian's Chromium, a fresh tablet per test."""
+
+import pytest
+
+from tableorder.tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, AppServer
+
+LANDSCAPE = {"width": 1280, "height": 800}
+PORTRAIT = {"width": 800, "height": 1280}
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
+    server = AppServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(app_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _new_page(chromium, app_server, viewport):
+    context = chromium.new_context(
+        viewport=viewport, has_touch=True, locale="ko-KR", timezone_id="Asia/Seoul", base_url=app_server.url
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # A restaurant's Wi-Fi may have no internet: the page must load everything from the server.
+    page.on("request", lambda request: request.url.startswith(app_server.url) or errors.append(request.url))
+    return context, page, errors
+
+
+@pytest.fixture
+def page(chromium, app_server):
+    """A fresh tablet (empty localStorage) in landscape; fails the test on any script error."""
+    context, page, errors = _new_page(chromium, app_server, LANDSCAPE)
+    yield page
+    context.close()
+    assert not errors, f"script errors or requests off the server: {errors}"
+
+
+@pytest.fixture
+def portrait_page(chromium, app_server):
+    context, page, errors = _new_page(chromium, app_server, PORTRAIT)
+    yield page
+    context.close()
+    assert not errors, f"script errors or requests off the server: {errors}"
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

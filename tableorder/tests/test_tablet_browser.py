@@ -1,0 +1,276 @@
+"""A guest's walk through the tablet app in Chromium, against the app under uvicorn."""
+
+import json
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tableorder.tests.browser import STORE_CODE, STORE_NAME, TABLE_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def set_up_tablet(page, table, password=TABLE_PASSWORD):
+    page.goto("/")
+    expect(page.get_by_role("heading", name="테이블 설정")).to_be_visible()
+    page.get_by_label("매장 식별자").fill(STORE_CODE)
+    page.get_by_label("테이블 번호").fill(str(table))
+    page.get_by_label("테이블 비밀번호").fill(password)
+    page.get_by_role("button", name="설정 완료").click()
+    expect(page.locator("#table-label")).to_have_text(f"{table}번 테이블")
+    expect(page.locator("#menu-content .item").first).to_be_visible()
+
+
+def add(page, name, times=1):
+    for _ in range(times):
+        page.get_by_role("button", name=f"{name} 담기", exact=True).click()
+
+
+def cart_line(page, name):
+    return page.locator(".cart-line").filter(has=page.get_by_text(name, exact=True))
+
+
+def expect_total(page, won):
+    expect(page.locator("#cart-total")).to_have_text(won)
+
+
+def place_order(page):
+    page.locator("#cart-order").click()
+    expect(page.locator("#review-dialog")).to_be_visible()
+    page.locator("#review-confirm").click()
+    expect(page.locator("#success-screen")).to_be_visible()
+    return page.locator("#success-number").inner_text()
+
+
+def small_touch_targets(page):
+    """Visible buttons, inputs and links smaller than 44×44 CSS px."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('button, input, a[href], [role=button]')]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el.id || el.className || el.textContent.trim(), el.getBoundingClientRect()])
+            .filter(([, box]) => box.width < 44 || box.height < 44)
+            .map(([name, box]) => `${name} ${Math.round(box.width)}×${Math.round(box.height)}`)"""
+    )
+
+
+def test_setup_once_then_auto_login_and_a_cart_that_survives_reloads(page, app_server, screenshots):
+    page.goto("/")
+    page.get_by_label("매장 식별자").fill(STORE_CODE)
+    page.get_by_label("테이블 번호").fill("1")
+    page.get_by_label("테이블 비밀번호").fill("wrong-password")
+    page.get_by_role("button", name="설정 완료").click()
+    expect(page.locator("#setup-error")).to_contain_text("올바르지 않습니다")
+
+    set_up_tablet(page, 1)
+    expect(page.locator("#store-name")).to_have_text(STORE_NAME)
+    storage = page.evaluate("JSON.stringify(localStorage)")
+    assert "refresh" in storage
+    assert TABLE_PASSWORD not in storage
+
+    page.reload()
+    expect(page.locator("#menu-content .item").first).to_be_visible()
+    expect(page.locator("#setup-screen")).to_be_hidden()
+    expect(page.locator("#table-label")).to_have_text("1번 테이블")
+
+    # Menu: categories in order with quick jumps, prices in won, sold-out items disabled.
+    expect(page.locator("#category-bar .chip")).to_have_text(["식사", "사이드", "음료"])
+    expect(page.locator(".item").filter(has_text="김치찌개")).to_contain_text("₩9,000")
+    beer = page.get_by_role("button", name="생맥주 품절", exact=True)
+    expect(beer).to_be_disabled()
+    page.locator("#category-bar .chip", has_text="음료").click()
+    expect(page.locator("#category-bar .chip", has_text="음료")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("heading", name="음료")).to_be_in_viewport()
+    # Menu text is data, never markup.
+    expect(page.locator(".item").filter(has_text="계란말이").locator("b")).to_have_count(0)
+    expect(page.locator(".item").filter(has_text="계란말이")).to_contain_text("<b>치즈</b>")
+    page.locator("#menu-view").evaluate("el => el.scrollTo(0, 0)")
+    page.screenshot(path=screenshots / "menu-landscape.png")
+
+    add(page, "김치찌개", 2)
+    # The detail view adds several at once.
+    page.locator(".item-card").filter(has_text="공기밥").click()
+    dialog = page.locator("#item-dialog")
+    expect(dialog.get_by_role("heading", name="공기밥")).to_be_visible()
+    dialog.get_by_role("button", name="하나 더", exact=True).click()
+    dialog.get_by_role("button", name="하나 더", exact=True).click()
+    expect(dialog.locator("#item-add")).to_have_text("₩3,000 담기")
+    dialog.locator("#item-add").click()
+    expect(dialog).to_be_hidden()
+    expect_total(page, "₩21,000")
+
+    page.reload()
+    expect(cart_line(page, "김치찌개").locator("output")).to_have_text("2")
+    expect(cart_line(page, "공기밥").locator("output")).to_have_text("3")
+    expect_total(page, "₩21,000")
+    expect(page.locator(".item").filter(has_text="김치찌개").locator(".in-cart-badge")).to_have_text("2개 담김")
+    assert small_touch_targets(page) == []
+    page.screenshot(path=screenshots / "cart-landscape.png")
+
+    page.get_by_role("button", name="공기밥 하나 더").click()
+    expect_total(page, "₩22,000")
+    page.get_by_role("button", name="김치찌개 하나 빼기").click()
+    expect_total(page, "₩13,000")
+    page.get_by_role("button", name="공기밥 빼기").click()
+    expect(cart_line(page, "공기밥")).to_have_count(0)
+    expect_total(page, "₩9,000")
+    page.get_by_role("button", name="김치찌개 하나 빼기").click()
+    expect(page.locator(".cart-line")).to_have_count(0)
+    add(page, "콜라")
+    page.get_by_role("button", name="비우기").click()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    expect_total(page, "₩0")
+    expect(page.locator("#cart-order")).to_be_disabled()
+    page.reload()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    cart = page.evaluate(f"localStorage.getItem('tableorder.cart.{STORE_CODE}.1')")
+    assert json.loads(cart) == []
+
+
+def test_an_order_shows_its_number_then_the_menu_again_after_five_seconds(page, app_server, screenshots):
+    set_up_tablet(page, 2)
+    add(page, "김치찌개")
+    add(page, "콜라", 2)
+    page.locator("#cart-order").click()
+    review = page.locator("#review-dialog")
+    expect(review.locator("li")).to_have_text([re.compile("김치찌개 × 1.*₩9,000"), re.compile("콜라 × 2.*₩4,000")])
+    expect(review.locator("#review-total")).to_have_text("₩13,000")
+    review.locator("#review-confirm").click()
+
+    expect(page.locator("#success-screen")).to_be_visible()
+    shown_at = time.monotonic()
+    number = page.locator("#success-number").inner_text()
+    assert re.fullmatch(r"#\d{4}", number)
+    expect(page.locator("#success-countdown")).to_contain_text("초 후 메뉴로 돌아갑니다")
+    page.screenshot(path=screenshots / "success-landscape.png")
+    assert app_server.run_in_app("table_orders", 2) == [[number, 13000]]
+
+    expect(page.locator("#menu-view")).to_be_visible(timeout=8000)
+    waited = time.monotonic() - shown_at
+    assert 4.0 <= waited <= 7.0, waited
+    expect(page.locator("#success-screen")).to_be_hidden()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    expect_total(page, "₩0")
+
+    page.get_by_role("button", name="주문 내역").click()
+    card = page.locator(".order-card")
+    expect(card).to_have_count(1)
+    expect(card.locator(".order-no")).to_have_text(number)
+    expect(card.locator(".status")).to_have_text("대기중")
+    expect(card).to_contain_text("김치찌개 × 1")
+    expect(card).to_contain_text("₩13,000")
+
+
+def test_a_double_tap_or_a_retry_after_a_dropped_connection_orders_once(page, app_server):
+    set_up_tablet(page, 3)
+    add(page, "된장찌개")
+    page.locator("#cart-order").click()
+    page.locator("#review-confirm").evaluate("button => { button.click(); button.click(); }")
+    expect(page.locator("#success-screen")).to_be_visible()
+    assert len(app_server.run_in_app("table_orders", 3)) == 1
+    page.get_by_role("button", name="메뉴로 돌아가기").click()
+
+    def reach_server_then_drop(route):
+        route.fetch()
+        route.abort("connectionreset")
+
+    # The server takes the order, but the tablet never hears back: the guest retries.
+    page.route("**/api/v1/orders", reach_server_then_drop, times=1)
+    add(page, "비빔밥")
+    page.locator("#cart-order").click()
+    page.locator("#review-confirm").click()
+    expect(page.locator("#review-error")).to_contain_text("두 번 주문되지 않습니다")
+    expect(cart_line(page, "비빔밥")).to_have_count(1)
+    orders = app_server.run_in_app("table_orders", 3)
+    assert len(orders) == 2
+
+    page.locator("#review-confirm").click()
+    expect(page.locator("#success-screen")).to_be_visible()
+    expect(page.locator("#success-number")).to_have_text(orders[1][0])
+    assert app_server.run_in_app("table_orders", 3) == orders
+
+
+def test_an_item_sold_out_meanwhile_shows_an_error_and_keeps_the_cart(page, app_server):
+    set_up_tablet(page, 4)
+    add(page, "제육볶음")
+    add(page, "공기밥", 2)
+    app_server.run_in_app("set_available", "제육볶음", False)
+    try:
+        page.locator("#cart-order").click()
+        page.locator("#review-confirm").click()
+        error = page.locator("#review-error")
+        expect(error).to_be_visible()
+        expect(error).to_contain_text("품절된 메뉴가 있습니다: 제육볶음")
+        expect(page.locator("#review-confirm")).to_be_enabled()
+        page.get_by_role("button", name="돌아가기").click()
+
+        expect(cart_line(page, "제육볶음").locator("output")).to_have_text("1")
+        expect(cart_line(page, "제육볶음")).to_contain_text("품절")
+        expect(cart_line(page, "공기밥").locator("output")).to_have_text("2")
+        expect_total(page, "₩13,000")
+        expect(page.get_by_role("button", name="제육볶음 품절", exact=True)).to_be_disabled()
+        assert app_server.run_in_app("table_orders", 4) == []
+    finally:
+        app_server.run_in_app("set_available", "제육볶음", True)
+
+
+def test_history_follows_status_changes_and_empties_when_the_manager_closes_the_session(page, app_server):
+    set_up_tablet(page, 5)
+    add(page, "콜라")
+    place_order(page)
+    page.get_by_role("button", name="메뉴로 돌아가기").click()
+    page.get_by_role("button", name="주문 내역").click()
+    expect(page.locator(".order-card")).to_have_count(1)
+    expect(page.locator(".order-card .status")).to_have_text("대기중")
+
+    app_server.run_in_app("change_table_orders_status", 5, "preparing")
+    if not app_server.database.pg_name:
+        # SQLite's event hub lives in one process, so a change made by another process reaches
+        # no stream there; PostgreSQL's NOTIFY reaches every process and updates the page live.
+        page.get_by_role("button", name="메뉴").click()
+        page.get_by_role("button", name="주문 내역").click()
+    expect(page.locator(".order-card .status")).to_have_text("준비중", timeout=12_000)
+
+    app_server.run_in_app("close_table_session", 5)
+    page.reload()
+    expect(page.locator("#menu-view")).to_be_visible()
+    page.get_by_role("button", name="주문 내역").click()
+    expect(page.locator("#history-empty")).to_be_visible()
+    expect(page.locator(".order-card")).to_have_count(0)
+
+
+def test_a_password_reset_signs_the_tablet_out_to_the_setup_screen(page, app_server):
+    set_up_tablet(page, 6)
+    app_server.run_in_app("reset_table_password", 6, "new-table-pass")
+    page.reload()
+    expect(page.locator("#setup-screen")).to_be_visible()
+    expect(page.locator("#setup-error")).to_contain_text("설정이 해제되었습니다")
+    expect(page.get_by_label("매장 식별자")).to_have_value(STORE_CODE)
+    assert page.evaluate("localStorage.getItem('tableorder.auth')") is None
+    set_up_tablet(page, 6, password="new-table-pass")
+
+
+def test_portrait_tablet_has_the_cart_in_a_bottom_sheet(portrait_page, app_server, screenshots):
+    page = portrait_page
+    set_up_tablet(page, 7)
+    add(page, "김치찌개")
+    add(page, "계란말이")
+    expect(page.locator("#cart-open")).to_contain_text("2개")
+    expect_total(page, "₩16,000")
+    expect(page.locator("#cart-lines")).to_be_hidden()
+    assert small_touch_targets(page) == []
+    page.screenshot(path=screenshots / "menu-portrait.png")
+
+    page.locator("#cart-open").click()
+    expect(cart_line(page, "계란말이")).to_be_visible()
+    page.get_by_role("button", name="계란말이 하나 더").click()
+    expect_total(page, "₩23,000")
+    assert small_touch_targets(page) == []
+    page.screenshot(path=screenshots / "cart-portrait.png")
+    page.get_by_role("button", name="장바구니 닫기").click()
+    expect(page.locator("#cart-lines")).to_be_hidden()
+
+    number = place_order(page)
+    assert re.fullmatch(r"#\d{4}", number)
+    page.screenshot(path=screenshots / "success-portrait.png")
