@@ -1,21 +1,37 @@
-"""OpenAPI security schemes for our two kinds of Bearer token (loaded in AccountsConfig.ready)."""
+"""OpenAPI security schemes for our Bearer tokens (loaded in AccountsConfig.ready)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 
 
-class _BearerJWTScheme(OpenApiAuthenticationExtension):
-    def get_security_definition(self, auto_schema):
-        return build_bearer_security_scheme_object(
-            header_name="HTTP_AUTHORIZATION", token_prefix="Bearer", bearer_format="JWT"
-        )
+def _bearer_jwt(description):
+    scheme = build_bearer_security_scheme_object(
+        header_name="HTTP_AUTHORIZATION", token_prefix="Bearer", bearer_format="JWT"
+    )
+    return {**scheme, "description": description}
 
 
-class ManagerTokenScheme(_BearerJWTScheme):
+class ManagerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.ManagerJWTAuthentication"
     name = "managerToken"
 
+    def get_security_definition(self, auto_schema):
+        return _bearer_jwt("A store manager's access token from /api/v1/auth/login.")
 
-class TabletTokenScheme(_BearerJWTScheme):
+
+class TabletTokenScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.TableJWTAuthentication"
     name = "tabletToken"
+
+    def get_security_definition(self, auto_schema):
+        return _bearer_jwt("A table tablet's access token from /api/v1/auth/table/login or /refresh.")
+
+
+class ManagerOrTabletTokenScheme(OpenApiAuthenticationExtension):
+    """Streams take either token; named by string so accounts does not import orders."""
+
+    target_class = "orders.streams.BearerManagerOrTablet"
+    name = "managerOrTabletToken"
+
+    def get_security_definition(self, auto_schema):
+        return _bearer_jwt("A store manager's or a table tablet's access token.")
