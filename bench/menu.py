@@ -4,7 +4,8 @@
 
 Starts the app like production (gunicorn + uvicorn workers, PostgreSQL), logs in one tablet
 per table, then for each phase runs `concurrency` closed-loop clients for `duration`
-seconds: first plain GETs, then GETs with the menu's ETag in If-None-Match. Prints a report
+seconds: plain GETs (200), then GETs with the menu's ETag in If-None-Match (304), then, as
+the floor this machine allows, GET /healthz (one trivial query, no auth). Prints a report
 and writes it as JSON to bench/results/menu.json. Exits 1 if any response had another status.
 """
 
@@ -22,6 +23,7 @@ from bench.server import running_server, seed_store
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tableorder_bench_menu"
 RESULTS = Path(__file__).resolve().parent / "results"
+EXPECTED = {"full_200": "200", "revalidated_304": "304", "healthz_floor": "200"}
 
 
 async def login_tablets(client, seeded):
@@ -40,8 +42,8 @@ async def login_tablets(client, seeded):
     return tokens
 
 
-async def run_phase(base_url, tokens, *, concurrency, duration, etag=None):
-    """`concurrency` clients, each on its own connection, request the menu until time is up."""
+async def run_phase(base_url, tokens, *, concurrency, duration, etag=None, path="/api/v1/menu"):
+    """`concurrency` clients, each on its own connection, request `path` until time is up."""
     latencies, statuses = [], {}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
@@ -52,7 +54,7 @@ async def run_phase(base_url, tokens, *, concurrency, duration, etag=None):
                 headers["If-None-Match"] = etag
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                response = await client.get("/api/v1/menu", headers=headers)
+                response = await client.get(path, headers=headers)
                 latencies.append(time.perf_counter() - started)
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
@@ -103,6 +105,7 @@ async def measure(base_url, seeded, *, concurrency, duration):
         "revalidated_304": await run_phase(
             base_url, tokens, concurrency=concurrency, duration=duration, etag=first.headers["ETag"]
         ),
+        "healthz_floor": await run_phase(base_url, tokens, concurrency=concurrency, duration=duration, path="/healthz"),
     }
 
 
@@ -114,7 +117,7 @@ def report(result):
         f"menu: {result['menu']['categories']} categories, {result['menu']['items']} items, "
         f"{result['menu']['bytes']} bytes",
     ]
-    for phase in ["full_200", "revalidated_304"]:
+    for phase in EXPECTED:
         data = result[phase]
         latency = data["latency_ms"]
         lines.append(
@@ -145,5 +148,4 @@ def main(argv=None):
     print(report(result))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "menu.json").write_text(json.dumps(result, indent=2))
-    expected = {"full_200": "200", "revalidated_304": "304"}
-    return 0 if all(set(result[phase]["statuses"]) == {code} for phase, code in expected.items()) else 1
+    return 0 if all(set(result[phase]["statuses"]) == {code} for phase, code in EXPECTED.items()) else 1
