@@ -1,1 +1,36 @@
 """Benchmarks of Table Order against a server started the way production runs it."""
+
+import json
+import os
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def percentiles(values, points=(50, 95, 99)):
+    """{"p50": …, …, "max": …} of `values` (nearest rank), or {} when there are none."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    result = {f"p{p}": ordered[min(len(ordered) - 1, max(0, -(-p * len(ordered) // 100) - 1))] for p in points}
+    result["max"] = ordered[-1]
+    return result
+
+
+def machine_load():
+    """CPU count and 1-minute load average: other work on the machine skews every figure."""
+    return {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)}
+
+
+def save_results(name, results):
+    """Write bench/results/<name>.json and merge it into bench/results/latest.json."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    latest_path = RESULTS / "latest.json"
+    try:
+        latest = json.loads(latest_path.read_text())
+    except (FileNotFoundError, ValueError):
+        latest = {}
+    latest[name] = results
+    latest_path.write_text(json.dumps(latest, indent=2, ensure_ascii=False) + "\n")
+    return latest_path

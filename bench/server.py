@@ -36,6 +36,18 @@ BASE_ENV = {
 }
 
 
+class ServerURL(str):
+    """The server's base URL, also naming the gunicorn master's PID and the log file."""
+
+    pid: int
+    log_path: Path
+
+    def worker_pids(self):
+        """PIDs of the master's worker processes (Linux /proc)."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
@@ -133,6 +145,8 @@ def stop(process, *, timeout=15.0):
 def running_server(*, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, env=None, migrate=True, log_path=None):
     """Migrate, start gunicorn with deploy/gunicorn.conf.py on 127.0.0.1, yield its base URL, stop it.
 
+    The URL is a `ServerURL`: a str that also carries `.pid` (the master) and `.log_path`.
+
     `env` adds to (or overrides) the production-like environment; the server's output goes
     to `log_path` (a temporary file by default), whose tail is shown if it fails to start.
     """
@@ -157,6 +171,8 @@ def running_server(*, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, e
         )
     try:
         wait_until_healthy(base_url, process, log_path=log_path)
-        yield base_url
+        url = ServerURL(base_url)
+        url.pid, url.log_path = process.pid, Path(log_path)
+        yield url
     finally:
         stop(process)

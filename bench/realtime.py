@@ -1,0 +1,255 @@
+"""Realtime: N tablets order in a closed loop while K dashboards listen to the store's stream.
+
+    python -m bench realtime [--tablets 20] [--dashboards 20] [--duration 20] [--warmup 3]
+
+Starts the app like production (gunicorn, 2 uvicorn workers, PostgreSQL), seeds a store
+with one table per tablet, logs everyone in through the API, opens the dashboards' streams
+(spread over the workers by the kernel), then lets every tablet POST orders back to back.
+Reports orders/second, POST latency, order-to-dashboard latency over every (order,
+dashboard) pair, and how many of those pairs never arrived, arrived twice or out of order.
+
+Order-to-dashboard latency is measured from the moment the tablet sent the POST (the
+client's clock) to the moment the event's bytes reached the dashboard (same clock), so it
+includes the order's own processing. It is also given from the order's `created_at`
+(server clock, same machine) for comparison.
+"""
+
+import argparse
+import asyncio
+import time
+import uuid
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from bench import machine_load, percentiles, save_results
+from bench.rawhttp import Connection, RawStream, StreamError, frame_fields
+from bench.server import DEFAULT_DATABASE_URL, running_server, seed_store
+
+TARGET_P99_MS = 100
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench realtime", description=__doc__.splitlines()[0])
+    parser.add_argument("--tablets", type=int, default=20)
+    parser.add_argument("--dashboards", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds (default %(default)s)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds first (default %(default)s)")
+    parser.add_argument("--think-time", type=float, default=0.0, help="pause between a tablet's orders, seconds")
+    parser.add_argument("--grace", type=float, default=10.0, help="seconds to wait for late events at the end")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--log-level", default="WARNING", help="server LOG_LEVEL (INFO logs every request)")
+    args = parser.parse_args(argv)
+    if args.tablets < 1 or args.dashboards < 1 or args.duration <= 0:
+        parser.error("--tablets, --dashboards and --duration must be positive")
+    return args
+
+
+async def log_in(client, seeded):
+    manager = seeded["manager"]
+    response = await client.post(
+        "/api/v1/auth/login",
+        json={"store_code": seeded["store_code"], "username": manager["username"], "password": manager["password"]},
+    )
+    response.raise_for_status()
+    manager_token = response.json()["access"]
+
+    async def table_login(table):
+        response = await client.post(
+            "/api/v1/auth/table/login",
+            json={
+                "store_code": seeded["store_code"],
+                "table_number": table["number"],
+                "password": seeded["table_password"],
+            },
+        )
+        response.raise_for_status()
+        return response.json()["access"]
+
+    tablet_tokens = await asyncio.gather(*(table_login(table) for table in seeded["tables"]))
+    return manager_token, tablet_tokens
+
+
+class Dashboard:
+    """One open admin stream, noting when each order.created arrived."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.arrivals = {}
+        self.duplicates = 0
+        self.out_of_order = 0
+        self.opened = asyncio.Event()
+        self._last_id = -1
+
+    async def listen(self):
+        async for arrived, arrived_wall, frame in self.stream.frames():
+            event_id, event_type, order_id = frame_fields(frame)
+            if event_type == "stream.open":
+                self.opened.set()
+            if event_id is None or event_type != "order.created":
+                continue
+            if event_id <= self._last_id:
+                self.out_of_order += 1
+            self._last_id = max(self._last_id, event_id)
+            if order_id in self.arrivals:
+                self.duplicates += 1
+            else:
+                self.arrivals[order_id] = (arrived, arrived_wall)
+
+
+class Tablet:
+    """Places orders back to back on one keep-alive connection."""
+
+    def __init__(self, host, port, token, item_ids, index):
+        self.connection = Connection(host, port, {"Authorization": f"Bearer {token}"})
+        self.items = [{"menu_item_id": item_ids[(index + k) % len(item_ids)], "quantity": 1 + k} for k in range(2)]
+        self.orders = []
+        self.errors = 0
+
+    async def run(self, until, think_time):
+        while time.perf_counter() < until:
+            sent, sent_wall = time.perf_counter(), time.time()
+            try:
+                status, body = await self.connection.request(
+                    "POST", "/api/v1/orders", {"items": self.items}, {"Idempotency-Key": uuid.uuid4().hex}
+                )
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                self.errors += 1
+                self.connection.close()
+                continue
+            answered = time.perf_counter()
+            if status != 201:
+                self.errors += 1
+                continue
+            created_wall = datetime.fromisoformat(body["created_at"]).timestamp()
+            self.orders.append(
+                {
+                    "id": body["id"],
+                    "sent": sent,
+                    "sent_wall": sent_wall,
+                    "answered": answered,
+                    "created_wall": created_wall,
+                }
+            )
+            if think_time:
+                await asyncio.sleep(think_time)
+
+    def close(self):
+        self.connection.close()
+
+
+async def measure(base_url, seeded, args):
+    host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        manager_token, tablet_tokens = await log_in(client, seeded)
+    tablet_tokens = [tablet_tokens[i % len(tablet_tokens)] for i in range(args.tablets)]
+
+    streams = [
+        RawStream(host, port, "/api/v1/admin/stream", {"Authorization": f"Bearer {manager_token}"})
+        for _ in range(args.dashboards)
+    ]
+    await asyncio.gather(*(stream.open() for stream in streams))
+    dashboards = [Dashboard(stream) for stream in streams]
+    listeners = [asyncio.create_task(d.listen()) for d in dashboards]
+    await asyncio.wait_for(asyncio.gather(*(d.opened.wait() for d in dashboards)), 30)
+
+    tablets = [Tablet(host, port, token, seeded["menu_item_ids"], i) for i, token in enumerate(tablet_tokens)]
+    started = time.perf_counter()
+    measured_from = started + args.warmup
+    until = measured_from + args.duration
+    await asyncio.gather(*(tablet.run(until, args.think_time) for tablet in tablets))
+    finished = time.perf_counter()
+
+    all_orders = [order for tablet in tablets for order in tablet.orders]
+    measured = [order for order in all_orders if order["sent"] >= measured_from]
+    # Late events: wait until every dashboard has every order, or the grace period ends.
+    grace_until = time.perf_counter() + args.grace
+    wanted = {order["id"] for order in all_orders}
+    while time.perf_counter() < grace_until and any(wanted - d.arrivals.keys() for d in dashboards):
+        await asyncio.sleep(0.05)
+
+    for stream in streams:
+        stream.close()
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    for tablet in tablets:
+        tablet.close()
+
+    from_post, from_created, undelivered = [], [], 0
+    for order in measured:
+        for dashboard in dashboards:
+            arrival = dashboard.arrivals.get(order["id"])
+            if arrival is None:
+                undelivered += 1
+                continue
+            from_post.append((arrival[0] - order["sent"]) * 1000)
+            from_created.append((arrival[1] - order["created_wall"]) * 1000)
+    post_latency = [(order["answered"] - order["sent"]) * 1000 for order in measured]
+    measured_seconds = finished - measured_from
+    return {
+        "tablets": args.tablets,
+        "dashboards": args.dashboards,
+        "workers": args.workers,
+        "duration_s": round(measured_seconds, 2),
+        "orders": len(measured),
+        "orders_per_second": round(len(measured) / measured_seconds, 1),
+        "order_errors": sum(tablet.errors for tablet in tablets),
+        "post_latency_ms": _rounded(percentiles(post_latency)),
+        "delivery_latency_ms": _rounded(percentiles(from_post)),
+        "delivery_latency_from_created_at_ms": _rounded(percentiles(from_created)),
+        "deliveries_expected": len(measured) * len(dashboards),
+        "undelivered": undelivered,
+        "duplicates": sum(d.duplicates for d in dashboards),
+        "out_of_order": sum(d.out_of_order for d in dashboards),
+    }
+
+
+def _rounded(stats):
+    return {key: round(value, 1) for key, value in stats.items()}
+
+
+def report(results):
+    post, delivery, created = (
+        results["post_latency_ms"],
+        results["delivery_latency_ms"],
+        results["delivery_latency_from_created_at_ms"],
+    )
+    p99 = delivery.get("p99", float("inf"))
+    verdict = "met" if p99 <= TARGET_P99_MS and results["undelivered"] == 0 else "MISSED"
+    lines = [
+        f"== realtime: {results['tablets']} tablets, {results['dashboards']} dashboards, "
+        f"{results['workers']} workers, {results['duration_s']} s measured",
+        f"orders/second            {results['orders_per_second']}  ({results['orders']} orders, "
+        f"{results['order_errors']} errors)",
+        f"order POST latency       p50 {post.get('p50')} ms  p95 {post.get('p95')} ms  p99 {post.get('p99')} ms",
+        f"order → dashboard        p50 {delivery.get('p50')} ms  p95 {delivery.get('p95')} ms  "
+        f"p99 {delivery.get('p99')} ms  max {delivery.get('max')} ms   (from POST sent)",
+        f"  from created_at        p50 {created.get('p50')} ms  p95 {created.get('p95')} ms  "
+        f"p99 {created.get('p99')} ms  max {created.get('max')} ms",
+        f"undelivered              {results['undelivered']} of {results['deliveries_expected']}  "
+        f"(duplicates {results['duplicates']}, out of order {results['out_of_order']})",
+        f"target p99 ≤ {TARGET_P99_MS} ms and 0 undelivered: {verdict}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv or [])
+    load = machine_load()
+    env = {"LOG_LEVEL": args.log_level}
+    with running_server(database_url=args.database_url, workers=args.workers, env=env) as base_url:
+        seeded = seed_store(args.database_url, tables=args.tablets, env=env)
+        try:
+            results = asyncio.run(measure(base_url, seeded, args))
+        except StreamError as error:
+            print(f"realtime: could not open a stream: {error}")
+            return 1
+    results["machine_before"] = load
+    print(report(results))
+    print(f"machine: {load['cpus']} CPUs, 1-minute load average {load['load_average_1m']} before the run")
+    path = save_results("realtime", results)
+    print(f"(written to {path})")
+    return 0 if results["undelivered"] == 0 and results["order_errors"] == 0 else 1
