@@ -52,7 +52,14 @@ class MenuView(APIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 description=_("The ETag of the menu the tablet has; an unchanged menu answers 304."),
-            )
+            ),
+            OpenApiParameter(
+                "ETag",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200, 304],
+                description=_("The menu's version, to send back in If-None-Match."),
+            ),
         ],
         responses={200: MenuSerializer, 304: OpenApiResponse(description=_("The menu has not changed."))},
     )

@@ -1,6 +1,7 @@
 """The tablet's orders: place one (idempotently) and list the current session's."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -43,11 +44,18 @@ class TableOrdersView(GenericAPIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 required=True,
-                description=_(
-                    "A fresh key per order, reused on retries: a retry returns the first order "
-                    "(with `Idempotent-Replayed: true`); the same key with other items is a 409."
+                description=gettext_lazy(
+                    "A fresh key per order, reused on retries: a retry returns the first order; "
+                    "the same key with other items is a 409."
                 ),
-            )
+            ),
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description=gettext_lazy("`true` when this is the order a previous request with the key placed."),
+            ),
         ],
     )
     def post(self, request):
