@@ -6,6 +6,8 @@ import { $, clock, h, itemImage, t, won } from "./dom.js";
 
 const SUCCESS_SECONDS = 5;
 const POLL_MS = 10000;
+// Sold-out switches reach an idle tablet this often; an unchanged menu costs a 304.
+const MENU_REFRESH_MS = 60000;
 const sheetQuery = window.matchMedia("(max-width: 1023px)");
 
 const state = {
@@ -33,10 +35,10 @@ function showScreen(name) {
 function showView(name) {
   $("menu-view").hidden = name !== "menu";
   $("history-view").hidden = name !== "history";
-  $("nav-menu").toggleAttribute("aria-current", name === "menu");
-  $("nav-history").toggleAttribute("aria-current", name === "history");
-  if (name === "menu") $("nav-menu").setAttribute("aria-current", "page");
-  if (name === "history") $("nav-history").setAttribute("aria-current", "page");
+  for (const [view, tab] of [["menu", "nav-menu"], ["history", "nav-history"]]) {
+    if (view === name) $(tab).setAttribute("aria-current", "page");
+    else $(tab).removeAttribute("aria-current");
+  }
   document.body.dataset.view = name;
   if (name === "history") openHistory();
   else stopLive();
@@ -350,9 +352,11 @@ function openSheet() {
 
 function closeSheet() {
   if (!document.body.classList.contains("sheet-open")) return;
+  const hadFocus = $("cart").contains(document.activeElement);
   document.body.classList.remove("sheet-open");
   $("cart-backdrop").hidden = true;
   $("cart-open").setAttribute("aria-expanded", "false");
+  if (hadFocus) $("cart-open").focus();
 }
 
 // ---------------------------------------------------------------- review and ordering
@@ -423,7 +427,6 @@ async function confirmOrder() {
 async function orderFailed(error) {
   if (error instanceof NetworkError) return setReviewError(t("orderNetworkError"));
   if (!(error instanceof ApiError) || error.status >= 500) return setReviewError(t("serverError"));
-  const details = error.fields ? Object.values(error.fields).flat().map(String) : [];
   // Something on the menu changed (sold out, removed): show it in the cart.
   await guarded(loadMenu, () => null);
   renderCart();
@@ -431,10 +434,9 @@ async function orderFailed(error) {
     const item = state.itemsById.get(line.id);
     return !item || !item.is_available;
   });
-  const headline = soldOut.length
-    ? t("soldOutInCart", { names: soldOut.map((line) => line.name).join(", ") })
-    : t("orderFailed");
-  setReviewError(headline, details.length ? details : [error.message]);
+  if (soldOut.length) return setReviewError(t("soldOutInCart", { names: soldOut.map((line) => line.name).join(", ") }));
+  const details = error.fields ? Object.values(error.fields).flat().map(String) : [error.message];
+  setReviewError(t("orderFailed"), details);
 }
 
 function showSuccess(order) {
@@ -662,6 +664,11 @@ function bind() {
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeSheet();
   });
+  const refreshMenu = () => {
+    if (state.auth && document.body.dataset.screen === "main" && !document.hidden) guarded(loadMenu, () => null);
+  };
+  setInterval(refreshMenu, MENU_REFRESH_MS);
+  document.addEventListener("visibilitychange", refreshMenu);
   window.addEventListener("storage", (event) => {
     if (event.key === "tableorder.auth" && !event.newValue) signedOut();
   });

@@ -240,6 +240,23 @@ def test_history_follows_status_changes_and_empties_when_the_manager_closes_the_
     expect(page.locator(".order-card")).to_have_count(0)
 
 
+def test_an_expired_access_token_is_renewed_with_the_refresh_token(page, app_server):
+    set_up_tablet(page, 8)
+    page.evaluate(
+        """() => {
+            const auth = JSON.parse(localStorage.getItem('tableorder.auth'));
+            localStorage.setItem('tableorder.auth', JSON.stringify({...auth, access: 'expired.token.value'}));
+        }"""
+    )
+    page.reload()
+    expect(page.locator("#menu-content .item").first).to_be_visible()
+    expect(page.locator("#setup-screen")).to_be_hidden()
+    auth = json.loads(page.evaluate("localStorage.getItem('tableorder.auth')"))
+    assert auth["access"] != "expired.token.value"
+    add(page, "콜라")
+    assert re.fullmatch(r"#\d{4}", place_order(page))
+
+
 def test_a_password_reset_signs_the_tablet_out_to_the_setup_screen(page, app_server):
     set_up_tablet(page, 6)
     app_server.run_in_app("reset_table_password", 6, "new-table-pass")
