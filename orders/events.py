@@ -140,14 +140,12 @@ class Subscription:
         return event
 
     def close(self):
+        """End the stream after the events already queued (a contiguous run: later offers are dropped)."""
         if self.closed:
             return
         self.closed = True
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(None)
-        if self._queue.full():
-            # Make room for the end marker: the stream will reconnect and replay anyway.
-            self._queue.get_nowait()
+        # A full queue has no waiting reader; `get` ends the stream once the queue drains.
+        if not self._queue.full():
             self._queue.put_nowait(None)
 
 

@@ -18,12 +18,13 @@ sent is never sent again. A comment line every HEARTBEAT_SECONDS keeps proxies f
 an idle stream. See orders/events.py for why `id > last id` is a safe cursor.
 """
 
+import logging
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user
 from django.core import signing
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Max
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -41,6 +42,8 @@ from accounts.models import Table, User
 from accounts.permissions import IsStoreManager, IsTablet
 from orders.events import CATCH_UP_BATCH, StreamEnded, events_after, hub
 from orders.models import EventType, OrderEvent, TableSession
+
+logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
 RETRY_MILLISECONDS = 3000
@@ -256,6 +259,10 @@ async def event_stream(access, last_event_id):
                 if event_filter.admits(event):
                     yield event.message
     except StreamEnded:
+        return
+    except DatabaseError as error:
+        # The client reconnects after `retry` with its Last-Event-ID; nothing is lost.
+        logger.warning("stream ended by a database error: %s", error)
         return
     finally:
         hub.unsubscribe(subscription)
