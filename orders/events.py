@@ -80,7 +80,7 @@ class Event:
         )
 
 
-def events_after(*, after_id, store_id, table_id=None, min_session_id=None, limit=CATCH_UP_BATCH):
+def events_after(*, after_id, store_id, limit, table_id=None, min_session_id=None):
     """Committed events of a store (or one of its tables) with id > after_id, oldest first (sync ORM)."""
     rows = OrderEvent.objects.filter(store_id=store_id, id__gt=after_id)
     if table_id is not None:

@@ -40,12 +40,13 @@ from rest_framework.views import APIView
 from accounts.authentication import ManagerJWTAuthentication, TableJWTAuthentication
 from accounts.models import Table, User
 from accounts.permissions import IsStoreManager, IsTablet
-from orders.events import CATCH_UP_BATCH, StreamEnded, events_after, hub
+from orders.events import StreamEnded, events_after, hub
 from orders.models import EventType, OrderEvent, TableSession
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
+REPLAY_BATCH = 500
 RETRY_MILLISECONDS = 3000
 TICKET_MAX_AGE_SECONDS = 60
 TICKET_SALT = "orders.streams.ticket"
@@ -234,13 +235,17 @@ async def event_stream(access, last_event_id):
         cursor, event_filter = start.cursor, start.filter
         while True:
             batch = await _events_after(
-                after_id=cursor, store_id=access.store_id, table_id=access.table_id, min_session_id=event_filter.floor
+                after_id=cursor,
+                store_id=access.store_id,
+                table_id=access.table_id,
+                min_session_id=event_filter.floor,
+                limit=REPLAY_BATCH,
             )
             for event in batch:
                 cursor = event.id
                 if event_filter.admits(event):
                     yield event.message
-            if len(batch) == CATCH_UP_BATCH:
+            if len(batch) == REPLAY_BATCH:
                 continue
             subscription.advance(cursor)
             # A listener outage while we read: its catch-up could not know our cursor yet.

@@ -112,6 +112,21 @@ def test_last_event_id_replays_exactly_the_missed_events_then_goes_live(table, m
     run(scenario)
 
 
+def test_a_long_replay_comes_in_batches_without_gaps(table, menu, manager_token, monkeypatch):
+    monkeypatch.setattr(streams, "REPLAY_BATCH", 2)
+    missed = [order(table, menu[0]) for _ in range(5)]
+
+    async def scenario():
+        async with ASGIStream(ADMIN, token=manager_token, headers={"last-event-id": "0"}) as stream:
+            _opened, *replayed = await stream.events(6)
+            assert [f.data["order"]["id"] for f in replayed] == [o.id for o in missed]
+            live = await db(order)(table, menu[1])
+            (after,) = await stream.events(1)
+            assert after.data["order"]["id"] == live.id
+
+    run(scenario)
+
+
 def test_a_future_last_event_id_does_not_swallow_new_events(table, menu, manager_token):
     async def scenario():
         async with ASGIStream(ADMIN, token=manager_token, headers={"last-event-id": "999999"}) as stream:
