@@ -3,7 +3,7 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import JsonResponse
+from django.http import HttpResponseBase, JsonResponse
 from django.shortcuts import render
 
 from tableorder.api import LockedOut
@@ -30,7 +30,8 @@ def lockout_response(request, original_response, credentials):
     """AXES_LOCKOUT_CALLABLE: our JSON error for the API, a page for people."""
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
-        if original_response is not None and original_response.status_code == status:
+        # Under ASGI, axes 8.3.1's middleware passes the credentials dict in the response's place.
+        if isinstance(original_response, HttpResponseBase) and original_response.status_code == status:
             return original_response
         return JsonResponse(
             {"error": {"code": LockedOut.default_code, "message": str(LockedOut.default_detail)}}, status=status
