@@ -23,6 +23,7 @@ TABLET_STRINGS = {
     "sending": _("주문 보내는 중…"),
     "countdown": _("{seconds}초 후 메뉴로 돌아갑니다"),
     "setupInvalid": _("매장 식별자, 테이블 번호, 테이블 비밀번호를 모두 입력해 주세요."),
+    "setupLocked": _("잘못된 비밀번호가 여러 번 입력되어 잠시 잠겼습니다. 잠시 후 다시 시도해 주세요."),
     "setupFailed": _("매장 식별자, 테이블 번호 또는 비밀번호가 올바르지 않습니다."),
     "networkError": _("서버에 연결할 수 없습니다. Wi-Fi 연결을 확인하고 다시 시도해 주세요."),
     "orderNetworkError": _(

@@ -66,7 +66,7 @@ async function send(path, { method = "GET", body, headers = {}, token } = {}) {
   }
 }
 
-async function errorOf(response) {
+export async function errorOf(response) {
   const body = await response.json().catch(() => null);
   return new ApiError(response.status, body);
 }
@@ -121,5 +121,3 @@ export async function requestJson(path, options = {}) {
   if (!response.ok) throw await errorOf(response);
   return response.status === 204 ? null : response.json();
 }
-
-export { errorOf };

@@ -114,6 +114,7 @@ async function submitSetup(event) {
     await start();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) setSetupError(t("setupFailed"));
+    else if (error instanceof ApiError && error.status === 429) setSetupError(t("setupLocked"));
     else if (error instanceof ApiError && error.status === 400 && error.fields) {
       setSetupError(Object.values(error.fields).flat().join(" "));
     } else setSetupError(messageOf(error));

@@ -240,6 +240,25 @@ def test_history_follows_status_changes_and_empties_when_the_manager_closes_the_
     expect(page.locator(".order-card")).to_have_count(0)
 
 
+def test_repeated_wrong_passwords_lock_the_setup_with_a_clear_message(page, app_server):
+    page.goto("/")
+    page.get_by_label("매장 식별자").fill(STORE_CODE)
+    page.get_by_label("테이블 번호").fill("12")
+    error = page.locator("#setup-error")
+    for attempt in range(1, 7):
+        page.get_by_label("테이블 비밀번호").fill(f"wrong-{attempt}")
+        page.get_by_role("button", name="설정 완료").click()
+        expect(error).to_contain_text(re.compile("올바르지 않습니다|잠시 잠겼습니다"))
+        if "잠시 잠겼습니다" in error.inner_text():
+            break
+    expect(error).to_contain_text("잠시 잠겼습니다")
+    # Locked out even with the right password, and the tablet stays on the setup screen.
+    page.get_by_label("테이블 비밀번호").fill(TABLE_PASSWORD)
+    page.get_by_role("button", name="설정 완료").click()
+    expect(error).to_contain_text("잠시 잠겼습니다")
+    expect(page.locator("#main-screen")).to_be_hidden()
+
+
 def test_an_expired_access_token_is_renewed_with_the_refresh_token(page, app_server):
     set_up_tablet(page, 8)
     page.evaluate(
