@@ -215,7 +215,7 @@ def test_an_item_sold_out_meanwhile_shows_an_error_and_keeps_the_cart(page, app_
         app_server.run_in_app("set_available", "제육볶음", True)
 
 
-def test_history_follows_status_changes_and_empties_when_the_manager_closes_the_session(page, app_server):
+def test_history_follows_status_changes_and_empties_when_the_manager_closes_the_session(page, app_server, screenshots):
     set_up_tablet(page, 5)
     add(page, "콜라")
     place_order(page)
@@ -231,6 +231,7 @@ def test_history_follows_status_changes_and_empties_when_the_manager_closes_the_
         page.get_by_role("button", name="메뉴").click()
         page.get_by_role("button", name="주문 내역").click()
     expect(page.locator(".order-card .status")).to_have_text("준비중", timeout=12_000)
+    page.screenshot(path=screenshots / "history-landscape.png")
 
     app_server.run_in_app("close_table_session", 5)
     page.reload()
