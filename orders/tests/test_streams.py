@@ -6,6 +6,7 @@ import asyncio
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from accounts.services import revoke_tablet, setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
@@ -229,6 +230,21 @@ def test_managers_session_cookie_opens_the_admin_stream(table, menu, manager):
             await db(order)(table, menu[0])
             (created,) = await stream.events(1)
             assert created.event == "order.created"
+
+    run(scenario)
+
+
+def test_a_session_without_a_store_is_refused():
+    admin = User.objects.create_superuser(username="root", password="platform-pass-1234")
+    client = Client()
+    client.force_login(admin)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    async def scenario():
+        async with ASGIStream(ADMIN, headers={"cookie": cookie}) as stream:
+            assert stream.status == 403
+            assert b"permission_denied" in await stream.body()
+        assert hub.subscriber_count() == 0
 
     run(scenario)
 
