@@ -19,6 +19,7 @@ an idle stream. See orders/events.py for why `id > last id` is a safe cursor.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -46,6 +47,8 @@ from orders.models import EventType, OrderEvent, TableSession
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
+# How often an open stream checks that its tablet was not signed out (or its manager deactivated).
+REVALIDATE_SECONDS = 60.0
 REPLAY_BATCH = 500
 RETRY_MILLISECONDS = 3000
 TICKET_MAX_AGE_SECONDS = 60
@@ -56,10 +59,23 @@ TABLET_SCOPE = "table"
 
 @dataclass(frozen=True)
 class StreamAccess:
-    """What a stream may carry: the whole store (a manager) or one table (its tablet)."""
+    """What a stream may carry: the whole store (a manager) or one table (its tablet).
+
+    `user_id` / `token_version` name the credential, so an open stream can be checked again.
+    """
 
     store_id: int
     table_id: int | None = None
+    user_id: int | None = None
+    token_version: int | None = None
+
+    def still_valid(self):
+        """Whether the credential still holds: the tablet not signed out, the manager still active."""
+        if self.table_id is not None:
+            return Table.objects.filter(
+                pk=self.table_id, store_id=self.store_id, token_version=self.token_version
+            ).exists()
+        return User.objects.filter(pk=self.user_id, store_id=self.store_id, is_active=True).exists()
 
 
 class StreamAuthError(Exception):
@@ -103,10 +119,11 @@ def _access_from_ticket(ticket, scope):
         table = Table.objects.filter(pk=claims["table"], store_id=claims["store"], token_version=claims["tv"]).first()
         if table is None:
             raise StreamAuthError(401, "tablet_signed_out", _("This tablet has been signed out."))
-        return StreamAccess(store_id=table.store_id, table_id=table.id)
-    if not User.objects.filter(pk=claims["user"], store_id=claims["store"], is_active=True).exists():
+        return StreamAccess(store_id=table.store_id, table_id=table.id, token_version=table.token_version)
+    access = StreamAccess(store_id=claims["store"], user_id=claims["user"])
+    if not access.still_valid():
         raise StreamAuthError(401, "ticket_invalid", _("The stream ticket is not valid any more."))
-    return StreamAccess(store_id=claims["store"])
+    return access
 
 
 # Who may open a stream (sync: runs through sync_to_async)
@@ -131,7 +148,7 @@ def manager_access(request):
         raise _not_authenticated()
     if not isinstance(user, User) or not user.is_active or user.store_id is None:
         raise StreamAuthError(403, "permission_denied", _("Only a store's managers can follow its orders."))
-    return StreamAccess(store_id=user.store_id)
+    return StreamAccess(store_id=user.store_id, user_id=user.id)
 
 
 def tablet_access(request):
@@ -142,7 +159,7 @@ def tablet_access(request):
     table = _bearer(TableJWTAuthentication(), request) if request.headers.get("Authorization") else None
     if table is None:
         raise _not_authenticated()
-    return StreamAccess(store_id=table.store_id, table_id=table.id)
+    return StreamAccess(store_id=table.store_id, table_id=table.id, token_version=table.token_version)
 
 
 def _releasing_connection(function):
@@ -209,6 +226,7 @@ def stream_start(access, last_event_id):
 
 
 _stream_start = _releasing_connection(stream_start)
+_still_valid = _releasing_connection(StreamAccess.still_valid)
 _events_after = _releasing_connection(events_after)
 
 
@@ -255,8 +273,14 @@ async def event_stream(access, last_event_id):
                 generation = await hub.ready()
             except TimeoutError:
                 return
+        checked = time.monotonic()
         while True:
             event = await subscription.get(HEARTBEAT_SECONDS)
+            if time.monotonic() - checked >= REVALIDATE_SECONDS:
+                # A revoked tablet must not keep hearing the next guests' orders.
+                if not await _still_valid(access):
+                    return
+                checked = time.monotonic()
             if event is None:
                 yield b": ping\n\n"
             elif event.id > cursor:

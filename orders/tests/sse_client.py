@@ -86,13 +86,15 @@ class FrameReader:
 
     async def expect_silence(self, seconds):
         """No event frame for `seconds` (heartbeats allowed); returns any event seen."""
+        deadline = asyncio.get_running_loop().time() + seconds
         try:
-            while True:
-                frame = await self.next_frame(seconds)
+            while (left := deadline - asyncio.get_running_loop().time()) > 0:
+                frame = await self.next_frame(left)
                 if frame.event is not None:
                     return frame
         except TimeoutError:
-            return None
+            pass
+        return None
 
 
 class ASGIStream(FrameReader):

@@ -308,6 +308,26 @@ def test_idle_streams_get_heartbeats(manager_token, monkeypatch):
     run(scenario)
 
 
+def test_an_open_stream_ends_when_its_tablet_is_signed_out(table, menu, tablet_token, monkeypatch):
+    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(streams, "REVALIDATE_SECONDS", 0.1)
+
+    async def scenario():
+        async with ASGIStream(TABLET, token=tablet_token) as stream:
+            await stream.events(1)
+            await asyncio.sleep(0.3)
+            assert await stream.expect_silence(0.2) is None
+            await db(revoke_tablet)(table=table)
+            frames_after_revoke = 0
+            with pytest.raises(EOFError):
+                while frames_after_revoke < 100:
+                    await stream.next_frame(2)
+                    frames_after_revoke += 1
+        assert hub.subscriber_count() == 0
+
+    run(scenario)
+
+
 def test_a_client_that_goes_away_leaves_nothing_behind(table, menu, manager_token, tablet_token):
     async def scenario():
         for _ in range(3):
