@@ -34,3 +34,11 @@ def save_results(name, results):
     latest[name] = results
     latest_path.write_text(json.dumps(latest, indent=2, ensure_ascii=False) + "\n")
     return latest_path
+
+
+def finish(name, results, report, load):
+    """Print a benchmark's report and the machine's load, and save its results."""
+    results["machine_before"] = load
+    print(report)
+    print(f"machine: {load['cpus']} CPUs, 1-minute load average {load['load_average_1m']} before the run")
+    print(f"(written to {save_results(name, results)})")

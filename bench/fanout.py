@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench import machine_load, percentiles, save_results
+from bench import finish, machine_load, percentiles
 from bench.rawhttp import Connection, RawStream, StreamError, frame_fields
 from bench.realtime import log_in
 from bench.server import DEFAULT_DATABASE_URL, running_server, seed_store
@@ -185,9 +185,5 @@ def main(argv=None):
         except StreamError as error:
             print(f"fanout: could not open a stream: {error}")
             return 1
-    results["machine_before"] = load
-    print(report(results))
-    print(f"machine: {load['cpus']} CPUs, 1-minute load average {load['load_average_1m']} before the run")
-    path = save_results("fanout", results)
-    print(f"(written to {path})")
+    finish("fanout", results, report(results), load)
     return 0 if results["undelivered"] == 0 else 1

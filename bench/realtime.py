@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench import machine_load, percentiles, save_results
+from bench import finish, machine_load, percentiles
 from bench.rawhttp import Connection, RawStream, StreamError, frame_fields
 from bench.server import DEFAULT_DATABASE_URL, running_server, seed_store
 
@@ -269,9 +269,5 @@ def main(argv=None):
         except StreamError as error:
             print(f"realtime: could not open a stream: {error}")
             return 1
-    results["machine_before"] = load
-    print(report(results))
-    print(f"machine: {load['cpus']} CPUs, 1-minute load average {load['load_average_1m']} before the run")
-    path = save_results("realtime_paced" if args.think_time else "realtime", results)
-    print(f"(written to {path})")
+    finish("realtime_paced" if args.think_time else "realtime", results, report(results), load)
     return 0 if results["undelivered"] == 0 and results["order_errors"] == 0 else 1

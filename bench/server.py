@@ -77,10 +77,9 @@ def ensure_database(database_url):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def manage(database_url, *args, env=None):
-    """Run a manage.py command with the server's environment; returns its stdout."""
+def _run_python(database_url, args, env, what):
     result = subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=server_env(database_url, env),
         capture_output=True,
@@ -88,23 +87,19 @@ def manage(database_url, *args, env=None):
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"{what} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def manage(database_url, *args, env=None):
+    """Run a manage.py command with the server's environment; returns its stdout."""
+    return _run_python(database_url, ["manage.py", *args], env, f"manage.py {' '.join(args)}")
 
 
 def seed_store(database_url, *, code="bench", tables=20, env=None):
     """(Re)create a store for a benchmark; returns what bench/seed.py prints (see there)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.seed", "--code", code, "--tables", str(tables)],
-        cwd=ROOT,
-        env=server_env(database_url, env),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"seeding failed:\n{result.stdout}\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    output = _run_python(database_url, ["-m", "bench.seed", "--code", code, "--tables", str(tables)], env, "seeding")
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def wait_until_healthy(base_url, process, *, timeout=30.0, log_path=None):

@@ -162,7 +162,7 @@ def tablet_access(request):
     return StreamAccess(store_id=table.store_id, table_id=table.id, token_version=table.token_version)
 
 
-def _releasing_connection(function):
+def releasing_connection(function):
     """Run ORM work and give the connection back at once: a stream must not hold one for hours."""
 
     def wrapper(*args, **kwargs):
@@ -225,9 +225,9 @@ def stream_start(access, last_event_id):
     return StreamStart(cursor=cursor, filter=event_filter, session_id=session_id)
 
 
-_stream_start = _releasing_connection(stream_start)
-_still_valid = _releasing_connection(StreamAccess.still_valid)
-_events_after = _releasing_connection(events_after)
+_stream_start = releasing_connection(stream_start)
+_still_valid = releasing_connection(StreamAccess.still_valid)
+_events_after = releasing_connection(events_after)
 
 
 def _open_message(start):
@@ -322,7 +322,7 @@ async def _stream_response(request, resolve_access):
             status=400,
         )
     try:
-        access = await _releasing_connection(resolve_access)(request)
+        access = await releasing_connection(resolve_access)(request)
     except StreamAuthError as error:
         return error.response()
     response = StreamingHttpResponse(event_stream(access, last_event_id), content_type="text/event-stream")

@@ -218,10 +218,14 @@ def test_tokens_must_match_the_stream(manager_token, tablet_token):
     run(scenario)
 
 
-def test_managers_session_cookie_opens_the_admin_stream(table, menu, manager):
+def session_cookie(user):
     client = Client()
-    client.force_login(manager)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def test_managers_session_cookie_opens_the_admin_stream(table, menu, manager):
+    cookie = session_cookie(manager)
 
     async def scenario():
         async with ASGIStream(ADMIN, headers={"cookie": cookie}) as stream:
@@ -235,10 +239,7 @@ def test_managers_session_cookie_opens_the_admin_stream(table, menu, manager):
 
 
 def test_a_session_without_a_store_is_refused():
-    admin = User.objects.create_superuser(username="root", password="platform-pass-1234")
-    client = Client()
-    client.force_login(admin)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    cookie = session_cookie(User.objects.create_superuser(username="root", password="platform-pass-1234"))
 
     async def scenario():
         async with ASGIStream(ADMIN, headers={"cookie": cookie}) as stream:
