@@ -102,8 +102,7 @@ class Subscription:
     notification already delivered never shows an event twice.
     """
 
-    def __init__(self, hub, store_id, table_id=None):
-        self.hub = hub
+    def __init__(self, store_id, table_id=None):
         self.store_id = store_id
         self.table_id = table_id
         self.seen = None
@@ -129,12 +128,16 @@ class Subscription:
 
     async def get(self, timeout):
         """The next live event, or None after `timeout` seconds; StreamEnded once closed."""
-        if self.closed and self._queue.empty():
-            raise StreamEnded
-        try:
-            event = await asyncio.wait_for(self._queue.get(), timeout)
-        except TimeoutError:
-            return None
+        if self._queue.empty():
+            if self.closed:
+                raise StreamEnded
+            try:
+                event = await asyncio.wait_for(self._queue.get(), timeout)
+            except TimeoutError:
+                return None
+        else:
+            # A busy stream skips wait_for's task per event.
+            event = self._queue.get_nowait()
         if event is None:
             raise StreamEnded
         return event
@@ -168,7 +171,7 @@ class Hub:
 
     def subscribe(self, *, store_id, table_id=None):
         self._bind_loop()
-        subscription = Subscription(self, store_id, table_id)
+        subscription = Subscription(store_id, table_id)
         self._subscriptions[store_id].add(subscription)
         if connection.vendor == "postgresql" and self._listener is None:
             self._listener = PostgresListener(self)
