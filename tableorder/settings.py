@@ -83,6 +83,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=0,
+        # After a database restart or failover, pooled connections are dead: Django's pool then
+        # checks each one as it hands it out (one empty round trip) instead of failing a request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -4,6 +4,7 @@ The servers run as subprocesses against this test run's database, which `transac
 commits to so they can see it.
 """
 
+import asyncio
 import subprocess
 import uuid
 from contextlib import ExitStack
@@ -115,6 +116,11 @@ def test_restarting_postgresql_while_streams_are_open_loses_nothing(table, menu,
             (seen,) = await dashboard.events(1)
             assert seen.data["order"]["id"] == before[0].id
             await db(restart_postgresql)()
+            # The server's pooled connections died with the database: the pool must notice
+            # and hand out fresh ones, so the first requests after a restart still succeed.
+            for _ in range(3):
+                health = await asyncio.to_thread(httpx.get, server + "/healthz", timeout=10)
+                assert health.status_code == 200
             # Written at once, most likely before the server's listener is back.
             after = await db(place_order)(table=table, items=[{"menu_item_id": menu[1].id, "quantity": 1}])
             (caught_up,) = await dashboard.events(1, timeout=20)
