@@ -112,8 +112,11 @@ class Order(models.Model):
     def display_number(self):
         return f"#{self.number:04d}"
 
-    def as_dict(self):
-        """The order as the API and the event stream show it (SPEC.md 5)."""
+    def as_dict(self, lines=None):
+        """The order as the API and the event stream show it (SPEC.md 5).
+
+        `lines` saves the query for them when the caller has just written them.
+        """
         return {
             "id": self.id,
             "number": self.number,
@@ -123,7 +126,7 @@ class Order(models.Model):
             "created_at": self.created_at.isoformat(),
             "table": {"id": self.table_id, "number": self.table.number},
             "session_id": self.session_id,
-            "items": [line.as_dict() for line in self.lines.all()],
+            "items": [line.as_dict() for line in (self.lines.all() if lines is None else lines)],
             "total": self.total,
         }
 

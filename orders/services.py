@@ -94,22 +94,22 @@ def place_order(*, table, items, idempotency_key=None):
     """Place an order for `table`: [{menu_item_id, quantity}] priced from the menu now.
 
     Returns (order, created). A repeated idempotency key returns the first order
-    (created=False); the same key with other items raises Conflict.
+    (created=False); the same key with other items raises Conflict. Checks and pricing
+    happen before the store lock, so the locked part is only the writes that need it.
     """
     lines = _normalize_items(items)
     _validate_idempotency_key(idempotency_key)
     fingerprint = _fingerprint(lines)
+    replayed = _replayed_order(table, idempotency_key, fingerprint)
+    if replayed is not None:
+        return replayed, False
+    priced = _priced_lines(table.store_id, lines)
     with transaction.atomic():
         store = _lock_store(table.store_id)
-        if idempotency_key is not None:
-            existing = Order.objects.filter(table=table, idempotency_key=idempotency_key).with_lines().first()
-            if existing is not None:
-                if existing.request_fingerprint != fingerprint:
-                    raise Conflict(
-                        _("This idempotency key was already used for a different order."), "idempotency_key_reused"
-                    )
-                return existing, False
-        priced = _priced_lines(store.id, lines)
+        # A request with the same key may have committed while this one waited for the lock.
+        replayed = _replayed_order(table, idempotency_key, fingerprint)
+        if replayed is not None:
+            return replayed, False
         session = open_session(table) or TableSession.objects.create(store=store, table=table)
         last_number = Order.objects.filter(store=store).aggregate(n=Max("number"))["n"] or 0
         order = Order.objects.create(
@@ -121,17 +121,26 @@ def place_order(*, table, items, idempotency_key=None):
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint,
         )
-        OrderLine.objects.bulk_create(
+        order_lines = OrderLine.objects.bulk_create(
             OrderLine(order=order, menu_item=item, name=item.name, unit_price=item.price, quantity=quantity)
             for item, quantity in priced
         )
-        order = Order.objects.with_lines().get(pk=order.pk)
-        _publish(EventType.ORDER_CREATED, order)
+        _publish(EventType.ORDER_CREATED, order, lines=order_lines)
     return order, True
 
 
-def _publish(event_type, order, **extra):
-    payload = {"order": order.as_dict(), "table": table_state(order.table, order.session), **extra}
+def _replayed_order(table, idempotency_key, fingerprint):
+    """The order this key already placed at this table, or None; Conflict if its items differ."""
+    if idempotency_key is None:
+        return None
+    existing = Order.objects.filter(table=table, idempotency_key=idempotency_key).with_lines().first()
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise Conflict(_("This idempotency key was already used for a different order."), "idempotency_key_reused")
+    return existing
+
+
+def _publish(event_type, order, *, lines=None, **extra):
+    payload = {"order": order.as_dict(lines), "table": table_state(order.table, order.session), **extra}
     events.publish(store=order.store, event_type=event_type, payload=payload, table=order.table, session=order.session)
 
 

@@ -54,7 +54,7 @@ def test_twenty_first_orders_at_one_table_open_one_session_with_distinct_numbers
 def test_orders_at_many_tables_of_a_store_never_repeat_a_number(store, menu):
     tables = [setup_table(store=store, number=n, password="1234")[0] for n in range(1, 11)]
     calls = [lambda t=t: place_order(table=t, items=one_item(menu[1])) for t in tables for _ in range(2)]
-    results, errors = run_together(calls)
+    _results, errors = run_together(calls)
     assert errors == [None] * 20
     assert sorted(Order.objects.values_list("number", flat=True)) == list(range(1, 21))
     assert TableSession.objects.count() == 10
