@@ -6,40 +6,22 @@ Starts the app like production (gunicorn + uvicorn workers, PostgreSQL), logs in
 per table, then for each phase runs `concurrency` closed-loop clients for `duration`
 seconds: plain GETs (200), then GETs with the menu's ETag in If-None-Match (304), then, as
 the floor this machine allows, GET /healthz (one trivial query, no auth). Prints a report
-and writes it as JSON to bench/results/menu.json. Exits 1 if any response had another status.
+and writes it as JSON to bench/results/ (menu.json; latest.json gathers every benchmark).
+Exits 1 if any response had another status.
 """
 
 import argparse
 import asyncio
-import json
 import os
-import statistics
 import time
-from pathlib import Path
 
 import httpx
 
-from bench.server import running_server, seed_store
+from bench import finish, machine_load, percentiles
+from bench.server import running_server, seed_store, tablet_tokens
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tableorder_bench_menu"
-RESULTS = Path(__file__).resolve().parent / "results"
 EXPECTED = {"full_200": "200", "revalidated_304": "304", "healthz_floor": "200"}
-
-
-async def login_tablets(client, seeded):
-    tokens = []
-    for table in seeded["tables"]:
-        response = await client.post(
-            "/api/v1/auth/table/login",
-            json={
-                "store_code": seeded["store_code"],
-                "table_number": table["number"],
-                "password": seeded["table_password"],
-            },
-        )
-        response.raise_for_status()
-        tokens.append(response.json()["access"])
-    return tokens
 
 
 async def run_phase(base_url, tokens, *, concurrency, duration, etag=None, path="/api/v1/menu"):
@@ -69,29 +51,18 @@ async def run_phase(base_url, tokens, *, concurrency, duration, etag=None, path=
 
 
 def summarize(latencies, statuses, elapsed):
-    ordered = sorted(latencies)
-
-    def percentile(p):
-        return round(1000 * ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 2) if ordered else None
-
     return {
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
         "requests_per_second": round(len(latencies) / elapsed, 1),
         "statuses": {str(code): count for code, count in sorted(statuses.items())},
-        "latency_ms": {
-            "mean": round(1000 * statistics.fmean(latencies), 2) if latencies else None,
-            "p50": percentile(50),
-            "p90": percentile(90),
-            "p99": percentile(99),
-            "max": round(1000 * ordered[-1], 2) if ordered else None,
-        },
+        "latency_ms": percentiles([round(1000 * latency, 2) for latency in latencies], points=(50, 90, 99)),
     }
 
 
 async def measure(base_url, seeded, *, concurrency, duration):
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        tokens = await login_tablets(client, seeded)
+        tokens = await tablet_tokens(client, seeded)
         first = await client.get("/api/v1/menu", headers={"Authorization": f"Bearer {tokens[0]}"})
         first.raise_for_status()
     menu = first.json()
@@ -136,6 +107,7 @@ def main(argv=None):
     parser.add_argument("--tables", type=int, default=20)
     args = parser.parse_args(argv)
 
+    load = machine_load()
     with running_server(database_url=args.database_url, workers=args.workers) as base_url:
         seeded = seed_store(args.database_url, code="bench-menu", tables=args.tables)
         result = asyncio.run(measure(base_url, seeded, concurrency=args.concurrency, duration=args.duration))
@@ -145,7 +117,5 @@ def main(argv=None):
         "duration": args.duration,
         "cpus": os.cpu_count(),
     }
-    print(report(result))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "menu.json").write_text(json.dumps(result, indent=2))
+    finish("menu", result, report(result), load)
     return 0 if all(set(result[phase]["statuses"]) == {code} for phase, code in EXPECTED.items()) else 1

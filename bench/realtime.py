@@ -27,7 +27,7 @@ import httpx
 
 from bench import finish, machine_load, percentiles
 from bench.rawhttp import Connection, RawStream, StreamError, frame_fields
-from bench.server import DEFAULT_DATABASE_URL, running_server, seed_store
+from bench.server import DEFAULT_DATABASE_URL, running_server, seed_store, tablet_tokens
 
 TARGET_P99_MS = 100
 
@@ -58,20 +58,7 @@ async def log_in(client, seeded):
     response.raise_for_status()
     manager_token = response.json()["access"]
 
-    async def table_login(table):
-        response = await client.post(
-            "/api/v1/auth/table/login",
-            json={
-                "store_code": seeded["store_code"],
-                "table_number": table["number"],
-                "password": seeded["table_password"],
-            },
-        )
-        response.raise_for_status()
-        return response.json()["access"]
-
-    tablet_tokens = await asyncio.gather(*(table_login(table) for table in seeded["tables"]))
-    return manager_token, tablet_tokens
+    return manager_token, await tablet_tokens(client, seeded)
 
 
 class Dashboard:

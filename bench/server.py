@@ -7,6 +7,7 @@ The server listens on 127.0.0.1 only, on a free port, with its output in a log f
 stopped by its PID when the block ends.
 """
 
+import asyncio
 import contextlib
 import json
 import os
@@ -171,3 +172,21 @@ def running_server(*, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, e
         yield url
     finally:
         stop(process)
+
+
+async def tablet_tokens(client, seeded):
+    """An access token for every seeded table, by the tablet login (`client`: httpx.AsyncClient)."""
+
+    async def log_in(table):
+        response = await client.post(
+            "/api/v1/auth/table/login",
+            json={
+                "store_code": seeded["store_code"],
+                "table_number": table["number"],
+                "password": seeded["table_password"],
+            },
+        )
+        response.raise_for_status()
+        return response.json()["access"]
+
+    return list(await asyncio.gather(*(log_in(table) for table in seeded["tables"])))

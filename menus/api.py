@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
-from menus.selectors import menu_version, store_menu
+from menus.selectors import menu_version, store_menu_at
 
 
 class MenuItemSerializer(serializers.Serializer):
@@ -64,7 +64,8 @@ class MenuView(APIView):
         responses={200: MenuSerializer, 304: OpenApiResponse(description=_("The menu has not changed."))},
     )
     def get(self, request):
-        headers = {"ETag": f'"{menu_version(request.store)}"', "Cache-Control": "private, no-cache"}
+        version = menu_version(request.store)
+        headers = {"ETag": f'"{version}"', "Cache-Control": "private, no-cache"}
         if _etag_matches(request.headers.get("If-None-Match"), headers["ETag"]):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(store_menu(request.store), headers=headers)
+        return Response(store_menu_at(request.store, version), headers=headers)

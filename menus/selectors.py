@@ -1,6 +1,7 @@
 """Menu reads: the whole menu of a store, in the shape of GET /api/v1/menu."""
 
 import hashlib
+from functools import lru_cache
 
 from django.db.models import Count, Max, Prefetch, Q, Sum
 
@@ -18,6 +19,20 @@ def store_menu(store):
             for category in categories
         ]
     }
+
+
+def store_menu_at(store, version):
+    """`store_menu` for the menu `version` (see `menu_version`), kept in memory per version.
+
+    Menus change a few times a day and are read by every tablet every minute; a new version
+    is a new key, so nothing stale is ever served. Callers must not modify the result.
+    """
+    return _menu_of_version(store.pk, version)
+
+
+@lru_cache(maxsize=256)
+def _menu_of_version(store_id, version):
+    return store_menu(store_id)
 
 
 def menu_item_dict(item):
