@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production-use-0123456789} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test bench lint format migrate clean
+.PHONY: run test bench lint format messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Needs GNU gettext (apt-get install gettext); the compiled .mo is committed, so running does not.
+messages: $(BIN)/.installed
+	DEBUG=1 $(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=bench --ignore='*/tests/*' \
+		--ignore=conftest.py --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-output .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import BCryptSHA256PasswordHasher
+from django.utils import translation
 
 from accounts.services import create_store, setup_table
 from menus.models import Category, MenuItem
@@ -72,3 +73,11 @@ def _unhashed_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(settings):
+    """Tests assert on the English source messages; tableorder/tests/test_i18n.py checks the Korean."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
