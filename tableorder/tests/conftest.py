@@ -44,21 +44,22 @@ def _new_page(chromium, app_server, viewport):
     return context, page, errors
 
 
-@pytest.fixture
-def page(chromium, app_server):
-    """A fresh tablet (empty localStorage) in landscape; fails the test on any script error."""
-    context, page, errors = _new_page(chromium, app_server, LANDSCAPE)
+def _checked_page(chromium, app_server, viewport):
+    context, page, errors = _new_page(chromium, app_server, viewport)
     yield page
     context.close()
     assert not errors, f"script errors or requests off the server: {errors}"
+
+
+@pytest.fixture
+def page(chromium, app_server):
+    """A fresh tablet (empty localStorage) in landscape; fails the test on any script error."""
+    yield from _checked_page(chromium, app_server, LANDSCAPE)
 
 
 @pytest.fixture
 def portrait_page(chromium, app_server):
-    context, page, errors = _new_page(chromium, app_server, PORTRAIT)
-    yield page
-    context.close()
-    assert not errors, f"script errors or requests off the server: {errors}"
+    yield from _checked_page(chromium, app_server, PORTRAIT)
 
 
 @pytest.fixture(scope="session")
