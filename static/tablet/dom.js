@@ -35,6 +35,8 @@ export function h(tag, attrs = {}, ...children) {
     if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
     else if (name === "text") el.textContent = value;
     else if (name === "class") el.className = value;
+    // Through the CSSOM: the page's Content-Security-Policy forbids inline style attributes.
+    else if (name === "style") el.style.cssText = value;
     else if (name in el && typeof value !== "string") el[name] = value;
     else el.setAttribute(name, value === true ? "" : value);
   }

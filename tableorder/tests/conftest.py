@@ -39,6 +39,7 @@ def _new_page(chromium, app_server, viewport):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     # A restaurant's Wi-Fi may have no internet: the page must load everything from the server.
     page.on("request", lambda request: request.url.startswith(app_server.url) or errors.append(request.url))
     return context, page, errors
