@@ -27,13 +27,11 @@ ADMIN = "/api/v1/admin/stream"
 TABLET = "/api/v1/orders/stream"
 
 
-def test_database_url():
+def current_database_url():
+    """The URL of the database these tests run on (pytest-django's test database)."""
     db_settings = settings.DATABASES["default"]
     credentials = db_settings["USER"] + (f":{db_settings['PASSWORD']}" if db_settings["PASSWORD"] else "")
     return f"postgres://{credentials}@{db_settings['HOST']}:{db_settings['PORT']}/{db_settings['NAME']}"
-
-
-test_database_url.__test__ = False
 
 
 def servers(count, tmp_path):
@@ -43,7 +41,7 @@ def servers(count, tmp_path):
     urls = [
         stack.enter_context(
             running_server(
-                database_url=test_database_url(),
+                database_url=current_database_url(),
                 workers=1,
                 env=env,
                 migrate=False,
