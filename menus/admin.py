@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from menus.models import Category, MenuItem
 
@@ -16,3 +17,5 @@ class MenuItemAdmin(admin.ModelAdmin):
     list_editable = ["price", "is_available", "display_order"]
     list_filter = ["store", "category", "is_available"]
     search_fields = ["name"]
+    # An image URL typed without a scheme is https (Django 6's default too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
