@@ -19,6 +19,8 @@ class Store(models.Model):
     code = models.CharField(_("store identifier"), max_length=30, unique=True, validators=[store_code_validator])
     name = models.CharField(_("name"), max_length=100)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The last order number given out; orders.services takes the next one under this row's lock.
+    last_order_number = models.PositiveIntegerField(_("last order number"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("store")

@@ -1,7 +1,8 @@
 """Every write to order state. Each function is one transaction that records its event.
 
 Lock order, to keep concurrent writes deadlock-free and events in commit order: every
-service first locks the store row, then the rows it changes. Order numbers, the
+service first locks the store row (place_order by taking the store's next order number,
+the others with SELECT … FOR UPDATE), then the rows it changes. Order numbers, the
 one-open-session rule and event ids all rely on that store lock.
 """
 
@@ -9,8 +10,7 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,29 +104,44 @@ def place_order(*, table, items, idempotency_key=None):
     if replayed is not None:
         return replayed, False
     priced = _priced_lines(table.store_id, lines)
-    with transaction.atomic():
-        store = _lock_store(table.store_id)
-        # A request with the same key may have committed while this one waited for the lock.
+    try:
+        with transaction.atomic():
+            number = _take_order_number(table.store_id)
+            session = open_session(table) or TableSession.objects.create(store_id=table.store_id, table=table)
+            order = Order.objects.create(
+                store=table.store,
+                table=table,
+                session=session,
+                number=number,
+                total=sum(item.price * quantity for item, quantity in priced),
+                idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
+            )
+            order_lines = OrderLine.objects.bulk_create(
+                OrderLine(order=order, menu_item=item, name=item.name, unit_price=item.price, quantity=quantity)
+                for item, quantity in priced
+            )
+            _publish(EventType.ORDER_CREATED, order, lines=order_lines)
+    except IntegrityError:
+        # A request with the same key committed while this one waited for the store lock;
+        # the rollback also gave back the number this one took.
         replayed = _replayed_order(table, idempotency_key, fingerprint)
-        if replayed is not None:
-            return replayed, False
-        session = open_session(table) or TableSession.objects.create(store=store, table=table)
-        last_number = Order.objects.filter(store=store).aggregate(n=Max("number"))["n"] or 0
-        order = Order.objects.create(
-            store=store,
-            table=table,
-            session=session,
-            number=last_number + 1,
-            total=sum(item.price * quantity for item, quantity in priced),
-            idempotency_key=idempotency_key,
-            request_fingerprint=fingerprint,
-        )
-        order_lines = OrderLine.objects.bulk_create(
-            OrderLine(order=order, menu_item=item, name=item.name, unit_price=item.price, quantity=quantity)
-            for item, quantity in priced
-        )
-        _publish(EventType.ORDER_CREATED, order, lines=order_lines)
+        if replayed is None:
+            raise
+        return replayed, False
     return order, True
+
+
+def _take_order_number(store_id):
+    """The store's next order number, taken with the store lock in one round trip."""
+    store_table = connection.ops.quote_name(Store._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {store_table} SET last_order_number = last_order_number + 1 "  # noqa: S608
+            "WHERE id = %s RETURNING last_order_number",
+            [store_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def _replayed_order(table, idempotency_key, fingerprint):

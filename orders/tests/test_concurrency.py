@@ -68,6 +68,8 @@ def test_concurrent_replays_of_one_idempotency_key_make_one_order(table, menu):
     assert Order.objects.count() == 1
     assert sum(created for _order, created in results) == 1
     assert OrderEvent.objects.filter(type=EventType.ORDER_CREATED).count() == 1
+    # The replays that lost the race gave their numbers back: no gap before the next order.
+    assert place_order(table=table, items=one_item(menu[1]))[0].number == 2
 
 
 def test_an_order_racing_a_close_never_lands_in_a_closed_session(table, menu, manager):
