@@ -46,3 +46,18 @@ def test_docs_use_only_local_assets(client, settings):
     assert any("swagger-ui" in asset for asset in assets)
     assert all(asset.startswith("/") and not asset.startswith("//") for asset in assets), assets
     assert "cdn." not in html
+
+
+@pytest.mark.django_db
+def test_error_responses_are_documented_in_the_shape_the_api_answers(client):
+    schema = client.get("/api/schema/?format=json").json()
+    error = schema["components"]["schemas"]["Error"]
+    placing = schema["paths"]["/api/v1/orders"]["post"]["responses"]
+    assert {"400", "401", "403", "409"} <= set(placing)
+    assert set(schema["paths"]["/api/v1/auth/login"]["post"]["responses"]) >= {"400", "401", "429"}
+    assert placing["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+    answered = client.post("/api/v1/auth/login", {}, content_type="application/json").json()
+    assert set(answered) == set(error["properties"])
+    assert set(error["properties"]["error"]["required"]) <= set(answered["error"])
+    assert set(answered["error"]) <= set(error["properties"]["error"]["properties"])
