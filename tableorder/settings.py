@@ -199,6 +199,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "orders.schema.add_streams",
         "tableorder.schema.add_error_responses",
     ],
 }

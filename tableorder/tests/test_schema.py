@@ -61,3 +61,15 @@ def test_error_responses_are_documented_in_the_shape_the_api_answers(client):
     assert set(answered) == set(error["properties"])
     assert set(error["properties"]["error"]["required"]) <= set(answered["error"])
     assert set(answered["error"]) <= set(error["properties"]["error"]["properties"])
+
+
+@pytest.mark.django_db
+def test_event_streams_are_documented_with_their_token_schemes(client):
+    schema = client.get("/api/schema/?format=json").json()
+    schemes = schema["components"]["securitySchemes"]
+    for path in ("/api/v1/admin/stream", "/api/v1/orders/stream"):
+        operation = schema["paths"][path]["get"]
+        assert "text/event-stream" in operation["responses"]["200"]["content"]
+        assert {"ticket", "Last-Event-ID"} <= {parameter["name"] for parameter in operation["parameters"]}
+        for requirement in operation["security"]:
+            assert set(requirement) <= set(schemes)
