@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from accounts.models import Store
+from accounts.services import lock_store
 from menus.models import MAX_PRICE, MIN_PRICE, Category, MenuItem
 
 TRUE_WORDS = {"true", "1", "yes", "y"}
@@ -81,7 +81,7 @@ def import_menu(*, store, rows):
     """
     cleaned = validate_menu_rows(rows)
     # Serializes imports into one store, so two cannot both create the same category.
-    Store.objects.select_for_update().filter(pk=store.pk).first()
+    lock_store(store.pk)
     categories = {category.name: category for category in Category.objects.filter(store=store)}
     next_category_order = max((category.display_order for category in categories.values()), default=0) + 1
     categories_created = 0

@@ -9,10 +9,11 @@ subscribed in that process; after a dropped connection it reconnects and catches
 the outbox by id. Elsewhere (SQLite, one development process) the event reaches the hub
 through `transaction.on_commit`.
 
-Ordering guarantee: every service locks the store row first and writes its event while
-holding that lock, so within one store event ids are allocated in commit order. Streams of
-one store, or of one of its tables, can therefore replay and catch up with
-`id > last id seen` without skipping an event that committed later with a lower id. Across
+Ordering guarantee: every service takes the store's write lock first
+(`accounts.services.lock_store`) and writes its event while holding it, so within one
+store event ids are allocated in commit order. Streams of one store, or of one of its
+tables, can therefore replay and catch up with `id > last id seen` without skipping an
+event that committed later with a lower id. Across
 stores ids do not follow commit order, which is why no cursor here is global.
 """
 

@@ -1,9 +1,8 @@
 """Every write to order state. Each function is one transaction that records its event.
 
 Lock order, to keep concurrent writes deadlock-free and events in commit order: every
-service first locks the store row (place_order by taking the store's next order number,
-the others with SELECT … FOR UPDATE), then the rows it changes. Order numbers, the
-one-open-session rule and event ids all rely on that store lock.
+service first takes the store's write lock (`accounts.services.lock_store`), then the rows
+it changes. Order numbers, the one-open-session rule and event ids all rely on it.
 """
 
 import hashlib
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Store
+from accounts.services import lock_store
 from menus.models import MenuItem
 from orders import events
 from orders.models import STATUS_FLOW, EventType, Order, OrderLine, TableSession
@@ -24,10 +24,6 @@ from tableorder.exceptions import Conflict
 MAX_LINES = 50
 MAX_QUANTITY = 99
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-
-
-def _lock_store(store_id):
-    return Store.objects.select_for_update().get(pk=store_id)
 
 
 def _normalize_items(items):
@@ -106,6 +102,7 @@ def place_order(*, table, items, idempotency_key=None):
     priced = _priced_lines(table.store_id, lines)
     try:
         with transaction.atomic():
+            lock_store(table.store_id)
             number = _take_order_number(table.store_id)
             session = open_session(table) or TableSession.objects.create(store_id=table.store_id, table=table)
             order = Order.objects.create(
@@ -133,7 +130,7 @@ def place_order(*, table, items, idempotency_key=None):
 
 
 def _take_order_number(store_id):
-    """The store's next order number, taken with the store lock in one round trip."""
+    """The store's next order number; call it holding the store's write lock."""
     store_table = connection.ops.quote_name(Store._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -161,7 +158,7 @@ def _publish(event_type, order, *, lines=None, **extra):
 
 def _locked_current_order(order):
     """Re-read the order under lock; it must still exist and be in an open session."""
-    _lock_store(order.store_id)
+    lock_store(order.store_id)
     locked = Order.objects.live().select_for_update().select_related("session", "table", "store").get(pk=order.pk)
     if not locked.session.is_open:
         raise Conflict(_("This order's table session has already ended."), "session_closed")
@@ -201,7 +198,7 @@ def delete_order(*, order, actor):
 @transaction.atomic
 def close_session(*, table, actor):
     """ "이용 완료": the table's current orders move to history and its total resets."""
-    store = _lock_store(table.store_id)
+    lock_store(table.store_id)
     session = open_session(table)
     if session is None:
         raise Conflict(_("This table has no open session."), "no_open_session")
@@ -210,7 +207,7 @@ def close_session(*, table, actor):
     session.save(update_fields=["closed_at", "closed_by"])
     total, count = session_totals(session.id)
     events.publish(
-        store=store,
+        store=table.store,
         event_type=EventType.SESSION_CLOSED,
         table=table,
         session=session,

@@ -13,6 +13,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -156,4 +157,6 @@ def test_event_streams_pass_through_unbuffered_and_uncompressed(proxied):
             assert event.event == "order.created"
             assert event.data["order"]["id"] == placed.json()["id"]
 
-    asyncio.run(scenario())
+    # On a thread of its own: Playwright's sync API may already run an event loop on this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, scenario()).result()
