@@ -22,7 +22,7 @@ run: $(BIN)/.installed
 	@echo ""
 	@echo "  Table Order is running at http://$(HOST):$(PORT)/"
 	@echo "    tablet:     http://$(HOST):$(PORT)/            (store demo, table 1-12, table password 1234)"
-	@echo "    admin:      http://$(HOST):$(PORT)/admin/      (platform admin: DEBUG=1 .venv/bin/python manage.py createsuperuser)"
+	@echo "    manager:    http://$(HOST):$(PORT)/admin/      (store demo, manager / demo1234: live dashboard, tables, menu)"
 	@echo "    manager API: POST /api/v1/auth/login        (store demo, manager / demo1234)"
 	@echo "    API docs:   http://$(HOST):$(PORT)/api/docs/"
 	@echo ""

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Stores and accounts")
 
     def ready(self):
-        from accounts import schema  # noqa: F401  (registers the OpenAPI security schemes)
+        from accounts import schema, signals  # noqa: F401  (OpenAPI security schemes; login expiry)

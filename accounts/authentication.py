@@ -1,10 +1,11 @@
 """DRF authentication: Bearer JWTs for managers and for table tablets."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import SessionAuthentication
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from accounts.models import Table
+from accounts.models import Table, User
 from accounts.tokens import TableAccessToken
 
 
@@ -17,7 +18,23 @@ class ManagerJWTAuthentication(JWTAuthentication):
         user = super().get_user(validated_token)
         if user.store_id is None or validated_token.get("store_id") != user.store_id:
             raise InvalidToken({"detail": _("Token is not valid for a store."), "code": "token_not_valid"})
+        if validated_token.get("uv") != user.token_version:
+            raise InvalidToken({"detail": _("Your password was changed: log in again."), "code": "token_revoked"})
         return user
+
+
+class ManagerSessionAuthentication(SessionAuthentication):
+    """The back office's session cookie (CSRF enforced on writes), for a manager of a store.
+
+    Other session users (a platform admin) are not authenticated here, so they get a 401/403
+    from the manager API rather than another store's data.
+    """
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None or not isinstance(result[0], User) or result[0].store_id is None:
+            return None
+        return result
 
 
 def table_from_token(validated_token):

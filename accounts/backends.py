@@ -7,12 +7,18 @@ from accounts.models import Table, User
 
 
 def axes_username(request, credentials):
-    """The name django-axes counts failures under: the store code scopes the username."""
+    """The name django-axes counts failures under: the store code scopes the username.
+
+    Axes' reset after a successful admin login passes only the username; the store code is
+    then the login form's.
+    """
     credentials = credentials or {}
     username = credentials.get("username")
     if username is None and credentials.get("table_number") is not None:
         username = f"table-{credentials['table_number']}"
     store_code = credentials.get("store_code")
+    if store_code is None and request is not None and request.method == "POST":
+        store_code = (request.POST.get("store_code") or "").strip().lower() or None
     return f"{store_code}:{username}" if store_code else username
 
 

@@ -38,7 +38,11 @@ class StoreUserManager(UserManager):
 
 
 class User(AbstractUser):
-    """A store manager (belongs to one store) or a platform admin (no store)."""
+    """A store manager (belongs to one store) or a platform admin (no store).
+
+    `token_version` is written into every API token and stream ticket of the user; a password
+    change bumps it, so every token issued before stops working (as tables do for tablets).
+    """
 
     username = models.CharField(
         _("username"),
@@ -49,6 +53,7 @@ class User(AbstractUser):
     store = models.ForeignKey(
         Store, verbose_name=_("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="users"
     )
+    token_version = models.PositiveIntegerField(_("token version"), default=1, editable=False)
 
     objects = StoreUserManager()
 
@@ -64,6 +69,15 @@ class User(AbstractUser):
 
     def __str__(self):
         return f"{self.username}@{self.store.code}" if self.store_id else self.username
+
+    def save(self, *args, **kwargs):
+        # `_password` is set by set_password() and cleared by save(); a hash upgrade at login
+        # clears it first, so only a real password change signs the user out elsewhere.
+        if self._password is not None and self.pk is not None:
+            self.token_version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
+        super().save(*args, **kwargs)
 
 
 class Table(models.Model):

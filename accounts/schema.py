@@ -1,5 +1,6 @@
 """OpenAPI security schemes for our Bearer tokens (loaded in AccountsConfig.ready)."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 
@@ -35,3 +36,10 @@ class ManagerOrTabletTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return _bearer_jwt("A store manager's or a table tablet's access token.")
+
+
+class ManagerSessionScheme(SessionScheme):
+    """The back office's session cookie (the live dashboard uses the manager API with it)."""
+
+    target_class = "accounts.authentication.ManagerSessionAuthentication"
+    name = "adminSession"

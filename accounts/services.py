@@ -1,5 +1,6 @@
 """Writes about stores, managers and tables. Each function is one transaction."""
 
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -7,6 +8,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import Store, Table, User
+from accounts.roles import ensure_store_manager_group
+from tableorder.exceptions import Conflict
 
 TABLE_PASSWORD_MIN_LENGTH = 4
 
@@ -36,16 +39,32 @@ def create_store(*, code, name, manager_username, manager_password):
     """A new store and its first manager. Raises ValidationError naming the bad field."""
     store = Store(code=code, name=name)
     store.full_clean()
-    manager = User(store=store, username=manager_username, is_staff=True)
+    store.save()
+    manager = create_manager(store=store, username=manager_username, password=manager_password)
+    return store, manager
+
+
+@transaction.atomic
+def create_manager(*, store, username, password, **fields):
+    """A manager of `store`: staff, in the "store manager" group, nothing more.
+
+    `fields` are other User fields (first_name, email…). Raises ValidationError naming the bad field.
+    """
+    manager = User(store=store, username=username, is_staff=True, is_superuser=False, **fields)
     try:
-        validate_password(manager_password, manager)
+        validate_password(password, manager)
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from error
-    manager.set_password(manager_password)
-    store.save()
+    manager.set_password(password)
     manager.full_clean(exclude=["password"])
     manager.save()
-    return store, manager
+    manager.groups.add(store_manager_group())
+    return manager
+
+
+def store_manager_group():
+    """The group whose permissions every store manager has (made by a migration)."""
+    return ensure_store_manager_group(Group, Permission)
 
 
 def validate_table_password(password):
@@ -77,6 +96,17 @@ def setup_table(*, store, number, password):
     table.save()
     table.refresh_from_db(fields=["token_version"])
     return table, created
+
+
+@transaction.atomic
+def create_table(*, store, number, password):
+    """A new table; Conflict if the store already has that number (setup_table resets one)."""
+    # The store lock makes "not there yet" still true when the row is written.
+    lock_store(store.pk)
+    if Table.objects.filter(store=store, number=number).exists():
+        raise Conflict(_("This table number is already set up; reset its password instead."), "table_exists")
+    table, _created = setup_table(store=store, number=number, password=password)
+    return table
 
 
 @transaction.atomic

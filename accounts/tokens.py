@@ -2,6 +2,8 @@
 
 A tablet token names its table and the table's `token_version`; a password reset or a
 revoke bumps the version, so every token issued before stops working, refresh included.
+A manager token carries the user's `token_version` the same way (claim `uv`): a password
+change ends every token issued before it.
 """
 
 from django.conf import settings
@@ -9,9 +11,10 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 
 def manager_tokens(user):
-    """Access and refresh tokens for a store manager, both carrying the store id."""
+    """Access and refresh tokens for a store manager, both carrying the store id and token version."""
     refresh = RefreshToken.for_user(user)
     refresh["store_id"] = user.store_id
+    refresh["uv"] = user.token_version
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        from menus.signals import menu_changed
+        from orders.events import publish_menu_updated
+
+        menu_changed.connect(publish_menu_updated, dispatch_uid="orders.menu_updated")

@@ -27,8 +27,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
+from django.db.models import Q
 
-from orders.models import OrderEvent
+from orders.models import EventType, OrderEvent
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,18 @@ def publish(*, store, event_type, payload, table=None, session=None):
     else:
         transaction.on_commit(lambda: hub.deliver(event))
     return event
+
+
+def publish_menu_updated(sender, *, store_id, **kwargs):
+    """`menus.signals.menu_changed` → a store-wide `menu.updated` event carrying the new menu version.
+
+    Tablets re-read the menu (with its ETag) when they hear it.
+    """
+    from accounts.models import Store
+    from menus.selectors import menu_version
+
+    store = Store(pk=store_id)
+    publish(store=store, event_type=EventType.MENU_UPDATED, payload={"version": menu_version(store)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +97,11 @@ class Event:
 def events_after(*, after_id, store_id, limit, table_id=None, min_session_id=None):
     """Committed events of a store (or one of its tables) with id > after_id, oldest first (sync ORM)."""
     rows = OrderEvent.objects.filter(store_id=store_id, id__gt=after_id)
+    # A table's stream also carries the store-wide events (no table, no session): menu.updated.
     if table_id is not None:
-        rows = rows.filter(table_id=table_id)
+        rows = rows.filter(Q(table_id=table_id) | Q(table_id__isnull=True))
     if min_session_id is not None:
-        rows = rows.filter(session_id__gte=min_session_id)
+        rows = rows.filter(Q(session_id__gte=min_session_id) | Q(session_id__isnull=True))
     return [Event.from_row(row) for row in rows.order_by("id")[:limit]]
 
 
@@ -111,7 +125,7 @@ class Subscription:
         self._queue = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE_SIZE)
 
     def offer(self, event):
-        if self.closed or (self.table_id is not None and event.table_id != self.table_id):
+        if self.closed or (self.table_id is not None and event.table_id not in (None, self.table_id)):
             return
         if self.seen is not None and event.id <= self.seen:
             return

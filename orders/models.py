@@ -174,6 +174,7 @@ class EventType(models.TextChoices):
     ORDER_UPDATED = "order.updated"
     ORDER_DELETED = "order.deleted"
     SESSION_CLOSED = "session.closed"
+    MENU_UPDATED = "menu.updated"
 
 
 class OrderEvent(models.Model):

@@ -21,14 +21,16 @@ an idle stream. See orders/events.py for why `id > last id` is a safe cursor.
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user
 from django.core import signing
 from django.db import DatabaseError, connection
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
@@ -61,21 +63,28 @@ TABLET_SCOPE = "table"
 class StreamAccess:
     """What a stream may carry: the whole store (a manager) or one table (its tablet).
 
-    `user_id` / `token_version` name the credential, so an open stream can be checked again.
+    `user_id` / `token_version` name the credential, so an open stream can be checked again;
+    `expires_at` is when the login behind it ends (a session cookie's or a token's expiry).
     """
 
     store_id: int
     table_id: int | None = None
     user_id: int | None = None
     token_version: int | None = None
+    expires_at: datetime | None = None
 
     def still_valid(self):
-        """Whether the credential still holds: the tablet not signed out, the manager still active."""
+        """Whether the credential still holds: not expired, the tablet not signed out, the
+        manager still active and with the same password."""
+        if self.expires_at is not None and timezone.now() >= self.expires_at:
+            return False
         if self.table_id is not None:
             return Table.objects.filter(
                 pk=self.table_id, store_id=self.store_id, token_version=self.token_version
             ).exists()
-        return User.objects.filter(pk=self.user_id, store_id=self.store_id, is_active=True).exists()
+        return User.objects.filter(
+            pk=self.user_id, store_id=self.store_id, is_active=True, token_version=self.token_version
+        ).exists()
 
 
 class StreamAuthError(Exception):
@@ -104,6 +113,7 @@ def issue_ticket(principal):
         claims["tv"] = principal.token_version
     else:
         claims = {"scope": MANAGER_SCOPE, "store": principal.store_id, "user": principal.id}
+        claims["uv"] = principal.token_version
     return signing.dumps(claims, salt=TICKET_SALT, compress=True)
 
 
@@ -120,7 +130,7 @@ def _access_from_ticket(ticket, scope):
         if table is None:
             raise StreamAuthError(401, "tablet_signed_out", _("This tablet has been signed out."))
         return StreamAccess(store_id=table.store_id, table_id=table.id, token_version=table.token_version)
-    access = StreamAccess(store_id=claims["store"], user_id=claims["user"])
+    access = StreamAccess(store_id=claims["store"], user_id=claims["user"], token_version=claims.get("uv"))
     if not access.still_valid():
         raise StreamAuthError(401, "ticket_invalid", _("The stream ticket is not valid any more."))
     return access
@@ -130,11 +140,15 @@ def _access_from_ticket(ticket, scope):
 
 
 def _bearer(authentication, request):
+    """(principal, its expiry) from the Authorization header, or (None, None)."""
     try:
         result = authentication.authenticate(request)
     except AuthenticationFailed as error:
         raise StreamAuthError(401, "token_not_valid", _("Token is invalid or expired.")) from error
-    return result[0] if result else None
+    if not result:
+        return None, None
+    principal, token = result
+    return principal, datetime.fromtimestamp(token["exp"], tz=UTC)
 
 
 def manager_access(request):
@@ -142,13 +156,17 @@ def manager_access(request):
     ticket = request.GET.get("ticket")
     if ticket:
         return _access_from_ticket(ticket, MANAGER_SCOPE)
-    has_bearer = bool(request.headers.get("Authorization"))
-    user = _bearer(ManagerJWTAuthentication(), request) if has_bearer else get_user(request)
+    if request.headers.get("Authorization"):
+        user, expires_at = _bearer(ManagerJWTAuthentication(), request)
+    else:
+        user, expires_at = get_user(request), request.session.get_expiry_date()
     if user is None or not user.is_authenticated:
         raise _not_authenticated()
     if not isinstance(user, User) or not user.is_active or user.store_id is None:
         raise StreamAuthError(403, "permission_denied", _("Only a store's managers can follow its orders."))
-    return StreamAccess(store_id=user.store_id, user_id=user.id)
+    return StreamAccess(
+        store_id=user.store_id, user_id=user.id, token_version=user.token_version, expires_at=expires_at
+    )
 
 
 def tablet_access(request):
@@ -156,9 +174,12 @@ def tablet_access(request):
     ticket = request.GET.get("ticket")
     if ticket:
         return _access_from_ticket(ticket, TABLET_SCOPE)
-    table = _bearer(TableJWTAuthentication(), request) if request.headers.get("Authorization") else None
+    table, _expires_at = (
+        _bearer(TableJWTAuthentication(), request) if request.headers.get("Authorization") else (None, None)
+    )
     if table is None:
         raise _not_authenticated()
+    # Not bound to the access token's expiry: the tablet renews it, and revocation is checked.
     return StreamAccess(store_id=table.store_id, table_id=table.id, token_version=table.token_version)
 
 
@@ -187,6 +208,8 @@ class SessionFilter:
         self.floor = floor
 
     def admits(self, event):
+        if event.table_id is None:
+            return True  # store-wide (menu.updated)
         if event.session_id is None or event.session_id < self.floor:
             return False
         if event.type == EventType.SESSION_CLOSED:
@@ -214,7 +237,7 @@ def stream_start(access, last_event_id):
     if access.table_id is None:
         event_filter, session_id = AllEvents(), None
     else:
-        events = events.filter(table_id=access.table_id)
+        events = events.filter(Q(table_id=access.table_id) | Q(table_id__isnull=True))
         sessions = TableSession.objects.filter(table_id=access.table_id)
         session_id = sessions.filter(closed_at__isnull=True).values_list("id", flat=True).first()
         # With no open session, the next guest's session is the first this tablet may see.

@@ -1,10 +1,15 @@
-"""Shared DRF pieces: pagination shape, one JSON error shape, the request's store."""
+"""Shared DRF pieces: pagination shape, one JSON error shape, the request's store.
+
+Every manager API view reads objects through `StoreScopedMixin.get_queryset()`, so another
+store's object is a 404 everywhere; a request naming another store's object in a field
+(a category id of a menu item) is a 400 through `StoreScopedPrimaryKeyField`.
+"""
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -71,3 +76,23 @@ def exception_handler(exc, context):
 
 def _kept_headers(response):
     return {k: v for k, v in response.items() if k in {"WWW-Authenticate", "Retry-After", "Allow"}}
+
+
+class StoreScopedMixin:
+    """For GenericAPIView subclasses: `queryset` narrowed to the request's store (set by IsStoreManager)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(store=self.request.store)
+
+
+def validated(serializer):
+    """The serializer's validated data; invalid input is a 400 with field errors."""
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class StoreScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A primary key among the request's store's objects; any other id is "does not exist"."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(store=self.context["request"].store)

@@ -19,8 +19,22 @@ ERROR_SCHEMA = {
         }
     },
 }
+PAGING = {"page", "page_size"}
 LOGIN_PATHS = {"/api/v1/auth/login", "/api/v1/auth/table/login", "/api/v1/auth/table/refresh"}
-CONFLICTS = {("/api/v1/orders", "post"): "The idempotency key was already used with other items."}
+CONFLICTS = {
+    ("/api/v1/orders", "post"): (
+        "`idempotency_key_reused`: the idempotency key was already used with other items. "
+        "`idempotency_key_expired`: the key's order was deleted or its table session has ended; "
+        "nothing was placed, send the order again with a new key."
+    ),
+    ("/api/v1/admin/tables", "post"): "`table_exists`: the table number is set up already; PATCH it to reset it.",
+    ("/api/v1/admin/tables/{id}/close-session", "post"): "`no_open_session`: the table has no open session.",
+    ("/api/v1/admin/orders/{id}", "patch"): (
+        "`status_not_forward`: statuses only move forward. `session_closed`: the order's table session has ended."
+    ),
+    ("/api/v1/admin/orders/{id}", "delete"): "`session_closed`: the order's table session has ended.",
+    ("/api/v1/admin/categories/{id}", "delete"): "`category_not_empty`: move or delete its menu items first.",
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -30,7 +44,8 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result["paths"].items():
         for method, operation in operations.items():
             errors = {}
-            if "requestBody" in operation:
+            filters = [p for p in operation.get("parameters", ()) if p["in"] == "query" and p["name"] not in PAGING]
+            if "requestBody" in operation or filters:
                 errors["400"] = "Invalid input; `fields` names the problems. Nothing was changed."
             if path in LOGIN_PATHS:
                 errors["401"] = "Wrong credentials, or a token that is expired or revoked."

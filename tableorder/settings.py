@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tableorder.apps.TableOrderAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "adminsortable2",
     "axes",
     "tableorder",
     "accounts",
@@ -159,6 +160,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A back-office login ends 16 hours after it began: the login sets an absolute expiry
+# (accounts.signals), so activity never stretches it.
 SESSION_COOKIE_AGE = 16 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -176,7 +179,10 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ManagerJWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ManagerJWTAuthentication",
+        "accounts.authentication.ManagerSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsStoreManager"],
     "DEFAULT_PAGINATION_CLASS": "tableorder.api.Pagination",
     "PAGE_SIZE": 20,

@@ -244,7 +244,7 @@ def test_json_export_to_stdout_is_the_menu_shape(store, menu, capsys):
 
 
 def test_export_of_the_demo_store_imported_elsewhere_yields_the_same_menu(tmp_path):
-    call_command("seed_demo")
+    call_command("seed_demo", "--force")
     demo = Category.objects.get(name="음료").store
     target = make_store(code="chain-2", name="체인 2호점")
     for fmt in ("json", "csv"):

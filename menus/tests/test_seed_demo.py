@@ -5,7 +5,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.files.storage import default_storage
-from django.core.management import call_command, load_command_class
+from django.core.management import CommandError, call_command, load_command_class
 from django.test import RequestFactory
 from PIL import Image
 
@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _development(settings, tmp_path):
+    """seed_demo is a development command: DEBUG on, media in a temporary folder."""
+    settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -39,6 +41,23 @@ def seed(*args):
     out = io.StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
+
+
+def test_outside_debug_it_refuses_without_force(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+    assert counts() == {"stores": 0, "users": 0, "tables": 0, "categories": 0, "items": 0}
+    seed("--force")
+    assert counts()["stores"] == 1
+
+
+def test_the_demo_manager_can_use_the_back_office():
+    seed()
+    manager = User.objects.get(username="manager")
+    assert manager.is_staff and not manager.is_superuser
+    assert manager.has_perm("menus.change_menuitem") and manager.has_perm("orders.view_order")
+    assert not manager.has_perm("accounts.change_store")
 
 
 def test_seed_demo_builds_a_working_restaurant():

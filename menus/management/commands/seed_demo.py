@@ -2,14 +2,15 @@
 
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Store, User
-from accounts.services import create_store, setup_table
+from accounts.models import Store
+from accounts.services import create_manager, create_store, setup_table, store_manager_group
 from menus.demo_images import demo_image
 from menus.models import MenuItem
 from menus.services import import_menu
@@ -108,8 +109,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-absent", action="store_true", help=_("Do nothing if the demo store already exists (fast).")
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("Run outside DEBUG too: resets store demo's manager and table passwords to the known ones."),
+        )
 
-    def handle(self, *args, if_absent=False, **options):
+    def handle(self, *args, if_absent=False, force=False, **options):
+        if not settings.DEBUG and not force:
+            # The demo passwords are public: never reset them on a production database by accident.
+            raise CommandError(
+                _("seed_demo resets store demo to publicly known passwords: it runs only with DEBUG on or --force.")
+            )
         if if_absent and Store.objects.filter(code=DEMO_CODE).exists():
             self.stdout.write(_("The demo store already exists; nothing to do."))
             return
@@ -152,11 +163,15 @@ def ensure_demo_store():
     if store.name != DEMO_NAME:
         store.name = DEMO_NAME
         store.save(update_fields=["name"])
-    manager = store.users.filter(username=DEMO_MANAGER).first() or User(store=store, username=DEMO_MANAGER)
-    if manager.pk is None or not manager.check_password(DEMO_MANAGER_PASSWORD):
+    manager = store.users.filter(username=DEMO_MANAGER).first()
+    if manager is None:
+        create_manager(store=store, username=DEMO_MANAGER, password=DEMO_MANAGER_PASSWORD)
+        return store
+    if not manager.check_password(DEMO_MANAGER_PASSWORD):
         manager.set_password(DEMO_MANAGER_PASSWORD)
     manager.is_staff = manager.is_active = True
     manager.save()
+    manager.groups.add(store_manager_group())
     return store
 
 

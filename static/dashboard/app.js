@@ -1,0 +1,467 @@
+// The live dashboard: a card per table, kept current from the store's event stream.
+// Stream first, then the snapshot: events that arrive meanwhile wait and are applied after it.
+
+import { ApiError, allPages, api, messageOf } from "./api.js";
+import { $, clock, config, h, linesShort, orderNumber, t, toast, won } from "./dom.js";
+import { Feed } from "./feed.js";
+import { Floor, STATUSES, statusRank } from "./floor.js";
+import { bindHistory, openHistory } from "./history.js";
+
+const PREVIEW_ORDERS = 3;
+const SNAPSHOT_RETRY_MS = 3000;
+const FILTER_KEY = `tableorder.dashboard.filter.${config.storeCode}`;
+const CHIME_KEY = "tableorder.dashboard.chime";
+
+const floor = new Floor();
+const state = {
+  loaded: false,
+  loading: false,
+  buffer: [],
+  filter: loadFilter(),
+  expanded: new Set(),
+  dialogOrder: null,
+  deleting: null,
+  chime: localStorage.getItem(CHIME_KEY) === "1",
+  audio: null,
+};
+
+// ---------------------------------------------------------------- live data
+
+const feed = new Feed(config.stream, {
+  onOpen: loadSnapshot,
+  onEvent(type, data) {
+    if (state.loaded) applyEvent(type, data);
+    else state.buffer.push([type, data]);
+  },
+  onState: showConnection,
+  onClosed: checkLogin,
+});
+
+async function loadSnapshot() {
+  if (state.loaded || state.loading) return;
+  state.loading = true;
+  try {
+    floor.load(await allPages("tables?page_size=100"));
+    state.loaded = true;
+    $("floor-error").hidden = true;
+    const buffered = state.buffer;
+    state.buffer = [];
+    for (const [type, data] of buffered) floor.apply(type, data);
+    renderFloor();
+  } catch (error) {
+    $("floor-error").textContent = t("loadFailed", { message: messageOf(error) });
+    $("floor-error").hidden = false;
+    setTimeout(loadSnapshot, SNAPSHOT_RETRY_MS);
+  } finally {
+    state.loading = false;
+  }
+}
+
+function applyEvent(type, data) {
+  const { tableId, created } = floor.apply(type, data);
+  if (!$(`table-${tableId}`)) renderFilterChips();
+  renderCard(tableId);
+  renderSummary();
+  if (created) chime();
+  if (state.dialogOrder) refreshOrderDialog();
+}
+
+/** The stream was refused: if the login ended, go to the login page (api() does on 401/403). */
+function checkLogin() {
+  api("tables?page_size=1").catch(() => null);
+}
+
+function showConnection(status) {
+  const el = $("connection");
+  el.className = `conn conn-${status}`;
+  el.textContent = t(status);
+}
+
+// ---------------------------------------------------------------- the grid
+
+function visible(table) {
+  return !state.filter.size || state.filter.has(table.id);
+}
+
+function renderFloor() {
+  const tables = floor.sorted();
+  const shown = tables.filter(visible);
+  $("grid").replaceChildren(...shown.map(card));
+  $("grid").setAttribute("aria-busy", "false");
+  $("floor-empty").hidden = shown.length > 0;
+  $("floor-empty").textContent = tables.length ? t("filterEmpty") : t("noTables");
+  renderFilterChips();
+  renderSummary();
+}
+
+function renderCard(tableId) {
+  const table = floor.tables.get(tableId);
+  const old = $(`table-${tableId}`);
+  if (!visible(table)) return old?.remove();
+  const fresh = card(table);
+  if (old) return old.replaceWith(fresh);
+  // A table the page had not seen (added meanwhile): put it in its place by number.
+  const after = [...$("grid").children].find((el) => Number(el.dataset.number) > table.number);
+  $("grid").insertBefore(fresh, after || null);
+  $("floor-empty").hidden = true;
+}
+
+function card(table) {
+  const orders = floor.ordersOf(table);
+  const expanded = state.expanded.has(table.id);
+  const shown = expanded ? orders : orders.slice(0, PREVIEW_ORDERS);
+  const freshCount = floor.freshOf(table).length;
+  const busy = table.sessionId !== null;
+  const hidden = table.orderCount - shown.length;
+  const historyButton = h("button", { type: "button", class: "dash-btn dash-btn-quiet", onclick: () => showHistory(table.id), text: t("history") });
+  const head = h("div", { class: "card-head" },
+    h("h2", { class: "card-no", text: t("tableLabel", { number: table.number }) }),
+    freshCount ? h("span", { class: "new-pill", text: t("newCount", { count: freshCount }) }) : null,
+    busy
+      ? h("span", { class: "card-since", text: table.openedAt ? t("since", { time: clock(table.openedAt) }) : "" })
+      : h("span", { class: "card-idle", text: t("idle") }),
+    busy ? null : historyButton,
+  );
+  const attrs = {
+    id: `table-${table.id}`,
+    class: `card${busy ? " is-busy" : ""}${freshCount ? " has-new" : ""}`,
+    "data-number": table.number,
+    onclick: () => acknowledge(table),
+  };
+  if (!busy) return h("li", attrs, head);
+  return h("li", attrs,
+    head,
+    h("div", { class: "card-total" },
+      h("strong", { class: "total", text: won(table.total) }),
+      h("span", { class: "count", text: t("orderCount", { count: table.orderCount }) }),
+    ),
+    h("ul", { class: "card-orders" }, shown.map((order) => orderRow(order))),
+    hidden > 0
+      ? h("button", { type: "button", class: "dash-btn dash-btn-quiet more", onclick: () => expand(table), text: t("moreOrders", { count: hidden }) })
+      : null,
+    orders.length ? null : h("p", { class: "muted card-note", text: t("noOrders") }),
+    h("div", { class: "card-actions" },
+      historyButton,
+      h("button", { type: "button", class: "dash-btn dash-btn-primary", onclick: () => closeTable(table), text: t("closeTable") }),
+    ),
+  );
+}
+
+function orderRow(order) {
+  const isNew = floor.fresh.has(order.id);
+  return h("li", {},
+    h("button", {
+      type: "button",
+      class: `order-row${isNew ? " is-new" : ""}`,
+      "data-order": order.id,
+      "aria-haspopup": "dialog",
+      onclick: () => openOrder(order.id),
+    },
+      h("span", { class: "o-no", text: orderNumber(order) }),
+      h("span", { class: "o-time", text: clock(order.created_at) }),
+      h("span", { class: "o-lines", text: linesShort(order) }),
+      h("span", { class: "o-amount", text: won(order.total) }),
+      isNew ? h("span", { class: "new-tag", text: t("new") }) : h("span", { class: `badge status-${order.status}`, text: order.status_label }),
+    ),
+  );
+}
+
+function acknowledge(table) {
+  if (!floor.freshOf(table).length) return;
+  floor.seen(table);
+  renderCard(table.id);
+  renderSummary();
+}
+
+async function expand(table) {
+  try {
+    floor.addOrders(table, await allPages(`orders?table=${table.id}&page_size=100`));
+    state.expanded.add(table.id);
+    renderCard(table.id);
+  } catch (error) {
+    toast(messageOf(error), { error: true });
+  }
+}
+
+function renderSummary() {
+  const tables = floor.sorted();
+  const busy = tables.filter((table) => table.sessionId !== null);
+  const total = busy.reduce((sum, table) => sum + table.total, 0);
+  const fresh = floor.fresh.size;
+  $("summary").replaceChildren(
+    h("span", { text: t("busyTables", { busy: busy.length, all: tables.length }) }),
+    h("strong", { text: t("floorTotal", { total: won(total) }) }),
+  );
+  if (fresh) $("summary").append(h("span", { class: "new-pill", text: t("newCount", { count: fresh }) }));
+  document.title = `${fresh ? `(${fresh}) ` : ""}${document.title.replace(/^\(\d+\) /, "")}`;
+}
+
+// ---------------------------------------------------------------- filter
+
+function loadFilter() {
+  try {
+    return new Set(JSON.parse(localStorage.getItem(FILTER_KEY)) || []);
+  } catch {
+    return new Set();
+  }
+}
+
+function setFilter(ids) {
+  state.filter = new Set(ids);
+  localStorage.setItem(FILTER_KEY, JSON.stringify([...state.filter]));
+  renderFloor();
+}
+
+function renderFilterChips() {
+  const tables = floor.sorted();
+  // Tables removed since the filter was saved do not count.
+  const chosen = tables.filter((table) => state.filter.has(table.id));
+  $("filter-label").textContent = chosen.length ? t("someTables", { count: chosen.length }) : t("allTables");
+  $("filter").classList.toggle("is-filtered", chosen.length > 0);
+  $("filter-chips").replaceChildren(
+    ...tables.map((table) =>
+      h("button", {
+        type: "button",
+        class: "chip",
+        "aria-pressed": String(state.filter.has(table.id)),
+        onclick: () => {
+          const ids = new Set(state.filter);
+          if (ids.has(table.id)) ids.delete(table.id);
+          else ids.add(table.id);
+          setFilter(ids);
+        },
+        text: String(table.number),
+      }),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- an order
+
+function openOrder(orderId) {
+  const order = floor.findOrder(orderId);
+  if (!order) return;
+  state.dialogOrder = orderId;
+  floor.fresh.delete(orderId);
+  renderCard(order.table.id);
+  renderSummary();
+  $("order-error").hidden = true;
+  refreshOrderDialog();
+  $("order-dialog").showModal();
+}
+
+function refreshOrderDialog() {
+  const dialog = $("order-dialog");
+  const order = floor.findOrder(state.dialogOrder);
+  if (!order) {
+    if (dialog.open) {
+      dialog.close();
+      // Someone else's change; our own deletion reports itself.
+      if (state.deleting !== state.dialogOrder) toast(t("orderGone"));
+    }
+    state.dialogOrder = null;
+    return;
+  }
+  $("order-title").textContent = `${orderNumber(order)} · ${t("tableTitle", { number: order.table.number })}`;
+  $("order-status").className = `badge status-${order.status}`;
+  $("order-status").textContent = order.status_label;
+  $("order-meta").textContent = t("orderedAt", { time: clock(order.created_at) });
+  $("order-lines").replaceChildren(
+    ...order.items.map((line) =>
+      h("li", {},
+        h("span", { class: "line-name", text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+        h("span", { class: "line-unit muted", text: won(line.unit_price) }),
+        h("span", { class: "line-total", text: won(line.line_total) }),
+      ),
+    ),
+  );
+  $("order-total").textContent = won(order.total);
+  const current = statusRank(order.status);
+  $("order-steps").replaceChildren(
+    ...STATUSES.map((status, rank) =>
+      h("button", {
+        type: "button",
+        class: `step step-${status}${rank === current ? " is-current" : ""}${rank < current ? " is-done" : ""}`,
+        "aria-pressed": String(rank === current),
+        disabled: rank <= current,
+        onclick: () => changeStatus(order, status),
+        text: config.statuses[status],
+      }),
+    ),
+  );
+}
+
+async function changeStatus(order, status) {
+  const buttons = $("order-steps").querySelectorAll("button");
+  for (const button of buttons) button.disabled = true;
+  try {
+    const updated = await api(`orders/${order.id}`, { method: "PATCH", body: { status } });
+    floor.setOrder(updated);
+    renderCard(updated.table.id);
+    toast(t("statusChanged", { number: orderNumber(updated), status: updated.status_label }));
+  } catch (error) {
+    failed(error, $("order-error"));
+  } finally {
+    if (state.dialogOrder) refreshOrderDialog();
+  }
+}
+
+async function deleteOrder(order) {
+  const ok = await confirmDialog({
+    title: t("deleteTitle"),
+    message: t("deleteConfirm", { number: orderNumber(order), total: won(order.total) }),
+    action: t("delete"),
+  });
+  if (!ok) return;
+  state.deleting = order.id;
+  try {
+    await api(`orders/${order.id}`, { method: "DELETE" });
+    floor.removeOrder(order);
+    renderCard(order.table.id);
+    renderSummary();
+    $("order-dialog").close();
+    toast(t("deleted", { number: orderNumber(order) }));
+  } catch (error) {
+    failed(error, $("order-error"));
+  } finally {
+    state.deleting = null;
+  }
+}
+
+/** Tell the manager what went wrong, in the dialog if one is open, and always as a toast. */
+function failed(error, box) {
+  const message = messageOf(error);
+  if (box) {
+    box.textContent = message;
+    box.hidden = false;
+  }
+  toast(message, { error: true });
+  if (error instanceof ApiError && (error.status === 404 || error.code === "session_closed")) {
+    // Gone meanwhile (another manager, or the table was closed): the stream brings the rest.
+    refreshOrderDialog();
+  }
+}
+
+// ---------------------------------------------------------------- a table
+
+async function closeTable(table) {
+  const ok = await confirmDialog({
+    title: t("closeTitle", { number: table.number }),
+    message: t("closeConfirm", { number: table.number, count: table.orderCount, total: won(table.total) }),
+    action: t("closeTable"),
+  });
+  if (!ok) return;
+  try {
+    const result = await api(`tables/${table.id}/close-session`, { method: "POST", body: {} });
+    floor.closeSession(result);
+    state.expanded.delete(table.id);
+    renderCard(table.id);
+    renderSummary();
+    toast(t("closed", { number: table.number }));
+  } catch (error) {
+    failed(error, null);
+  }
+}
+
+function showHistory(tableId) {
+  $("floor-view").hidden = true;
+  $("history-view").hidden = false;
+  openHistory(floor.sorted(), tableId);
+  $("history-back").focus();
+}
+
+function showFloor() {
+  $("history-view").hidden = true;
+  $("floor-view").hidden = false;
+}
+
+// ---------------------------------------------------------------- dialogs, chime
+
+let confirmResolve = null;
+
+/** A yes/no question in a modal dialog; resolves true on the confirm button. */
+function confirmDialog({ title, message, action }) {
+  $("confirm-title").textContent = title;
+  $("confirm-message").textContent = message;
+  $("confirm-ok").textContent = action;
+  $("confirm-dialog").showModal();
+  $("confirm-ok").focus();
+  return new Promise((resolve) => {
+    confirmResolve = resolve;
+  });
+}
+
+function settleConfirm(answer) {
+  const resolve = confirmResolve;
+  confirmResolve = null;
+  if ($("confirm-dialog").open) $("confirm-dialog").close();
+  resolve?.(answer);
+}
+
+function renderChime() {
+  $("chime").setAttribute("aria-pressed", String(state.chime));
+  $("chime").textContent = state.chime ? t("chimeOn") : t("chimeOff");
+}
+
+function toggleChime() {
+  state.chime = !state.chime;
+  localStorage.setItem(CHIME_KEY, state.chime ? "1" : "0");
+  renderChime();
+  if (state.chime) chime();
+}
+
+/** Two short tones; the AudioContext starts on a tap, as browsers require. */
+function chime() {
+  if (!state.chime) return;
+  state.audio ??= new AudioContext();
+  const audio = state.audio;
+  if (audio.state === "suspended") audio.resume();
+  for (const [offset, frequency] of [[0, 880], [0.18, 1320]]) {
+    const oscillator = audio.createOscillator();
+    const gain = audio.createGain();
+    const start = audio.currentTime + offset;
+    oscillator.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.16);
+    oscillator.connect(gain).connect(audio.destination);
+    oscillator.start(start);
+    oscillator.stop(start + 0.17);
+  }
+}
+
+function bind() {
+  $("chime").addEventListener("click", toggleChime);
+  $("open-history").addEventListener("click", () => showHistory(null));
+  $("history-back").addEventListener("click", showFloor);
+  $("filter-all").addEventListener("click", () => setFilter([]));
+  $("filter-busy").addEventListener("click", () =>
+    setFilter(floor.sorted().filter((table) => table.sessionId !== null).map((table) => table.id)),
+  );
+  $("order-delete").addEventListener("click", () => {
+    const order = floor.findOrder(state.dialogOrder);
+    if (order) deleteOrder(order);
+  });
+  $("order-dialog").addEventListener("close", () => {
+    state.dialogOrder = null;
+  });
+  $("confirm-ok").addEventListener("click", () => settleConfirm(true));
+  $("confirm-dialog").addEventListener("close", () => settleConfirm(false));
+  for (const dialog of document.querySelectorAll("dialog")) {
+    dialog.addEventListener("click", (event) => {
+      const box = dialog.getBoundingClientRect();
+      const outside =
+        event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
+      if ((outside && event.target === dialog) || event.target.closest("[data-close]")) dialog.close();
+    });
+  }
+  // A remembered chime can only sound once the page was touched (browsers' autoplay rule).
+  document.addEventListener("pointerdown", () => state.chime && (state.audio ??= new AudioContext()).resume(), {
+    once: true,
+  });
+  bindHistory();
+  renderChime();
+}
+
+bind();
+feed.start();

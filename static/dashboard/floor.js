@@ -1,0 +1,138 @@
+// The floor as the dashboard knows it: tables, their current session and its known orders.
+// It changes only from the snapshot, event payloads and write responses: no refetch per event.
+
+const STATUS_RANK = { pending: 0, preparing: 1, completed: 2 };
+
+export const STATUSES = Object.keys(STATUS_RANK);
+
+export function statusRank(status) {
+  return STATUS_RANK[status] ?? -1;
+}
+
+export class Floor {
+  constructor() {
+    /** id → {id, number, sessionId, openedAt, total, orderCount, orders: Map(id → order)} */
+    this.tables = new Map();
+    /** Orders that arrived live and were not looked at yet. */
+    this.fresh = new Set();
+  }
+
+  /** Replace everything with a `GET admin/tables` snapshot. */
+  load(snapshot) {
+    this.tables.clear();
+    for (const table of snapshot) {
+      const session = table.session;
+      this.tables.set(table.id, {
+        id: table.id,
+        number: table.number,
+        sessionId: session ? session.id : null,
+        openedAt: session ? session.opened_at : null,
+        total: session ? session.total : 0,
+        orderCount: session ? session.order_count : 0,
+        orders: new Map((session ? session.latest_orders : []).map((order) => [order.id, order])),
+      });
+    }
+    for (const id of this.fresh) if (!this.findOrder(id)) this.fresh.delete(id);
+  }
+
+  sorted() {
+    return [...this.tables.values()].sort((a, b) => a.number - b.number);
+  }
+
+  findOrder(id) {
+    for (const table of this.tables.values()) {
+      const order = table.orders.get(id);
+      if (order) return order;
+    }
+    return null;
+  }
+
+  /** Apply one stream event; returns {tableId, created} (created: an order the page did not know). */
+  apply(type, data) {
+    const table = this.#setTable(data.table);
+    let created = false;
+    if (type === "order.created" || type === "order.updated") {
+      const order = data.order;
+      if (order.session_id === table.sessionId) {
+        created = type === "order.created" && !table.orders.has(order.id);
+        if (!table.openedAt || new Date(order.created_at) < new Date(table.openedAt)) table.openedAt = order.created_at;
+        table.orders.set(order.id, order);
+        if (created) this.fresh.add(order.id);
+      }
+    } else if (type === "order.deleted") {
+      this.#forget(table, data.order.id);
+    }
+    this.#dropOtherSessions(table);
+    return { tableId: table.id, created };
+  }
+
+  /** An order from a write response; a status never moves back (an event may have been faster). */
+  setOrder(order) {
+    const table = this.tables.get(order.table.id);
+    const known = table && table.orders.get(order.id);
+    if (!known || statusRank(order.status) < statusRank(known.status)) return;
+    table.orders.set(order.id, order);
+  }
+
+  /** A deletion the server confirmed (204, no body): take it off now; its event brings the exact totals. */
+  removeOrder(order) {
+    const table = this.tables.get(order.table.id);
+    if (!table || !table.orders.has(order.id)) return;
+    this.#forget(table, order.id);
+    table.total = Math.max(0, table.total - order.total);
+    table.orderCount = Math.max(0, table.orderCount - 1);
+  }
+
+  /** The answer of `close-session`: its session's orders leave, unless a later session began already. */
+  closeSession(result) {
+    const table = this.tables.get(result.table.id);
+    if (!table || table.sessionId !== result.session.id) return;
+    this.#setTable(result.table);
+    this.#dropOtherSessions(table);
+  }
+
+  /** Orders the page knows of a table, newest first. */
+  ordersOf(table) {
+    return [...table.orders.values()].sort((a, b) => b.id - a.id);
+  }
+
+  /** Merge a fuller list of a table's current orders (from `GET admin/orders?table=`). */
+  addOrders(table, orders) {
+    for (const order of orders) {
+      if (order.session_id === table.sessionId && !table.orders.has(order.id)) table.orders.set(order.id, order);
+    }
+  }
+
+  freshOf(table) {
+    return [...table.orders.keys()].filter((id) => this.fresh.has(id));
+  }
+
+  seen(table) {
+    for (const id of table.orders.keys()) this.fresh.delete(id);
+  }
+
+  #setTable(state) {
+    let table = this.tables.get(state.id);
+    if (!table) {
+      table = { id: state.id, number: state.number, sessionId: null, openedAt: null, total: 0, orderCount: 0, orders: new Map() };
+      this.tables.set(state.id, table);
+    }
+    if (table.sessionId !== state.session_id) table.openedAt = null;
+    table.number = state.number;
+    table.sessionId = state.session_id;
+    table.total = state.total;
+    table.orderCount = state.order_count;
+    return table;
+  }
+
+  #forget(table, orderId) {
+    table.orders.delete(orderId);
+    this.fresh.delete(orderId);
+  }
+
+  #dropOtherSessions(table) {
+    for (const order of table.orders.values()) {
+      if (order.session_id !== table.sessionId) this.#forget(table, order.id);
+    }
+  }
+}

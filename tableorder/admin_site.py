@@ -1,0 +1,39 @@
+"""The back office: Django's admin site with a store login and the live dashboard."""
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import StoreAuthenticationForm
+
+
+class TableOrderAdminSite(admin.AdminSite):
+    """Store managers log in with their store identifier and land on the live dashboard."""
+
+    site_header = _("테이블오더 관리자")
+    site_title = _("테이블오더 관리자")
+    index_title = _("매장 관리")
+    login_form = StoreAuthenticationForm
+    login_template = "admin/store_login.html"
+
+    def get_urls(self):
+        from orders.dashboard import urlpatterns as dashboard
+
+        pages = [path(str(page.pattern), self.admin_view(page.callback), name=page.name) for page in dashboard]
+        return pages + super().get_urls()
+
+    def login(self, request, extra_context=None):
+        """Django's admin login; without another page asked for, a manager lands on the dashboard."""
+        response = super().login(request, extra_context)
+        index = reverse("admin:index", current_app=self.name)
+        asked_for = request.POST.get("next") or request.GET.get("next")
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect) and asked_for in (None, "", index):
+            page = "admin:live" if getattr(request.user, "store_id", None) else "admin:index"
+            return HttpResponseRedirect(reverse(page, current_app=self.name))
+        return response
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["store"] = getattr(request.user, "store", None)
+        return context
