@@ -1,9 +1,12 @@
-"""Order shapes for tablets. Input serializers check shape only; the rules live in services."""
+"""Order shapes for tablets and managers. Input serializers check shape only; the rules live in services."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import TableSerializer
+from accounts.services import TABLE_PASSWORD_MIN_LENGTH
 from orders.models import OrderStatus
 
 # Menu item ids are 64-bit; a larger number is malformed, not merely unknown.
@@ -40,3 +43,98 @@ class OrderSerializer(serializers.Serializer):
     session_id = serializers.IntegerField()
     items = OrderLineSerializer(many=True)
     total = serializers.IntegerField()
+
+
+class ManagerOrderSerializer(OrderSerializer):
+    """An order as a manager reads it by id: deleted ones too, with who deleted them and when."""
+
+    deleted_at = serializers.DateTimeField(allow_null=True)
+    deleted_by = serializers.CharField(allow_null=True, help_text=_("The username of the manager who deleted it."))
+
+
+class HistoryOrderSerializer(OrderSerializer):
+    session_closed_at = serializers.DateTimeField(help_text=_("When the order's table session ended (이용 완료)."))
+
+
+class SessionSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    opened_at = serializers.DateTimeField()
+    total = serializers.IntegerField(help_text=_("Whole won of the session's live orders."))
+    order_count = serializers.IntegerField()
+
+
+class DashboardSessionSerializer(SessionSummarySerializer):
+    latest_orders = OrderSerializer(many=True, help_text=_("The newest orders first."))
+
+
+class DashboardTableSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    session = DashboardSessionSerializer(allow_null=True, help_text=_("The open session; null when there is none."))
+
+
+class TableCreateSerializer(serializers.Serializer):
+    number = serializers.IntegerField(min_value=1, max_value=2_147_483_647, label=_("table number"))
+    password = serializers.CharField(
+        min_length=TABLE_PASSWORD_MIN_LENGTH, max_length=128, write_only=True, trim_whitespace=False
+    )
+
+
+class TablePasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        min_length=TABLE_PASSWORD_MIN_LENGTH, max_length=128, write_only=True, trim_whitespace=False
+    )
+
+
+class TableStateSerializer(TableSerializer):
+    session_id = serializers.IntegerField(allow_null=True)
+    total = serializers.IntegerField()
+    order_count = serializers.IntegerField()
+
+
+class ClosedSessionSerializer(SessionSummarySerializer):
+    closed_at = serializers.DateTimeField()
+
+
+class CloseSessionResponseSerializer(serializers.Serializer):
+    session = ClosedSessionSerializer()
+    table = TableStateSerializer()
+
+
+class OrderStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class IdListField(serializers.Field):
+    """Ids from a query parameter given once per id or as a comma list (`?table=1&table=2,3`)."""
+
+    default_error_messages = {"invalid": _("Give ids as whole numbers, e.g. 1,2,3.")}
+
+    def get_value(self, dictionary):
+        if self.field_name not in dictionary:
+            return serializers.empty
+        return ",".join(dictionary.getlist(self.field_name))
+
+    def to_internal_value(self, data):
+        parts = [part.strip() for part in str(data).split(",") if part.strip()]
+        if not all(part.isdigit() and int(part) <= MAX_ID for part in parts):
+            self.fail("invalid")
+        return [int(part) for part in parts]
+
+
+class CurrentOrdersFilterSerializer(serializers.Serializer):
+    table = IdListField(required=False, help_text=_("Table ids: repeat the parameter or separate with commas."))
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+
+
+class HistoryFilterSerializer(serializers.Serializer):
+    table = IdListField(required=False, help_text=_("Table ids: repeat the parameter or separate with commas."))
+    date_from = serializers.DateField(required=False, help_text=_("First day, inclusive (store time, YYYY-MM-DD)."))
+    date_to = serializers.DateField(required=False, help_text=_("Last day, inclusive (store time, YYYY-MM-DD)."))
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": _("The last day cannot be before the first day.")})
+        return attrs

@@ -1,7 +1,15 @@
 from django.urls import path
 
+from orders import manager_api
 from orders.api import TableOrdersView
 
 urlpatterns = [
     path("orders", TableOrdersView.as_view(), name="table-orders"),
+    path("admin/tables", manager_api.TablesView.as_view(), name="manager-tables"),
+    path("admin/tables/<int:pk>", manager_api.TableDetailView.as_view(), name="manager-table"),
+    path("admin/tables/<int:pk>/revoke-tablet", manager_api.RevokeTabletView.as_view(), name="manager-table-revoke"),
+    path("admin/tables/<int:pk>/close-session", manager_api.CloseSessionView.as_view(), name="manager-table-close"),
+    path("admin/orders", manager_api.CurrentOrdersView.as_view(), name="manager-orders"),
+    path("admin/orders/<int:pk>", manager_api.OrderDetailView.as_view(), name="manager-order"),
+    path("admin/history", manager_api.HistoryView.as_view(), name="manager-history"),
 ]

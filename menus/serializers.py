@@ -1,0 +1,90 @@
+"""Menu shapes for managers. They check shape and the store of what they name; rules live in services."""
+
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from menus.images import clean_image
+from menus.models import Category, MenuItem
+from tableorder.api import StoreScopedPrimaryKeyField
+
+# The column is a 32-bit integer on PostgreSQL.
+MAX_DISPLAY_ORDER = 2_147_483_647
+
+
+class ManagerCategorySerializer(serializers.ModelSerializer):
+    display_order = serializers.IntegerField(min_value=0, max_value=MAX_DISPLAY_ORDER, required=False)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "display_order"]
+
+    def validate_name(self, value):
+        others = Category.objects.filter(store=self.context["request"].store, name=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(_("This store already has a category with this name."))
+        return value
+
+
+class ManagerMenuItemSerializer(serializers.ModelSerializer):
+    """A menu item as managers read it; `image_url` is the image shown, uploaded or external."""
+
+    image_url = serializers.CharField(
+        source="display_image_url",
+        help_text=_("The uploaded image's URL if there is one, else the external URL, else empty."),
+    )
+
+    class Meta:
+        model = MenuItem
+        fields = ["id", "category", "name", "price", "description", "image_url", "is_available", "display_order"]
+
+
+class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
+    """A menu item as managers write it, as JSON or multipart with an `image` file."""
+
+    category = StoreScopedPrimaryKeyField(queryset=Category.objects.all())
+    display_order = serializers.IntegerField(min_value=0, max_value=MAX_DISPLAY_ORDER, required=False)
+    image = serializers.FileField(
+        required=False,
+        write_only=True,
+        help_text=_("A JPEG, PNG, GIF or WebP image of at most 5 MB (multipart only); it replaces image_url."),
+    )
+    image_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MenuItem._meta.get_field("image_url").max_length,
+        help_text=_(
+            "An external http(s) image URL; empty removes the image. Sending the item's current image_url "
+            "back keeps its image."
+        ),
+    )
+
+    class Meta:
+        model = MenuItem
+        fields = ["category", "name", "price", "description", "image_url", "image", "is_available", "display_order"]
+
+    def validate_image(self, file):
+        return clean_image(file)
+
+    def validate_image_url(self, value):
+        if value and not (self.instance is not None and value == self.instance.display_image_url):
+            URLValidator(schemes=["http", "https"])(value)
+        return value
+
+    def apply(self, item):
+        """Copy the validated fields onto `item`; an upload or a new URL replaces the image."""
+        data = dict(self.validated_data)
+        image, image_url = data.pop("image", None), data.pop("image_url", None)
+        for field, value in data.items():
+            setattr(item, field, value)
+        if image is not None:
+            item.image, item.image_url = image, ""
+        elif image_url is not None and image_url != item.display_image_url:
+            item.image, item.image_url = "", image_url
+        return item
+
+
+class MenuItemFilterSerializer(serializers.Serializer):
+    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)

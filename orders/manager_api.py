@@ -1,0 +1,172 @@
+"""The manager API for the floor: tables, their sessions, current orders and history.
+
+Views parse with a serializer, call a service or selector and shape the result; objects
+come through `StoreScopedMixin`, so another store's are 404.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from accounts.models import Table
+from accounts.services import create_table, revoke_tablet, setup_table
+from orders.models import Order
+from orders.selectors import current_orders, dashboard_tables, order_history, session_totals, table_state
+from orders.serializers import (
+    CloseSessionResponseSerializer,
+    CurrentOrdersFilterSerializer,
+    DashboardTableSerializer,
+    HistoryFilterSerializer,
+    HistoryOrderSerializer,
+    ManagerOrderSerializer,
+    OrderSerializer,
+    OrderStatusInputSerializer,
+    TableCreateSerializer,
+    TablePasswordSerializer,
+)
+from orders.services import change_order_status, close_session, delete_order
+from tableorder.api import StoreScopedMixin, validated
+
+TAGS = ["manager: floor"]
+
+
+class TableViewBase(StoreScopedMixin, GenericAPIView):
+    queryset = Table.objects.order_by("number")
+    serializer_class = DashboardTableSerializer
+
+    def table_response(self, table, status_code=status.HTTP_200_OK):
+        return Response(dashboard_tables([table])[0], status=status_code)
+
+
+@extend_schema(tags=TAGS)
+class TablesView(TableViewBase):
+    """The store's tables by number, each with its open session's total and latest orders."""
+
+    @extend_schema(responses=DashboardTableSerializer(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(dashboard_tables(page))
+
+    @extend_schema(request=TableCreateSerializer, responses={201: DashboardTableSerializer})
+    def post(self, request):
+        data = validated(TableCreateSerializer(data=request.data))
+        table = create_table(store=request.store, number=data["number"], password=data["password"])
+        return self.table_response(table, status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS)
+class TableDetailView(TableViewBase):
+    @extend_schema(responses=DashboardTableSerializer)
+    def get(self, request, pk):
+        return self.table_response(self.get_object())
+
+    @extend_schema(
+        request=TablePasswordSerializer,
+        responses=DashboardTableSerializer,
+        description=_("Resets the table password; the table's tablet is signed out."),
+    )
+    def patch(self, request, pk):
+        table = self.get_object()
+        data = validated(TablePasswordSerializer(data=request.data))
+        table, _created = setup_table(store=request.store, number=table.number, password=data["password"])
+        return self.table_response(table)
+
+
+@extend_schema(tags=TAGS)
+class RevokeTabletView(TableViewBase):
+    @extend_schema(
+        request=None,
+        responses=DashboardTableSerializer,
+        description=_("Signs the table's tablet out; it must be set up again with the table password."),
+    )
+    def post(self, request, pk):
+        return self.table_response(revoke_tablet(table=self.get_object()))
+
+
+@extend_schema(tags=TAGS)
+class CloseSessionView(TableViewBase):
+    @extend_schema(
+        request=None,
+        responses=CloseSessionResponseSerializer,
+        description=_("이용 완료: the table's current orders move to history and its total resets."),
+    )
+    def post(self, request, pk):
+        table = self.get_object()
+        session = close_session(table=table, actor=request.user)
+        total, count = session_totals(session.id)
+        body = {
+            "session": {
+                "id": session.id,
+                "opened_at": session.opened_at.isoformat(),
+                "closed_at": session.closed_at.isoformat(),
+                "total": total,
+                "order_count": count,
+            },
+            "table": table_state(table, None),
+        }
+        return Response(body)
+
+
+class OrderViewBase(StoreScopedMixin, GenericAPIView):
+    queryset = Order.objects.all()
+    serializer_class = OrderSerializer
+
+
+@extend_schema(tags=TAGS)
+class CurrentOrdersView(OrderViewBase):
+    """Orders of the open table sessions, oldest first."""
+
+    @extend_schema(parameters=[CurrentOrdersFilterSerializer], responses=OrderSerializer(many=True))
+    def get(self, request):
+        filters = validated(CurrentOrdersFilterSerializer(data=request.query_params))
+        orders = current_orders(self.get_queryset(), table_ids=filters.get("table"), status=filters.get("status"))
+        page = self.paginate_queryset(orders)
+        return self.get_paginated_response([order.as_dict() for order in page])
+
+
+@extend_schema(tags=TAGS)
+class OrderDetailView(OrderViewBase):
+    def get_queryset(self):
+        return super().get_queryset().with_lines().select_related("deleted_by")
+
+    @extend_schema(responses=ManagerOrderSerializer, description=_("Any order of the store, deleted ones too."))
+    def get(self, request, pk):
+        order = self.get_object()
+        deleted_by = order.deleted_by.get_username() if order.deleted_by else None
+        deleted_at = order.deleted_at.isoformat() if order.deleted_at else None
+        return Response({**order.as_dict(), "deleted_at": deleted_at, "deleted_by": deleted_by})
+
+    @extend_schema(request=OrderStatusInputSerializer, responses=OrderSerializer)
+    def patch(self, request, pk):
+        order = self.get_object()
+        data = validated(OrderStatusInputSerializer(data=request.data))
+        return Response(change_order_status(order=order, status=data["status"]).as_dict())
+
+    @extend_schema(
+        responses={204: OpenApiResponse(description=_("Deleted; kept for audit with who and when."))},
+        description=_("직권 수정: the order counts nowhere any more; a deleted order is a 404 here."),
+    )
+    def delete(self, request, pk):
+        delete_order(order=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=TAGS)
+class HistoryView(OrderViewBase):
+    """Orders of ended table sessions, newest first, each with the time its session ended."""
+
+    @extend_schema(parameters=[HistoryFilterSerializer], responses=HistoryOrderSerializer(many=True))
+    def get(self, request):
+        filters = validated(HistoryFilterSerializer(data=request.query_params))
+        orders = order_history(
+            self.get_queryset(),
+            table_ids=filters.get("table"),
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+        )
+        page = self.paginate_queryset(orders)
+        return self.get_paginated_response(
+            [{**order.as_dict(), "session_closed_at": order.session.closed_at.isoformat()} for order in page]
+        )
