@@ -1,25 +1,79 @@
+"""Stores (platform admins only) and users. Tables are registered by orders.admin, which
+can show their sessions and totals (accounts must not import orders)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Store, Table, User
+from accounts.models import Store, User
+from accounts.services import create_manager
+from tableorder.store_admin import StoreScopedAdmin, user_store
 
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
+    """Stores are the platform's business: managers have no page here."""
+
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
 
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class StoreUserCreationForm(AdminUserCreationForm):
+    """Usernames are unique per store (in any letter case), not across the platform."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        store = self.cleaned_data.get("store", self.instance.store if self.instance.store_id else None)
+        if username and User.objects.filter(store=store, username__iexact=username).exists():
+            self.add_error("username", self.instance.unique_error_message(User, ["username"]))
+            return None
+        return username
+
 
 @admin.register(User)
-class StoreUserAdmin(UserAdmin):
-    list_display = ["username", "store", "is_staff", "is_active"]
-    list_filter = ["store", "is_staff", "is_active"]
+class StoreUserAdmin(StoreScopedAdmin, UserAdmin):
+    """A manager sees their store's users and edits only names, e-mail, the active switch and
+    passwords; users they add become managers of the same store. Platform admins edit all."""
+
+    add_form = StoreUserCreationForm
+    list_display = ["username", "first_name", "last_name", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_active"]
     fieldsets = [(None, {"fields": ["store"]}), *UserAdmin.fieldsets]
     add_fieldsets = [(None, {"fields": ["store"]}), *UserAdmin.add_fieldsets]
+    manager_fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Permissions"), {"fields": ["is_active"]}),
+    ]
+    manager_add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "password1", "password2"]})]
 
+    def get_fieldsets(self, request, obj=None):
+        if user_store(request) is None:
+            return super().get_fieldsets(request, obj)
+        return self.manager_fieldsets if obj else self.manager_add_fieldsets
 
-@admin.register(Table)
-class TableAdmin(admin.ModelAdmin):
-    list_display = ["number", "store", "created_at"]
-    list_filter = ["store"]
-    exclude = ["password"]
+    def save_model(self, request, obj, form, change):
+        store = user_store(request)
+        if store is None or change:
+            super().save_model(request, obj, form, change)
+            return
+        manager = create_manager(store=store, username=obj.username, password=form.cleaned_data["password1"])
+        # The admin goes on with `obj` (its change link, the log entry): make it the saved row.
+        obj.pk = manager.pk
+        obj.refresh_from_db()

@@ -1,21 +1,263 @@
-from django.contrib import admin
-from django.db import models
+"""The menu in the back office (SPEC 4.4). Every save, delete and reorder goes through
+`menus.services`, so it is validated under the store lock and open tablets hear `menu.updated`."""
 
+import json
+from collections import defaultdict
+
+from adminsortable2.admin import SortableAdminMixin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models import Max
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Store
+from menus import menu_files
+from menus.images import clean_image
 from menus.models import Category, MenuItem
+from menus.selectors import store_menu
+from menus.services import (
+    delete_category,
+    delete_menu_item,
+    import_menu,
+    reorder_menu,
+    save_category,
+    save_menu_item,
+)
+from tableorder.exceptions import Conflict
+from tableorder.store_admin import StoreScopedAdmin, user_store
+
+MAX_MENU_FILE_BYTES = 2 * 1024 * 1024
+
+
+class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
+    """Drag-and-drop display order (django-admin-sortable2), kept inside the store and
+    written through the services. `save_object` / `delete_object` name the service."""
+
+    def get_actions(self, request):
+        # The library's "move to page" actions write display orders with queryset updates, past the services.
+        return {name: action for name, action in super().get_actions(request).items() if not name.startswith("move_")}
+
+    def update_order(self, request):
+        """The drag-and-drop endpoint: `{"updatedItems": [[pk, display_order], …]}`."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            orders = {int(pk): int(order) for pk, order in json.loads(request.body)["updatedItems"]}
+        except (ValueError, TypeError, KeyError):
+            return HttpResponseBadRequest(_("Send updatedItems: a list of [id, display order] pairs."))
+        objects = self.get_queryset(request).in_bulk(orders)
+        if len(objects) != len(orders):
+            return HttpResponseBadRequest(_("Some of these objects do not exist."))
+        by_store = defaultdict(list)
+        for pk, obj in objects.items():
+            obj.display_order = orders[pk]
+            by_store[obj.store_id].append(obj)
+        try:
+            with transaction.atomic():
+                for store_id, objs in by_store.items():
+                    reorder_menu(store_id=store_id, objects=objs)
+        except (ValidationError, Conflict) as error:
+            return HttpResponseBadRequest(" ".join(getattr(error, "messages", [str(error)])))
+        return HttpResponse(_("Updated %(count)d.") % {"count": len(objects)})
+
+    def save_model(self, request, obj, form, change):
+        self.bind_store(request, obj)
+        if not change:
+            obj.display_order = self.next_display_order(obj)
+        self.save_object(obj)
+
+    def delete_model(self, request, obj):
+        self.delete_object(obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_object(obj)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "store", "display_order"]
-    list_editable = ["display_order"]
-    list_filter = ["store"]
+class CategoryAdmin(MenuAdmin):
+    list_display = ["display_order", "name", "item_count"]
+    search_fields = ["name"]
+    # Counting items groups the rows, and grouped queries drop the model's default ordering.
+    ordering = ["display_order", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=models.Count("items"))
+
+    @admin.display(description=_("items"), ordering="item_count")
+    def item_count(self, category):
+        return category.item_count
+
+    def next_display_order(self, category):
+        last = Category.objects.filter(store=category.store).aggregate(last=Max("display_order"))["last"]
+        return (last or 0) + 1
+
+    def save_object(self, category):
+        save_category(category=category)
+
+    def delete_object(self, category):
+        delete_category(category=category)
+
+
+class MenuItemForm(forms.ModelForm):
+    """The admin chooses the fields; this form adds the image check."""
+
+    class Meta:
+        model = MenuItem
+        fields = ["image"]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        # A new upload is checked and renamed by its content; a kept or cleared image is not an upload.
+        return clean_image(image) if isinstance(image, UploadedFile) else image
 
 
 @admin.register(MenuItem)
-class MenuItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "price", "is_available", "display_order"]
-    list_editable = ["price", "is_available", "display_order"]
-    list_filter = ["store", "category", "is_available"]
-    search_fields = ["name"]
+class MenuItemAdmin(MenuAdmin):
+    form = MenuItemForm
+    fields = ["store", "category", "name", "price", "description", "image", "image_url", "is_available"]
+    change_list_template = "admin/menus/menuitem/change_list.html"
+    list_display = ["display_order", "thumbnail", "name", "category", "price", "is_available"]
+    list_display_links = ["name"]
+    list_editable = ["price", "is_available"]
+    list_filter = ["category", "is_available"]
+    list_select_related = ["category", "store"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["category"]
     # An image URL typed without a scheme is https (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, item):
+        url = item.display_image_url
+        if not url:
+            return "-"
+        return format_html('<img src="{}" alt="" width="48" height="48" loading="lazy">', url)
+
+    def next_display_order(self, item):
+        items = MenuItem.objects.filter(store=item.store, category_id=item.category_id)
+        return (items.aggregate(last=Max("display_order"))["last"] or 0) + 1
+
+    def save_object(self, item):
+        save_menu_item(item=item)
+
+    def delete_object(self, item):
+        delete_menu_item(item=item)
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="menus_menu_import"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="menus_menu_export"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a whole menu (JSON or CSV, as `export_menu` writes it) into the store."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = MenuImportForm(request.POST or None, request.FILES or None, store=user_store(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = import_menu(store=form.store(), rows=form.cleaned_data["rows"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "Menu imported: %(categories)d new categories, %(created)d new items, "
+                        "%(updated)d updated, %(unchanged)d unchanged."
+                    )
+                    % {
+                        "categories": result.categories_created,
+                        "created": result.items_created,
+                        "updated": result.items_updated,
+                        "unchanged": result.items_unchanged,
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:menus_menuitem_changelist", current_app=self.admin_site.name))
+        return self._menu_file_page(request, form, _("Import the menu"))
+
+    def export_view(self, request):
+        """Download the store's whole menu; a platform admin first chooses the store."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = MenuExportForm(request.GET or None, store=user_store(request))
+        if not form.is_valid():
+            return self._menu_file_page(request, form, _("Export the menu"))
+        store, fmt = form.store(), form.cleaned_data["format"]
+        text = menu_files.dump_menu(store_menu(store), fmt)
+        # A byte order mark lets spreadsheet programs read the Korean in a CSV, as export_menu writes it.
+        response = HttpResponse(
+            text.encode("utf-8-sig" if fmt == "csv" else "utf-8"),
+            content_type="text/csv; charset=utf-8" if fmt == "csv" else "application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="menu-{store.code}.{fmt}"'
+        return response
+
+    def _menu_file_page(self, request, form, title):
+        return TemplateResponse(
+            request,
+            "admin/menus/menuitem/menu_file.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "form": form,
+                "is_import": form.is_multipart(),
+                "media": self.media + form.media,
+            },
+        )
+
+
+class MenuFileForm(forms.Form):
+    """A platform admin names the store; a manager's is their own."""
+
+    store_choice = forms.ModelChoiceField(label=_("store"), queryset=Store.objects.all())
+
+    def __init__(self, *args, store=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_store = store
+        if store is not None:
+            del self.fields["store_choice"]
+
+    def store(self):
+        return self.user_store or self.cleaned_data["store_choice"]
+
+
+class MenuExportForm(MenuFileForm):
+    format = forms.ChoiceField(label=_("format"), choices=[(fmt, fmt.upper()) for fmt in menu_files.FORMATS])
+
+
+class MenuImportForm(MenuFileForm):
+    file = forms.FileField(
+        label=_("menu file"),
+        help_text=_("JSON in the shape of the menu API, or CSV with the columns %(columns)s.")
+        % {"columns": ",".join(menu_files.CSV_COLUMNS)},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_MENU_FILE_BYTES:
+            raise ValidationError(_("The file is larger than %(max)d MB.") % {"max": MAX_MENU_FILE_BYTES // 2**20})
+        fmt = upload.name.rsplit(".", 1)[-1].lower()
+        if fmt not in menu_files.FORMATS:
+            raise ValidationError(_("Choose a .json or .csv file."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError(_("The file must be UTF-8 text.")) from error
+        self.cleaned_data["rows"] = menu_files.parse_menu(text, fmt)
+        return upload

@@ -1,42 +1,282 @@
-from django.contrib import admin
+"""Tables, sessions and orders in the back office.
 
-from orders.models import Order, OrderEvent, OrderLine, TableSession
+Order state changes only through `orders.services` (actions below): the store lock is taken
+and the event reaches every screen. Order, line and session pages are read-only.
+Tables are registered here because their list shows sessions and totals, orders data
+that accounts must not import.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.utils.formats import localize
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Table
+from accounts.services import create_table, revoke_tablet, setup_table, validate_table_password
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus, TableSession
+from orders.services import change_order_status, close_session, delete_order
+from tableorder.exceptions import Conflict
+from tableorder.store_admin import StoreScopedAdmin, StoreScopedInline
+
+CLOSE_SESSION_LABEL = _("이용 완료")
 
 
-class OrderLineInline(admin.TabularInline):
+def _problem(error):
+    """The message of a service's refusal (Conflict or ValidationError)."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return error.message
+
+
+def _report(modeladmin, request, done, failed):
+    """One message for what worked and one per object that did not."""
+    if done:
+        modeladmin.message_user(
+            request, _("Done: %(objects)s.") % {"objects": ", ".join(str(obj) for obj in done)}, messages.SUCCESS
+        )
+    for obj, error in failed:
+        modeladmin.message_user(
+            request, _("%(object)s: %(problem)s") % {"object": obj, "problem": _problem(error)}, messages.ERROR
+        )
+
+
+def _run_each(modeladmin, request, objects, service):
+    done, failed = [], []
+    for obj in objects:
+        try:
+            service(obj)
+        except (Conflict, ValidationError) as error:
+            failed.append((obj, error))
+        else:
+            done.append(obj)
+    _report(modeladmin, request, done, failed)
+
+
+class TableForm(forms.ModelForm):
+    """Number and password; the password is write-only and hashed by `setup_table`."""
+
+    new_password = forms.CharField(
+        label=_("table password"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("The tablet signs in with it. Changing it signs the tablet out."),
+    )
+
+    class Meta:
+        model = Table
+        fields = ["store", "number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["new_password"].required = False
+            self.fields["new_password"].label = _("New table password")
+            self.fields["new_password"].help_text = _(
+                "Leave empty to keep the current one. A new one signs the tablet out."
+            )
+
+    def clean_new_password(self):
+        password = self.cleaned_data["new_password"]
+        if password or not self.instance.pk:
+            try:
+                validate_table_password(password)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["password"]) from error
+        return password
+
+
+@admin.register(Table)
+class TableAdmin(StoreScopedAdmin):
+    form = TableForm
+    list_display = ["__str__", "session_open", "current_total", "created_at"]
+    fields = ["store", "number", "new_password"]
+    ordering = ["store", "number"]
+    actions = ["revoke_tablets", "close_sessions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A table keeps its number and store: its tablet and its orders are tied to them.
+        return super().get_readonly_fields(request, obj) if obj is None else ["store", "number"]
+
+    def get_queryset(self, request):
+        open_sessions = TableSession.objects.filter(table=OuterRef("pk"), closed_at__isnull=True)
+        open_total = (
+            Order.objects.live()
+            .filter(session__table=OuterRef("pk"), session__closed_at__isnull=True)
+            .values("session__table")
+            .annotate(total=Sum("total"))
+            .values("total")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_open_session=Exists(open_sessions), open_total=Coalesce(Subquery(open_total), 0))
+        )
+
+    @admin.display(description=_("Session open"), boolean=True, ordering="has_open_session")
+    def session_open(self, table):
+        return table.has_open_session
+
+    @admin.display(description=_("Current total"), ordering="open_total")
+    def current_total(self, table):
+        return f"₩{table.open_total:,}"
+
+    def save_model(self, request, obj, form, change):
+        self.bind_store(request, obj)
+        password = form.cleaned_data["new_password"]
+        if change and not password:
+            return
+        if change:
+            table, _created = setup_table(store=obj.store, number=obj.number, password=password)
+        else:
+            table = create_table(store=obj.store, number=obj.number, password=password)
+        # The admin goes on with `obj` (its change link, the log entry): make it the saved row.
+        obj.pk = table.pk
+        obj.refresh_from_db()
+
+    @admin.action(description=_("Revoke the tablet (sign it out)"), permissions=["change"])
+    def revoke_tablets(self, request, queryset):
+        _run_each(self, request, queryset, lambda table: revoke_tablet(table=table))
+
+    @admin.action(description=CLOSE_SESSION_LABEL, permissions=["change"])
+    def close_sessions(self, request, queryset):
+        _run_each(self, request, queryset, lambda table: close_session(table=table, actor=request.user))
+
+
+class OrderLineInline(StoreScopedInline, admin.TabularInline):
     model = OrderLine
+    store_lookup = "order__store"
     extra = 0
-    readonly_fields = ["menu_item", "name", "unit_price", "quantity"]
-    can_delete = False
+    fields = ["name", "unit_price", "quantity", "menu_item"]
+    readonly_fields = fields
 
+    def has_add_permission(self, request, obj=None):
+        return False
 
-@admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = ["display_number", "store", "table", "status", "total", "created_at", "deleted_at"]
-    list_filter = ["store", "status"]
-    inlines = [OrderLineInline]
-    readonly_fields = ["store", "table", "session", "number", "total", "idempotency_key", "deleted_at", "deleted_by"]
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    def has_add_permission(self, request):
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
-@admin.register(TableSession)
-class TableSessionAdmin(admin.ModelAdmin):
-    list_display = ["table", "store", "opened_at", "closed_at"]
-    list_filter = ["store"]
+class ReadOnlyAdmin(StoreScopedAdmin):
+    """A page to look at: changes go through the actions, which call the services.
 
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
-    list_display = ["id", "store", "type", "table", "created_at"]
-    list_filter = ["store", "type"]
+    `has_change_permission` stays Django's for the list (it gates the actions); an object's
+    own page is read-only.
+    """
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ["display_number", "table", "status", "total", "created_at", "deletion"]
+    list_filter = ["status", "table", ("deleted_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["table", "deleted_by", "store"]
+    search_fields = ["number"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    inlines = [OrderLineInline]
+    fields = ["store", "display_number", "table", "session", "status", "total", "created_at", "deletion"]
+    readonly_fields = fields
+    actions = ["mark_preparing", "mark_completed", "delete_orders"]
+
+    @admin.display(description=_("Deleted"))
+    def deletion(self, order):
+        if order.deleted_at is None:
+            return "-"
+        return _("Deleted by %(user)s at %(time)s") % {
+            "user": order.deleted_by.get_username() if order.deleted_by else "-",
+            "time": localize(order.deleted_at),
+        }
+
+    @admin.action(description=_("준비중으로 변경"), permissions=["change"])
+    def mark_preparing(self, request, queryset):
+        _run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.PREPARING))
+
+    @admin.action(description=_("완료로 변경"), permissions=["change"])
+    def mark_completed(self, request, queryset):
+        _run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.COMPLETED))
+
+    @admin.action(description=_("주문 삭제"), permissions=["change"])
+    def delete_orders(self, request, queryset):
+        """Asks first (Django's own confirmation pattern), then deletes through the service."""
+        if request.POST.get("post") == "yes":
+            _run_each(self, request, queryset, lambda order: delete_order(order=order, actor=request.user))
+            return None
+        return TemplateResponse(
+            request,
+            "admin/orders/order/delete_selected_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("주문 삭제"),
+                "opts": self.model._meta,
+                "orders": queryset.select_related("table"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            },
+        )
+
+
+@admin.register(TableSession)
+class TableSessionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "table", "opened_at", "closed_at", "closed_by", "session_total"]
+    list_filter = ["table", ("closed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["table", "closed_by", "store"]
+    ordering = ["-opened_at"]
+    fields = ["store", "table", "opened_at", "closed_at", "closed_by"]
+    readonly_fields = fields
+    actions = ["close_sessions"]
+
+    def get_queryset(self, request):
+        live_total = Coalesce(Sum("orders__total", filter=Q(orders__deleted_at__isnull=True)), 0)
+        return super().get_queryset(request).annotate(live_total=live_total)
+
+    @admin.display(description=_("Total"), ordering="live_total")
+    def session_total(self, session):
+        return f"₩{session.live_total:,}"
+
+    @admin.action(description=CLOSE_SESSION_LABEL, permissions=["change"])
+    def close_sessions(self, request, queryset):
+        def close(session):
+            if not session.is_open:
+                raise Conflict(_("This session has already ended."), "session_closed")
+            close_session(table=session.table, actor=request.user)
+
+        _run_each(self, request, queryset, close)
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(admin.ModelAdmin):
+    """The outbox, for platform admins looking into a problem."""
+
+    list_display = ["id", "store", "type", "table", "created_at"]
+    list_filter = ["store", "type"]
+    readonly_fields = ["store", "table", "session", "type", "payload", "created_at"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

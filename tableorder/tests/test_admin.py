@@ -1,17 +1,45 @@
-"""Every model is in the Django admin and its pages open for a platform admin."""
+"""The back-office admin: a platform admin sees every store; a store manager runs tables,
+orders and users of their own store, and every change of order state goes through the services."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.models import User
-from orders.services import place_order
+from accounts.models import Table, User
+from accounts.roles import STORE_MANAGER_GROUP
+from accounts.services import setup_table
+from conftest import make_store
+from orders.models import EventType, Order, OrderEvent, OrderStatus, TableSession
+from orders.services import close_session, place_order
+
+ACTION_CHECKBOX = admin.helpers.ACTION_CHECKBOX_NAME
 
 
 @pytest.fixture
 def admin_client(client, db):
     client.force_login(User.objects.create_superuser(username="root", password="root-pass-123"))
     return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def order(table, menu):
+    return place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 2}])[0]
+
+
+def _messages(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _act(client, model, action, objects, **extra):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return client.post(url, {"action": action, ACTION_CHECKBOX: [obj.pk for obj in objects], **extra}, follow=True)
 
 
 def test_every_project_model_is_registered():
@@ -28,16 +56,272 @@ def test_every_project_model_is_registered():
     } <= registered
 
 
-def test_changelists_and_change_pages_open(admin_client, table, menu):
-    order, _ = place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 2}])
+def test_changelists_and_change_pages_open_for_a_platform_admin(admin_client, order):
     for model in admin.site._registry:
         meta = model._meta
         if meta.app_label not in {"accounts", "menus", "orders"}:
             continue
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         assert admin_client.get(changelist).status_code == 200, changelist
-        instance = model.objects.first()
-        change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[instance.pk])
+        change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[model.objects.first().pk])
         assert admin_client.get(change).status_code == 200, change
     page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert "김치찌개" in page
+
+
+def test_a_platform_admin_sees_every_store_with_a_store_filter(admin_client, menu, other_store):
+    page = admin_client.get(reverse("admin:menus_menuitem_changelist")).content.decode()
+
+    assert "김치찌개" in page
+    assert "비빔밥" in page
+    assert f"?store__id__exact={other_store.pk}" in page
+    filtered = admin_client.get(reverse("admin:menus_menuitem_changelist"), {"store__id__exact": other_store.pk})
+    assert "김치찌개" not in filtered.content.decode()
+
+
+def test_a_manager_sees_no_store_column_filter_or_field(manager_client, menu, other_store):
+    page = manager_client.get(reverse("admin:menus_menuitem_changelist")).content.decode()
+    form = manager_client.get(reverse("admin:menus_menuitem_change", args=[menu[0].pk])).content.decode()
+
+    assert "store__id__exact" not in page
+    assert "비빔밥" not in page
+    assert 'name="store"' not in form
+
+
+def test_a_store_less_staff_user_sees_nothing(client, menu):
+    staff = User.objects.create_user(username="staff", password="staff-pass-123", is_staff=True)
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:menus_menuitem_changelist")).status_code == 403
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+
+
+# Tables
+
+
+def test_a_manager_adds_a_table_with_a_hashed_write_only_password(manager_client, store):
+    response = manager_client.post(reverse("admin:accounts_table_add"), {"number": "5", "new_password": "5555"})
+
+    table = Table.objects.get(store=store, number=5)
+    assert response.status_code == 302
+    assert table.check_password("5555")
+    assert table.password != "5555"
+    page = manager_client.get(reverse("admin:accounts_table_change", args=[table.pk])).content.decode()
+    assert "5555" not in page
+    assert table.password not in page
+
+
+def test_adding_a_table_number_that_exists_is_refused(manager_client, table):
+    response = manager_client.post(reverse("admin:accounts_table_add"), {"number": "1", "new_password": "9999"})
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    table.refresh_from_db()
+    assert table.check_password("1234")
+
+
+def test_a_short_table_password_is_refused(manager_client, store):
+    response = manager_client.post(reverse("admin:accounts_table_add"), {"number": "5", "new_password": "12"})
+
+    assert response.status_code == 200
+    assert not Table.objects.filter(store=store, number=5).exists()
+
+
+def test_resetting_a_table_password_signs_its_tablet_out(manager_client, table):
+    url = reverse("admin:accounts_table_change", args=[table.pk])
+
+    manager_client.post(url, {"new_password": "4321"})
+
+    version = table.token_version
+    table.refresh_from_db()
+    assert table.check_password("4321")
+    assert table.token_version == version + 1
+
+
+def test_saving_a_table_without_a_new_password_keeps_it(manager_client, table):
+    manager_client.post(reverse("admin:accounts_table_change", args=[table.pk]), {"new_password": ""})
+
+    version = table.token_version
+    table.refresh_from_db()
+    assert table.check_password("1234")
+    assert table.token_version == version
+
+
+def test_the_table_list_shows_session_and_total_in_constant_queries(
+    manager_client, store, table, menu, django_assert_max_num_queries
+):
+    place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 2}])
+    url = reverse("admin:accounts_table_changelist")
+    manager_client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        manager_client.get(url)
+    for number in range(2, 12):
+        other = setup_table(store=store, number=number, password="1234")[0]
+        place_order(table=other, items=[{"menu_item_id": menu[1].id, "quantity": 1}])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = manager_client.get(url).content.decode()
+    assert "₩18,000" in page or "₩18000" in page
+
+
+def test_revoking_a_tablet_through_the_action(manager_client, table):
+    version = table.token_version
+
+    response = _act(manager_client, Table, "revoke_tablets", [table])
+
+    table.refresh_from_db()
+    assert table.token_version == version + 1
+    assert any("Done" in message for message in _messages(response))
+
+
+def test_closing_a_session_through_the_table_action(manager_client, manager, table, order):
+    response = _act(manager_client, Table, "close_sessions", [table])
+
+    session = TableSession.objects.get(table=table)
+    assert session.closed_at is not None
+    assert session.closed_by == manager
+    assert OrderEvent.objects.filter(type=EventType.SESSION_CLOSED, table=table).exists()
+    assert any("Done" in message for message in _messages(response))
+
+
+def test_closing_a_table_without_a_session_reports_the_failure(manager_client, table):
+    response = _act(manager_client, Table, "close_sessions", [table])
+
+    assert any("no open session" in message for message in _messages(response))
+
+
+def test_closing_an_ended_session_from_the_session_list_reports_the_failure(manager_client, manager, table, order):
+    session = close_session(table=table, actor=manager)
+
+    response = _act(manager_client, TableSession, "close_sessions", [session])
+
+    assert any("already ended" in message for message in _messages(response))
+
+
+# Orders
+
+
+def test_changing_an_orders_status_through_the_actions(manager_client, order):
+    _act(manager_client, Order, "mark_preparing", [order])
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PREPARING
+
+    response = _act(manager_client, Order, "mark_preparing", [order])
+
+    assert any("only move forward" in message for message in _messages(response))
+    assert OrderEvent.objects.filter(type=EventType.ORDER_UPDATED).count() == 1
+
+
+def test_deleting_orders_asks_first_then_soft_deletes_through_the_service(manager_client, manager, order):
+    confirm = _act(manager_client, Order, "delete_orders", [order])
+
+    assert order.display_number in confirm.content.decode()
+    order.refresh_from_db()
+    assert order.deleted_at is None
+
+    _act(manager_client, Order, "delete_orders", [order], post="yes")
+
+    order.refresh_from_db()
+    assert order.deleted_at is not None
+    assert order.deleted_by == manager
+    assert OrderEvent.objects.filter(type=EventType.ORDER_DELETED).count() == 1
+    page = manager_client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert "Deleted by manager" in page
+
+
+def test_orders_cannot_be_hard_deleted_added_or_edited(manager_client, order):
+    changelist = manager_client.get(reverse("admin:orders_order_changelist")).content.decode()
+    change = manager_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+
+    assert manager_client.get(reverse("admin:orders_order_delete", args=[order.pk])).status_code == 403
+    delete = manager_client.post(reverse("admin:orders_order_delete", args=[order.pk]), {"post": "yes"})
+    assert delete.status_code == 403
+    assert manager_client.get(reverse("admin:orders_order_add")).status_code == 403
+    assert 'value="delete_selected"' not in changelist
+    assert 'name="_save"' not in change
+    manager_client.post(reverse("admin:orders_order_change", args=[order.pk]), {"status": "completed"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
+    assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_order_events_are_for_platform_admins_only(manager_client, order):
+    assert manager_client.get(reverse("admin:orders_orderevent_changelist")).status_code == 403
+
+
+# Users
+
+
+def test_a_manager_sees_only_their_stores_users(manager_client, other_store):
+    page = manager_client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    other = other_store.users.get()
+
+    assert reverse("admin:accounts_user_change", args=[other.pk]) not in page
+    assert manager_client.get(reverse("admin:accounts_user_change", args=[other.pk])).status_code == 404
+
+
+def test_a_manager_cannot_change_their_own_permissions(manager_client, manager, store, other_store):
+    url = reverse("admin:accounts_user_change", args=[manager.pk])
+    page = manager_client.get(url).content.decode()
+
+    response = manager_client.post(
+        url,
+        {
+            "username": "manager",
+            "first_name": "길동",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "store": str(other_store.pk),
+            "groups": [],
+            "user_permissions": ["1"],
+        },
+    )
+
+    assert response.status_code == 302
+    for field in ("is_superuser", "groups", "user_permissions", "store", "is_staff"):
+        assert f'name="{field}"' not in page
+    manager.refresh_from_db()
+    assert manager.first_name == "길동"
+    assert not manager.is_superuser
+    assert manager.store == store
+    assert manager.user_permissions.count() == 0
+    assert list(manager.groups.values_list("name", flat=True)) == [STORE_MANAGER_GROUP]
+
+
+def test_a_manager_adds_a_manager_of_their_own_store(manager_client, store):
+    response = manager_client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "kim", "password1": "kim-pass-4321", "password2": "kim-pass-4321", "is_superuser": "on"},
+    )
+
+    kim = User.objects.get(username="kim")
+    assert response.status_code == 302
+    assert kim.store == store
+    assert kim.is_staff
+    assert not kim.is_superuser
+    assert kim.check_password("kim-pass-4321")
+    assert list(kim.groups.values_list("name", flat=True)) == [STORE_MANAGER_GROUP]
+
+
+def test_a_username_taken_in_another_store_is_free_in_this_one(manager_client, store):
+    make_store(code="gamma", name="감마", username="kim")
+    response = manager_client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "kim", "password1": "kim-pass-4321", "password2": "kim-pass-4321"},
+    )
+
+    assert response.status_code == 302
+    assert User.objects.filter(username="kim").count() == 2
+    again = manager_client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "KIM", "password1": "kim-pass-4321", "password2": "kim-pass-4321"},
+    )
+    assert again.status_code == 200
+    assert User.objects.filter(store=store, username__iexact="kim").count() == 1
+
+
+def test_a_manager_has_no_store_page(manager_client, store):
+    assert manager_client.get(reverse("admin:accounts_store_changelist")).status_code == 403
+    assert manager_client.get(reverse("admin:accounts_store_change", args=[store.pk])).status_code == 403
