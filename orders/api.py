@@ -46,7 +46,8 @@ class TableOrdersView(GenericAPIView):
                 required=True,
                 description=gettext_lazy(
                     "A fresh key per order, reused on retries: a retry returns the first order; "
-                    "the same key with other items is a 409."
+                    "the same key with other items is a 409 `idempotency_key_reused`; after its order was "
+                    "deleted or its table session closed, a 409 `idempotency_key_expired`."
                 ),
             ),
             OpenApiParameter(

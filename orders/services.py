@@ -90,8 +90,9 @@ def place_order(*, table, items, idempotency_key=None):
     """Place an order for `table`: [{menu_item_id, quantity}] priced from the menu now.
 
     Returns (order, created). A repeated idempotency key returns the first order
-    (created=False); the same key with other items raises Conflict. Checks and pricing
-    happen before the store lock, so the locked part is only the writes that need it.
+    (created=False) while that order is live in the open session; the same key with other
+    items, or after its order was deleted or its session closed, raises Conflict. Checks and
+    pricing happen before the store lock, so the locked part is only the writes that need it.
     """
     lines = _normalize_items(items)
     _validate_idempotency_key(idempotency_key)
@@ -142,11 +143,30 @@ def _take_order_number(store_id):
 
 
 def _replayed_order(table, idempotency_key, fingerprint):
-    """The order this key already placed at this table, or None; Conflict if its items differ."""
+    """The order this key already placed at this table, or None.
+
+    Conflict if that order was deleted or its session closed (replaying it would tell the
+    next guests an order was placed when it was not), or if its items differ.
+    """
     if idempotency_key is None:
         return None
-    existing = Order.objects.filter(table=table, idempotency_key=idempotency_key).with_lines().first()
-    if existing is not None and existing.request_fingerprint != fingerprint:
+    existing = (
+        Order.objects.filter(table=table, idempotency_key=idempotency_key)
+        .select_related("session")
+        .with_lines()
+        .first()
+    )
+    if existing is None:
+        return None
+    if existing.deleted_at is not None or not existing.session.is_open:
+        raise Conflict(
+            _(
+                "This idempotency key's order was deleted or its table session has ended; "
+                "send the order again with a new key."
+            ),
+            "idempotency_key_expired",
+        )
+    if existing.request_fingerprint != fingerprint:
         raise Conflict(_("This idempotency key was already used for a different order."), "idempotency_key_reused")
     return existing
 

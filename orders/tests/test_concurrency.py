@@ -9,6 +9,7 @@ from accounts.services import setup_table
 from conftest import postgres_only
 from orders.models import EventType, Order, OrderEvent, TableSession
 from orders.services import close_session, delete_order, place_order
+from tableorder.exceptions import Conflict
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -100,3 +101,22 @@ def test_event_ids_follow_commit_order_within_a_store(store, menu):
     events = list(OrderEvent.objects.order_by("id"))
     # Numbers are assigned under the same store lock as event ids: both orders must agree.
     assert [e.payload["order"]["number"] for e in events] == list(range(1, 16))
+
+
+def test_replays_racing_a_close_are_the_first_order_or_expired_never_a_new_order(table, menu, manager):
+    first, _ = place_order(table=table, items=one_item(menu[0]), idempotency_key="tap")
+    calls = [lambda: place_order(table=table, items=one_item(menu[0]), idempotency_key="tap")] * 10
+    calls.insert(5, lambda: close_session(table=table, actor=manager))
+    results, errors = run_together(calls)
+    replays = [result for index, result in enumerate(results) if index != 5 and result is not None]
+    expired = [error for error in errors if error is not None]
+    assert errors[5] is None
+    assert all(order.pk == first.pk and not created for order, created in replays)
+    assert all(isinstance(error, Conflict) and error.code == "idempotency_key_expired" for error in expired)
+    assert len(replays) + len(expired) == 10
+    assert Order.objects.count() == 1
+    assert TableSession.objects.filter(closed_at__isnull=True).count() == 0
+    assert list(OrderEvent.objects.values_list("type", flat=True)) == [
+        EventType.ORDER_CREATED,
+        EventType.SESSION_CLOSED,
+    ]

@@ -92,6 +92,28 @@ def test_replay_with_another_body_is_409(client, table, menu):
     assert Order.objects.count() == 1
 
 
+@pytest.mark.parametrize("expire", ["close", "delete"])
+def test_replay_after_the_session_closed_or_the_order_was_deleted_is_409(client, table, manager, menu, expire):
+    first = post(client, table, lines((menu[0], 1)), key="tap").json()
+    order = Order.objects.get(pk=first["id"])
+    if expire == "close":
+        close_session(table=table, actor=manager)
+    else:
+        delete_order(order=order, actor=manager)
+    events = OrderEvent.objects.count()
+    response = post(client, table, lines((menu[0], 1)), key="tap")
+    assert response.status_code == 409
+    assert "Idempotent-Replayed" not in response
+    error = response.json()["error"]
+    assert error["code"] == "idempotency_key_expired"
+    assert "new key" in error["message"]
+    assert (Order.objects.count(), TableSession.objects.count(), OrderEvent.objects.count()) == (1, 1, events)
+    fresh = post(client, table, lines((menu[0], 1)), key="tap-again")
+    assert fresh.status_code == 201
+    assert "Idempotent-Replayed" not in fresh
+    assert fresh.json()["id"] != first["id"]
+
+
 def test_a_key_belongs_to_its_table(client, store, table, menu):
     neighbour = setup_table(store=store, number=2, password="1234")[0]
     ours = post(client, table, lines((menu[0], 1)), key="same")

@@ -136,6 +136,37 @@ def test_the_same_key_at_another_table_is_another_order(store, table, menu):
     assert a.pk != b.pk
 
 
+def test_idempotency_key_replays_within_the_open_session_after_status_changes(table, menu):
+    first, _ = place_order(table=table, items=lines((menu[0], 1)), idempotency_key="tap-1")
+    change_order_status(order=first, status="completed")
+    place_order(table=table, items=lines((menu[1], 1)), idempotency_key="tap-2")
+    again, created = place_order(table=table, items=lines((menu[0], 1)), idempotency_key="tap-1")
+    assert (again.pk, created, again.status) == (first.pk, False, "completed")
+
+
+def expire_by_closing(order, manager):
+    close_session(table=order.table, actor=manager)
+
+
+def expire_by_deleting(order, manager):
+    delete_order(order=order, actor=manager)
+
+
+@pytest.mark.parametrize("expire", [expire_by_closing, expire_by_deleting])
+@pytest.mark.parametrize("quantity", [1, 2], ids=["same items", "other items"])
+def test_a_key_whose_order_left_the_open_session_is_expired_and_writes_nothing(table, menu, manager, expire, quantity):
+    first, _ = place_order(table=table, items=lines((menu[0], 1)), idempotency_key="tap-1")
+    expire(first, manager)
+    before = (Order.objects.count(), TableSession.objects.count(), OrderEvent.objects.count())
+    with pytest.raises(Conflict) as error:
+        place_order(table=table, items=lines((menu[0], quantity)), idempotency_key="tap-1")
+    assert error.value.code == "idempotency_key_expired"
+    assert "new key" in error.value.message
+    assert (Order.objects.count(), TableSession.objects.count(), OrderEvent.objects.count()) == before
+    fresh, created = place_order(table=table, items=lines((menu[0], 1)), idempotency_key="tap-2")
+    assert created and fresh.pk != first.pk and open_session(table).id == fresh.session_id
+
+
 @pytest.mark.parametrize("key", ["", "x" * 101, "bad\nkey"])
 def test_bad_idempotency_keys_are_rejected(table, menu, key):
     with pytest.raises(ValidationError):

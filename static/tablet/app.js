@@ -3,10 +3,12 @@
 import { ApiError, NetworkError, SignedOut, errorOf, lastSetup, loadAuth, login, request, requestJson } from "./api.js";
 import { Cart, MAX_QUANTITY } from "./cart.js";
 import { $, clock, h, itemImage, t, won } from "./dom.js";
+import { LiveStream } from "./live.js";
 
 const SUCCESS_SECONDS = 5;
 const POLL_MS = 10000;
-// Sold-out switches reach an idle tablet this often; an unchanged menu costs a 304.
+// Without the stream's menu.updated, menu changes reach an idle tablet this often; an unchanged
+// menu costs a 304.
 const MENU_REFRESH_MS = 60000;
 const sheetQuery = window.matchMedia("(max-width: 1023px)");
 
@@ -19,7 +21,11 @@ const state = {
   detailQuantity: 1,
   sending: false,
   successTimer: null,
-  history: { orders: [], next: null, live: null },
+  // `sessionId`: the session the list shows; `pending`: events heard while the list loads.
+  history: { orders: [], next: null, sessionId: null, loadId: 0, pending: null },
+  live: null,
+  pollTimer: null,
+  menuLoad: null,
 };
 
 // ---------------------------------------------------------------- screens
@@ -41,7 +47,6 @@ function showView(name) {
   }
   document.body.dataset.view = name;
   if (name === "history") openHistory();
-  else stopLive();
 }
 
 let toastTimer = null;
@@ -148,11 +153,39 @@ async function loadMenu() {
   setMenu(menu);
 }
 
+/** After a menu.updated event: read the menu again, and once more if it changed during a read. */
+async function refreshMenu() {
+  if (state.menuLoad) {
+    state.menuLoad.again = true;
+    return;
+  }
+  const load = { again: true };
+  state.menuLoad = load;
+  try {
+    while (load.again && state.auth) {
+      load.again = false;
+      await guarded(loadMenu, () => null);
+    }
+  } finally {
+    state.menuLoad = null;
+  }
+}
+
 function setMenu(menu) {
   state.menu = menu;
   state.itemsById = new Map(menu.categories.flatMap((category) => category.items.map((item) => [item.id, item])));
   state.cart.syncWithMenu(state.itemsById);
   renderMenu();
+  // Open dialogs show the menu as it is now: a sold-out item cannot be added or sent unnoticed.
+  if ($("item-dialog").open && state.detailItem) {
+    const item = state.itemsById.get(state.detailItem.id);
+    if (item) showItem(item);
+    else $("item-dialog").close();
+  }
+  if ($("review-dialog").open && !state.sending) {
+    renderReview();
+    warnSoldOut();
+  }
 }
 
 function renderMenu() {
@@ -269,8 +302,13 @@ function watchCategories() {
 // ---------------------------------------------------------------- item detail
 
 function openItem(item) {
-  state.detailItem = item;
   state.detailQuantity = 1;
+  showItem(item);
+  $("item-dialog").showModal();
+}
+
+function showItem(item) {
+  state.detailItem = item;
   const soldOut = !item.is_available;
   $("item-media").replaceChildren(itemImage(item, "detail-image"));
   $("item-title").textContent = item.name;
@@ -280,7 +318,6 @@ function openItem(item) {
   $("item-soldout").hidden = !soldOut;
   $("item-dialog").classList.toggle("is-soldout", soldOut);
   renderDetail();
-  $("item-dialog").showModal();
 }
 
 function renderDetail() {
@@ -303,9 +340,9 @@ function addToCart(item, quantity) {
 
 function renderCart() {
   const cart = state.cart;
+  const soldOutSet = new Set(soldOutLines());
   const lines = cart.lines.map((line) => {
-    const item = state.itemsById.get(line.id);
-    const soldOut = state.menu && (!item || !item.is_available);
+    const soldOut = soldOutSet.has(line);
     return h("li", { class: `cart-line${soldOut ? " is-soldout" : ""}`, "data-line": line.id },
       h("div", { class: "cart-line-text" },
         h("span", { class: "cart-line-name", text: line.name }),
@@ -367,14 +404,17 @@ function openReview() {
   closeSheet();
   renderReview();
   setReviewError(null);
+  warnSoldOut();
   $("review-dialog").showModal();
 }
 
 function renderReview() {
+  const soldOut = new Set(soldOutLines());
   $("review-lines").replaceChildren(
     ...state.cart.lines.map((line) =>
-      h("li", {},
+      h("li", { class: soldOut.has(line) ? "is-soldout" : null },
         h("span", { class: "review-name", text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+        soldOut.has(line) ? h("span", { class: "tag tag-danger", text: t("soldOut") }) : null,
         h("span", { class: "review-amount", text: won(line.price * line.quantity) }),
       ),
     ),
@@ -428,16 +468,32 @@ async function confirmOrder() {
 async function orderFailed(error) {
   if (error instanceof NetworkError) return setReviewError(t("orderNetworkError"));
   if (!(error instanceof ApiError) || error.status >= 500) return setReviewError(t("serverError"));
+  // The key's order left the table's session (closed, deleted): nothing was placed now, and
+  // the next tap sends the cart under a new key.
+  if (error.code === "idempotency_key_expired") return setReviewError(t("orderKeyExpired"));
   // Something on the menu changed (sold out, removed): show it in the cart.
   await guarded(loadMenu, () => null);
   renderCart();
-  const soldOut = state.cart.lines.filter((line) => {
+  if (warnSoldOut()) return;
+  const details = error.fields ? Object.values(error.fields).flat().map(String) : [error.message];
+  setReviewError(t("orderFailed"), details);
+}
+
+/** Cart lines the current menu no longer offers (sold out or removed). */
+function soldOutLines() {
+  if (!state.menu) return [];
+  return state.cart.lines.filter((line) => {
     const item = state.itemsById.get(line.id);
     return !item || !item.is_available;
   });
-  if (soldOut.length) return setReviewError(t("soldOutInCart", { names: soldOut.map((line) => line.name).join(", ") }));
-  const details = error.fields ? Object.values(error.fields).flat().map(String) : [error.message];
-  setReviewError(t("orderFailed"), details);
+}
+
+/** Name the cart's sold-out lines in the review dialog; false when there are none. */
+function warnSoldOut() {
+  const soldOut = soldOutLines();
+  if (!soldOut.length) return false;
+  setReviewError(t("soldOutInCart", { names: soldOut.map((line) => line.name).join(", ") }));
+  return true;
 }
 
 function showSuccess(order) {
@@ -498,28 +554,80 @@ function fetchHistory(url = "/api/v1/orders") {
   return requestJson(url);
 }
 
+/**
+ * Read the list afresh. Events heard meanwhile wait in `pending` and are applied on top once
+ * it arrives, so a list read just before a change cannot undo it; only the latest read counts.
+ */
 async function loadHistory() {
+  const history = state.history;
+  const load = ++history.loadId;
+  history.pending ??= [];
   $("history-error").hidden = true;
   await guarded(
     async () => {
       const page = await fetchHistory();
       let orders = page.results;
       let next = page.next;
-      // Keep the pages already shown so a live refresh does not shrink the list.
-      while (next && orders.length < state.history.orders.length) {
+      // Keep the pages already shown so a refresh does not shrink the list.
+      while (next && orders.length < history.orders.length) {
         const more = await fetchHistory(relative(next));
-        orders = orders.concat(more.results);
+        orders = mergeOrders(orders, more.results);
         next = more.next;
       }
-      state.history.orders = orders;
-      state.history.next = next;
-      renderHistory();
+      if (load !== history.loadId) return;
+      history.orders = orders;
+      history.next = next;
+      if (orders.length) history.sessionId = orders[0].session_id;
+      applyPending();
     },
     (error) => {
+      if (load !== history.loadId) return;
+      applyPending();
       $("history-error").textContent = `${t("historyLoadFailed")} ${messageOf(error)}`;
       $("history-error").hidden = false;
     },
   );
+}
+
+function applyPending() {
+  const pending = state.history.pending || [];
+  state.history.pending = null;
+  for (const apply of pending) apply();
+  renderHistory();
+}
+
+/** Apply a change to the list now, or after the read in progress. */
+function changeHistory(apply) {
+  if (state.history.pending) return state.history.pending.push(apply);
+  apply();
+  renderHistory();
+}
+
+/** `orders` with `more` added or replaced by id, oldest first. */
+function mergeOrders(orders, more) {
+  const byId = new Map(orders.map((order) => [order.id, order]));
+  for (const order of more) byId.set(order.id, order);
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+function putOrder(order) {
+  const history = state.history;
+  history.sessionId = order.session_id;
+  const known = history.orders.some((other) => other.id === order.id);
+  // A new order belongs after the pages not loaded yet; "더 보기" brings it.
+  if (known || !history.next) history.orders = mergeOrders(history.orders, [order]);
+}
+
+function dropOrder(order) {
+  state.history.orders = state.history.orders.filter((other) => other.id !== order.id);
+}
+
+/** The table's session ended ("이용 완료"): the next guests start with an empty list. */
+function endSession() {
+  Object.assign(state.history, { orders: [], next: null, sessionId: null });
+  // Its orders are history: a key kept for a retry must not replay one of them. A request on
+  // its way keeps its key until it is answered.
+  if (!state.sending) state.cart.forgetIdempotencyKey();
 }
 
 function relative(url) {
@@ -533,7 +641,7 @@ async function loadMoreHistory() {
   await guarded(
     async () => {
       const page = await fetchHistory(relative(next));
-      state.history.orders = state.history.orders.concat(page.results);
+      state.history.orders = mergeOrders(state.history.orders, page.results);
       state.history.next = page.next;
       renderHistory();
     },
@@ -542,58 +650,52 @@ async function loadMoreHistory() {
 }
 
 function openHistory() {
-  state.history.orders = [];
-  state.history.next = null;
   renderHistory();
   loadHistory();
-  startLive();
 }
 
-/** Live status changes: the SSE stream if the server has one, otherwise polling. */
-async function startLive() {
+const liveHandlers = {
+  "order.created": ({ order }) => changeHistory(() => putOrder(order)),
+  "order.updated": ({ order }) => changeHistory(() => putOrder(order)),
+  "order.deleted": ({ order }) => changeHistory(() => dropOrder(order)),
+  "session.closed": () => changeHistory(endSession),
+  "menu.updated": () => refreshMenu(),
+};
+
+/**
+ * On the first connection, read the list. On a reconnect the stream replays what was missed,
+ * except the end of a session the tablet no longer belongs to: a changed session id says so.
+ */
+function streamOpened({ session_id: sessionId }, resumed) {
+  if (resumed && sessionId === state.history.sessionId) return;
+  if (resumed) {
+    // With a new session already open, a kept key may be its order's: keep it for the server to judge.
+    if (state.history.sessionId !== null && sessionId === null) changeHistory(endSession);
+    else changeHistory(() => Object.assign(state.history, { orders: [], next: null }));
+  }
+  state.history.sessionId = sessionId;
+  loadHistory();
+}
+
+/** While signed in: the stream, or polling the list if the server has none. */
+function startLive() {
   stopLive();
-  const live = { closed: false, source: null, timer: null };
-  state.history.live = live;
-  const poll = () => {
-    live.timer = setInterval(loadHistory, POLL_MS);
-  };
-  const connect = async () => {
-    if (live.closed) return;
-    let ticket;
-    try {
-      const response = await request("/api/v1/stream-ticket", { method: "POST", body: {} });
-      if (response.status === 404) return poll();
-      if (!response.ok) throw await errorOf(response);
-      ticket = (await response.json()).ticket;
-    } catch (error) {
-      if (error instanceof SignedOut) return signedOut(t("signedOut"));
-      if (!live.closed) live.timer = setTimeout(connect, POLL_MS);
-      return;
-    }
-    if (live.closed) return;
-    const source = new EventSource(`/api/v1/orders/stream?ticket=${encodeURIComponent(ticket)}`);
-    live.source = source;
-    const refresh = () => loadHistory();
-    for (const type of ["order.created", "order.updated", "order.deleted", "session.closed"]) {
-      source.addEventListener(type, refresh);
-    }
-    source.onerror = () => {
-      // Tickets are short-lived: reconnect with a fresh one and catch up by re-reading the list.
-      source.close();
-      if (!live.closed) live.timer = setTimeout(() => connect().then(refresh), 3000);
-    };
-  };
-  connect();
+  const live = new LiveStream({
+    handlers: liveHandlers,
+    onOpen: streamOpened,
+    onUnavailable: () => {
+      state.pollTimer = setInterval(() => document.body.dataset.view === "history" && loadHistory(), POLL_MS);
+    },
+    onSignedOut: () => signedOut(t("signedOut")),
+  });
+  state.live = live;
+  live.start();
 }
 
 function stopLive() {
-  const live = state.history.live;
-  if (!live) return;
-  live.closed = true;
-  live.source?.close();
-  clearTimeout(live.timer);
-  clearInterval(live.timer);
-  state.history.live = null;
+  clearInterval(state.pollTimer);
+  state.live?.stop();
+  state.live = null;
 }
 
 // ---------------------------------------------------------------- start
@@ -604,11 +706,15 @@ async function start() {
   state.cart = new Cart(state.auth.store.code, state.auth.table.number);
   state.cart.onChange(renderCart);
   state.menu = null;
+  // Another table's list, or a stale one, must not show: bumping loadId drops reads on their way.
+  Object.assign(state.history, { orders: [], next: null, sessionId: null, pending: null });
+  state.history.loadId += 1;
   $("store-name").textContent = state.auth.store.name;
   $("table-label").textContent = t("tableLabel", { number: state.auth.table.number });
   renderCart();
   showScreen("main");
   showView("menu");
+  startLive();
   await guarded(loadMenu, (error) => {
     if (state.menu) return toast(messageOf(error));
     $("menu-content").replaceChildren(
@@ -665,11 +771,11 @@ function bind() {
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeSheet();
   });
-  const refreshMenu = () => {
-    if (state.auth && document.body.dataset.screen === "main" && !document.hidden) guarded(loadMenu, () => null);
+  const refreshIdleMenu = () => {
+    if (state.auth && document.body.dataset.screen === "main" && !document.hidden) refreshMenu();
   };
-  setInterval(refreshMenu, MENU_REFRESH_MS);
-  document.addEventListener("visibilitychange", refreshMenu);
+  setInterval(refreshIdleMenu, MENU_REFRESH_MS);
+  document.addEventListener("visibilitychange", refreshIdleMenu);
   window.addEventListener("storage", (event) => {
     if (event.key === "tableorder.auth" && !event.newValue) signedOut();
   });

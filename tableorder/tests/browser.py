@@ -255,3 +255,67 @@ def table_orders(number):
 
     orders = Order.objects.filter(table__store__code=STORE_CODE, table__number=number).order_by("id")
     return [[order.display_number, order.total] for order in orders]
+
+
+def add_table(number):
+    """A table of the test store (created, or its password reset to TABLE_PASSWORD)."""
+    from accounts.models import Store
+    from accounts.services import setup_table
+
+    table, _created = setup_table(store=Store.objects.get(code=STORE_CODE), number=number, password=TABLE_PASSWORD)
+    return table.id
+
+
+def add_menu_item(name, price):
+    """An available item in the test store's first category; returns its id."""
+    from menus.models import Category, MenuItem
+
+    category = Category.objects.filter(store__code=STORE_CODE).order_by("display_order").first()
+    item, _created = MenuItem.objects.get_or_create(
+        store=category.store, category=category, name=name, defaults={"price": price, "display_order": 99}
+    )
+    return item.id
+
+
+def backdate_orders(order_ids, days):
+    """Move orders `days` back in time, as if placed then (for the history's date filter)."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from orders.models import Order
+
+    return Order.objects.filter(id__in=order_ids).update(created_at=F("created_at") - timedelta(days=days))
+
+
+def save_item_availability(name, available):
+    """The manager's sold-out switch, through `menus.services.save_menu_item` (announces menu.updated)."""
+    from menus.models import MenuItem
+    from menus.services import save_menu_item
+
+    item = MenuItem.objects.get(store__code=STORE_CODE, name=name)
+    item.is_available = available
+    return save_menu_item(item=item).id
+
+
+def place_table_order(number, name):
+    """An order for a table placed through the service, as another request would; its display number."""
+    from accounts.models import Table
+    from menus.models import MenuItem
+    from orders.services import place_order
+
+    table = Table.objects.select_related("store").get(store__code=STORE_CODE, number=number)
+    item = MenuItem.objects.get(store=table.store, name=name)
+    order, _created = place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 1}])
+    return order.display_number
+
+
+def delete_table_orders(number):
+    """The manager deletes (직권 수정) every current order of a table."""
+    from accounts.models import User
+    from orders.models import Order
+    from orders.services import delete_order
+
+    manager = User.objects.get(store__code=STORE_CODE, username=MANAGER)
+    orders = Order.objects.live().filter(table__store__code=STORE_CODE, table__number=number, session__closed_at=None)
+    return [delete_order(order=order, actor=manager).display_number for order in orders]

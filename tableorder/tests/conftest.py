@@ -67,3 +67,40 @@ def portrait_page(chromium, app_server):
 def screenshots():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+LAPTOP = {"width": 1440, "height": 900}
+
+
+def _manager_page(chromium, app_server, viewport):
+    """A manager signed in through the admin login form, on the live dashboard."""
+    from tableorder.tests.browser import MANAGER, STORE_CODE
+
+    for page in _checked_page(chromium, app_server, viewport):
+        page.goto("/admin/login/")
+        page.get_by_label("매장 식별자").fill(STORE_CODE)
+        page.get_by_label("아이디").fill(MANAGER)
+        page.get_by_label("비밀번호").fill("manager-pass-1")
+        page.get_by_role("button", name="로그인").click()
+        page.wait_for_url("**/admin/live/")
+        yield page
+
+
+@pytest.fixture
+def dashboard(chromium, app_server):
+    """The live dashboard of the test store in a landscape tablet's browser (1280×800)."""
+    yield from _manager_page(chromium, app_server, LANDSCAPE)
+
+
+@pytest.fixture
+def laptop_dashboard(chromium, app_server):
+    """The live dashboard on a laptop (1440×900)."""
+    yield from _manager_page(chromium, app_server, LAPTOP)
+
+
+@pytest.fixture
+def tablet_api(chromium, app_server):
+    """HTTP as tablets do it, from a browser context of its own (no manager cookies)."""
+    context = chromium.new_context(base_url=app_server.url)
+    yield context.request
+    context.close()
