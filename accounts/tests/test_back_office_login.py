@@ -172,3 +172,8 @@ def test_new_managers_are_staff_in_the_store_manager_group_and_nothing_more(stor
     assert manager.has_perm("menus.add_menuitem")
     assert not manager.has_perm("accounts.add_store")
     assert not manager.has_perm("orders.delete_order"), "orders are never hard-deleted"
+
+
+def test_the_admin_index_links_to_the_live_dashboard(client, store):
+    admin_login(client)
+    assert 'href="/admin/live/"' in client.get("/admin/").content.decode()
