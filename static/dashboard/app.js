@@ -6,13 +6,14 @@ import { $, clock, config, h, linesShort, orderNumber, t, toast, won } from "./d
 import { Feed } from "./feed.js";
 import { Floor, STATUSES, statusRank } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
+import { Chime, bindConfirm, confirmDialog } from "./widgets.js";
 
 const PREVIEW_ORDERS = 3;
 const SNAPSHOT_RETRY_MS = 3000;
 const FILTER_KEY = `tableorder.dashboard.filter.${config.storeCode}`;
-const CHIME_KEY = "tableorder.dashboard.chime";
 
 const floor = new Floor();
+const chime = new Chime($("chime"));
 const state = {
   loaded: false,
   loading: false,
@@ -21,8 +22,6 @@ const state = {
   expanded: new Set(),
   dialogOrder: null,
   deleting: null,
-  chime: localStorage.getItem(CHIME_KEY) === "1",
-  audio: null,
 };
 
 // ---------------------------------------------------------------- live data
@@ -62,7 +61,7 @@ function applyEvent(type, data) {
   if (!$(`table-${tableId}`)) renderFilterChips();
   renderCard(tableId);
   renderSummary();
-  if (created) chime();
+  if (created) chime.play();
   if (state.dialogOrder) refreshOrderDialog();
 }
 
@@ -375,63 +374,9 @@ function showFloor() {
   $("floor-view").hidden = false;
 }
 
-// ---------------------------------------------------------------- dialogs, chime
-
-let confirmResolve = null;
-
-/** A yes/no question in a modal dialog; resolves true on the confirm button. */
-function confirmDialog({ title, message, action }) {
-  $("confirm-title").textContent = title;
-  $("confirm-message").textContent = message;
-  $("confirm-ok").textContent = action;
-  $("confirm-dialog").showModal();
-  $("confirm-ok").focus();
-  return new Promise((resolve) => {
-    confirmResolve = resolve;
-  });
-}
-
-function settleConfirm(answer) {
-  const resolve = confirmResolve;
-  confirmResolve = null;
-  if ($("confirm-dialog").open) $("confirm-dialog").close();
-  resolve?.(answer);
-}
-
-function renderChime() {
-  $("chime").setAttribute("aria-pressed", String(state.chime));
-  $("chime").textContent = state.chime ? t("chimeOn") : t("chimeOff");
-}
-
-function toggleChime() {
-  state.chime = !state.chime;
-  localStorage.setItem(CHIME_KEY, state.chime ? "1" : "0");
-  renderChime();
-  if (state.chime) chime();
-}
-
-/** Two short tones; the AudioContext starts on a tap, as browsers require. */
-function chime() {
-  if (!state.chime) return;
-  state.audio ??= new AudioContext();
-  const audio = state.audio;
-  if (audio.state === "suspended") audio.resume();
-  for (const [offset, frequency] of [[0, 880], [0.18, 1320]]) {
-    const oscillator = audio.createOscillator();
-    const gain = audio.createGain();
-    const start = audio.currentTime + offset;
-    oscillator.frequency.value = frequency;
-    gain.gain.setValueAtTime(0.0001, start);
-    gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.16);
-    oscillator.connect(gain).connect(audio.destination);
-    oscillator.start(start);
-    oscillator.stop(start + 0.17);
-  }
-}
+// ---------------------------------------------------------------- start
 
 function bind() {
-  $("chime").addEventListener("click", toggleChime);
   $("open-history").addEventListener("click", () => showHistory(null));
   $("history-back").addEventListener("click", showFloor);
   $("filter-all").addEventListener("click", () => setFilter([]));
@@ -445,8 +390,7 @@ function bind() {
   $("order-dialog").addEventListener("close", () => {
     state.dialogOrder = null;
   });
-  $("confirm-ok").addEventListener("click", () => settleConfirm(true));
-  $("confirm-dialog").addEventListener("close", () => settleConfirm(false));
+  bindConfirm();
   for (const dialog of document.querySelectorAll("dialog")) {
     dialog.addEventListener("click", (event) => {
       const box = dialog.getBoundingClientRect();
@@ -455,12 +399,7 @@ function bind() {
       if ((outside && event.target === dialog) || event.target.closest("[data-close]")) dialog.close();
     });
   }
-  // A remembered chime can only sound once the page was touched (browsers' autoplay rule).
-  document.addEventListener("pointerdown", () => state.chime && (state.audio ??= new AudioContext()).resume(), {
-    once: true,
-  });
   bindHistory();
-  renderChime();
 }
 
 bind();

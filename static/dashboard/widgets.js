@@ -1,0 +1,80 @@
+// The page's small widgets: the yes/no confirmation dialog and the new-order chime.
+
+import { $, t } from "./dom.js";
+
+let confirmResolve = null;
+
+/** A yes/no question in the modal #confirm-dialog; resolves true on its confirm button. */
+export function confirmDialog({ title, message, action }) {
+  settleConfirm(false);
+  $("confirm-title").textContent = title;
+  $("confirm-message").textContent = message;
+  $("confirm-ok").textContent = action;
+  $("confirm-dialog").showModal();
+  $("confirm-ok").focus();
+  return new Promise((resolve) => {
+    confirmResolve = resolve;
+  });
+}
+
+function settleConfirm(answer) {
+  const resolve = confirmResolve;
+  confirmResolve = null;
+  if ($("confirm-dialog").open) $("confirm-dialog").close();
+  resolve?.(answer);
+}
+
+export function bindConfirm() {
+  $("confirm-ok").addEventListener("click", () => settleConfirm(true));
+  $("confirm-dialog").addEventListener("close", () => settleConfirm(false));
+}
+
+const CHIME_KEY = "tableorder.dashboard.chime";
+
+/** The optional new-order sound: off unless switched on (remembered), two short Web Audio tones. */
+export class Chime {
+  constructor(button) {
+    this.button = button;
+    this.on = localStorage.getItem(CHIME_KEY) === "1";
+    this.audio = null;
+    button.addEventListener("click", () => this.toggle());
+    // A remembered chime can only sound once the page was touched (browsers' autoplay rule).
+    document.addEventListener("pointerdown", () => this.on && this.#context().resume(), { once: true });
+    this.render();
+  }
+
+  render() {
+    this.button.setAttribute("aria-pressed", String(this.on));
+    this.button.textContent = this.on ? t("chimeOn") : t("chimeOff");
+  }
+
+  toggle() {
+    this.on = !this.on;
+    localStorage.setItem(CHIME_KEY, this.on ? "1" : "0");
+    this.render();
+    this.play();
+  }
+
+  play() {
+    if (!this.on) return;
+    const audio = this.#context();
+    if (audio.state === "suspended") audio.resume();
+    for (const [offset, frequency] of [[0, 880], [0.18, 1320]]) {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      const start = audio.currentTime + offset;
+      oscillator.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.16);
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start(start);
+      oscillator.stop(start + 0.17);
+    }
+  }
+
+  #context() {
+    this.audio ??= new AudioContext();
+    return this.audio;
+  }
+}
