@@ -79,6 +79,15 @@ class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
     def delete_model(self, request, obj):
         self.delete_object(obj)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # Items added to a category between its confirmation page and the delete: say so, no 500.
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except Conflict as error:
+            self.message_user(request, error.message, messages.ERROR)
+            opts = self.opts
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:

@@ -241,6 +241,8 @@ def stream_start(access, last_event_id):
         sessions = TableSession.objects.filter(table_id=access.table_id)
         session_id = sessions.filter(closed_at__isnull=True).values_list("id", flat=True).first()
         # With no open session, the next guest's session is the first this tablet may see.
+        # The floor never goes lower for a Last-Event-ID, which the client chooses: a tablet that
+        # missed its own session's close learns it from `stream.open`'s different session_id.
         floor = session_id or (sessions.aggregate(last=Max("id"))["last"] or 0) + 1
         event_filter = SessionFilter(floor)
     newest = events.aggregate(newest=Max("id"))["newest"] or 0

@@ -203,3 +203,19 @@ def test_a_platform_admin_chooses_the_store_to_export(client, store, menu, other
     assert 'name="store_choice"' in page.content.decode()
     assert "비빔밥" in exported.content.decode()
     assert "김치찌개" not in exported.content.decode()
+
+
+def test_a_category_that_gained_items_before_the_delete_is_kept_with_a_message(
+    manager_client, store, menu, monkeypatch
+):
+    category = menu[0].category
+    # The confirmation page was shown while the category was empty; items arrived since.
+    monkeypatch.setattr("menus.admin.CategoryAdmin.get_deleted_objects", lambda *args: ([], {}, set(), []))
+
+    response = manager_client.post(
+        reverse("admin:menus_category_delete", args=[category.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Move or delete this category&#x27;s items first." in response.content.decode()
+    assert Category.objects.filter(pk=category.pk).exists()

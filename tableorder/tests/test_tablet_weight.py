@@ -1,6 +1,7 @@
 """The tablet page's first load: small, and nothing from outside the server."""
 
 import gzip
+import posixpath
 import re
 
 import pytest
@@ -52,7 +53,10 @@ def test_every_module_the_app_imports_is_preloaded_and_mapped_to_its_hashed_name
     imported = set()
     for path, data in files.items():
         if path.endswith(".js"):
-            imported |= {f"tablet/{name}" for name in re.findall(r'from "\./([\w-]+\.js)"', data.decode())}
+            imported |= {
+                posixpath.normpath(posixpath.join(posixpath.dirname(path), name))
+                for name in re.findall(r'from "(\.\.?/[\w/-]+\.js)"', data.decode())
+            }
     assert imported, "app.js imports its modules"
     page = html.decode()
     for path in imported:
