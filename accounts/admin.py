@@ -1,37 +1,62 @@
-"""Stores (platform admins only) and users. Tables are registered by orders.admin, which
-can show their sessions and totals (accounts must not import orders)."""
+"""Stores (a manager edits their own store's settings) and users. Tables are registered by
+orders.admin, which can show their sessions and totals (accounts must not import orders)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store, User
-from accounts.services import create_manager
+from accounts.services import create_manager, update_store
 from tableorder.store_admin import StoreScopedAdmin, user_store
 
 
-@admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
-    """Stores are the platform's business: managers have no page here."""
+class ReasonLinesField(forms.CharField):
+    """A list of strings edited as a textarea, one a line; blank lines are dropped."""
 
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
+
+
+class StoreForm(forms.ModelForm):
+    """The reasons are checked by `Store.clean()` (how many, how long, no repeats)."""
+
+    staff_call_reasons = ReasonLinesField(
+        label=Store._meta.get_field("staff_call_reasons").verbose_name,
+        help_text=_("한 줄에 하나씩, 태블릿에 보일 순서대로 적습니다 (1–10개, 각 30자 이내)."),
+    )
+
+    class Meta:
+        model = Store
+        fields = ["code", "name", "staff_call_reasons"]
+
+
+@admin.register(Store)
+class StoreAdmin(StoreScopedAdmin):
+    """Platform admins manage every store. A manager sees only their own and edits only its
+    staff-call reasons; adding and deleting stores stays the platform's (the group has no such
+    permission)."""
+
+    form = StoreForm
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
+    def get_readonly_fields(self, request, obj=None):
+        if user_store(request) is not None:
+            return ["code", "name"]
+        return super().get_readonly_fields(request, obj)
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        update_store(store=obj, fields=form.changed_data)
 
 
 class StoreUserCreationForm(AdminUserCreationForm):

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,15 @@ store_code_validator = RegexValidator(
 )
 
 
+DEFAULT_STAFF_CALL_REASONS = ("물", "앞접시", "수저", "계산 요청", "기타")
+MAX_STAFF_CALL_REASONS = 10
+MAX_STAFF_CALL_REASON_LENGTH = 30
+
+
+def default_staff_call_reasons():
+    return list(DEFAULT_STAFF_CALL_REASONS)
+
+
 class Store(models.Model):
     """A restaurant; managers name it by `code` when they log in."""
 
@@ -21,6 +31,11 @@ class Store(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The last order number given out; orders.services takes the next one under this row's lock.
     last_order_number = models.PositiveIntegerField(_("last order number"), default=0, editable=False)
+    staff_call_reasons = models.JSONField(
+        _("staff call reasons"),
+        default=default_staff_call_reasons,
+        help_text=_("What guests can call staff for, in the order the tablet shows them."),
+    )
 
     class Meta:
         verbose_name = _("store")
@@ -29,6 +44,21 @@ class Store(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def clean(self):
+        reasons = self.staff_call_reasons
+        if (
+            not isinstance(reasons, list)
+            or not 1 <= len(reasons) <= MAX_STAFF_CALL_REASONS
+            or any(not isinstance(r, str) or not r.strip() or len(r) > MAX_STAFF_CALL_REASON_LENGTH for r in reasons)
+            or len(set(reasons)) != len(reasons)
+        ):
+            raise ValidationError(
+                {
+                    "staff_call_reasons": _("Give 1 to %(max)d different reasons, each 1 to %(length)d characters.")
+                    % {"max": MAX_STAFF_CALL_REASONS, "length": MAX_STAFF_CALL_REASON_LENGTH}
+                }
+            )
 
 
 class StoreUserManager(UserManager):

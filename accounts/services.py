@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Store, Table, User
 from accounts.roles import ensure_store_manager_group
+from accounts.signals import store_changed
 from tableorder.exceptions import Conflict
 
 TABLE_PASSWORD_MIN_LENGTH = 4
@@ -96,6 +97,21 @@ def setup_table(*, store, number, password):
     table.save()
     table.refresh_from_db(fields=["token_version"])
     return table, created
+
+
+@transaction.atomic
+def update_store(*, store, fields):
+    """Save the named fields of an existing store after full validation.
+
+    Only those fields: `last_order_number` moves under the store lock meanwhile, and writing
+    back a stale copy would repeat order numbers. Tablets hear of it (new staff-call reasons)
+    through `accounts.signals.store_changed`.
+    """
+    lock_store(store.pk)
+    store.full_clean()
+    store.save(update_fields=fields)
+    store_changed.send(sender=Store, store_id=store.pk)
+    return store
 
 
 @transaction.atomic

@@ -1,11 +1,14 @@
-"""Back-office logins end 16 hours after they began, however active the manager is."""
+"""Signals of accounts: a store's settings changed; back-office logins end after 16 hours."""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
+
+# Sent inside the transaction that changed a store's settings, holding its write lock: store_id.
+store_changed = Signal()
 
 
 @receiver(user_logged_in)

@@ -1,4 +1,4 @@
-"""`python -m bench [realtime|fanout|menu] [options]` (what `make bench` runs).
+"""`python -m bench [realtime|fanout|menu|dashboard] [options]` (what `make bench` runs).
 
 With no arguments it runs the benchmarks of the event stream: `realtime` back to back,
 `realtime` paced, then `fanout`; options without a subcommand go to `realtime`. Each
@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "realtime": ("bench.realtime", "N tablets order in a closed loop while K dashboards listen"),
     "fanout": ("bench.fanout", "1,000 idle streams on one worker: memory and time for one event to reach all"),
     "menu": ("bench.menu", "menu reads"),
+    "dashboard": ("bench.dashboard", "the live dashboard's snapshot and current orders for a busy floor"),
 }
 # The closed loop of the issue, the same tablets at a restaurant's pace (one order a second
 # each, well below capacity), and the fan-out to 1,000 streams.

@@ -1,5 +1,6 @@
-"""The menu in the back office (SPEC 4.4). Every save, delete and reorder goes through
-`menus.services`, so it is validated under the store lock and open tablets hear `menu.updated`."""
+"""The menu in the back office (SPEC 4.4): categories, items with their option groups, and
+each group with its options. Every save, delete and reorder goes through `menus.services`,
+so it is validated under the store lock and open tablets hear `menu.updated`."""
 
 import json
 from collections import defaultdict
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Store
 from menus import menu_files
 from menus.images import clean_image
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.selectors import store_menu
 from menus.services import (
     delete_category,
@@ -30,9 +31,11 @@ from menus.services import (
     reorder_menu,
     save_category,
     save_menu_item,
+    save_option_groups,
+    save_options,
 )
 from tableorder.exceptions import Conflict
-from tableorder.store_admin import StoreScopedAdmin, user_store
+from tableorder.store_admin import StoreScopedAdmin, StoreScopedInline, user_store
 
 MAX_MENU_FILE_BYTES = 2 * 1024 * 1024
 
@@ -132,9 +135,30 @@ class MenuItemForm(forms.ModelForm):
         return clean_image(image) if isinstance(image, UploadedFile) else image
 
 
+class OptionGroupFields:
+    """Option group forms: a group allows at least one choice (the table's check constraint,
+    shown as a field error instead of a form-wide one)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "max_select":
+            kwargs["min_value"] = 1
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class OptionGroupInline(OptionGroupFields, StoreScopedInline, admin.TabularInline):
+    """An item's option groups on its page; each group's options are on the group's own page."""
+
+    model = OptionGroup
+    store_lookup = "item__store"
+    fields = ["name", "min_select", "max_select", "display_order"]
+    extra = 0
+    show_change_link = True
+
+
 @admin.register(MenuItem)
 class MenuItemAdmin(MenuAdmin):
     form = MenuItemForm
+    inlines = [OptionGroupInline]
     fields = ["store", "category", "name", "price", "description", "image", "image_url", "is_available"]
     change_list_template = "admin/menus/menuitem/change_list.html"
     list_display = ["display_order", "thumbnail", "name", "category", "price", "is_available"]
@@ -163,6 +187,11 @@ class MenuItemAdmin(MenuAdmin):
 
     def delete_object(self, item):
         delete_menu_item(item=item)
+
+    def save_formset(self, request, form, formset, change):
+        groups = formset.save(commit=False)
+        if groups or formset.deleted_objects:
+            save_option_groups(item=form.instance, groups=groups, deleted=formset.deleted_objects)
 
     def get_urls(self):
         return [
@@ -231,6 +260,51 @@ class MenuItemAdmin(MenuAdmin):
         )
 
 
+class OptionInline(StoreScopedInline, admin.TabularInline):
+    model = Option
+    store_lookup = "group__item__store"
+    fields = ["name", "price_delta", "is_available", "display_order"]
+    extra = 1
+
+
+@admin.register(OptionGroup)
+class OptionGroupAdmin(OptionGroupFields, StoreScopedAdmin):
+    """An option group with its options (SPEC 3.7), reached from its item's page. Every save
+    goes through `menus.services`, so tablets hear `menu.updated`."""
+
+    store_lookup = "item__store"
+    inlines = [OptionInline]
+    fields = ["item", "name", "min_select", "max_select", "display_order"]
+    list_display = ["name", "item", "min_select", "max_select", "display_order"]
+    list_display_links = ["name"]
+    list_filter = ["item"]
+    list_select_related = ["item"]
+    search_fields = ["name", "item__name"]
+    autocomplete_fields = ["item"]
+    ordering = ["item__category__display_order", "item__display_order", "item_id", "display_order", "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A group stays with its item: the item's page and the menu version are built around that.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "item"] if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        save_option_groups(item=obj.item, groups=[obj])
+
+    def delete_model(self, request, obj):
+        save_option_groups(item=obj.item, deleted=[obj])
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for group in queryset.select_related("item"):
+                save_option_groups(item=group.item, deleted=[group])
+
+    def save_formset(self, request, form, formset, change):
+        options = formset.save(commit=False)
+        if options or formset.deleted_objects:
+            save_options(group=form.instance, options=options, deleted=formset.deleted_objects)
+
+
 class MenuFileForm(forms.Form):
     """A platform admin names the store; a manager's is their own."""
 
@@ -253,7 +327,10 @@ class MenuExportForm(MenuFileForm):
 class MenuImportForm(MenuFileForm):
     file = forms.FileField(
         label=_("menu file"),
-        help_text=_("JSON in the shape of the menu API, or CSV with the columns %(columns)s.")
+        help_text=_(
+            "JSON in the shape of the menu API (option groups included), or CSV with the columns %(columns)s "
+            "(no options: a CSV leaves items' options as they are)."
+        )
         % {"columns": ",".join(menu_files.CSV_COLUMNS)},
     )
 

@@ -10,7 +10,24 @@ from rest_framework.views import APIView
 
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
-from menus.selectors import menu_version, store_menu_at
+from menus.selectors import menu_version, tablet_menu_at
+
+
+class MenuOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    price_delta = serializers.IntegerField(help_text=_("Whole won added to the item's price (0 or more)."))
+    is_available = serializers.BooleanField(help_text=_("False means sold out."))
+
+
+class MenuOptionGroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    min_select = serializers.IntegerField(
+        help_text=_("At least this many options; 1 or more makes the group required.")
+    )
+    max_select = serializers.IntegerField(help_text=_("At most this many options."))
+    options = MenuOptionSerializer(many=True, help_text=_("In display order."))
 
 
 class MenuItemSerializer(serializers.Serializer):
@@ -20,6 +37,7 @@ class MenuItemSerializer(serializers.Serializer):
     description = serializers.CharField()
     image_url = serializers.CharField(help_text=_("Absolute or root-relative URL; empty when there is no image."))
     is_available = serializers.BooleanField(help_text=_("False means sold out."))
+    option_groups = MenuOptionGroupSerializer(many=True, help_text=_("In display order; empty when the item has none."))
 
 
 class MenuCategorySerializer(serializers.Serializer):
@@ -30,6 +48,9 @@ class MenuCategorySerializer(serializers.Serializer):
 
 class MenuSerializer(serializers.Serializer):
     categories = MenuCategorySerializer(many=True)
+    staff_call_reasons = serializers.ListField(
+        child=serializers.CharField(), help_text=_("What guests can call staff for, in the order to show them.")
+    )
 
 
 def _etag_matches(if_none_match, etag):
@@ -40,7 +61,8 @@ def _etag_matches(if_none_match, etag):
 
 
 class MenuView(APIView):
-    """The table's store menu: categories and items in display order, sold-out items flagged."""
+    """The table's store menu: categories and items in display order, sold-out items and
+    options flagged, and the store's staff-call reasons."""
 
     authentication_classes = [TableJWTAuthentication]
     permission_classes = [IsTablet]
@@ -68,4 +90,4 @@ class MenuView(APIView):
         headers = {"ETag": f'"{version}"', "Cache-Control": "private, no-cache"}
         if _etag_matches(request.headers.get("If-None-Match"), headers["ETag"]):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(store_menu_at(request.store, version), headers=headers)
+        return Response(tablet_menu_at(request.store, version), headers=headers)

@@ -1,7 +1,9 @@
 """Menu files: a whole menu as JSON (the shape of GET /api/v1/menu) or as CSV, in and out.
 
 Parsing only turns a file into rows (`{category, name, price, description, image_url,
-is_available}`, values as written); `menus.services.import_menu` validates them.
+is_available}`, and from JSON `option_groups`, values as written); `menus.services.import_menu`
+validates them. CSV is flat: one row per item, without option groups, so a CSV import leaves
+items' options as they are and a CSV export leaves them out.
 """
 
 import csv
@@ -51,7 +53,12 @@ def parse_json(text):
                 % {"position": position}
             )
         rows.extend(
-            {"category": category.get("name"), **{field: item.get(field) for field in ITEM_FIELDS}} for item in items
+            {
+                "category": category.get("name"),
+                **{field: item.get(field) for field in ITEM_FIELDS},
+                "option_groups": item.get("option_groups"),
+            }
+            for item in items
         )
     return rows
 

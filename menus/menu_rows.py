@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from menus.models import MAX_PRICE, MIN_PRICE, Category, MenuItem
+from menus.models import MAX_PRICE, MIN_PRICE, Category, MenuItem, Option, OptionGroup
 
 TRUE_WORDS = {"true", "1", "yes", "y"}
 FALSE_WORDS = {"false", "0", "no", "n"}
@@ -19,12 +19,32 @@ ITEM_NAME_MAX = MenuItem._meta.get_field("name").max_length
 DESCRIPTION_MAX = MenuItem._meta.get_field("description").max_length
 IMAGE_URL_MAX = MenuItem._meta.get_field("image_url").max_length
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+GROUP_NAME_MAX = OptionGroup._meta.get_field("name").max_length
+OPTION_NAME_MAX = Option._meta.get_field("name").max_length
+# min_select and max_select are small integer columns.
+MAX_CHOICES = 32767
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    name: str
+    price_delta: int
+    is_available: bool
+
+
+@dataclass(frozen=True)
+class OptionGroupRow:
+    name: str
+    min_select: int
+    max_select: int
+    options: tuple[OptionRow, ...]
 
 
 @dataclass(frozen=True)
 class MenuRow:
     """One validated row. `image` is a stored file name, `image_url` an external URL;
-    both None means "leave the item's image as it is"."""
+    both None means "leave the item's image as it is". `option_groups` are the groups to add
+    or update (JSON only; CSV rows have none)."""
 
     category: str
     name: str
@@ -33,6 +53,7 @@ class MenuRow:
     is_available: bool
     image: str | None
     image_url: str | None
+    option_groups: tuple[OptionGroupRow, ...] = ()
 
 
 def validate_menu_rows(rows):
@@ -43,11 +64,12 @@ def validate_menu_rows(rows):
         values = {
             "category": _text(row.get("category"), "category", CATEGORY_NAME_MAX, problems, required=True),
             "name": _text(row.get("name"), "name", ITEM_NAME_MAX, problems, required=True),
-            "price": _price(row.get("price"), problems),
+            "price": _won(row.get("price"), "price", MIN_PRICE, problems),
             "description": _text(row.get("description"), "description", DESCRIPTION_MAX, problems),
             "is_available": _boolean(row.get("is_available"), problems),
         }
         values["image"], values["image_url"] = _image(row.get("image_url"), problems)
+        values["option_groups"] = _option_groups(row.get("option_groups"), problems)
         key = (values["category"], values["name"])
         if not problems and key in seen:
             problems.append(_("the same category and name as row %(row)d.") % {"row": seen[key]})
@@ -73,16 +95,79 @@ def _text(value, label, max_length, problems, *, required=False):
     return text
 
 
-def _price(value, problems):
+def _won(value, label, minimum, problems):
     if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
         value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and MIN_PRICE <= value <= MAX_PRICE:
+    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_PRICE:
         return value
     problems.append(
-        _("price must be a whole number of won from %(min)s to %(max)s (got %(value)r).")
-        % {"min": f"{MIN_PRICE:,}", "max": f"{MAX_PRICE:,}", "value": value}
+        _("%(field)s must be a whole number of won from %(min)s to %(max)s (got %(value)r).")
+        % {"field": label, "min": f"{minimum:,}", "max": f"{MAX_PRICE:,}", "value": value}
     )
     return None
+
+
+def _count(value, label, minimum, problems):
+    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_CHOICES:
+        return value
+    problems.append(
+        _("%(field)s must be a whole number from %(min)d to %(max)d (got %(value)r).")
+        % {"field": label, "min": minimum, "max": MAX_CHOICES, "value": value}
+    )
+    return None
+
+
+def _option_groups(value, problems):
+    """OptionGroupRows of an item's `option_groups` (a JSON list; absent means none)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(group, dict) for group in value):
+        problems.append(_("option_groups must be a list of objects."))
+        return ()
+    groups, first_of_name = [], {}
+    for position, group in enumerate(value, start=1):
+        group_problems = []
+        name = _text(group.get("name"), "name", GROUP_NAME_MAX, group_problems, required=True)
+        # Absent limits take the model's defaults: choose at most one, none required.
+        min_select = _count(group.get("min_select", 0), "min_select", 0, group_problems)
+        max_select = _count(group.get("max_select", 1), "max_select", 1, group_problems)
+        if min_select is not None and max_select is not None and min_select > max_select:
+            group_problems.append(_("min_select cannot be more than max_select."))
+        if name in first_of_name:
+            group_problems.append(_("the same name as option group %(group)d.") % {"group": first_of_name[name]})
+        options = _options(group.get("options"), group_problems)
+        problems.extend(
+            _("option group %(group)d: %(problem)s") % {"group": position, "problem": problem}
+            for problem in group_problems
+        )
+        if not group_problems:
+            first_of_name[name] = position
+            groups.append(OptionGroupRow(name, min_select, max_select, options))
+    return tuple(groups)
+
+
+def _options(value, problems):
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(option, dict) for option in value):
+        problems.append(_("options must be a list of objects."))
+        return ()
+    options, first_of_name = [], {}
+    for position, option in enumerate(value, start=1):
+        option_problems = []
+        name = _text(option.get("name"), "name", OPTION_NAME_MAX, option_problems, required=True)
+        price_delta = _won(option.get("price_delta", 0), "price_delta", 0, option_problems)
+        is_available = _boolean(option.get("is_available"), option_problems)
+        if name in first_of_name:
+            option_problems.append(_("the same name as option %(option)d.") % {"option": first_of_name[name]})
+        problems.extend(
+            _("option %(option)d: %(problem)s") % {"option": position, "problem": problem}
+            for problem in option_problems
+        )
+        if not option_problems:
+            first_of_name[name] = position
+            options.append(OptionRow(name, price_delta, is_available))
+    return tuple(options)
 
 
 def _boolean(value, problems):

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
@@ -67,3 +67,59 @@ class MenuItem(models.Model):
         if self.image:
             return self.image.url
         return self.image_url
+
+
+class OptionGroup(models.Model):
+    """A choice a guest makes for an item, e.g. 맵기 (exactly one) or 추가 (up to two)."""
+
+    item = models.ForeignKey(
+        MenuItem, verbose_name=_("menu item"), on_delete=models.CASCADE, related_name="option_groups"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    min_select = models.PositiveSmallIntegerField(_("minimum choices"), default=0)
+    max_select = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
+    display_order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("option group")
+        verbose_name_plural = _("option groups")
+        ordering = ["display_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="option_group_name_unique_per_item"),
+            models.CheckConstraint(
+                condition=Q(max_select__gte=1) & Q(min_select__lte=F("max_select")), name="option_group_select_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.max_select is not None and self.min_select is not None and self.min_select > self.max_select:
+            raise ValidationError({"min_select": _("The minimum cannot be more than the maximum.")})
+
+
+class Option(models.Model):
+    """One choice of a group; `price_delta` (whole won, 0 or more) is added to the item's price."""
+
+    group = models.ForeignKey(
+        OptionGroup, verbose_name=_("option group"), on_delete=models.CASCADE, related_name="options"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    price_delta = models.PositiveIntegerField(
+        _("extra price (won)"), default=0, validators=[MaxValueValidator(MAX_PRICE)]
+    )
+    is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))
+    display_order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["display_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "name"], name="option_name_unique_per_group"),
+            models.CheckConstraint(condition=Q(price_delta__lte=MAX_PRICE), name="option_price_delta_range"),
+        ]
+
+    def __str__(self):
+        return self.name

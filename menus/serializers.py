@@ -1,11 +1,13 @@
 """Menu shapes for managers. They check shape and the store of what they name; rules live in services."""
 
 from django.core.validators import URLValidator
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from menus.images import clean_image
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.selectors import OPTION_GROUPS
 from tableorder.api import StoreScopedPrimaryKeyField
 
 # The column is a 32-bit integer on PostgreSQL.
@@ -28,17 +30,55 @@ class ManagerCategorySerializer(serializers.ModelSerializer):
         return value
 
 
+class ManagerOptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Option
+        fields = ["id", "name", "price_delta", "is_available"]
+
+
+class ManagerOptionGroupSerializer(serializers.ModelSerializer):
+    options = ManagerOptionSerializer(many=True, help_text=_("In display order."))
+
+    class Meta:
+        model = OptionGroup
+        fields = ["id", "name", "min_select", "max_select", "options"]
+
+
+class ManagerMenuItemListSerializer(serializers.ListSerializer):
+    """A page of items reads their option groups and options in two queries, not two per item."""
+
+    def to_representation(self, data):
+        items = list(data.all() if isinstance(data, QuerySet) else data)
+        prefetch_related_objects(items, OPTION_GROUPS)
+        return super().to_representation(items)
+
+
 class ManagerMenuItemSerializer(serializers.ModelSerializer):
-    """A menu item as managers read it; `image_url` is the image shown, uploaded or external."""
+    """A menu item as managers read it; `image_url` is the image shown, uploaded or external.
+    Option groups are read-only here: managers edit them in the admin, with their item."""
 
     image_url = serializers.CharField(
         source="display_image_url",
         help_text=_("The uploaded image's URL if there is one, else the external URL, else empty."),
     )
+    option_groups = ManagerOptionGroupSerializer(
+        many=True, read_only=True, help_text=_("In display order; empty when the item has none.")
+    )
 
     class Meta:
         model = MenuItem
-        fields = ["id", "category", "name", "price", "description", "image_url", "is_available", "display_order"]
+        fields = [
+            "id",
+            "category",
+            "name",
+            "price",
+            "description",
+            "image_url",
+            "is_available",
+            "display_order",
+            "option_groups",
+        ]
+        list_serializer_class = ManagerMenuItemListSerializer
 
 
 class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):

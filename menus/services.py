@@ -2,16 +2,18 @@
 and announces the change (`menus.signals.menu_changed`, which orders turns into a
 `menu.updated` event for every open tablet and dashboard of the store)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import lock_store
 from menus.menu_rows import validate_menu_rows
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.signals import menu_changed
 from tableorder.exceptions import Conflict
 
@@ -74,6 +76,39 @@ def reorder_menu(*, store_id, objects):
     _announce(store_id)
 
 
+@transaction.atomic
+def save_option_groups(*, item, groups=(), deleted=()):
+    """Save `groups` and delete `deleted` (option groups of `item`, with their options) after
+    full validation; one announcement. Deletions go first, so a new group may take a deleted one's name."""
+    _save_parts(item=item, parent=item, link="item_id", saved=groups, deleted=deleted)
+
+
+@transaction.atomic
+def save_options(*, group, options=(), deleted=()):
+    """Save `options` and delete `deleted` (options of `group`) after full validation; one announcement.
+    Orders keep the options they were placed with: their lines copied names and prices."""
+    _save_parts(item=group.item, parent=group, link="group_id", saved=options, deleted=deleted)
+
+
+def _save_parts(*, item, parent, link, saved, deleted):
+    """Write parts of `item` (its option groups, or one group's options) that point at `parent` through `link`."""
+    lock_store(item.store_id)
+    if any(getattr(part, link) != parent.pk for part in [*saved, *deleted]):
+        raise ValueError(f"every object must belong to {parent!r}")
+    for part in deleted:
+        part.delete()
+    for part in saved:
+        part.full_clean()
+        part.save()
+    _touch(item)
+    _announce(item.store_id)
+
+
+def _touch(item):
+    # Option groups and options have no updated_at of their own: their item's is part of the menu version.
+    MenuItem.objects.filter(pk=item.pk).update(updated_at=timezone.now())
+
+
 def _announce(store_id):
     menu_changed.send(sender=MenuItem, store_id=store_id)
 
@@ -82,9 +117,11 @@ def _announce(store_id):
 def import_menu(*, store, rows):
     """Add and update a store's menu from rows; never deletes anything.
 
-    Items are matched by (category name, item name). Every row is validated before anything
-    is written. New categories and items go after the existing ones, in row order; existing
-    ones keep their place. An empty image_url keeps the item's current image.
+    Items are matched by (category name, item name), an item's option groups by name, and a
+    group's options by name. Every row is validated before anything is written. New
+    categories, items, groups and options go after the existing ones, in row order; existing
+    ones keep their place. An empty image_url keeps the item's current image; a row without
+    option groups (a CSV row) leaves the item's options as they are.
     """
     cleaned = validate_menu_rows(rows)
     # Serializes imports into one store, so two cannot both create the same category.
@@ -108,6 +145,7 @@ def import_menu(*, store, rows):
         .annotate(last=Max("display_order"))
         .values_list("category_id", "last")
     )
+    groups = _option_groups_by_item(store)
     created = updated = unchanged = 0
     for row in cleaned:
         item = items.get((row.category, row.name))
@@ -119,17 +157,64 @@ def import_menu(*, store, rows):
             created += 1
         else:
             changes = {field: value for field, value in _row_values(row).items() if _current(item, field) != value}
-            if not changes:
-                unchanged += 1
-                continue
-            updated += 1
+        existed = item.pk is not None
         for field, value in changes.items():
             setattr(item, field, value)
-        item.full_clean()
-        item.save()
+        if changes:
+            item.full_clean()
+            item.save()
+        options_changed = _import_option_groups(item, row.option_groups, groups[item.pk])
+        if options_changed and not changes:
+            _touch(item)
+        if existed and (changes or options_changed):
+            updated += 1
+        elif existed:
+            unchanged += 1
     if categories_created or created or updated:
         _announce(store.pk)
     return ImportResult(categories_created, created, updated, unchanged)
+
+
+def _option_groups_by_item(store):
+    """{item id: {group name: group}} of the store's option groups, their options prefetched."""
+    groups = defaultdict(dict)
+    for group in OptionGroup.objects.filter(item__store=store).prefetch_related("options"):
+        groups[group.item_id][group.name] = group
+    return groups
+
+
+def _import_option_groups(item, group_rows, existing):
+    """Add and update `item`'s option groups and their options from rows; True if anything changed."""
+    changed = False
+    next_group_order = max((group.display_order for group in existing.values()), default=0) + 1
+    for group_row in group_rows:
+        group = existing.get(group_row.name)
+        if group is None:
+            group = OptionGroup(item=item, name=group_row.name, display_order=next_group_order)
+            next_group_order += 1
+        options = {option.name: option for option in group.options.all()} if group.pk else {}
+        changed |= _save_if_changed(group, {"min_select": group_row.min_select, "max_select": group_row.max_select})
+        next_option_order = max((option.display_order for option in options.values()), default=0) + 1
+        for option_row in group_row.options:
+            option = options.get(option_row.name)
+            if option is None:
+                option = Option(group=group, name=option_row.name, display_order=next_option_order)
+                next_option_order += 1
+            values = {"price_delta": option_row.price_delta, "is_available": option_row.is_available}
+            changed |= _save_if_changed(option, values)
+    return changed
+
+
+def _save_if_changed(obj, values):
+    """Give `obj` the `values`; validate and save it if it is new or any of them changed."""
+    changes = {field: value for field, value in values.items() if getattr(obj, field) != value}
+    if obj.pk is not None and not changes:
+        return False
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    obj.full_clean()
+    obj.save()
+    return True
 
 
 def _row_values(row):

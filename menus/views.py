@@ -48,6 +48,23 @@ TABLET_STRINGS = {
     "orderTime": _("{time} 주문"),
     "lineItem": _("{name} × {quantity}"),
     "signedOut": _("이 태블릿의 설정이 해제되었습니다. 관리자에게 다시 설정을 요청해 주세요."),
+    "required": _("필수"),
+    "optional": _("선택"),
+    "chooseExactly": _("{count}개 선택"),
+    "chooseBetween": _("{min}~{max}개 선택"),
+    "chooseUpTo": _("최대 {max}개"),
+    "chooseRequired": _("필수 옵션을 골라 주세요"),
+    "optionsChanged": _("옵션 변경됨"),
+    "optionsChangedInCart": _("옵션이 바뀐 메뉴가 있습니다: {names}. 장바구니에서 빼고 다시 담아 주세요."),
+    "noteCount": _("{count}/{max}자"),
+    "noteShown": _("요청사항: {note}"),
+    "callWaiting": _("직원을 호출했습니다 · {reasons} · 대기 중"),
+    "callSeen": _("직원이 확인했습니다 · {reasons} · 확인됨 {time}"),
+    "callSending": _("호출하는 중…"),
+    "callStateWaiting": _("대기 중"),
+    "callStateSeen": _("확인됨 {time}"),
+    "callFailed": _("직원을 호출하지 못했습니다."),
+    "callReasonGone": _("호출 사유가 바뀌었습니다. 다시 골라 주세요."),
 }
 
 

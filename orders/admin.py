@@ -1,7 +1,8 @@
-"""Tables, sessions and orders in the back office.
+"""Tables, sessions, orders and staff calls in the back office.
 
-Order state changes only through `orders.services` (actions below): the store lock is taken
-and the event reaches every screen. Order, line and session pages are read-only.
+Order state and staff calls change only through their services (`orders.services`,
+`orders.staff_calls`; actions below): the store lock is taken and the event reaches every
+screen. Order, line, session and call pages are read-only.
 Tables are registered here because their list shows sessions and totals, orders data
 that accounts must not import.
 """
@@ -17,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Table
 from accounts.services import create_table, revoke_tablet, setup_table, validate_table_password
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus, TableSession
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus, StaffCall, TableSession
 from orders.services import change_order_status, close_session, delete_order
+from orders.staff_calls import acknowledge_staff_call
 from tableorder.exceptions import Conflict
 from tableorder.store_admin import StoreScopedAdmin, StoreScopedInline
 
@@ -150,8 +152,15 @@ class OrderLineInline(StoreScopedInline, admin.TabularInline):
     model = OrderLine
     store_lookup = "order__store"
     extra = 0
-    fields = ["name", "unit_price", "quantity", "menu_item"]
+    fields = ["name", "chosen_options", "unit_price", "quantity", "menu_item"]
     readonly_fields = fields
+
+    @admin.display(description=_("options"))
+    def chosen_options(self, line):
+        return ", ".join(
+            f"{option['name']} (+₩{option['price_delta']:,})" if option["price_delta"] else option["name"]
+            for option in line.options
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -189,7 +198,7 @@ class OrderAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     inlines = [OrderLineInline]
-    fields = ["store", "display_number", "table", "session", "status", "total", "created_at", "deletion"]
+    fields = ["store", "display_number", "table", "session", "status", "total", "note", "created_at", "deletion"]
     readonly_fields = fields
     actions = ["mark_preparing", "mark_completed", "delete_orders"]
 
@@ -280,3 +289,27 @@ class OrderEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StaffCall)
+class StaffCallAdmin(ReadOnlyAdmin):
+    """The store's staff calls, newest first; "확인" acknowledges through the service, so every
+    dashboard and the tablet hear it."""
+
+    list_display = ["table", "reason", "created_at", "state", "acknowledged_at", "acknowledged_by"]
+    list_filter = ["table", "reason", ("acknowledged_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["table", "session", "acknowledged_by", "store"]
+    ordering = ["-created_at", "-id"]
+    fields = ["store", "table", "session", "reason", "created_at", "state", "acknowledged_at", "acknowledged_by"]
+    readonly_fields = fields
+    actions = ["acknowledge_calls"]
+
+    @admin.display(description=_("상태"))
+    def state(self, call):
+        if call.acknowledged_at is not None:
+            return _("확인됨")
+        return _("대기 중") if call.session.is_open else _("종료됨 (이용 완료)")
+
+    @admin.action(description=_("확인 (직원 호출)"), permissions=["change"])
+    def acknowledge_calls(self, request, queryset):
+        _run_each(self, request, queryset, lambda call: acknowledge_staff_call(call=call, actor=request.user))

@@ -46,8 +46,8 @@ class TableOrdersView(GenericAPIView):
                 required=True,
                 description=gettext_lazy(
                     "A fresh key per order, reused on retries: a retry returns the first order; "
-                    "the same key with other items is a 409 `idempotency_key_reused`; after its order was "
-                    "deleted or its table session closed, a 409 `idempotency_key_expired`."
+                    "the same key with other items, options or note is a 409 `idempotency_key_reused`; "
+                    "after its order was deleted or its table session closed, a 409 `idempotency_key_expired`."
                 ),
             ),
             OpenApiParameter(
@@ -67,6 +67,11 @@ class TableOrdersView(GenericAPIView):
             errors["idempotency_key"] = [_("The Idempotency-Key header is required.")]
         if errors:
             raise ValidationError(errors)
-        order, created = place_order(table=request.table, items=serializer.validated_data["items"], idempotency_key=key)
+        order, created = place_order(
+            table=request.table,
+            items=serializer.validated_data["items"],
+            note=serializer.validated_data.get("note", ""),
+            idempotency_key=key,
+        )
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(order.as_dict(), status=status.HTTP_201_CREATED, headers=headers)

@@ -63,6 +63,15 @@ DASHBOARD_STRINGS = {
     "networkError": _("서버에 연결할 수 없습니다. 네트워크를 확인해 주세요."),
     "serverError": _("서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."),
     "orderGone": _("이미 삭제되었거나 끝난 주문입니다."),
+    "optionPrice": _("{name} +{price}"),
+    "noteLabel": _("요청사항"),
+    "callsTitle": _("직원 호출 {count}건"),
+    "callsLabel": _("직원 호출"),
+    "callCount": _("호출 {count}"),
+    "callAck": _("확인"),
+    "callAckLabel": _("{number}번 테이블 {reason} 호출 확인"),
+    "callAcked": _("{number}번 테이블의 호출({reason})을 확인했습니다."),
+    "callGone": _("이미 확인되었거나 끝난 호출입니다."),
 }
 
 

@@ -1,4 +1,4 @@
-"""The manager API for the floor: tables, their sessions, current orders and history.
+"""The manager API for the floor: tables, their sessions, current orders, history and staff calls.
 
 Views parse with a serializer, call a service or selector and shape the result; objects
 come through `StoreScopedMixin`, so another store's are 404.
@@ -12,8 +12,16 @@ from rest_framework.response import Response
 
 from accounts.models import Table
 from accounts.services import create_table, revoke_tablet, setup_table
-from orders.models import Order
-from orders.selectors import current_orders, dashboard_tables, order_history, session_totals, table_state
+from orders.models import Order, StaffCall
+from orders.selectors import (
+    current_orders,
+    dashboard_tables,
+    open_staff_calls,
+    order_history,
+    recent_staff_calls,
+    session_totals,
+    table_state,
+)
 from orders.serializers import (
     CloseSessionResponseSerializer,
     CurrentOrdersFilterSerializer,
@@ -23,10 +31,13 @@ from orders.serializers import (
     ManagerOrderSerializer,
     OrderSerializer,
     OrderStatusInputSerializer,
+    StaffCallFilterSerializer,
+    StaffCallSerializer,
     TableCreateSerializer,
     TablePasswordSerializer,
 )
 from orders.services import change_order_status, close_session, delete_order
+from orders.staff_calls import acknowledge_staff_call
 from tableorder.api import StoreScopedMixin, validated
 
 TAGS = ["manager: floor"]
@@ -170,3 +181,32 @@ class HistoryView(OrderViewBase):
         return self.get_paginated_response(
             [{**order.as_dict(), "session_closed_at": order.session.closed_at.isoformat()} for order in page]
         )
+
+
+class StaffCallViewBase(StoreScopedMixin, GenericAPIView):
+    queryset = StaffCall.objects.select_related("table")
+    serializer_class = StaffCallSerializer
+
+
+@extend_schema(tags=TAGS)
+class StaffCallsView(StaffCallViewBase):
+    """Staff calls of the open table sessions: the waiting ones (`status=open`) or all of them."""
+
+    @extend_schema(parameters=[StaffCallFilterSerializer], responses=StaffCallSerializer(many=True))
+    def get(self, request):
+        filters = validated(StaffCallFilterSerializer(data=request.query_params))
+        select = open_staff_calls if filters.get("status") == "open" else recent_staff_calls
+        page = self.paginate_queryset(select(self.get_queryset(), table_ids=filters.get("table")))
+        return self.get_paginated_response([call.as_dict() for call in page])
+
+
+@extend_schema(tags=TAGS)
+class AcknowledgeStaffCallView(StaffCallViewBase):
+    @extend_schema(
+        request=None,
+        responses=StaffCallSerializer,
+        description=_("Marks the call seen, on every dashboard and on the tablet; again is fine (no second event)."),
+    )
+    def post(self, request, pk):
+        call, _changed = acknowledge_staff_call(call=self.get_object(), actor=request.user)
+        return Response(call.as_dict())

@@ -73,6 +73,7 @@ class Order(models.Model):
     number = models.PositiveIntegerField(_("order number"))
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     total = models.PositiveIntegerField(_("total (won)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
     # NULL, not "", for orders placed without a key: the unique constraint skips NULLs.
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -128,6 +129,7 @@ class Order(models.Model):
             "session_id": self.session_id,
             "items": [line.as_dict() for line in (self.lines.all() if lines is None else lines)],
             "total": self.total,
+            "note": self.note,
         }
 
 
@@ -141,6 +143,8 @@ class OrderLine(models.Model):
     name = models.CharField(_("name"), max_length=100)
     unit_price = models.PositiveIntegerField(_("unit price (won)"))
     quantity = models.PositiveSmallIntegerField(_("quantity"))
+    # The chosen options as they were: [{id, name, price_delta}]; unit_price includes the deltas.
+    options = models.JSONField(_("options"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("order line")
@@ -166,6 +170,63 @@ class OrderLine(models.Model):
             "unit_price": self.unit_price,
             "quantity": self.quantity,
             "line_total": self.line_total,
+            "options": self.options,
+        }
+
+
+class StaffCall(models.Model):
+    """A guest's call for staff (직원 호출) from a table, waiting until a manager acknowledges it.
+
+    A call belongs to the table's session (a call opens one, like a first order); while one
+    for a reason is waiting, calling again for it returns the same call.
+    """
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="staff_calls")
+    table = models.ForeignKey(Table, verbose_name=_("table"), on_delete=models.CASCADE, related_name="staff_calls")
+    session = models.ForeignKey(
+        TableSession, verbose_name=_("table session"), on_delete=models.CASCADE, related_name="staff_calls"
+    )
+    reason = models.CharField(_("reason"), max_length=30)
+    created_at = models.DateTimeField(_("called at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("staff call")
+        verbose_name_plural = _("staff calls")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "reason"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="one_waiting_call_per_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "acknowledged_at"])]
+
+    def __str__(self):
+        return f"{self.table} {self.reason}"
+
+    @property
+    def is_waiting(self):
+        return self.acknowledged_at is None
+
+    def as_dict(self):
+        """The call as the API and the event stream show it (SPEC.md 5)."""
+        return {
+            "id": self.id,
+            "reason": self.reason,
+            "table": {"id": self.table_id, "number": self.table.number},
+            "session_id": self.session_id,
+            "created_at": self.created_at.isoformat(),
+            "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
         }
 
 
@@ -175,6 +236,8 @@ class EventType(models.TextChoices):
     ORDER_DELETED = "order.deleted"
     SESSION_CLOSED = "session.closed"
     MENU_UPDATED = "menu.updated"
+    STAFF_CALL_CREATED = "staff_call.created"
+    STAFF_CALL_ACKNOWLEDGED = "staff_call.acknowledged"
 
 
 class OrderEvent(models.Model):

@@ -6,14 +6,20 @@ STREAM_DESCRIPTION = (
     "Server-Sent Events (`text/event-stream`). Frames: `id: <event id>`, `event: <type>`, `data: <JSON>`. "
     "The stream opens with `retry:` and a `stream.open` event whose id is the current position; then "
     "`order.created`, `order.updated`, `order.deleted` and `session.closed`, whose data carries the order "
-    "(as the orders API shows it) and the table's new `total` and `order_count`. A comment line every 15 s "
+    "(as the orders API shows it) and the table's new `total` and `order_count`; `staff_call.created` and "
+    "`staff_call.acknowledged` with the call and the table; and the store-wide `menu.updated` with the new "
+    "menu `version` (re-read the menu with its ETag). A comment line every 15 s "
     "keeps idle connections open. Resume with `Last-Event-ID` (or `?last_event_id=`): every later event "
     "is replayed once, then the stream goes live. Browsers authenticate with `?ticket=` from "
     "`POST /api/v1/stream-ticket`; other clients may send the Bearer token."
 )
 STREAMS = {
-    "/api/v1/admin/stream": ("admin_stream", "The store's order events, for its managers.", ManagerTokenScheme.name),
-    "/api/v1/orders/stream": ("orders_stream", "The events of the table's current session.", TabletTokenScheme.name),
+    "/api/v1/admin/stream": ("admin_stream", "The store's events, for its managers.", ManagerTokenScheme.name),
+    "/api/v1/orders/stream": (
+        "orders_stream",
+        "The events of the table's current session, and the store's menu changes.",
+        TabletTokenScheme.name,
+    ),
 }
 
 

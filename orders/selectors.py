@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from orders.models import Order, TableSession
+from orders.models import Order, StaffCall, TableSession
 
 
 def open_session(table):
@@ -110,3 +110,26 @@ def order_history(orders, *, table_ids=None, date_from=None, date_to=None):
 
 def _start_of_day(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def session_staff_calls(session):
+    """A session's staff calls, waiting and acknowledged, oldest first."""
+    return StaffCall.objects.filter(session=session).select_related("table").order_by("created_at", "id")
+
+
+def open_staff_calls(calls, *, table_ids=None):
+    """Of `calls` (one store's, scoped by the caller): the waiting ones of open sessions, oldest first.
+
+    A session that ended took its calls with it: they are waiting nowhere any more.
+    """
+    return _current_staff_calls(calls, table_ids).filter(acknowledged_at__isnull=True).order_by("created_at", "id")
+
+
+def recent_staff_calls(calls, *, table_ids=None):
+    """Of `calls` (one store's, scoped by the caller): those of open sessions, waiting or not, newest first."""
+    return _current_staff_calls(calls, table_ids).order_by("-created_at", "-id")
+
+
+def _current_staff_calls(calls, table_ids):
+    calls = calls.filter(session__closed_at__isnull=True).select_related("table")
+    return calls.filter(table_id__in=table_ids) if table_ids else calls

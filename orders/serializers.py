@@ -16,20 +16,39 @@ MAX_ID = 2**63 - 1
 class OrderLineInputSerializer(serializers.Serializer):
     menu_item_id = serializers.IntegerField(max_value=MAX_ID, min_value=-MAX_ID)
     quantity = serializers.IntegerField(max_value=MAX_ID, min_value=-MAX_ID)
+    option_ids = serializers.ListField(
+        child=serializers.IntegerField(max_value=MAX_ID, min_value=-MAX_ID),
+        required=False,
+        help_text=_("The chosen options of this item's option groups; the server checks and prices them."),
+    )
 
 
 class OrderInputSerializer(serializers.Serializer):
-    """`{items: [{menu_item_id, quantity}]}`; anything else a tablet sends (names, prices) is ignored."""
+    """`{items: [{menu_item_id, quantity, option_ids?}], note?}`; anything else a tablet sends
+    (names, prices) is ignored."""
 
     items = OrderLineInputSerializer(many=True, allow_empty=True)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=_("A request for the staff: at most 200 characters after trimming; empty means none."),
+    )
+
+
+class OrderLineOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The option's id when ordered; it may since have been deleted."))
+    name = serializers.CharField()
+    price_delta = serializers.IntegerField(help_text=_("Whole won, included in the line's unit_price."))
 
 
 class OrderLineSerializer(serializers.Serializer):
     menu_item_id = serializers.IntegerField(allow_null=True, help_text=_("Null once the menu item is deleted."))
     name = serializers.CharField()
-    unit_price = serializers.IntegerField(help_text=_("Whole won, as priced when ordered."))
+    unit_price = serializers.IntegerField(help_text=_("Whole won, as priced when ordered, options included."))
     quantity = serializers.IntegerField()
     line_total = serializers.IntegerField()
+    options = OrderLineOptionSerializer(many=True, help_text=_("The chosen options, as they were when ordered."))
 
 
 class OrderSerializer(serializers.Serializer):
@@ -43,6 +62,7 @@ class OrderSerializer(serializers.Serializer):
     session_id = serializers.IntegerField()
     items = OrderLineSerializer(many=True)
     total = serializers.IntegerField()
+    note = serializers.CharField(help_text=_("The guest's request for the staff; empty when there is none."))
 
 
 class ManagerOrderSerializer(OrderSerializer):
@@ -138,3 +158,29 @@ class HistoryFilterSerializer(serializers.Serializer):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
             raise serializers.ValidationError({"date_to": _("The last day cannot be before the first day.")})
         return attrs
+
+
+class StaffCallInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        trim_whitespace=False, help_text=_("One of the store's `staff_call_reasons` (in the menu response), as given.")
+    )
+
+
+class StaffCallSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    table = TableSerializer()
+    session_id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True, help_text=_("Null while the call is waiting."))
+
+
+class StaffCallFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[("open", _("waiting"))],
+        required=False,
+        help_text=_(
+            "`open`: the waiting calls, oldest first. Without it: every call of the open sessions, newest first."
+        ),
+    )
+    table = IdListField(required=False, help_text=_("Table ids: repeat the parameter or separate with commas."))

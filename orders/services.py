@@ -5,9 +5,6 @@ service first takes the store's write lock (`accounts.services.lock_store`), the
 it changes. Order numbers, the one-open-session rule and event ids all rely on it.
 """
 
-import hashlib
-import json
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -15,119 +12,75 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Store
 from accounts.services import lock_store
-from menus.models import MenuItem
 from orders import events
 from orders.models import STATUS_FLOW, EventType, Order, OrderLine, TableSession
+from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
 from orders.selectors import open_session, session_totals, table_state
 from tableorder.exceptions import Conflict
 
-MAX_LINES = 50
-MAX_QUANTITY = 99
-MAX_IDEMPOTENCY_KEY_LENGTH = 100
 
-
-def _normalize_items(items):
-    """[(menu_item_id, quantity)] from the request's lines, or ValidationError."""
-    if not isinstance(items, list | tuple) or not items:
-        raise ValidationError({"items": _("An order needs at least one item.")})
-    if len(items) > MAX_LINES:
-        raise ValidationError({"items": _("An order can have at most %(max)d lines.") % {"max": MAX_LINES}})
-    lines, errors = [], []
-    for position, item in enumerate(items, start=1):
-        item_id = item.get("menu_item_id") if isinstance(item, dict) else None
-        quantity = item.get("quantity") if isinstance(item, dict) else None
-        if not _is_int(item_id) or item_id < 1:
-            errors.append(_("Line %(line)d: a menu item id is required.") % {"line": position})
-        elif not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
-            errors.append(
-                _("Line %(line)d: the quantity must be from 1 to %(max)d.") % {"line": position, "max": MAX_QUANTITY}
-            )
-        else:
-            lines.append((item_id, quantity))
-    if errors:
-        raise ValidationError({"items": errors})
-    return lines
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _validate_idempotency_key(key):
-    if key is None:
-        return
-    if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
-        raise ValidationError(
-            {
-                "idempotency_key": _("The idempotency key must be 1 to %(max)d printable characters.")
-                % {"max": MAX_IDEMPOTENCY_KEY_LENGTH}
-            }
-        )
-
-
-def _priced_lines(store_id, lines):
-    """The menu items of the lines, checked against the store's current menu."""
-    menu = MenuItem.objects.filter(store_id=store_id).in_bulk({item_id for item_id, _q in lines})
-    errors = []
-    for position, (item_id, _quantity) in enumerate(lines, start=1):
-        item = menu.get(item_id)
-        if item is None:
-            errors.append(
-                _("Line %(line)d: item %(id)d is not on this store's menu.") % {"line": position, "id": item_id}
-            )
-        elif not item.is_available:
-            errors.append(_("Line %(line)d: %(name)s is sold out.") % {"line": position, "name": item.name})
-    if errors:
-        raise ValidationError({"items": errors})
-    return [(menu[item_id], quantity) for item_id, quantity in lines]
-
-
-def _fingerprint(lines):
-    return hashlib.sha256(json.dumps(lines).encode()).hexdigest()
-
-
-def place_order(*, table, items, idempotency_key=None):
-    """Place an order for `table`: [{menu_item_id, quantity}] priced from the menu now.
+def place_order(*, table, items, note="", idempotency_key=None):
+    """Place an order for `table`: [{menu_item_id, quantity, option_ids?}] priced from the menu
+    now (unit price = item price + the chosen options' deltas), with an optional `note`.
 
     Returns (order, created). A repeated idempotency key returns the first order
     (created=False) while that order is live in the open session; the same key with other
-    items, or after its order was deleted or its session closed, raises Conflict. Checks and
-    pricing happen before the store lock, so the locked part is only the writes that need it.
+    items, options or note, or after its order was deleted or its session closed, raises
+    Conflict. Checks and pricing happen before the store lock, so the locked part is only
+    the writes that need it. Lines copy the item's name and the options' names and deltas.
     """
-    lines = _normalize_items(items)
-    _validate_idempotency_key(idempotency_key)
-    fingerprint = _fingerprint(lines)
-    replayed = _replayed_order(table, idempotency_key, fingerprint)
+    lines = normalize_items(items)
+    note = normalize_note(note)
+    validate_idempotency_key(idempotency_key)
+    request_fingerprint = fingerprint(lines, note)
+    replayed = _replayed_order(table, idempotency_key, request_fingerprint)
     if replayed is not None:
         return replayed, False
-    priced = _priced_lines(table.store_id, lines)
+    priced = price_lines(table.store_id, lines)
     try:
         with transaction.atomic():
             lock_store(table.store_id)
             number = _take_order_number(table.store_id)
-            session = open_session(table) or TableSession.objects.create(store_id=table.store_id, table=table)
+            session = open_or_create_session(table)
             order = Order.objects.create(
                 store=table.store,
                 table=table,
                 session=session,
                 number=number,
-                total=sum(item.price * quantity for item, quantity in priced),
+                total=sum(line.unit_price * line.quantity for line in priced),
+                note=note,
                 idempotency_key=idempotency_key,
-                request_fingerprint=fingerprint,
+                request_fingerprint=request_fingerprint,
             )
             order_lines = OrderLine.objects.bulk_create(
-                OrderLine(order=order, menu_item=item, name=item.name, unit_price=item.price, quantity=quantity)
-                for item, quantity in priced
+                OrderLine(
+                    order=order,
+                    menu_item=line.item,
+                    name=line.item.name,
+                    unit_price=line.unit_price,
+                    quantity=line.quantity,
+                    options=[
+                        {"id": option.id, "name": option.name, "price_delta": option.price_delta}
+                        for option in line.options
+                    ],
+                )
+                for line in priced
             )
             _publish(EventType.ORDER_CREATED, order, lines=order_lines)
     except IntegrityError:
         # A request with the same key committed while this one waited for the store lock;
         # the rollback also gave back the number this one took.
-        replayed = _replayed_order(table, idempotency_key, fingerprint)
+        replayed = _replayed_order(table, idempotency_key, request_fingerprint)
         if replayed is None:
             raise
         return replayed, False
     return order, True
+
+
+def open_or_create_session(table):
+    """The table's open session, opened now if it has none (a first order, a first staff call);
+    call it holding the store's write lock."""
+    return open_session(table) or TableSession.objects.create(store_id=table.store_id, table=table)
 
 
 def _take_order_number(store_id):
@@ -142,11 +95,11 @@ def _take_order_number(store_id):
         return cursor.fetchone()[0]
 
 
-def _replayed_order(table, idempotency_key, fingerprint):
+def _replayed_order(table, idempotency_key, request_fingerprint):
     """The order this key already placed at this table, or None.
 
     Conflict if that order was deleted or its session closed (replaying it would tell the
-    next guests an order was placed when it was not), or if its items differ.
+    next guests an order was placed when it was not), or if its items, options or note differ.
     """
     if idempotency_key is None:
         return None
@@ -166,7 +119,7 @@ def _replayed_order(table, idempotency_key, fingerprint):
             ),
             "idempotency_key_expired",
         )
-    if existing.request_fingerprint != fingerprint:
+    if existing.request_fingerprint != request_fingerprint:
         raise Conflict(_("This idempotency key was already used for a different order."), "idempotency_key_reused")
     return existing
 

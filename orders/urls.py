@@ -2,6 +2,7 @@ from django.urls import path
 
 from orders import manager_api
 from orders.api import TableOrdersView
+from orders.staff_call_api import TableStaffCallsView
 
 urlpatterns = [
     path("orders", TableOrdersView.as_view(), name="table-orders"),
@@ -12,4 +13,11 @@ urlpatterns = [
     path("admin/orders", manager_api.CurrentOrdersView.as_view(), name="manager-orders"),
     path("admin/orders/<int:pk>", manager_api.OrderDetailView.as_view(), name="manager-order"),
     path("admin/history", manager_api.HistoryView.as_view(), name="manager-history"),
+    path("staff-calls", TableStaffCallsView.as_view(), name="table-staff-calls"),
+    path("admin/staff-calls", manager_api.StaffCallsView.as_view(), name="manager-staff-calls"),
+    path(
+        "admin/staff-calls/<int:pk>/acknowledge",
+        manager_api.AcknowledgeStaffCallView.as_view(),
+        name="manager-staff-call-acknowledge",
+    ),
 ]

@@ -34,6 +34,9 @@ CONFLICTS = {
     ),
     ("/api/v1/admin/orders/{id}", "delete"): "`session_closed`: the order's table session has ended.",
     ("/api/v1/admin/categories/{id}", "delete"): "`category_not_empty`: move or delete its menu items first.",
+    ("/api/v1/admin/staff-calls/{id}/acknowledge", "post"): (
+        "`session_closed`: the call's table session has ended, so it is no longer waiting."
+    ),
 }
 
 

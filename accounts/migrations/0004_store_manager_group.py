@@ -3,16 +3,27 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.roles import STORE_MANAGER_GROUP, STORE_MANAGER_PERMISSIONS, ensure_store_manager_group
+from accounts.roles import STORE_MANAGER_GROUP, ensure_store_manager_group
+
+# Frozen as it was at this migration; later migrations set the group's permissions anew.
+PERMISSIONS = {
+    ("menus", "category"): ("view", "add", "change", "delete"),
+    ("menus", "menuitem"): ("view", "add", "change", "delete"),
+    ("accounts", "table"): ("view", "add", "change"),
+    ("accounts", "user"): ("view", "add", "change"),
+    ("orders", "order"): ("view", "change"),
+    ("orders", "orderline"): ("view",),
+    ("orders", "tablesession"): ("view", "change"),
+}
 
 def create_group(apps, schema_editor):
     # Permissions are otherwise created only after every migration has run.
-    for app_label in {app_label for app_label, _model in STORE_MANAGER_PERMISSIONS}:
+    for app_label in {app_label for app_label, _model in PERMISSIONS}:
         app_config = apps.get_app_config(app_label)
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
-    group = ensure_store_manager_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    group = ensure_store_manager_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), PERMISSIONS)
     User = apps.get_model("accounts", "User")
     for manager in User.objects.filter(store__isnull=False):
         manager.groups.add(group)

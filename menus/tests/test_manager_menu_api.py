@@ -151,6 +151,7 @@ def test_menu_items_list_and_category_filter(api, store, menu, other_store):
         "image_url": "",
         "is_available": True,
         "display_order": 0,
+        "option_groups": [],
     }
     assert [i["id"] for i in api.get(f"{API}/menu-items?category={drinks.id}").json()["results"]] == [cola.id]
     assert set(error_of(api.get(f"{API}/menu-items?category=drinks"), 400)["fields"]) == {"category"}
@@ -171,6 +172,7 @@ def test_create_menu_item_shows_on_the_tablet(api, store, meals):
         "image_url": "https://img.example.com/b.jpg",
         "is_available": True,
         "display_order": 0,
+        "option_groups": [],
     }
     assert item.store == store
     assert menu_events() == 1

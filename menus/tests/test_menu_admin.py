@@ -12,7 +12,7 @@ from PIL import Image
 
 from accounts.models import User
 from menus.images import MAX_IMAGE_BYTES
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
 from orders.models import EventType, OrderEvent, OrderLine
 from orders.services import place_order
 
@@ -46,6 +46,7 @@ def _item_form(category, **fields):
         "description": "",
         "image_url": "",
         "is_available": "on",
+        **_inline("option_groups", []),
         **fields,
     }
 
@@ -219,3 +220,162 @@ def test_a_category_that_gained_items_before_the_delete_is_kept_with_a_message(
     assert response.status_code == 200
     assert "Move or delete this category&#x27;s items first." in response.content.decode()
     assert Category.objects.filter(pk=category.pk).exists()
+
+
+# Option groups and options (SPEC 3.7)
+
+
+def _inline(prefix, rows, initial=0):
+    """Inline formset fields: `rows` are dicts of one form's fields each."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
+    return data
+
+
+def _group_row(item, name="맵기", min_select="1", max_select="1", **fields):
+    return {
+        "item": str(item.pk),
+        "id": "",
+        "name": name,
+        "min_select": min_select,
+        "max_select": max_select,
+        "display_order": "0",
+        **fields,
+    }
+
+
+def test_option_groups_are_added_inline_on_the_item_page_and_tell_the_tablets(manager_client, store, menu):
+    stew = menu[0]
+    url = reverse("admin:menus_menuitem_change", args=[stew.pk])
+    form = {
+        **_item_form(stew.category, name="김치찌개", price="9000"),
+        **_inline("option_groups", [_group_row(stew), _group_row(stew, "추가", "0", "2", display_order="1")]),
+    }
+
+    response = manager_client.post(url, form)
+
+    assert response.status_code == 302
+    assert list(stew.option_groups.values_list("name", "min_select", "max_select")) == [("맵기", 1, 1), ("추가", 0, 2)]
+    # One announcement for the item, one for its groups.
+    assert _menu_updates(store) == 2
+    page = manager_client.get(url).content.decode()
+    group = stew.option_groups.first()
+    assert reverse("admin:menus_optiongroup_change", args=[group.pk]) in page
+
+
+def test_a_group_that_allows_no_choice_is_a_field_error(manager_client, store, menu):
+    stew = menu[0]
+    form = {
+        **_item_form(stew.category, name="김치찌개", price="9000"),
+        **_inline("option_groups", [_group_row(stew, min_select="0", max_select="0")]),
+    }
+
+    response = manager_client.post(reverse("admin:menus_menuitem_change", args=[stew.pk]), form)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0]["max_select"]
+    assert not OptionGroup.objects.exists()
+    assert _menu_updates(store) == 0
+
+
+def test_options_are_edited_on_the_groups_page_through_the_services(manager_client, store, menu):
+    group = OptionGroup.objects.create(item=menu[0], name="추가", max_select=2)
+    url = reverse("admin:menus_optiongroup_change", args=[group.pk])
+    option_row = {"group": str(group.pk), "id": "", "is_available": "on", "display_order": "0"}
+    form = {
+        "name": "추가",
+        "min_select": "0",
+        "max_select": "2",
+        "display_order": "0",
+        **_inline(
+            "options",
+            [
+                {**option_row, "name": "치즈", "price_delta": "1000"},
+                {**option_row, "name": "계란", "price_delta": "500"},
+            ],
+        ),
+    }
+
+    response = manager_client.post(url, form)
+
+    assert response.status_code == 302
+    assert list(group.options.values_list("name", "price_delta")) == [("치즈", 1000), ("계란", 500)]
+    assert _menu_updates(store) == 2
+    page = manager_client.get(url).content.decode()
+    # The group stays with its item.
+    assert 'name="item"' not in page
+    assert "김치찌개" in page
+
+
+def test_a_new_group_can_only_belong_to_the_managers_own_items(manager_client, store, menu, other_store):
+    foreign = other_store.menu_items.get()
+    fields = {"name": "곱빼기", "min_select": "0", "max_select": "1", "display_order": "0", **_inline("options", [])}
+
+    refused = manager_client.post(reverse("admin:menus_optiongroup_add"), {**fields, "item": str(foreign.pk)})
+    accepted = manager_client.post(reverse("admin:menus_optiongroup_add"), {**fields, "item": str(menu[0].pk)})
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["item"]
+    assert accepted.status_code == 302
+    assert list(OptionGroup.objects.values_list("item_id", flat=True)) == [menu[0].pk]
+    assert _menu_updates(other_store) == 0
+
+
+def test_deleting_option_groups_tells_the_tablets_and_keeps_past_orders(manager_client, store, table, menu):
+    group = OptionGroup.objects.create(item=menu[0], name="맵기", min_select=1)
+    mild = Option.objects.create(group=group, name="순한맛")
+    order = place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1, "option_ids": [mild.id]}])[0]
+
+    response = manager_client.post(
+        reverse("admin:menus_optiongroup_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(group.pk)], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not OptionGroup.objects.exists() and not Option.objects.exists()
+    assert OrderLine.objects.get(order=order).options == [{"id": mild.id, "name": "순한맛", "price_delta": 0}]
+    assert _menu_updates(store) == 1
+
+
+def test_inline_rows_cannot_reach_another_stores_groups_or_options(manager_client, store, menu, other_store):
+    ours = OptionGroup.objects.create(item=menu[0], name="맵기")
+    theirs = OptionGroup.objects.create(item=other_store.menu_items.get(), name="곱빼기 여부")
+    their_option = Option.objects.create(group=theirs, name="곱빼기", price_delta=2000)
+    item_form = {
+        **_item_form(menu[0].category, name="김치찌개", price="9000"),
+        **_inline("option_groups", [{**_group_row(menu[0], "가로챔"), "id": str(theirs.pk)}], initial=1),
+    }
+    group_form = {
+        "name": "맵기",
+        "min_select": "0",
+        "max_select": "1",
+        "display_order": "0",
+        **_inline(
+            "options",
+            [
+                {
+                    "group": str(ours.pk),
+                    "id": str(their_option.pk),
+                    "name": "가로챔",
+                    "price_delta": "1",
+                    "display_order": "0",
+                }
+            ],
+            initial=1,
+        ),
+    }
+
+    manager_client.post(reverse("admin:menus_menuitem_change", args=[menu[0].pk]), item_form)
+    manager_client.post(reverse("admin:menus_optiongroup_change", args=[ours.pk]), group_form)
+
+    theirs.refresh_from_db()
+    their_option.refresh_from_db()
+    assert (theirs.item.store, theirs.name) == (other_store, "곱빼기 여부")
+    assert (their_option.group_id, their_option.name, their_option.price_delta) == (theirs.pk, "곱빼기", 2000)
+    assert _menu_updates(other_store) == 0

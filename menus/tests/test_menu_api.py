@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.services import save_option_groups, save_options
 
 MENU = "/api/v1/menu"
 
@@ -57,12 +58,14 @@ def test_menu_lists_categories_and_items_in_display_order(client, table, full_me
         "description": "",
         "image_url": "https://images.example.com/cider.jpg",
         "is_available": False,
+        "option_groups": [],
     }
     stew = categories[0]["items"][0]
     assert stew["image_url"].startswith("/media/menu/")
     assert stew["description"] == "<b>맵다</b>"
     assert categories[1]["items"][1]["is_available"] is True
     assert "비빔밥" not in response.content.decode()
+    assert response.json()["staff_call_reasons"] == ["물", "앞접시", "수저", "계산 요청", "기타"]
 
 
 def test_each_store_sees_its_own_menu(client, table, menu, other_store):
@@ -159,11 +162,205 @@ def test_any_menu_change_changes_the_etag(client, table, full_menu, change):
 
 
 def test_menu_query_budget(client, table, full_menu, django_assert_max_num_queries):
-    # One query authenticates the tablet, one fingerprints the menu, two read it.
-    with django_assert_max_num_queries(4):
+    # One query authenticates the tablet, one fingerprints the menu, five read it (the store's
+    # reasons, categories, items, option groups, options).
+    with django_assert_max_num_queries(7):
         etag = client.get(MENU, headers=bearer(table))["ETag"]
     with django_assert_max_num_queries(2):
         assert client.get(MENU, headers={**bearer(table), "If-None-Match": etag}).status_code == 304
     # Another tablet reading the same menu version gets it from memory.
     with django_assert_max_num_queries(2):
         assert client.get(MENU, headers=bearer(table)).json()["categories"]
+
+
+# Option groups and staff-call reasons
+
+
+@pytest.fixture
+def stew_options(full_menu):
+    """김치찌개 with 맵기 (exactly one) and 추가 (up to two, one sold out), created out of order."""
+    stew = full_menu["stew"]
+    extra = OptionGroup.objects.create(item=stew, name="추가", min_select=0, max_select=2, display_order=2)
+    spice = OptionGroup.objects.create(item=stew, name="맵기", min_select=1, max_select=1, display_order=1)
+    return {
+        "extra": extra,
+        "spice": spice,
+        "hot": Option.objects.create(group=spice, name="매운맛", display_order=2),
+        "mild": Option.objects.create(group=spice, name="순한맛", display_order=1),
+        "cheese": Option.objects.create(group=extra, name="치즈", price_delta=1000, display_order=2),
+        "egg": Option.objects.create(group=extra, name="계란", price_delta=500, display_order=1, is_available=False),
+    }
+
+
+def test_items_carry_their_option_groups_in_display_order(client, table, full_menu, stew_options):
+    o = stew_options
+    categories = client.get(MENU, headers=bearer(table)).json()["categories"]
+
+    stew = categories[0]["items"][0]
+    assert stew["option_groups"] == [
+        {
+            "id": o["spice"].id,
+            "name": "맵기",
+            "min_select": 1,
+            "max_select": 1,
+            "options": [
+                {"id": o["mild"].id, "name": "순한맛", "price_delta": 0, "is_available": True},
+                {"id": o["hot"].id, "name": "매운맛", "price_delta": 0, "is_available": True},
+            ],
+        },
+        {
+            "id": o["extra"].id,
+            "name": "추가",
+            "min_select": 0,
+            "max_select": 2,
+            "options": [
+                {"id": o["egg"].id, "name": "계란", "price_delta": 500, "is_available": False},
+                {"id": o["cheese"].id, "name": "치즈", "price_delta": 1000, "is_available": True},
+            ],
+        },
+    ]
+    assert all(item["option_groups"] == [] for item in categories[1]["items"])
+
+
+def test_another_stores_options_are_not_in_the_menu(client, table, menu, other_store):
+    theirs = other_store.menu_items.get()
+    group = OptionGroup.objects.create(item=theirs, name="곱빼기 여부")
+    Option.objects.create(group=group, name="곱빼기", price_delta=2000)
+
+    response = client.get(MENU, headers=bearer(table))
+
+    assert "곱빼기" not in response.content.decode()
+
+
+def test_the_staff_call_reasons_are_the_stores_own(client, table, store, full_menu, other_store):
+    store.staff_call_reasons = ["물", "냅킨"]
+    store.save()
+    other_store.staff_call_reasons = ["다른 매장"]
+    other_store.save()
+
+    assert client.get(MENU, headers=bearer(table)).json()["staff_call_reasons"] == ["물", "냅킨"]
+
+
+def _item_with_options(store, category, name):
+    item = MenuItem.objects.create(store=store, category=category, name=name, price=5000)
+    for number in range(2):
+        group = OptionGroup.objects.create(item=item, name=f"그룹 {number}", max_select=2)
+        for option in range(3):
+            Option.objects.create(group=group, name=f"옵션 {option}", price_delta=500 * option)
+    return item
+
+
+def test_the_menu_takes_the_same_queries_for_1_or_20_items_with_options(
+    client, store, table, django_assert_num_queries
+):
+    category = Category.objects.create(store=store, name="식사")
+    _item_with_options(store, category, "메뉴 0")
+    headers = bearer(table)
+    # The tablet, the version, then the reasons, categories, items, groups and options.
+    with django_assert_num_queries(7):
+        one = client.get(MENU, headers=headers).json()
+    for number in range(1, 20):
+        _item_with_options(store, category, f"메뉴 {number}")
+
+    with django_assert_num_queries(7):
+        twenty = client.get(MENU, headers=headers).json()
+
+    assert len(one["categories"][0]["items"]) == 1
+    items = twenty["categories"][0]["items"]
+    assert len(items) == 20
+    assert all([len(group["options"]) for group in item["option_groups"]] == [3, 3] for item in items)
+
+
+def rename_option(o):
+    o["cheese"].name = "모짜렐라 치즈"
+    save_options(group=o["extra"], options=[o["cheese"]])
+
+
+def reprice_option(o):
+    o["cheese"].price_delta = 1500
+    save_options(group=o["extra"], options=[o["cheese"]])
+
+
+def sell_out_option(o):
+    o["cheese"].is_available = False
+    save_options(group=o["extra"], options=[o["cheese"]])
+
+
+def sell_out_option_with_bulk_update(o):
+    Option.objects.filter(pk=o["cheese"].pk).update(is_available=False)
+
+
+def reprice_option_with_bulk_update(o):
+    Option.objects.filter(pk=o["cheese"].pk).update(price_delta=900)
+
+
+def reorder_options(o):
+    o["cheese"].display_order = 0
+    save_options(group=o["extra"], options=[o["cheese"]])
+
+
+def add_option(o):
+    save_options(group=o["extra"], options=[Option(group=o["extra"], name="햄", price_delta=2000)])
+
+
+def delete_option(o):
+    save_options(group=o["extra"], deleted=[o["cheese"]])
+
+
+def change_group_limits(o):
+    o["extra"].max_select = 1
+    save_option_groups(item=o["extra"].item, groups=[o["extra"]])
+
+
+def add_group(o):
+    save_option_groups(item=o["extra"].item, groups=[OptionGroup(item=o["extra"].item, name="곱빼기")])
+
+
+def delete_group(o):
+    save_option_groups(item=o["extra"].item, deleted=[o["extra"]])
+
+
+def change_staff_call_reasons(o):
+    store = o["extra"].item.store
+    store.staff_call_reasons = ["물", "냅킨"]
+    store.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        rename_option,
+        reprice_option,
+        sell_out_option,
+        sell_out_option_with_bulk_update,
+        reprice_option_with_bulk_update,
+        reorder_options,
+        add_option,
+        delete_option,
+        change_group_limits,
+        add_group,
+        delete_group,
+        change_staff_call_reasons,
+    ],
+)
+def test_any_option_or_reason_change_changes_the_etag_and_the_menu(client, table, stew_options, change):
+    first = client.get(MENU, headers=bearer(table))
+    change(stew_options)
+
+    response = client.get(MENU, headers={**bearer(table), "If-None-Match": first["ETag"]})
+
+    assert response.status_code == 200
+    assert response["ETag"] != first["ETag"]
+    assert response.json() != first.json()
+
+
+def test_reasons_of_a_store_without_a_menu_change_its_etag_too(client, store, table):
+    first = client.get(MENU, headers=bearer(table))
+    assert first.json() == {"categories": [], "staff_call_reasons": ["물", "앞접시", "수저", "계산 요청", "기타"]}
+    store.staff_call_reasons = ["물"]
+    store.save()
+
+    response = client.get(MENU, headers={**bearer(table), "If-None-Match": first["ETag"]})
+
+    assert response.status_code == 200
+    assert response.json()["staff_call_reasons"] == ["물"]

@@ -13,8 +13,8 @@ from django.db import connection
 
 from conftest import make_store, postgres_only
 from menus import menu_files
-from menus.models import Category, MenuItem
-from menus.selectors import store_menu
+from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.selectors import menu_version, store_menu
 from menus.services import import_menu
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,10 @@ def without_ids(menu):
         del category["id"]
         for item in category["items"]:
             del item["id"]
+            for group in item["option_groups"]:
+                del group["id"]
+                for option in group["options"]:
+                    del option["id"]
     return menu
 
 
@@ -71,13 +75,30 @@ def test_import_creates_categories_and_items_in_file_order(store):
                         "description": "얼큰한 찌개",
                         "image_url": "",
                         "is_available": True,
+                        "option_groups": [],
                     },
-                    {"name": "된장찌개", "price": 8000, "description": "", "image_url": "", "is_available": False},
+                    {
+                        "name": "된장찌개",
+                        "price": 8000,
+                        "description": "",
+                        "image_url": "",
+                        "is_available": False,
+                        "option_groups": [],
+                    },
                 ],
             },
             {
                 "name": "음료",
-                "items": [{"name": "콜라", "price": 2000, "description": "", "image_url": "", "is_available": True}],
+                "items": [
+                    {
+                        "name": "콜라",
+                        "price": 2000,
+                        "description": "",
+                        "image_url": "",
+                        "is_available": True,
+                        "option_groups": [],
+                    }
+                ],
             },
         ]
     }
@@ -325,3 +346,165 @@ def test_help_renders_and_explains_image_urls(name):
 
     assert "category,name,price,description,image_url,is_available" in help_text
     assert "/media/" in help_text
+
+
+# Option groups (JSON only)
+
+
+def group(name="맵기", min_select=1, max_select=1, options=()):
+    return {"name": name, "min_select": min_select, "max_select": max_select, "options": list(options)}
+
+
+def option(name, price_delta=0, is_available=True):
+    return {"name": name, "price_delta": price_delta, "is_available": is_available}
+
+
+def options_of(store):
+    return {
+        item["name"]: item["option_groups"] for category in menu_of(store)["categories"] for item in category["items"]
+    }
+
+
+def test_import_adds_option_groups_and_options_in_file_order(store):
+    spice = group(options=[option("순한맛"), option("매운맛")])
+    extra = group("추가", 0, 2, [option("치즈", 1000), option("계란", "500", "false")])
+
+    result = import_menu(store=store, rows=[{**row(), "option_groups": [spice, extra]}, row(name="공기밥", price=1000)])
+
+    assert (result.items_created, result.items_updated) == (2, 0)
+    assert options_of(store) == {
+        "김치찌개": [
+            {**spice, "options": [option("순한맛"), option("매운맛")]},
+            {**extra, "options": [option("치즈", 1000), option("계란", 500, False)]},
+        ],
+        "공기밥": [],
+    }
+
+
+def test_absent_limits_and_prices_take_the_model_defaults(store):
+    import_menu(store=store, rows=[{**row(), "option_groups": [{"name": "추가", "options": [{"name": "치즈"}]}]}])
+
+    assert options_of(store)["김치찌개"] == [group("추가", 0, 1, [option("치즈")])]
+
+
+def test_reimport_matches_groups_and_options_by_name_updates_adds_and_deletes_nothing(store):
+    first = group("추가", 0, 2, [option("치즈", 1000), option("계란", 500)])
+    import_menu(store=store, rows=[{**row(), "option_groups": [group(options=[option("순한맛")]), first]}])
+    item = MenuItem.objects.get(store=store)
+    ids = set(OptionGroup.objects.values_list("id", flat=True)), set(Option.objects.values_list("id", flat=True))
+    version = menu_version(store)
+
+    again = group("추가", 1, 3, [option("햄", 2000), option("치즈", 1500, False)])
+    result = import_menu(
+        store=store, rows=[{**row(), "option_groups": [again, group("곱빼기", 0, 1, [option("곱빼기")])]}]
+    )
+
+    assert (result.items_created, result.items_updated, result.items_unchanged) == (0, 1, 0)
+    assert MenuItem.objects.get(store=store).pk == item.pk
+    assert options_of(store)["김치찌개"] == [
+        group(options=[option("순한맛")]),
+        group("추가", 1, 3, [option("치즈", 1500, False), option("계란", 500), option("햄", 2000)]),
+        group("곱빼기", 0, 1, [option("곱빼기")]),
+    ]
+    assert ids[0] < set(OptionGroup.objects.values_list("id", flat=True))
+    assert ids[1] < set(Option.objects.values_list("id", flat=True))
+    # Only the options changed: the item's version still moves, so tablets re-read the menu.
+    assert menu_version(store) != version
+
+
+def test_reimport_of_the_same_options_changes_nothing(store):
+    rows = [{**row(), "option_groups": [group(options=[option("순한맛"), option("매운맛")])]}]
+    import_menu(store=store, rows=rows)
+    version = menu_version(store)
+
+    result = import_menu(store=store, rows=rows)
+
+    assert (result.items_updated, result.items_unchanged) == (0, 1)
+    assert menu_version(store) == version
+
+
+def test_a_csv_import_leaves_options_as_they_are_and_a_csv_export_leaves_them_out(store, tmp_path):
+    import_menu(store=store, rows=[{**row(), "option_groups": [group(options=[option("순한맛")])]}])
+    path = tmp_path / "menu.csv"
+    call_command("export_menu", store.code, str(path))
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace("9000", "9500"), encoding="utf-8")
+
+    call_command("import_menu", store.code, str(path))
+
+    assert "순한맛" not in text
+    assert MenuItem.objects.get(store=store).price == 9500
+    assert options_of(store)["김치찌개"] == [group(options=[option("순한맛")])]
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        ("맵기", "row 2: option_groups must be a list of objects."),
+        (["맵기"], "row 2: option_groups must be a list of objects."),
+        ([{**group(), "name": " "}], "row 2: option group 1: name is required."),
+        ([{**group(), "name": "가" * 51}], "row 2: option group 1: name must be at most 50 characters"),
+        ([group(min_select=2, max_select=1)], "row 2: option group 1: min_select cannot be more than max_select."),
+        ([group(min_select=0, max_select=0)], "row 2: option group 1: max_select must be a whole number from 1"),
+        ([group(min_select=-1)], "row 2: option group 1: min_select must be a whole number from 0"),
+        ([group(min_select="1")], "row 2: option group 1: min_select must be a whole number"),
+        ([group(max_select=True)], "row 2: option group 1: max_select must be a whole number"),
+        ([group(), group()], "row 2: option group 2: the same name as option group 1."),
+        ([{**group(), "options": "순한맛"}], "row 2: option group 1: options must be a list of objects."),
+        ([group(options=[{"price_delta": 0}])], "row 2: option group 1: option 1: name is required."),
+        ([group(options=[option("치즈", -1)])], "row 2: option group 1: option 1: price_delta must be a whole number"),
+        (
+            [group(options=[option("치즈", 10_000_001)])],
+            "row 2: option group 1: option 1: price_delta must be a whole number of won from 0 to 10,000,000",
+        ),
+        ([group(options=[option("치즈", 1.5)])], "row 2: option group 1: option 1: price_delta must be"),
+        ([group(options=[option("치즈", 0, "maybe")])], "row 2: option group 1: option 1: is_available must be"),
+        (
+            [group(options=[option("치즈"), option("치즈")])],
+            "row 2: option group 1: option 2: the same name as option 1.",
+        ),
+    ],
+)
+def test_a_bad_option_group_writes_nothing_and_names_the_row_group_and_option(store, groups, message):
+    rows = [row(name="공기밥", price=1000), {**row(), "option_groups": groups}]
+
+    with pytest.raises(ValidationError) as caught:
+        import_menu(store=store, rows=rows)
+
+    assert any(text.startswith(message) for text in caught.value.messages), caught.value.messages
+    assert not MenuItem.objects.exists() and not OptionGroup.objects.exists() and not Option.objects.exists()
+
+
+def test_json_export_then_import_copies_options_to_another_store(store, tmp_path):
+    import_menu(
+        store=store,
+        rows=[
+            {**row(), "option_groups": [group(options=[option("순한맛"), option("매운맛")])]},
+            {
+                **row("음료", "소주", 5000),
+                "option_groups": [group("종류", options=[option("참이슬"), option("처음처럼", 0, False)])],
+            },
+            row("음료", "콜라", 2000),
+        ],
+    )
+    path = tmp_path / "menu.json"
+    call_command("export_menu", store.code, str(path))
+    target = make_store(code="copy", name="복사 식당")
+
+    call_command("import_menu", target.code, str(path))
+
+    assert menu_of(target) == menu_of(store)
+    assert options_of(target)["소주"][0]["options"][1] == option("처음처럼", 0, False)
+    assert (
+        Option.objects.filter(group__item__store=target).count()
+        == Option.objects.filter(group__item__store=store).count()
+        == 4
+    )
+
+
+@pytest.mark.parametrize("name", ["import_menu", "export_menu"])
+def test_help_says_json_carries_options_and_csv_does_not(name):
+    help_text = " ".join(load_command_class("menus", name).create_parser("manage.py", name).format_help().split())
+
+    assert "option_groups" in help_text
+    assert "CSV is flat" in help_text

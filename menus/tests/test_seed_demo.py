@@ -11,7 +11,9 @@ from PIL import Image
 
 from accounts.models import Store, Table, User
 from menus.management.commands.seed_demo import DEMO_MENU
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.selectors import store_menu
+from orders.services import place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +32,8 @@ def counts():
         "tables": Table.objects.count(),
         "categories": Category.objects.count(),
         "items": MenuItem.objects.count(),
+        "option groups": OptionGroup.objects.count(),
+        "options": Option.objects.count(),
     }
 
 
@@ -47,7 +51,7 @@ def test_outside_debug_it_refuses_without_force(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
         seed()
-    assert counts() == {"stores": 0, "users": 0, "tables": 0, "categories": 0, "items": 0}
+    assert not any(counts().values())
     seed("--force")
     assert counts()["stores"] == 1
 
@@ -57,7 +61,9 @@ def test_the_demo_manager_can_use_the_back_office():
     manager = User.objects.get(username="manager")
     assert manager.is_staff and not manager.is_superuser
     assert manager.has_perm("menus.change_menuitem") and manager.has_perm("orders.view_order")
-    assert not manager.has_perm("accounts.change_store")
+    # Their own store's staff-call reasons, yes; stores themselves, no.
+    assert manager.has_perm("accounts.change_store")
+    assert not manager.has_perm("accounts.add_store") and not manager.has_perm("accounts.delete_store")
 
 
 def test_seed_demo_builds_a_working_restaurant():
@@ -77,6 +83,38 @@ def test_seed_demo_builds_a_working_restaurant():
     items = MenuItem.objects.filter(store=store)
     assert items.filter(is_available=False).count() == 1
     assert all(item.description and 1000 <= item.price <= 50000 for item in items)
+
+
+def test_the_demo_has_options_a_guest_can_order():
+    seed()
+    store = Store.objects.get(code="demo")
+    items = {item["name"]: item for category in store_menu(store)["categories"] for item in category["items"]}
+
+    spicy = [(group["name"], group["min_select"], group["max_select"]) for group in items["떡볶이"]["option_groups"]]
+    assert spicy == [("맵기", 1, 1), ("추가", 0, 2)]
+    assert [option["name"] for option in items["김치찌개"]["option_groups"][0]["options"]] == [
+        "순한맛",
+        "보통",
+        "매운맛",
+    ]
+    extras = items["떡볶이"]["option_groups"][1]["options"]
+    assert all(option["price_delta"] > 0 for option in extras)
+    assert [option["name"] for option in extras if not option["is_available"]] == ["모둠 튀김"]
+    assert "라면 사리" in [option["name"] for option in items["김치찌개"]["option_groups"][1]["options"]]
+
+    hot = items["떡볶이"]["option_groups"][0]["options"][2]
+    noodles, cheese = extras[:2]
+    order, _created = place_order(
+        table=store.tables.get(number=1),
+        items=[
+            {
+                "menu_item_id": items["떡볶이"]["id"],
+                "quantity": 1,
+                "option_ids": [hot["id"], noodles["id"], cheese["id"]],
+            }
+        ],
+    )
+    assert order.total == 7000 + 1000 + 1000
 
 
 def test_every_demo_item_has_a_generated_jpeg_in_storage():
@@ -103,6 +141,7 @@ def test_rerun_restores_the_demo_without_signing_out_good_tablets():
     seed()
     store = Store.objects.get(code="demo")
     MenuItem.objects.filter(store=store, name="김치찌개").update(price=1)
+    Option.objects.filter(group__item__store=store, name="치즈").update(price_delta=1, is_available=False)
     Table.objects.filter(store=store, number=3).update(password="changed")
     store.users.filter(username="manager").update(password="changed")
     versions = dict(store.tables.values_list("number", "token_version"))
@@ -110,6 +149,8 @@ def test_rerun_restores_the_demo_without_signing_out_good_tablets():
     seed()
 
     assert MenuItem.objects.get(store=store, name="김치찌개").price == 9000
+    cheese = Option.objects.get(group__item__store=store, name="치즈")
+    assert (cheese.price_delta, cheese.is_available) == (1000, True)
     table = store.tables.get(number=3)
     assert table.check_password("1234")
     assert table.token_version == versions[3] + 1

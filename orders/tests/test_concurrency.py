@@ -7,8 +7,9 @@ from django.db import connection
 
 from accounts.services import setup_table
 from conftest import postgres_only
-from orders.models import EventType, Order, OrderEvent, TableSession
+from orders.models import EventType, Order, OrderEvent, StaffCall, TableSession
 from orders.services import close_session, delete_order, place_order
+from orders.staff_calls import acknowledge_staff_call, call_staff
 from tableorder.exceptions import Conflict
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
@@ -120,3 +121,54 @@ def test_replays_racing_a_close_are_the_first_order_or_expired_never_a_new_order
         EventType.ORDER_CREATED,
         EventType.SESSION_CLOSED,
     ]
+
+
+def test_two_taps_of_the_call_button_at_once_make_one_call_and_one_event(table):
+    results, errors = run_together([lambda: call_staff(table=table, reason="물")] * 2)
+    assert errors == [None, None]
+    assert sorted(created for _call, created in results) == [False, True]
+    assert len({call.pk for call, _created in results}) == 1
+    assert StaffCall.objects.count() == 1
+    assert TableSession.objects.count() == 1
+    assert OrderEvent.objects.filter(type=EventType.STAFF_CALL_CREATED).count() == 1
+
+
+def test_a_call_racing_a_first_order_shares_its_session(table, menu):
+    results, errors = run_together(
+        [lambda: call_staff(table=table, reason="물"), lambda: place_order(table=table, items=one_item(menu[0]))]
+    )
+    assert errors == [None, None]
+    (call, _created), (order, _created) = results
+    assert call.session_id == order.session_id
+    assert TableSession.objects.count() == 1
+
+
+def test_two_managers_acknowledging_one_call_at_once_make_one_event(table, manager):
+    call, _created = call_staff(table=table, reason="물")
+    results, errors = run_together([lambda: acknowledge_staff_call(call=call, actor=manager)] * 2)
+    assert errors == [None, None]
+    assert sorted(changed for _call, changed in results) == [False, True]
+    assert OrderEvent.objects.filter(type=EventType.STAFF_CALL_ACKNOWLEDGED).count() == 1
+
+
+def test_racing_taps_of_one_key_with_options_make_one_order_and_other_choices_are_refused(table, menu):
+    spice = menu[0].option_groups.create(name="맵기", min_select=1, max_select=1)
+    mild, hot = spice.options.create(name="순한맛"), spice.options.create(name="매운맛", display_order=1)
+
+    def tap(option, note):
+        items = [{"menu_item_id": menu[0].id, "quantity": 1, "option_ids": [option.id]}]
+        return lambda: place_order(table=table, items=items, note=note, idempotency_key="same-tap")
+
+    bodies = [(mild, "덜 맵게")] * 8 + [(hot, "덜 맵게"), (mild, "")]
+    results, errors = run_together([tap(option, note) for option, note in bodies])
+
+    order = Order.objects.get()
+    line = order.lines.get()
+    placed = (line.options[0]["id"], order.note)
+    assert OrderEvent.objects.filter(type=EventType.ORDER_CREATED).count() == 1
+    assert sum(bool(result and result[1]) for result in results) == 1
+    for (option, note), result, error in zip(bodies, results, errors, strict=True):
+        if (option.id, note) == placed:
+            assert error is None and result[0].pk == order.pk
+        else:
+            assert isinstance(error, Conflict) and error.code == "idempotency_key_reused"

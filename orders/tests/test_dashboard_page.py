@@ -2,13 +2,16 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
 from accounts.tokens import table_tokens
 from conftest import make_store
+from orders.dashboard import DASHBOARD_STRINGS
 
 BACKEND = "accounts.backends.StoreUserBackend"
 LIVE = "/admin/live/"
@@ -109,3 +112,24 @@ def test_a_deactivated_manager_is_sent_to_the_login(client, manager):
     manager.is_active = False
     manager.save(update_fields=["is_active"])
     assert client.get(LIVE).status_code == 302
+
+
+DASHBOARD_JS = sorted((Path(settings.BASE_DIR) / "static" / "dashboard").glob("*.js"))
+
+
+def test_every_string_the_scripts_show_is_a_translatable_dashboard_string():
+    used = {key for path in DASHBOARD_JS for key in re.findall(r"\bt\(\"(\w+)\"", path.read_text())}
+    assert {"callsLabel", "callAck", "noteLabel", "optionPrice"} <= used
+    assert used - DASHBOARD_STRINGS.keys() == set()
+
+
+def test_every_module_is_in_the_import_map_and_preloaded(client, manager):
+    """Each module is loaded by its hashed name (the import map) and fetched at once (preload)."""
+    html = signed_in(client, manager).get(LIVE).content.decode()
+    import_map = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', html, re.S).group(1))
+    mapped = {name.rsplit("/", 2)[-2] + "/" + name.rsplit("/", 1)[-1] for name in import_map["imports"]}
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="[^"]*/(\w+/\w+)\.js"', html))
+    modules = {f"dashboard/{path.name}" for path in DASHBOARD_JS if path.name != "app.js"} | {"shared/dom.js"}
+    assert "dashboard/calls.js" in modules
+    assert mapped == modules
+    assert {f"{name}.js" for name in preloaded} == modules

@@ -46,9 +46,24 @@ def test_order_is_priced_by_the_server(client, table, menu):
     assert order["table"] == {"id": table.id, "number": 1}
     assert order["session_id"] == TableSession.objects.get().id
     assert order["items"] == [
-        {"menu_item_id": stew.id, "name": "김치찌개", "unit_price": 9000, "quantity": 2, "line_total": 18000},
-        {"menu_item_id": rice.id, "name": "공기밥", "unit_price": 1000, "quantity": 1, "line_total": 1000},
+        {
+            "menu_item_id": stew.id,
+            "name": "김치찌개",
+            "unit_price": 9000,
+            "quantity": 2,
+            "line_total": 18000,
+            "options": [],
+        },
+        {
+            "menu_item_id": rice.id,
+            "name": "공기밥",
+            "unit_price": 1000,
+            "quantity": 1,
+            "line_total": 1000,
+            "options": [],
+        },
     ]
+    assert order["note"] == ""
     assert Order.objects.get().as_dict() == order
 
 

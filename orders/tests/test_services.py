@@ -260,6 +260,7 @@ def test_every_change_writes_one_event_with_what_a_dashboard_needs(table, menu, 
         "unit_price": 9000,
         "quantity": 2,
         "line_total": 18000,
+        "options": [],
     }
     assert created["table"]["total"] == 18000 and created["table"]["order_count"] == 1
     assert [e.id for e in events] == sorted(e.id for e in events)

@@ -56,14 +56,19 @@ def free_port():
 
 
 class BrowserDatabase:
-    """A database of its own: a temporary SQLite file, or `<name>_browser` on PostgreSQL."""
+    """A database of its own: a temporary SQLite file, or `<name>_browser_<suffix>` on PostgreSQL.
+
+    Each server gets its own (the session's browser server and test_nginx's run side by side):
+    creating one must never drop another's.
+    """
 
     def __init__(self):
         self.main_url = os.environ.get("DATABASE_URL", "")
         self.tempdir = tempfile.TemporaryDirectory(prefix="tableorder-browser-")
         if self.main_url.startswith(("postgres://", "postgresql://")):
             parts = urlsplit(self.main_url)
-            self.pg_name = f"{parts.path.lstrip('/')}_browser"
+            suffix = Path(self.tempdir.name).name.rsplit("-", 1)[-1].lower()
+            self.pg_name = f"{parts.path.lstrip('/')}_browser_{suffix}"
             self.url = urlunsplit(parts._replace(path=f"/{self.pg_name}"))
         else:
             self.pg_name = None
@@ -319,3 +324,91 @@ def delete_table_orders(number):
     manager = User.objects.get(store__code=STORE_CODE, username=MANAGER)
     orders = Order.objects.live().filter(table__store__code=STORE_CODE, table__number=number, session__closed_at=None)
     return [delete_order(order=order, actor=manager).display_number for order in orders]
+
+
+def set_staff_call_reasons(reasons):
+    """The test store's staff-call reasons, as a manager sets them in the admin; returns the old ones."""
+    from accounts.models import Store
+
+    store = Store.objects.get(code=STORE_CODE)
+    old = store.staff_call_reasons
+    store.staff_call_reasons = reasons
+    store.full_clean()
+    store.save(update_fields=["staff_call_reasons"])
+    return old
+
+
+def add_item_options(name, groups):
+    """Option groups for the test store's item `name`, announced like any menu edit.
+
+    `groups` is [[group name, min_select, max_select, [[option name, price_delta], …]], …];
+    returns {option name: id}.
+    """
+    from menus.models import MenuItem, Option, OptionGroup
+    from menus.services import save_menu_item
+
+    item = MenuItem.objects.get(store__code=STORE_CODE, name=name)
+    ids = {}
+    for group_order, (group_name, min_select, max_select, options) in enumerate(groups):
+        group, _created = OptionGroup.objects.update_or_create(
+            item=item,
+            name=group_name,
+            defaults={"min_select": min_select, "max_select": max_select, "display_order": group_order},
+        )
+        for option_order, (option_name, price_delta) in enumerate(options):
+            option, _created = Option.objects.update_or_create(
+                group=group, name=option_name, defaults={"price_delta": price_delta, "display_order": option_order}
+            )
+            ids[option_name] = option.id
+    save_menu_item(item=item)
+    return ids
+
+
+def acknowledge_table_calls(number):
+    """The manager acknowledges every waiting staff call of a table; returns their reasons."""
+    from accounts.models import User
+    from orders.models import StaffCall
+    from orders.staff_calls import acknowledge_staff_call
+
+    manager = User.objects.get(store__code=STORE_CODE, username=MANAGER)
+    calls = StaffCall.objects.filter(
+        store__code=STORE_CODE, table__number=number, acknowledged_at__isnull=True, session__closed_at=None
+    )
+    return [acknowledge_staff_call(call=call, actor=manager)[0].reason for call in calls]
+
+
+def table_order_details(number):
+    """The table's orders as the database holds them: note, and each line's name, options, unit price, quantity."""
+    from orders.models import Order
+
+    orders = Order.objects.filter(table__store__code=STORE_CODE, table__number=number).prefetch_related("lines")
+    return [
+        {
+            "note": order.note,
+            "total": order.total,
+            "lines": [
+                [line.name, [option["name"] for option in line.options], line.unit_price, line.quantity]
+                for line in order.lines.all()
+            ],
+        }
+        for order in orders.order_by("id")
+    ]
+
+
+def set_option_availability(item_name, option_name, available):
+    """The sold-out switch of one option of the test store's item, announced like any menu edit."""
+    from menus.models import MenuItem, Option
+    from menus.services import save_menu_item
+
+    item = MenuItem.objects.get(store__code=STORE_CODE, name=item_name)
+    changed = Option.objects.filter(group__item=item, name=option_name).update(is_available=available)
+    save_menu_item(item=item)
+    return changed
+
+
+def table_calls(number):
+    """[[reason, acknowledged?]] of the staff calls of a table's open session, oldest first."""
+    from orders.models import StaffCall
+
+    calls = StaffCall.objects.filter(store__code=STORE_CODE, table__number=number, session__closed_at=None)
+    return [[call.reason, call.acknowledged_at is not None] for call in calls.order_by("id")]

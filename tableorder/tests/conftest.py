@@ -104,3 +104,9 @@ def tablet_api(chromium, app_server):
     context = chromium.new_context(base_url=app_server.url)
     yield context.request
     context.close()
+
+
+@pytest.fixture
+def second_dashboard(chromium, app_server):
+    """Another manager's dashboard of the same store, in a browser context of its own."""
+    yield from _manager_page(chromium, app_server, LANDSCAPE)

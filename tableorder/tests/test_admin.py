@@ -6,12 +6,14 @@ from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.models import Table, User
+from accounts.models import Store, Table, User
 from accounts.roles import STORE_MANAGER_GROUP
 from accounts.services import setup_table
 from conftest import make_store
-from orders.models import EventType, Order, OrderEvent, OrderStatus, TableSession
+from menus.models import Option, OptionGroup
+from orders.models import EventType, Order, OrderEvent, OrderStatus, StaffCall, TableSession
 from orders.services import close_session, place_order
+from orders.staff_calls import acknowledge_staff_call, call_staff
 
 ACTION_CHECKBOX = admin.helpers.ACTION_CHECKBOX_NAME
 
@@ -31,6 +33,18 @@ def manager_client(client, manager):
 @pytest.fixture
 def order(table, menu):
     return place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 2}])[0]
+
+
+@pytest.fixture
+def staff_call(table):
+    return call_staff(table=table, reason="물")[0]
+
+
+@pytest.fixture
+def option_group(menu):
+    group = OptionGroup.objects.create(item=menu[0], name="맵기", min_select=1, max_select=1)
+    Option.objects.create(group=group, name="순한맛")
+    return group
 
 
 def _messages(response):
@@ -53,10 +67,11 @@ def test_every_project_model_is_registered():
         "orders.TableSession",
         "orders.Order",
         "orders.OrderEvent",
+        "orders.StaffCall",
     } <= registered
 
 
-def test_changelists_and_change_pages_open_for_a_platform_admin(admin_client, order):
+def test_changelists_and_change_pages_open_for_a_platform_admin(admin_client, order, staff_call, option_group):
     for model in admin.site._registry:
         meta = model._meta
         if meta.app_label not in {"accounts", "menus", "orders"}:
@@ -322,6 +337,151 @@ def test_a_username_taken_in_another_store_is_free_in_this_one(manager_client, s
     assert User.objects.filter(store=store, username__iexact="kim").count() == 1
 
 
-def test_a_manager_has_no_store_page(manager_client, store):
-    assert manager_client.get(reverse("admin:accounts_store_changelist")).status_code == 403
-    assert manager_client.get(reverse("admin:accounts_store_change", args=[store.pk])).status_code == 403
+# The store's settings
+
+
+def _store_form(client, store, **changes):
+    form = {"code": store.code, "name": store.name, "staff_call_reasons": "\n".join(store.staff_call_reasons)}
+    return client.post(reverse("admin:accounts_store_change", args=[store.pk]), {**form, **changes})
+
+
+def test_a_manager_sees_only_their_own_store(manager_client, store, other_store):
+    page = manager_client.get(reverse("admin:accounts_store_changelist")).content.decode()
+
+    assert reverse("admin:accounts_store_change", args=[store.pk]) in page
+    assert reverse("admin:accounts_store_change", args=[other_store.pk]) not in page
+    assert manager_client.get(reverse("admin:accounts_store_change", args=[other_store.pk])).status_code == 404
+    assert manager_client.get(reverse("admin:accounts_store_add")).status_code == 403
+    assert manager_client.get(reverse("admin:accounts_store_delete", args=[store.pk])).status_code == 403
+    assert 'value="delete_selected"' not in page
+
+
+def test_a_manager_edits_the_call_reasons_one_a_line_but_not_the_name(manager_client, store):
+    page = manager_client.get(reverse("admin:accounts_store_change", args=[store.pk])).content.decode()
+
+    response = _store_form(
+        manager_client, store, name="바뀐 이름", code="hijack", staff_call_reasons="  물  \r\n\r\n냅킨\r\n아기 의자\n"
+    )
+
+    assert "물\n앞접시\n수저\n계산 요청\n기타" in page
+    assert 'name="name"' not in page
+    assert response.status_code == 302, response.content.decode()
+    store.refresh_from_db()
+    assert store.staff_call_reasons == ["물", "냅킨", "아기 의자"]
+    assert (store.code, store.name) == ("alpha", "알파 식당")
+    # Open tablets re-read the menu, which carries the reasons.
+    (event,) = OrderEvent.objects.filter(store=store, type="menu.updated")
+    assert event.table_id is None
+
+
+@pytest.mark.parametrize(
+    "reasons",
+    ["", "물\n물", "\n".join(f"이유 {n}" for n in range(11)), "가" * 31],
+    ids=["none", "repeated", "eleven", "too-long"],
+)
+def test_bad_call_reasons_are_refused_by_the_stores_own_check(manager_client, store, reasons):
+    response = _store_form(manager_client, store, staff_call_reasons=reasons)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["staff_call_reasons"]
+    store.refresh_from_db()
+    assert store.staff_call_reasons == ["물", "앞접시", "수저", "계산 요청", "기타"]
+
+
+def test_saving_the_store_never_writes_back_a_stale_order_counter(rf, manager, store, table, menu):
+    model_admin = admin.site._registry[Store]
+    request = rf.post("/")
+    request.user = manager
+    stale = Store.objects.get(pk=store.pk)
+    place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
+    form = model_admin.get_form(request, stale)({"staff_call_reasons": "물\n냅킨"}, instance=stale)
+    assert form.is_valid(), form.errors
+
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+
+    store.refresh_from_db()
+    assert store.staff_call_reasons == ["물", "냅킨"]
+    assert store.last_order_number == 1
+    assert place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])[0].number == 2
+
+
+def test_a_platform_admin_edits_any_stores_name_and_reasons(admin_client, store, other_store):
+    response = _store_form(admin_client, other_store, name="베타 본점", staff_call_reasons="물\n기타")
+
+    assert response.status_code == 302
+    other_store.refresh_from_db()
+    assert (other_store.name, other_store.staff_call_reasons) == ("베타 본점", ["물", "기타"])
+    page = admin_client.get(reverse("admin:accounts_store_changelist")).content.decode()
+    assert "알파 식당" in page
+    assert "베타 본점" in page
+
+
+# Staff calls
+
+
+def test_a_manager_lists_the_stores_calls_with_their_state(manager_client, manager, table, other_store):
+    waiting = call_staff(table=table, reason="물")[0]
+    seen = call_staff(table=table, reason="수저")[0]
+    acknowledge_staff_call(call=seen, actor=manager)
+    other_table = setup_table(store=other_store, number=9, password="1234")[0]
+    foreign = call_staff(table=other_table, reason="기타")[0]
+
+    page = manager_client.get(reverse("admin:orders_staffcall_changelist")).content.decode()
+
+    assert reverse("admin:orders_staffcall_change", args=[waiting.pk]) in page
+    assert reverse("admin:orders_staffcall_change", args=[seen.pk]) in page
+    assert reverse("admin:orders_staffcall_change", args=[foreign.pk]) not in page
+    assert "대기 중" in page
+    assert "확인됨" in page
+
+
+def test_acknowledging_calls_through_the_action(manager_client, manager, staff_call):
+    response = _act(manager_client, StaffCall, "acknowledge_calls", [staff_call])
+
+    staff_call.refresh_from_db()
+    assert staff_call.acknowledged_by == manager
+    assert staff_call.acknowledged_at is not None
+    assert OrderEvent.objects.filter(type=EventType.STAFF_CALL_ACKNOWLEDGED).count() == 1
+    assert any("Done" in message for message in _messages(response))
+
+
+def test_acknowledging_a_call_of_an_ended_session_reports_the_failure(manager_client, manager, table, staff_call):
+    close_session(table=table, actor=manager)
+
+    response = _act(manager_client, StaffCall, "acknowledge_calls", [staff_call])
+
+    assert any("already ended" in message for message in _messages(response))
+    staff_call.refresh_from_db()
+    assert staff_call.acknowledged_at is None
+    page = manager_client.get(reverse("admin:orders_staffcall_changelist")).content.decode()
+    assert "종료됨" in page
+
+
+def test_calls_cannot_be_added_edited_or_deleted_in_the_admin(manager_client, staff_call):
+    change_url = reverse("admin:orders_staffcall_change", args=[staff_call.pk])
+    change = manager_client.get(change_url).content.decode()
+
+    manager_client.post(change_url, {"reason": "기타", "acknowledged_at": "2030-01-01 00:00"})
+
+    assert 'name="_save"' not in change
+    assert manager_client.get(reverse("admin:orders_staffcall_add")).status_code == 403
+    assert manager_client.get(reverse("admin:orders_staffcall_delete", args=[staff_call.pk])).status_code == 403
+    staff_call.refresh_from_db()
+    assert (staff_call.reason, staff_call.acknowledged_at) == ("물", None)
+
+
+def test_an_order_page_shows_the_note_and_each_lines_options(manager_client, table, menu):
+    spicy = OptionGroup.objects.create(item=menu[0], name="맵기", min_select=1, max_select=1)
+    hot = Option.objects.create(group=spicy, name="매운맛")
+    extra = OptionGroup.objects.create(item=menu[0], name="추가", min_select=0, max_select=2)
+    cheese = Option.objects.create(group=extra, name="치즈", price_delta=1000)
+    order, _created = place_order(
+        table=table,
+        items=[{"menu_item_id": menu[0].id, "quantity": 1, "option_ids": [hot.id, cheese.id]}],
+        note="덜 맵게 해 주세요",
+    )
+
+    page = manager_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+
+    assert "덜 맵게 해 주세요" in page
+    assert "매운맛, 치즈 (+₩1,000)" in page

@@ -18,9 +18,10 @@ from accounts.models import Store
 from accounts.services import setup_table
 from accounts.tokens import table_tokens
 from conftest import make_store
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
 from orders.models import OrderLine
 from orders.services import place_order
+from orders.staff_calls import call_staff
 from tableorder.store_admin import has_store_field, limit_to_store
 
 B_NAMES = ["베타 식당", "베타전용분류", "베타전용메뉴"]
@@ -88,8 +89,11 @@ def store_b(db):
     store = make_store(code="beta", name="베타 식당")
     category = Category.objects.create(store=store, name="베타전용분류", display_order=1)
     item = MenuItem.objects.create(store=store, category=category, name="베타전용메뉴", price=7000, display_order=1)
+    group = OptionGroup.objects.create(item=item, name="베타전용옵션그룹", max_select=2)
+    Option.objects.create(group=group, name="베타전용옵션", price_delta=500)
     table = setup_table(store=store, number=7, password="7777")[0]
     place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 1}])
+    call_staff(table=table, reason="물")
     login = {"username": "beta:manager", "ip_address": "10.0.0.9", "user_agent": "x", "http_accept": "*/*"}
     AccessAttempt.objects.create(**login, path_info="/admin/login/", failures_since_start=1)
     AccessLog.objects.create(**login, path_info="/admin/login/")
@@ -100,6 +104,7 @@ def store_b(db):
 @pytest.fixture
 def manager_a(client, manager, menu, table):
     place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
+    call_staff(table=table, reason="물")
     client.force_login(manager)
     return client
 

@@ -16,8 +16,9 @@ from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
 from menus.models import Category, MenuItem
-from orders.models import Order, OrderEvent, OrderLine, TableSession
+from orders.models import Order, OrderEvent, OrderLine, StaffCall, TableSession
 from orders.services import close_session, place_order
+from orders.staff_calls import call_staff
 
 PREFIX = "api/v1/admin/"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -79,6 +80,7 @@ class World:
         a_table = setup_table(store=self.a, number=1, password="1234")[0]
         a_items = make_menu(self.a)
         place_order(table=a_table, items=[{"menu_item_id": a_items[0].id, "quantity": 1}])
+        call_staff(table=a_table, reason="물")
         self.a_category = a_items[0].category
 
         self.b_table = setup_table(store=self.b, number=1, password="1234")[0]
@@ -89,9 +91,16 @@ class World:
         place_order(table=b_past, items=[{"menu_item_id": b_items[1].id, "quantity": 1}])
         close_session(table=b_past, actor=None)
         self.b_order = place_order(table=self.b_table, items=[{"menu_item_id": self.b_item.id, "quantity": 2}])[0]
+        self.b_call = call_staff(table=self.b_table, reason="물")[0]
 
     def b_object(self, model):
-        return {Table: self.b_table, Order: self.b_order, Category: self.b_category, MenuItem: self.b_item}[model]
+        return {
+            Table: self.b_table,
+            Order: self.b_order,
+            Category: self.b_category,
+            MenuItem: self.b_item,
+            StaffCall: self.b_call,
+        }[model]
 
     def b_ids(self, model):
         return set(model.objects.filter(store=self.b).values_list("id", flat=True))
@@ -103,6 +112,7 @@ class World:
             Order: {"status": "preparing"},
             Category: {"name": "BETA-SECRET 분류", "display_order": 1},
             MenuItem: {"category": self.a_category.id, "name": "가로챈 메뉴", "price": 1000},
+            StaffCall: {},
         }[model]
 
     def snapshot(self):
@@ -117,6 +127,7 @@ class World:
             "categories": list(Category.objects.filter(store=store).values()),
             "items": list(MenuItem.objects.filter(store=store).values()),
             "events": list(OrderEvent.objects.filter(store=store).values_list("id", flat=True)),
+            "staff_calls": list(StaffCall.objects.filter(store=store).values()),
         }
 
 

@@ -35,10 +35,15 @@ class Tablet:
 
     def order(self, **quantities):
         """Order {name: quantity}; returns the order."""
-        items = [{"menu_item_id": self.items[name], "quantity": quantity} for name, quantity in quantities.items()]
+        return self.place(
+            [{"menu_item_id": self.items[name], "quantity": quantity} for name, quantity in quantities.items()]
+        )
+
+    def place(self, items, note=""):
+        """Order request lines as they are (with `option_ids`) and a note; returns the order."""
         response = self.request.post(
             "/api/v1/orders",
-            data={"items": items},
+            data={"items": items, "note": note},
             headers={**self.headers, "Idempotency-Key": str(uuid.uuid4())},
         )
         assert response.status == 201, response.text()
@@ -46,6 +51,15 @@ class Tablet:
 
     def orders(self):
         return self.request.get("/api/v1/orders", headers=self.headers).json()["results"]
+
+    def call_staff(self, reason):
+        """The call button: returns (HTTP status, the call)."""
+        response = self.request.post("/api/v1/staff-calls", data={"reason": reason}, headers=self.headers)
+        assert response.status in (200, 201), response.text()
+        return response.status, response.json()
+
+    def calls(self):
+        return self.request.get("/api/v1/staff-calls", headers=self.headers).json()["results"]
 
 
 def fresh_table(app_server, number, page=None):
@@ -335,3 +349,252 @@ def test_screenshots_of_a_busy_floor(request, viewport, tablet_api, app_server, 
     page.get_by_role("button", name="과거 내역").first.click()
     expect(page.locator("#history-view")).to_be_visible()
     page.screenshot(path=screenshots / f"dashboard-history-all-{name}.png")
+
+
+# ---------------------------------------------------------------- staff calls, options and notes
+
+
+def call_item(page, call):
+    return page.locator(f'#call-list .call-item[data-call="{call["id"]}"]')
+
+
+def card_call(page, number, call):
+    return table_card(page, number).locator(f'.card-call[data-call="{call["id"]}"]')
+
+
+def test_a_staff_call_shows_at_once_until_one_tap_acknowledges_it_everywhere(
+    dashboard, second_dashboard, tablet_api, app_server, screenshots
+):
+    page, other = dashboard, second_dashboard
+    first = fresh_table(app_server, 41, page)
+    second = fresh_table(app_server, 42, page)
+    other.reload()
+    expect_live(other)
+    expect(page.locator("#calls")).to_be_hidden()
+    water_tablet, bill_tablet = Tablet(tablet_api, first), Tablet(tablet_api, second)
+
+    status, water = water_tablet.call_staff("물")
+    assert status == 201
+    banner = card_call(page, first, water)
+    expect(banner.locator(".card-call-text")).to_have_text(re.compile(r"^직원 호출 · 물\s*\d\d:\d\d$"), timeout=LIVE_MS)
+    expect(table_card(page, first)).to_have_class(re.compile(r"\bhas-call\b"))
+    expect(call_item(page, water)).to_contain_text(f"{first}번")
+    expect(call_item(page, water)).to_contain_text("물")
+    expect(call_item(other, water)).to_be_visible(timeout=LIVE_MS)
+    # A call opens the table's session, as a first order does.
+    expect(table_card(page, first).locator(".total")).to_have_text("₩0")
+
+    _status, bill = bill_tablet.call_staff("계산 요청")
+    # Calling again for a waiting reason is the same call: no second alert anywhere.
+    assert water_tablet.call_staff("물") == (200, water)
+    expect(call_item(page, bill)).to_be_visible(timeout=LIVE_MS)
+    for dash in (page, other):
+        expect(dash.locator("#call-list .call-item")).to_have_count(2)
+        # Oldest first.
+        expect(dash.locator("#call-list .call-table")).to_have_text([f"{first}번", f"{second}번"])
+    expect(page.locator("#calls-title")).to_have_text("직원 호출 2건")
+    expect(page.locator("#summary .call-pill")).to_have_text("호출 2")
+    assert small_touch_targets(page) == []
+
+    table_card(page, first).scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "dashboard-staff-calls-landscape.png")
+    page.locator("#calls").screenshot(path=screenshots / "dashboard-calls-list-landscape.png")
+
+    banner.get_by_role("button", name="확인").click()
+    expect(page.locator(".toast").last).to_contain_text(f"{first}번 테이블의 호출(물)을 확인했습니다")
+    for dash in (page, other):
+        expect(card_call(dash, first, water)).to_have_count(0, timeout=LIVE_MS)
+        expect(call_item(dash, water)).to_have_count(0)
+        expect(dash.locator("#call-list .call-item")).to_have_count(1)
+    expect(table_card(page, first)).not_to_have_class(re.compile(r"\bhas-call\b"))
+    [seen] = water_tablet.calls()
+    assert seen["id"] == water["id"] and seen["acknowledged_at"]
+
+    # The other manager answers the other call from the list.
+    call_item(other, bill).get_by_role("button", name="확인").click()
+    for dash in (page, other):
+        expect(dash.locator("#calls")).to_be_hidden(timeout=LIVE_MS)
+        expect(card_call(dash, second, bill)).to_have_count(0)
+    assert bill_tablet.calls()[0]["acknowledged_at"]
+
+    # A reload agrees: nothing is waiting.
+    page.reload()
+    expect_live(page)
+    expect(page.locator("#calls")).to_be_hidden()
+    expect(table_card(page, first).locator(".card-call")).to_have_count(0)
+
+
+def test_open_calls_come_back_after_a_reload_and_leave_with_the_session(dashboard, tablet_api, app_server):
+    page = dashboard
+    number = fresh_table(app_server, 43, page)
+    tablet = Tablet(tablet_api, number)
+    _status, spoon = tablet.call_staff("수저")
+    expect(card_call(page, number, spoon)).to_be_visible(timeout=LIVE_MS)
+
+    page.reload()
+    expect_live(page)
+    expect(card_call(page, number, spoon)).to_contain_text("직원 호출 · 수저")
+    expect(call_item(page, spoon)).to_be_visible()
+
+    table_card(page, number).get_by_role("button", name="이용 완료").click()
+    confirm(page, "이용 완료")
+    expect(card_call(page, number, spoon)).to_have_count(0)
+    expect(call_item(page, spoon)).to_have_count(0)
+    expect(table_card(page, number).locator(".card-idle")).to_have_text("빈 테이블")
+
+
+def test_guest_text_stays_text_on_the_dashboard(dashboard, tablet_api, app_server):
+    page = dashboard
+    alerts = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    # A reason is at most 30 characters; a note may be 200.
+    reason = "<img src=x onerror=alert(1)>"
+    note = "<img src=x onerror=document.title='pwned'>"
+    old_reasons = app_server.run_in_app("set_staff_call_reasons", ["물", reason])
+    try:
+        number = fresh_table(app_server, 44, page)
+        tablet = Tablet(tablet_api, number)
+        _status, call = tablet.call_staff(reason)
+        order = tablet.place([{"menu_item_id": tablet.items["콜라"], "quantity": 1}], note=note)
+        expect(call_item(page, call)).to_contain_text(reason, timeout=LIVE_MS)
+        expect(card_call(page, number, call)).to_contain_text(reason)
+        expect(order_row(page, order).locator(".o-note")).to_have_text(note, timeout=LIVE_MS)
+        dialog = open_order(page, order)
+        expect(dialog.locator("#order-note")).to_contain_text(note)
+        dialog.get_by_role("button", name="닫기").first.click()
+        # The snapshot after a reload draws the same text the same way.
+        page.reload()
+        expect(call_item(page, call)).to_contain_text(reason)
+        expect(order_row(page, order).locator(".o-note")).to_have_text(note)
+        expect(page.locator(".dash img, dialog img")).to_have_count(0)
+        assert "pwned" not in page.title()
+        assert alerts == []
+        call_item(page, call).get_by_role("button", name="확인").click()
+        expect(page.locator(".toast").last).to_contain_text(reason)
+        expect(call_item(page, call)).to_have_count(0)
+    finally:
+        app_server.run_in_app("set_staff_call_reasons", old_reasons)
+
+
+def test_an_order_shows_its_options_and_note_on_the_card_in_the_dialog_and_in_history(
+    dashboard, tablet_api, app_server, screenshots
+):
+    page = dashboard
+    app_server.run_in_app("add_menu_item", "쫄면", 6000)
+    options = app_server.run_in_app(
+        "add_item_options",
+        "쫄면",
+        [["맵기", 1, 1, [["순한맛", 0], ["매운맛", 0]]], ["추가", 0, 2, [["치즈 추가", 1000], ["계란 추가", 500]]]],
+    )
+    number = fresh_table(app_server, 45, page)
+    tablet = Tablet(tablet_api, number)
+    note = "아이가 먹을 거라 덜 맵게 해 주세요. 앞접시 두 개랑 가위도 같이 부탁드립니다."
+    order = tablet.place(
+        [
+            {
+                "menu_item_id": tablet.items["쫄면"],
+                "quantity": 2,
+                "option_ids": [options["순한맛"], options["치즈 추가"]],
+            },
+            {"menu_item_id": tablet.items["쫄면"], "quantity": 1, "option_ids": [options["매운맛"]]},
+            {"menu_item_id": tablet.items["콜라"], "quantity": 1},
+        ],
+        note=note,
+    )
+    assert order["total"] == 2 * 7000 + 6000 + 2000
+
+    row = order_row(page, order)
+    expect(row.locator(".o-lines")).to_have_text("쫄면 × 2 외 2", timeout=LIVE_MS)
+    expect(row.locator(".o-options")).to_have_text("순한맛, 치즈 추가 +₩1,000")
+    expect(row.locator(".o-note")).to_have_text(note)
+    # One line each on the card: the long note is cut short there, whole in the dialog.
+    assert row.locator(".o-note").evaluate("(el) => el.scrollWidth > el.clientWidth")
+    table_card(page, number).scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "dashboard-options-note-card-landscape.png")
+
+    dialog = open_order(page, order)
+    lines = dialog.locator("#order-lines li")
+    expect(lines).to_have_count(3)
+    expect(lines.nth(0).locator(".line-options")).to_have_text("순한맛, 치즈 추가 +₩1,000")
+    expect(lines.nth(0).locator(".line-unit")).to_have_text("₩7,000")
+    expect(lines.nth(0).locator(".line-total")).to_have_text("₩14,000")
+    expect(lines.nth(1).locator(".line-options")).to_have_text("매운맛")
+    expect(lines.nth(2).locator(".line-options")).to_have_count(0)
+    expect(dialog.locator("#order-note")).to_contain_text("요청사항")
+    expect(dialog.locator("#order-note .note-text")).to_have_text(note)
+    assert small_touch_targets(page) == []
+    page.screenshot(path=screenshots / "dashboard-order-options-note-landscape.png")
+    dialog.get_by_role("button", name="닫기").first.click()
+
+    # An order without a note has no note block.
+    plain = tablet.order(콜라=1)
+    open_order(page, plain)
+    expect(dialog.locator("#order-note")).to_be_empty()
+    dialog.get_by_role("button", name="닫기").first.click()
+
+    table_card(page, number).get_by_role("button", name="이용 완료").click()
+    confirm(page, "이용 완료")
+    table_card(page, number).get_by_role("button", name="과거 내역").click()
+    past = page.locator(f'#history-view .past-order[data-order="{order["id"]}"]')
+    expect(past.locator(".line-options").first).to_have_text("순한맛, 치즈 추가 +₩1,000")
+    expect(past.locator(".note-text")).to_have_text(note)
+    page.screenshot(path=screenshots / "dashboard-history-options-note-landscape.png")
+
+
+def test_a_failed_acknowledgement_says_so_and_a_call_that_ended_leaves(dashboard, tablet_api, app_server):
+    page = dashboard
+    number = fresh_table(app_server, 46, page)
+    _status, call = Tablet(tablet_api, number).call_staff("앞접시")
+    item = call_item(page, call)
+    expect(item).to_be_visible(timeout=LIVE_MS)
+    acknowledge = f"**/api/v1/admin/staff-calls/{call['id']}/acknowledge"
+
+    page.route(acknowledge, lambda route: route.fulfill(status=500, json={"error": {"message": "boom"}}))
+    item.get_by_role("button", name="확인").click()
+    expect(page.locator(".toast-error").last).to_have_text("서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.")
+    # Still waiting, and the button works again.
+    expect(item.get_by_role("button", name="확인")).to_be_enabled()
+    expect(card_call(page, number, call)).to_be_visible()
+
+    # The table was closed elsewhere and its event is not here yet: the server's 409 ends the call.
+    page.unroute(acknowledge)
+    page.route(
+        acknowledge,
+        lambda route: route.fulfill(status=409, json={"error": {"code": "session_closed", "message": "ended"}}),
+    )
+    item.get_by_role("button", name="확인").click()
+    expect(page.locator(".toast").last).to_have_text("이미 확인되었거나 끝난 호출입니다.")
+    expect(item).to_have_count(0)
+    expect(card_call(page, number, call)).to_have_count(0)
+
+
+def test_the_chime_rings_for_calls_with_a_tone_of_their_own(dashboard, tablet_api, app_server):
+    page = dashboard
+    number = fresh_table(app_server, 47, page)
+    tablet = Tablet(tablet_api, number)
+    # Count the tones instead of listening: every oscillator the page makes, with its pitch.
+    page.evaluate(
+        """() => {
+            window.oscillators = [];
+            const create = AudioContext.prototype.createOscillator;
+            AudioContext.prototype.createOscillator = function () {
+                const oscillator = create.call(this);
+                window.oscillators.push(oscillator);
+                return oscillator;
+            };
+        }"""
+    )
+
+    def tones(count):
+        page.wait_for_function(f"window.oscillators.length === {count}", timeout=LIVE_MS)
+        return page.evaluate("window.oscillators.map((oscillator) => oscillator.frequency.value)")
+
+    page.locator("#chime").click()
+    order_tone = tones(2)
+    tablet.call_staff("수저")
+    call_tone = tones(6)[2:]
+    assert call_tone != order_tone and len(call_tone) == 4
+    # The same call again is no new alert; a new order rings the order's tone.
+    tablet.call_staff("수저")
+    tablet.order(콜라=1)
+    assert tones(8)[6:] == order_tone

@@ -453,3 +453,226 @@ def test_a_retry_after_the_manager_deleted_the_order_asks_to_confirm_again_then_
     orders = app_server.run_in_app("table_orders", 11)
     assert len(orders) == 2
     assert orders[1] == [page.locator("#success-number").inner_text(), 10000]
+
+
+# Options, the order note and staff calls: SPEC 3.6–3.8.
+OPTION_ITEM = "라볶이"
+
+
+def option_item(app_server):
+    """라볶이 (₩6,500): 맵기 (exactly one) and 추가 (up to two; 라면 사리 sold out)."""
+    app_server.run_in_app("add_menu_item", OPTION_ITEM, 6500)
+    groups = [
+        ["맵기", 1, 1, [["순한맛", 0], ["보통", 0], ["매운맛", 0]]],
+        ["추가", 0, 2, [["치즈 추가", 1000], ["계란 추가", 500], ["어묵 추가", 700], ["라면 사리", 1000]]],
+    ]
+    app_server.run_in_app("add_item_options", OPTION_ITEM, groups)
+    app_server.run_in_app("set_option_availability", OPTION_ITEM, "어묵 추가", True)
+    app_server.run_in_app("set_option_availability", OPTION_ITEM, "라면 사리", False)
+
+
+def option(dialog, name):
+    return dialog.locator(".option").filter(has_text=name).locator("input")
+
+
+def choose(page, picks, quantity=1):
+    """Open the chooser of OPTION_ITEM from its card's quick add, pick `picks`, add `quantity`."""
+    add(page, OPTION_ITEM)
+    dialog = page.locator("#item-dialog")
+    expect(dialog.get_by_role("heading", name=OPTION_ITEM)).to_be_visible()
+    for name in picks:
+        option(dialog, name).click()
+    for _ in range(quantity - 1):
+        dialog.get_by_role("button", name="하나 더", exact=True).click()
+    dialog.locator("#item-add").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_a_guest_picks_options_and_a_note_and_the_order_keeps_them(page, app_server, screenshots):
+    option_item(app_server)
+    app_server.run_in_app("add_table", 41)
+    set_up_tablet(page, 41)
+    add(page, OPTION_ITEM)
+    dialog = page.locator("#item-dialog")
+    expect(dialog).to_be_visible()
+    # Required groups first, each with its limits; a sold-out option cannot be picked.
+    expect(dialog.locator(".option-group legend")).to_have_text(
+        [re.compile("맵기.*필수.*1개 선택"), re.compile("추가.*선택.*최대 2개")]
+    )
+    expect(option(dialog, "라면 사리")).to_be_disabled()
+    expect(dialog.locator(".option").filter(has_text="라면 사리")).to_contain_text("품절")
+    add_button = dialog.locator("#item-add")
+    expect(add_button).to_be_disabled()
+    expect(add_button).to_have_text("필수 옵션을 골라 주세요")
+
+    # The price follows the picks; without the required 맵기 nothing can be added.
+    option(dialog, "치즈 추가").click()
+    expect(dialog.locator("#item-price")).to_have_text("₩7,500")
+    expect(add_button).to_be_disabled()
+    option(dialog, "계란 추가").click()
+    expect(dialog.locator("#item-price")).to_have_text("₩8,000")
+    # 추가 is full at two: the others wait until one is taken back.
+    expect(option(dialog, "어묵 추가")).to_be_disabled()
+    option(dialog, "보통").click()
+    option(dialog, "순한맛").click()
+    expect(option(dialog, "순한맛")).to_be_checked()
+    expect(option(dialog, "보통")).not_to_be_checked()
+    dialog.get_by_role("button", name="하나 더", exact=True).click()
+    expect(add_button).to_be_enabled()
+    expect(add_button).to_have_text("₩16,000 담기")
+    assert small_touch_targets(page) == []
+    page.screenshot(path=screenshots / "option-chooser-landscape.png")
+    add_button.click()
+    expect(dialog).to_be_hidden()
+
+    # The same item with other options is another line.
+    choose(page, ["매운맛"])
+    choose(page, ["순한맛", "계란 추가", "치즈 추가"])
+    lines = page.locator(".cart-line")
+    expect(lines).to_have_count(2)
+    expect(lines.locator(".line-options")).to_have_text(["순한맛, 치즈 추가, 계란 추가", "매운맛"])
+    expect(lines.locator("output")).to_have_text(["3", "1"])
+    expect_total(page, "₩30,500")
+    expect(page.locator(".item").filter(has_text=OPTION_ITEM).locator(".in-cart-badge")).to_have_text("4개 담김")
+    page.get_by_role("button", name=f"{OPTION_ITEM} (순한맛, 치즈 추가, 계란 추가) 하나 빼기").click()
+    expect_total(page, "₩22,500")
+
+    page.reload()
+    expect(lines.locator(".line-options")).to_have_text(["순한맛, 치즈 추가, 계란 추가", "매운맛"])
+    expect_total(page, "₩22,500")
+
+    page.locator("#cart-order").click()
+    review = page.locator("#review-dialog")
+    expect(review.locator("#review-lines li")).to_have_text(
+        [re.compile("라볶이 × 2.*순한맛, 치즈 추가, 계란 추가.*₩16,000"), re.compile("라볶이 × 1.*매운맛.*₩6,500")]
+    )
+    expect(review.locator("#review-total")).to_have_text("₩22,500")
+    note = review.get_by_label("요청사항")
+    note.fill("덜 맵게 해 주세요")
+    expect(review.locator("#review-note-count")).to_have_text("10/200자")
+    assert note.evaluate("el => el.maxLength") == 200
+    page.screenshot(path=screenshots / "review-options-note-landscape.png")
+    # The note stays with the cart until it is ordered.
+    review.get_by_role("button", name="돌아가기").click()
+    page.reload()
+    page.locator("#cart-order").click()
+    expect(review.get_by_label("요청사항")).to_have_value("덜 맵게 해 주세요")
+    review.locator("#review-confirm").click()
+
+    success = page.locator("#success-screen")
+    expect(success).to_be_visible()
+    expect(success.locator("#success-lines li")).to_have_text(
+        [re.compile("라볶이 × 2.*순한맛, 치즈 추가, 계란 추가"), re.compile("라볶이 × 1.*매운맛")]
+    )
+    expect(success.locator("#success-note")).to_have_text("요청사항: 덜 맵게 해 주세요")
+    page.screenshot(path=screenshots / "success-options-landscape.png")
+    [order] = app_server.run_in_app("table_order_details", 41)
+    assert order["note"] == "덜 맵게 해 주세요"
+    assert order["total"] == 22500
+    assert sorted((name, sorted(options), unit, quantity) for name, options, unit, quantity in order["lines"]) == [
+        (OPTION_ITEM, ["계란 추가", "순한맛", "치즈 추가"], 8000, 2),
+        (OPTION_ITEM, ["매운맛"], 6500, 1),
+    ]
+
+    page.get_by_role("button", name="메뉴로 돌아가기").click()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    page.get_by_role("button", name="주문 내역").click()
+    card = page.locator(".order-card")
+    expect(card.locator(".order-lines li")).to_have_count(2)
+    expect(card.locator(".line-options")).to_have_text([re.compile("순한맛"), "매운맛"])
+    expect(card.locator(".order-note")).to_have_text("요청사항: 덜 맵게 해 주세요")
+    page.get_by_role("button", name="메뉴", exact=True).click()
+    # A new cart starts without the last order's note.
+    add(page, "콜라")
+    page.locator("#cart-order").click()
+    expect(review.get_by_label("요청사항")).to_have_value("")
+
+
+def test_an_option_sold_out_meanwhile_flags_the_cart_line(page, app_server):
+    option_item(app_server)
+    app_server.run_in_app("add_table", 42)
+    set_up_tablet(page, 42)
+    choose(page, ["보통", "어묵 추가"])
+    add(page, "공기밥")
+    expect_total(page, "₩8,200")
+    try:
+        app_server.run_in_app("set_option_availability", OPTION_ITEM, "어묵 추가", False)
+        if not ON_POSTGRES:
+            # SQLite's event hub serves its own process only: the menu is read again on reload.
+            page.reload()
+        line = page.locator(".cart-line").filter(has_text="어묵 추가")
+        expect(line.locator(".tag")).to_have_text("품절", timeout=LIVE_MS)
+        page.locator("#cart-order").click()
+        expect(page.locator("#review-error")).to_have_text(
+            re.compile(f"품절된 메뉴가 있습니다: {OPTION_ITEM} \\(보통, 어묵 추가\\)")
+        )
+        page.get_by_role("button", name="돌아가기").click()
+        # The chooser shows it sold out too.
+        add(page, OPTION_ITEM)
+        expect(option(page.locator("#item-dialog"), "어묵 추가")).to_be_disabled()
+        page.locator("#item-dialog").get_by_role("button", name="닫기").click()
+    finally:
+        app_server.run_in_app("set_option_availability", OPTION_ITEM, "어묵 추가", True)
+    assert app_server.run_in_app("table_orders", 42) == []
+
+
+def call_sheet(page):
+    page.get_by_role("button", name="직원 호출").click()
+    sheet = page.locator("#call-dialog")
+    expect(sheet).to_be_visible()
+    return sheet
+
+
+def test_a_staff_call_waits_until_seen_and_survives_a_reload(page, app_server, screenshots):
+    app_server.run_in_app("add_table", 43)
+    set_up_tablet(page, 43)
+    sheet = call_sheet(page)
+    expect(sheet.locator(".call-reason-name")).to_have_text(["물", "앞접시", "수저", "계산 요청", "기타"])
+    assert small_touch_targets(page) == []
+    page.screenshot(path=screenshots / "call-sheet-landscape.png")
+    sheet.get_by_role("button", name="물").click()
+    expect(sheet).to_be_hidden()
+    banner = page.locator("#call-banner")
+    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
+
+    # The waiting reason shows as waiting; tapping it again makes no second call.
+    sheet = call_sheet(page)
+    waiting = sheet.locator(".call-reason", has_text="물")
+    expect(waiting).to_contain_text("대기 중")
+    page.screenshot(path=screenshots / "call-sheet-waiting-landscape.png")
+    waiting.click()
+    expect(sheet).to_be_hidden()
+    assert app_server.run_in_app("table_calls", 43) == [["물", False]]
+
+    page.reload()
+    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
+
+    assert app_server.run_in_app("acknowledge_table_calls", 43) == ["물"]
+    if not ON_POSTGRES:
+        page.reload()
+    expect(banner).to_have_text(re.compile(r"^직원이 확인했습니다 · 물 · 확인됨 \d\d:\d\d$"), timeout=LIVE_MS)
+    sheet = call_sheet(page)
+    expect(sheet.locator(".call-reason", has_text="물")).to_contain_text(re.compile(r"확인됨 \d\d:\d\d"))
+    sheet.get_by_role("button", name="닫기").click()
+
+
+@heard_across_processes
+def test_the_manager_sees_a_call_and_the_tablet_shows_it_seen_within_two_seconds(page, app_server, screenshots):
+    app_server.run_in_app("add_table", 44)
+    set_up_tablet(page, 44)
+    call_sheet(page).get_by_role("button", name="계산 요청").click()
+    call_sheet(page).get_by_role("button", name="수저").click()
+    banner = page.locator("#call-banner")
+    expect(banner).to_have_text("직원을 호출했습니다 · 계산 요청, 수저 · 대기 중")
+
+    assert app_server.run_in_app("acknowledge_table_calls", 44) == ["계산 요청", "수저"]
+    seen = re.compile(r"^직원이 확인했습니다 · 계산 요청, 수저 · 확인됨 \d\d:\d\d$")
+    expect(banner).to_have_text(seen, timeout=LIVE_MS)
+    page.screenshot(path=screenshots / "call-seen-landscape.png")
+
+    # The session's end clears the calls.
+    call_sheet(page).get_by_role("button", name="물").click()
+    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
+    app_server.run_in_app("close_table_session", 44)
+    expect(banner).to_be_hidden(timeout=LIVE_MS)
+    expect(call_sheet(page).locator(".call-state")).to_have_count(0)

@@ -98,10 +98,52 @@ DESCRIPTIONS = {
 SOLD_OUT = {"galbi-jjim"}
 
 
+def _choose_one(group, *names):
+    """A required option group: exactly one of `names`, none costing extra."""
+    return {"name": group, "min_select": 1, "max_select": 1, "options": [{"name": name} for name in names]}
+
+
+def _extras(group, max_select, *options):
+    """An optional option group: up to `max_select` of the (name, extra price, available) options."""
+    return {
+        "name": group,
+        "min_select": 0,
+        "max_select": max_select,
+        "options": [
+            {"name": name, "price_delta": price_delta, "is_available": available}
+            for name, price_delta, available in options
+        ],
+    }
+
+
+SPICINESS = _choose_one("맵기", "순한맛", "보통", "매운맛")
+# Option groups of a few items (SPEC 3.7); one sold-out extra shows what that looks like.
+DEMO_OPTIONS = {
+    "kimchi-jjigae": [
+        SPICINESS,
+        _extras("사리 추가", 2, ("라면 사리", 1000, True), ("햄 사리", 2000, True), ("공기밥 추가", 1000, True)),
+    ],
+    "tteokbokki": [
+        SPICINESS,
+        _extras(
+            "추가",
+            2,
+            ("라면 사리", 1000, True),
+            ("치즈", 1000, True),
+            ("삶은 계란", 500, True),
+            ("모둠 튀김", 3000, False),
+        ),
+    ],
+    "soju": [_choose_one("종류", "참이슬", "처음처럼")],
+    "beer": [_choose_one("종류", "카스", "테라")],
+}
+
+
 class Command(BaseCommand):
     help = _(
         "Create or refresh the demo store: store 'demo' (데모 식당), manager 'manager' / 'demo1234', "
-        "tables 1-12 with table password '1234', and a menu with generated images. Safe to re-run: "
+        "tables 1-12 with table password '1234', and a menu with generated images and options on a few "
+        "items (맵기, 사리 추가). Safe to re-run: "
         "it restores the demo values and never duplicates anything."
     )
 
@@ -197,6 +239,7 @@ def demo_menu_rows():
             "description": DESCRIPTIONS[item.key],
             "image_url": "",
             "is_available": item.key not in SOLD_OUT,
+            "option_groups": DEMO_OPTIONS.get(item.key, []),
         }
         for category, items in DEMO_MENU.items()
         for item in items

@@ -1,0 +1,170 @@
+"""Option groups and options (SPEC 3.7): written through the services, validated, announced,
+and shown read-only in the manager API."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.tokens import manager_tokens
+from menus.models import MAX_PRICE, MenuItem, Option, OptionGroup
+from menus.selectors import menu_version
+from menus.services import save_option_groups, save_options
+from orders.models import EventType, OrderEvent
+
+API = "/api/v1/admin"
+
+
+def menu_events(store):
+    return list(OrderEvent.objects.filter(store=store, type=EventType.MENU_UPDATED))
+
+
+@pytest.fixture
+def stew(menu):
+    return menu[0]
+
+
+@pytest.fixture
+def spice(stew):
+    group = OptionGroup.objects.create(item=stew, name="맵기", min_select=1, max_select=1)
+    Option.objects.create(group=group, name="순한맛", display_order=1)
+    Option.objects.create(group=group, name="매운맛", display_order=2)
+    return group
+
+
+def test_saving_groups_and_options_is_one_announcement_each_with_the_new_version(store, stew):
+    before = MenuItem.objects.get(pk=stew.pk).updated_at
+    spice, extra = OptionGroup(item=stew, name="맵기", min_select=1), OptionGroup(item=stew, name="추가", max_select=2)
+
+    save_option_groups(item=stew, groups=[spice, extra])
+    save_options(
+        group=extra, options=[Option(group=extra, name="치즈", price_delta=1000), Option(group=extra, name="햄")]
+    )
+
+    assert [group.name for group in stew.option_groups.all()] == ["맵기", "추가"]
+    assert [(option.name, option.price_delta) for option in extra.options.all()] == [("치즈", 1000), ("햄", 0)]
+    events = menu_events(store)
+    assert len(events) == 2
+    assert events[-1].payload == {"version": menu_version(store)}
+    assert MenuItem.objects.get(pk=stew.pk).updated_at > before
+
+
+def test_deleting_a_group_deletes_its_options_and_a_deleted_name_can_be_reused(store, stew, spice):
+    again = OptionGroup(item=stew, name="맵기", min_select=0, max_select=2)
+
+    save_option_groups(item=stew, groups=[again], deleted=[spice])
+
+    assert list(OptionGroup.objects.filter(item=stew).values_list("name", "max_select")) == [("맵기", 2)]
+    assert not Option.objects.filter(group_id=spice.id).exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"max_select": 0}, "__all__"),
+        ({"min_select": 3, "max_select": 2}, "min_select"),
+        ({"name": ""}, "name"),
+        ({"name": "맵기"}, "__all__"),
+    ],
+)
+def test_an_invalid_group_is_refused_and_nothing_is_written_or_announced(store, stew, spice, fields, field):
+    group = OptionGroup(item=stew, **{"name": "추가", **fields})
+
+    with pytest.raises(ValidationError) as error:
+        save_option_groups(item=stew, groups=[group])
+
+    assert field in error.value.message_dict
+    assert list(OptionGroup.objects.filter(item=stew)) == [spice]
+    assert menu_events(store) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"price_delta": MAX_PRICE + 1}, "price_delta"), ({"name": "순한맛"}, "__all__"), ({"name": ""}, "name")],
+)
+def test_an_invalid_option_is_refused_with_the_whole_batch(store, spice, fields, field):
+    good = Option(group=spice, name="보통")
+    bad = Option(group=spice, **{"name": "아주 매운맛", **fields})
+
+    with pytest.raises(ValidationError) as error:
+        save_options(group=spice, options=[good, bad])
+
+    assert field in error.value.message_dict
+    assert list(spice.options.values_list("name", flat=True)) == ["순한맛", "매운맛"]
+    assert menu_events(store) == []
+
+
+def test_groups_and_options_of_another_parent_are_refused(store, menu, spice, other_store):
+    foreign_item = other_store.menu_items.get()
+    foreign_group = OptionGroup.objects.create(item=foreign_item, name="곱빼기 여부")
+
+    with pytest.raises(ValueError, match="belong"):
+        save_option_groups(item=menu[1], deleted=[spice])
+    with pytest.raises(ValueError, match="belong"):
+        save_options(group=foreign_group, options=[Option(group=spice, name="보통")])
+    with pytest.raises(ValueError, match="belong"):
+        save_options(group=spice, deleted=[Option.objects.create(group=foreign_group, name="곱빼기")])
+
+    assert OptionGroup.objects.filter(pk=spice.pk).exists()
+    assert spice.options.count() == 2
+    assert menu_events(store) == menu_events(other_store) == []
+
+
+# The manager API shows option groups, read-only
+
+
+@pytest.fixture
+def api(client, manager):
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {manager_tokens(manager)['access']}"
+    return client
+
+
+def test_manager_api_items_show_their_option_groups(api, stew, spice):
+    mild, hot = spice.options.all()
+
+    body = api.get(f"{API}/menu-items/{stew.id}").json()
+
+    assert body["option_groups"] == [
+        {
+            "id": spice.id,
+            "name": "맵기",
+            "min_select": 1,
+            "max_select": 1,
+            "options": [
+                {"id": mild.id, "name": "순한맛", "price_delta": 0, "is_available": True},
+                {"id": hot.id, "name": "매운맛", "price_delta": 0, "is_available": True},
+            ],
+        }
+    ]
+    listed = {item["name"]: item for item in api.get(f"{API}/menu-items").json()["results"]}
+    assert listed["김치찌개"]["option_groups"] == body["option_groups"]
+    assert listed["공기밥"]["option_groups"] == []
+
+
+def test_manager_api_option_groups_are_read_only(api, stew, spice):
+    response = api.patch(
+        f"{API}/menu-items/{stew.id}",
+        {"price": 9500, "option_groups": [{"name": "가로챈 그룹", "min_select": 0, "max_select": 1, "options": []}]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert [group["name"] for group in response.json()["option_groups"]] == ["맵기"]
+    assert list(OptionGroup.objects.values_list("name", flat=True)) == ["맵기"]
+
+
+def test_manager_api_item_list_reads_options_in_the_same_queries_for_any_number(
+    api, store, menu, django_assert_num_queries
+):
+    def give_options(item):
+        group = OptionGroup.objects.create(item=item, name="추가", max_select=2)
+        Option.objects.bulk_create(Option(group=group, name=f"옵션 {n}") for n in range(3))
+
+    give_options(menu[0])
+    with django_assert_num_queries(6) as one:
+        api.get(f"{API}/menu-items")
+    for item in menu[1:]:
+        give_options(item)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        results = api.get(f"{API}/menu-items").json()["results"]
+
+    assert all(len(item["option_groups"][0]["options"]) == 3 for item in results)

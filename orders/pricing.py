@@ -1,0 +1,164 @@
+"""What a tablet's order says, checked and priced against the menu, before any lock is taken.
+
+`place_order` (orders/services.py) calls these first: a bad line is a ValidationError naming
+it, and nothing is written.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from menus.models import MenuItem
+from menus.selectors import OPTION_GROUPS
+from orders.models import Order
+
+MAX_LINES = 50
+MAX_QUANTITY = 99
+MAX_OPTIONS_PER_LINE = 50
+MAX_IDEMPOTENCY_KEY_LENGTH = 100
+MAX_NOTE_LENGTH = Order._meta.get_field("note").max_length
+MAX_ORDER_TOTAL = 100_000_000
+
+
+def normalize_items(items):
+    """[(menu_item_id, quantity, option_ids)] from the request's lines, or ValidationError."""
+    if not isinstance(items, list | tuple) or not items:
+        raise ValidationError({"items": _("An order needs at least one item.")})
+    if len(items) > MAX_LINES:
+        raise ValidationError({"items": _("An order can have at most %(max)d lines.") % {"max": MAX_LINES}})
+    lines, errors = [], []
+    for position, item in enumerate(items, start=1):
+        item_id = item.get("menu_item_id") if isinstance(item, dict) else None
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        option_ids = item.get("option_ids", []) if isinstance(item, dict) else None
+        if not _is_int(item_id) or item_id < 1:
+            errors.append(_("Line %(line)d: a menu item id is required.") % {"line": position})
+        elif not _is_int(quantity) or not 1 <= quantity <= MAX_QUANTITY:
+            errors.append(
+                _("Line %(line)d: the quantity must be from 1 to %(max)d.") % {"line": position, "max": MAX_QUANTITY}
+            )
+        elif (
+            not isinstance(option_ids, list | tuple)
+            or len(option_ids) > MAX_OPTIONS_PER_LINE
+            or not all(_is_int(option_id) and option_id >= 1 for option_id in option_ids)
+        ):
+            errors.append(
+                _("Line %(line)d: option_ids must be a list of at most %(max)d option ids.")
+                % {"line": position, "max": MAX_OPTIONS_PER_LINE}
+            )
+        elif len(set(option_ids)) != len(option_ids):
+            errors.append(_("Line %(line)d: an option is chosen more than once.") % {"line": position})
+        else:
+            # The options' order in the request means nothing: sorted, equal choices fingerprint alike.
+            lines.append((item_id, quantity, sorted(option_ids)))
+    if errors:
+        raise ValidationError({"items": errors})
+    return lines
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def normalize_note(note):
+    """The note trimmed ("" for none), or ValidationError."""
+    if not isinstance(note, str) or "\x00" in note:
+        raise ValidationError({"note": _("The note must be text.")})
+    note = note.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValidationError(
+            {
+                "note": _("The note can have at most %(max)d characters (it has %(length)d).")
+                % {"max": MAX_NOTE_LENGTH, "length": len(note)}
+            }
+        )
+    return note
+
+
+def validate_idempotency_key(key):
+    if key is None:
+        return
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+        raise ValidationError(
+            {
+                "idempotency_key": _("The idempotency key must be 1 to %(max)d printable characters.")
+                % {"max": MAX_IDEMPOTENCY_KEY_LENGTH}
+            }
+        )
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A line checked against the menu: its item, quantity, chosen options (in menu order) and unit price."""
+
+    item: MenuItem
+    quantity: int
+    options: list
+    unit_price: int
+
+
+def price_lines(store_id, lines):
+    """The lines checked against the store's current menu and priced (item price + option deltas)."""
+    menu = (
+        MenuItem.objects.filter(store_id=store_id)
+        .prefetch_related(OPTION_GROUPS)
+        .in_bulk({item_id for item_id, _q, _o in lines})
+    )
+    priced, errors = [], []
+    for position, (item_id, quantity, option_ids) in enumerate(lines, start=1):
+        item = menu.get(item_id)
+        if item is None:
+            errors.append(
+                _("Line %(line)d: item %(id)d is not on this store's menu.") % {"line": position, "id": item_id}
+            )
+        elif not item.is_available:
+            errors.append(_("Line %(line)d: %(name)s is sold out.") % {"line": position, "name": item.name})
+        else:
+            options, problems = _chosen_options(item, option_ids)
+            errors.extend(
+                _("Line %(line)d: %(problem)s") % {"line": position, "problem": problem} for problem in problems
+            )
+            unit_price = item.price + sum(option.price_delta for option in options)
+            priced.append(PricedLine(item, quantity, options, unit_price))
+    if errors:
+        raise ValidationError({"items": errors})
+    if sum(line.unit_price * line.quantity for line in priced) > MAX_ORDER_TOTAL:
+        raise ValidationError({"items": _("An order can come to at most ₩%(max)s.") % {"max": f"{MAX_ORDER_TOTAL:,}"}})
+    return priced
+
+
+def _chosen_options(item, option_ids):
+    """(the chosen options in menu order, problems): each must be an available option of
+    `item`, and each of its groups chosen within its limits (min_select ≥ 1 makes one required)."""
+    chosen, problems = [], []
+    wanted = set(option_ids)
+    known = {option.id for group in item.option_groups.all() for option in group.options.all()}
+    problems.extend(
+        _("option %(id)d is not an option of %(name)s.") % {"id": option_id, "name": item.name}
+        for option_id in option_ids
+        if option_id not in known
+    )
+    for group in item.option_groups.all():
+        picked = [option for option in group.options.all() if option.id in wanted]
+        problems.extend(
+            _("%(option)s is sold out.") % {"option": option.name} for option in picked if not option.is_available
+        )
+        if len(picked) < group.min_select:
+            problems.append(
+                _("choose at least %(min)d of %(group)s for %(name)s.")
+                % {"min": group.min_select, "group": group.name, "name": item.name}
+            )
+        elif len(picked) > group.max_select:
+            problems.append(
+                _("choose at most %(max)d of %(group)s for %(name)s.")
+                % {"max": group.max_select, "group": group.name, "name": item.name}
+            )
+        chosen.extend(picked)
+    return chosen, problems
+
+
+def fingerprint(lines, note):
+    return hashlib.sha256(json.dumps({"items": lines, "note": note}).encode()).hexdigest()
