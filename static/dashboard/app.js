@@ -1,8 +1,10 @@
-// The live dashboard: a card per table, kept current from the store's event stream.
-// Stream first, then the snapshot: events that arrive meanwhile wait and are applied after it.
+// The live dashboard: a card per table and the open staff calls, kept current from the store's
+// event stream. Stream first, then the snapshot: events that arrive meanwhile wait and are
+// applied after it.
 
 import { ApiError, allPages, api, messageOf } from "./api.js";
-import { $, clock, config, h, linesShort, orderNumber, t, toast, won } from "./dom.js";
+import { CallBoard, Calls } from "./calls.js";
+import { $, clock, config, h, lineLabel, linesShort, noteBlock, optionsText, orderNumber, t, toast, won } from "./dom.js";
 import { Feed } from "./feed.js";
 import { Floor, STATUSES, statusRank } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
@@ -13,6 +15,13 @@ const SNAPSHOT_RETRY_MS = 3000;
 const FILTER_KEY = `tableorder.dashboard.filter.${config.storeCode}`;
 
 const floor = new Floor();
+const calls = new Calls();
+const callBoard = new CallBoard(calls, {
+  onChange(tableId) {
+    renderCard(tableId);
+    renderSummary();
+  },
+});
 const chime = new Chime($("chime"));
 const state = {
   loaded: false,
@@ -40,13 +49,22 @@ async function loadSnapshot() {
   if (state.loaded || state.loading) return;
   state.loading = true;
   try {
-    floor.load(await allPages("tables?page_size=100"));
+    const [tables, openCalls] = await Promise.all([
+      allPages("tables?page_size=100"),
+      allPages("staff-calls?status=open&page_size=100"),
+    ]);
+    floor.load(tables);
+    calls.load(openCalls);
     state.loaded = true;
     $("floor-error").hidden = true;
     const buffered = state.buffer;
     state.buffer = [];
-    for (const [type, data] of buffered) floor.apply(type, data);
+    for (const [type, data] of buffered) {
+      floor.apply(type, data);
+      calls.apply(type, data);
+    }
     renderFloor();
+    callBoard.render();
   } catch (error) {
     $("floor-error").textContent = t("loadFailed", { message: messageOf(error) });
     $("floor-error").hidden = false;
@@ -58,10 +76,13 @@ async function loadSnapshot() {
 
 function applyEvent(type, data) {
   const { tableId, created } = floor.apply(type, data);
+  const called = calls.apply(type, data);
   if (!$(`table-${tableId}`)) renderFilterChips();
   renderCard(tableId);
+  if (type.startsWith("staff_call.") || type === "session.closed") callBoard.render();
   renderSummary();
-  if (created) chime.play();
+  if (created) chime.play("order");
+  if (called) chime.play("call");
   if (state.dialogOrder) refreshOrderDialog();
 }
 
@@ -121,15 +142,17 @@ function card(table) {
       : h("span", { class: "card-idle", text: t("idle") }),
     busy ? null : historyButton,
   );
+  const banner = callBoard.banner(table.id);
   const attrs = {
     id: `table-${table.id}`,
-    class: `card${busy ? " is-busy" : ""}${freshCount ? " has-new" : ""}`,
+    class: `card${busy ? " is-busy" : ""}${freshCount ? " has-new" : ""}${banner ? " has-call" : ""}`,
     "data-number": table.number,
     onclick: () => acknowledge(table),
   };
-  if (!busy) return h("li", attrs, head);
+  if (!busy) return h("li", attrs, head, banner);
   return h("li", attrs,
     head,
+    banner,
     h("div", { class: "card-total" },
       h("strong", { class: "total", text: won(table.total) }),
       h("span", { class: "count", text: t("orderCount", { count: table.orderCount }) }),
@@ -148,6 +171,8 @@ function card(table) {
 
 function orderRow(order) {
   const isNew = floor.fresh.has(order.id);
+  // The preview has room for one line's options: the first line's, as it names that line.
+  const options = order.items.length ? optionsText(order.items[0]) : "";
   return h("li", {},
     h("button", {
       type: "button",
@@ -161,6 +186,8 @@ function orderRow(order) {
       h("span", { class: "o-lines", text: linesShort(order) }),
       h("span", { class: "o-amount", text: won(order.total) }),
       isNew ? h("span", { class: "new-tag", text: t("new") }) : h("span", { class: `badge status-${order.status}`, text: order.status_label }),
+      options ? h("span", { class: "o-options", text: options }) : null,
+      order.note ? h("span", { class: "o-note", title: order.note, text: order.note }) : null,
     ),
   );
 }
@@ -187,12 +214,16 @@ function renderSummary() {
   const busy = tables.filter((table) => table.sessionId !== null);
   const total = busy.reduce((sum, table) => sum + table.total, 0);
   const fresh = floor.fresh.size;
+  const waiting = calls.open.size;
   $("summary").replaceChildren(
     h("span", { text: t("busyTables", { busy: busy.length, all: tables.length }) }),
     h("strong", { text: t("floorTotal", { total: won(total) }) }),
   );
+  if (waiting) $("summary").append(h("span", { class: "call-pill", text: t("callCount", { count: waiting }) }));
   if (fresh) $("summary").append(h("span", { class: "new-pill", text: t("newCount", { count: fresh }) }));
-  document.title = `${fresh ? `(${fresh}) ` : ""}${document.title.replace(/^\(\d+\) /, "")}`;
+  // A tab in the background still says that something waits: new orders and open calls.
+  const pending = fresh + waiting;
+  document.title = `${pending ? `(${pending}) ` : ""}${document.title.replace(/^\(\d+\) /, "")}`;
 }
 
 // ---------------------------------------------------------------- filter
@@ -265,10 +296,11 @@ function refreshOrderDialog() {
   $("order-status").className = `badge status-${order.status}`;
   $("order-status").textContent = order.status_label;
   $("order-meta").textContent = t("orderedAt", { time: clock(order.created_at) });
+  $("order-note").replaceChildren(...(order.note ? [noteBlock(order.note)] : []));
   $("order-lines").replaceChildren(
     ...order.items.map((line) =>
       h("li", {},
-        h("span", { class: "line-name", text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+        lineLabel(line),
         h("span", { class: "line-unit muted", text: won(line.unit_price) }),
         h("span", { class: "line-total", text: won(line.line_total) }),
       ),
@@ -353,6 +385,8 @@ async function closeTable(table) {
   try {
     const result = await api(`tables/${table.id}/close-session`, { method: "POST", body: {} });
     floor.closeSession(result);
+    calls.endSession(result.session.id);
+    callBoard.render();
     state.expanded.delete(table.id);
     renderCard(table.id);
     renderSummary();

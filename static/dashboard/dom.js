@@ -53,3 +53,27 @@ export function linesShort(order) {
   const head = t("lineItem", { name: first.name, quantity: first.quantity });
   return rest.length ? t("linesShort", { first: head, rest: rest.length }) : head;
 }
+
+/** "순한맛, 치즈 추가 +₩1,000": a line's options as chosen, each extra price after its name. */
+export function optionsText(line) {
+  return line.options
+    .map((option) => (option.price_delta ? t("optionPrice", { name: option.name, price: won(option.price_delta) }) : option.name))
+    .join(", ");
+}
+
+/** A line's "name × quantity", with its options under it when it has any. */
+export function lineLabel(line) {
+  const options = optionsText(line);
+  return h("span", { class: "line-name" },
+    h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+    options ? h("span", { class: "line-options", text: options }) : null,
+  );
+}
+
+/** The order's note (요청사항), labelled; the guest's own words, so text only. */
+export function noteBlock(note) {
+  return h("p", { class: "note" },
+    h("span", { class: "note-label", text: t("noteLabel") }),
+    h("span", { class: "note-text", text: note }),
+  );
+}

@@ -3,7 +3,14 @@
 // old connection may be dead without knowing it), a new one resumes with ?last_event_id=.
 // Every event is handed on once: ids at or below the last one applied are ignored.
 
-export const EVENT_TYPES = ["order.created", "order.updated", "order.deleted", "session.closed"];
+export const EVENT_TYPES = [
+  "order.created",
+  "order.updated",
+  "order.deleted",
+  "session.closed",
+  "staff_call.created",
+  "staff_call.acknowledged",
+];
 const RESTART_MS = [1000, 2000, 5000, 10000];
 
 export class Feed {

@@ -1,7 +1,7 @@
 // 과거 내역: orders of ended sessions, newest first, by table and date range, page by page.
 
 import { api, messageOf } from "./api.js";
-import { $, dateTime, h, orderNumber, t, won } from "./dom.js";
+import { $, dateTime, h, lineLabel, noteBlock, orderNumber, t, won } from "./dom.js";
 
 const PAGE_SIZE = 20;
 
@@ -102,11 +102,12 @@ function historyCard(order) {
     h("ul", { class: "past-lines" },
       order.items.map((line) =>
         h("li", {},
-          h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+          lineLabel(line),
           h("span", { text: won(line.line_total) }),
         ),
       ),
     ),
+    order.note ? noteBlock(order.note) : null,
     h("div", { class: "past-foot" },
       h("span", { class: "past-closed", text: t("closedAt", { time: dateTime(order.session_closed_at) }) }),
       h("strong", { class: "past-total", text: won(order.total) }),

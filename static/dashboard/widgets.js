@@ -1,4 +1,4 @@
-// The page's small widgets: the yes/no confirmation dialog and the new-order chime.
+// The page's small widgets: the yes/no confirmation dialog and the chime.
 
 import { $, t } from "./dom.js";
 
@@ -30,8 +30,14 @@ export function bindConfirm() {
 }
 
 const CHIME_KEY = "tableorder.dashboard.chime";
+// [start (s), frequency (Hz)] of each short tone: rising for an order, a repeated
+// high-low "ding-dong" for a staff call, so the floor hears which it is.
+const TONES = {
+  order: [[0, 880], [0.18, 1320]],
+  call: [[0, 1320], [0.2, 990], [0.45, 1320], [0.65, 990]],
+};
 
-/** The optional new-order sound: off unless switched on (remembered), two short Web Audio tones. */
+/** The optional sound for new orders and staff calls: off unless switched on (remembered). */
 export class Chime {
   constructor(button) {
     this.button = button;
@@ -52,14 +58,15 @@ export class Chime {
     this.on = !this.on;
     localStorage.setItem(CHIME_KEY, this.on ? "1" : "0");
     this.render();
-    this.play();
+    this.play("order");
   }
 
-  play() {
+  /** Sound `kind` ("order" or "call") if the chime is on. */
+  play(kind) {
     if (!this.on) return;
     const audio = this.#context();
     if (audio.state === "suspended") audio.resume();
-    for (const [offset, frequency] of [[0, 880], [0.18, 1320]]) {
+    for (const [offset, frequency] of TONES[kind]) {
       const oscillator = audio.createOscillator();
       const gain = audio.createGain();
       const start = audio.currentTime + offset;

@@ -121,3 +121,9 @@ export async function requestJson(path, options = {}) {
   if (!response.ok) throw await errorOf(response);
   return response.status === 204 ? null : response.json();
 }
+
+/** A pagination link (`next`) as a path on this server. */
+export function relative(url) {
+  const parsed = new URL(url, location.href);
+  return parsed.pathname + parsed.search;
+}

@@ -1,9 +1,13 @@
 // The tablet app: setup → menu (home) → cart → review → success, and the session's orders.
 
-import { ApiError, NetworkError, SignedOut, errorOf, lastSetup, loadAuth, login, request, requestJson } from "./api.js";
-import { Cart, MAX_QUANTITY } from "./cart.js";
+import { ApiError, NetworkError, SignedOut, errorOf, lastSetup, loadAuth, login, relative, request, requestJson } from "./api.js";
+import { StaffCalls } from "./calls.js";
+import { Cart, MAX_NOTE_LENGTH, MAX_QUANTITY } from "./cart.js";
 import { $, clock, h, itemImage, t, won } from "./dom.js";
 import { LiveStream } from "./live.js";
+import {
+  chosenOptions, hasOptions, lineProblem, optionNames, optionsById, optionsText, renderChooser, unitPrice, unmetGroups,
+} from "./options.js";
 
 const SUCCESS_SECONDS = 5;
 const POLL_MS = 10000;
@@ -19,6 +23,8 @@ const state = {
   itemsById: new Map(),
   detailItem: null,
   detailQuantity: 1,
+  // The option ids picked in the item dialog.
+  detailChosen: new Set(),
   sending: false,
   successTimer: null,
   // `sessionId`: the session the list shows; `pending`: events heard while the list loads.
@@ -26,6 +32,7 @@ const state = {
   live: null,
   pollTimer: null,
   menuLoad: null,
+  calls: null,
 };
 
 // ---------------------------------------------------------------- screens
@@ -175,6 +182,7 @@ function setMenu(menu) {
   state.menu = menu;
   state.itemsById = new Map(menu.categories.flatMap((category) => category.items.map((item) => [item.id, item])));
   state.cart.syncWithMenu(state.itemsById);
+  state.calls.setReasons(menu.staff_call_reasons);
   renderMenu();
   // Open dialogs show the menu as it is now: a sold-out item cannot be added or sent unnoticed.
   if ($("item-dialog").open && state.detailItem) {
@@ -240,7 +248,9 @@ function itemCard(item) {
       class: "item-add btn btn-icon",
       disabled: soldOut,
       "aria-label": soldOut ? `${item.name} ${t("soldOut")}` : t("addNamed", { name: item.name }),
-      onclick: () => addToCart(item, 1),
+      // An item with options is added through the chooser.
+      "aria-haspopup": hasOptions(item) ? "dialog" : null,
+      onclick: () => (hasOptions(item) ? openItem(item) : addToCart(item, 1)),
     }, soldOut ? t("soldOut") : plusIcon()),
   );
 }
@@ -257,10 +267,10 @@ function plusIcon() {
 
 function renderCardBadges() {
   for (const card of document.querySelectorAll("#menu-content .item")) {
-    const line = state.cart.line(Number(card.dataset.item));
+    const count = state.cart.quantityOf(Number(card.dataset.item));
     const badge = card.querySelector(".in-cart-badge");
-    badge.hidden = !line;
-    badge.textContent = line ? t("inCart", { count: line.quantity }) : "";
+    badge.hidden = !count;
+    badge.textContent = count ? t("inCart", { count }) : "";
   }
 }
 
@@ -303,66 +313,86 @@ function watchCategories() {
 
 function openItem(item) {
   state.detailQuantity = 1;
+  state.detailChosen = new Set();
   showItem(item);
   $("item-dialog").showModal();
+  $("item-scroll").scrollTo({ top: 0 });
 }
 
 function showItem(item) {
   state.detailItem = item;
   const soldOut = !item.is_available;
+  // A choice the menu no longer offers (sold out meanwhile, or gone) is dropped.
+  const offered = optionsById(item);
+  for (const id of state.detailChosen) if (!offered.get(id)?.is_available) state.detailChosen.delete(id);
   $("item-media").replaceChildren(itemImage(item, "detail-image"));
   $("item-title").textContent = item.name;
-  $("item-price").textContent = won(item.price);
   $("item-description").textContent = item.description;
   $("item-description").hidden = !item.description;
   $("item-soldout").hidden = !soldOut;
   $("item-dialog").classList.toggle("is-soldout", soldOut);
+  $("item-dialog").classList.toggle("has-options", hasOptions(item));
   renderDetail();
 }
 
 function renderDetail() {
   const item = state.detailItem;
   const soldOut = !item.is_available;
+  const unit = unitPrice(item, chosenOptions(item, state.detailChosen));
+  const complete = !unmetGroups(item, state.detailChosen).length;
+  renderChooser($("item-options"), item, state.detailChosen, renderDetail);
+  $("item-price").textContent = won(unit);
   $("item-qty").textContent = String(state.detailQuantity);
   $("item-minus").disabled = soldOut || state.detailQuantity <= 1;
   $("item-plus").disabled = soldOut || state.detailQuantity >= MAX_QUANTITY;
-  $("item-add").disabled = soldOut;
-  $("item-add").textContent = soldOut ? t("soldOut") : t("addWithPrice", { price: won(item.price * state.detailQuantity) });
+  $("item-add").disabled = soldOut || !complete;
+  $("item-add").textContent = soldOut
+    ? t("soldOut")
+    : complete
+      ? t("addWithPrice", { price: won(unit * state.detailQuantity) })
+      : t("chooseRequired");
 }
 
-function addToCart(item, quantity) {
+function addToCart(item, quantity, options = []) {
   if (!item.is_available) return;
-  state.cart.add(item, quantity);
+  state.cart.add(item, quantity, options);
   toast(`${item.name} ${t("add")} ✓`);
+}
+
+/** A line's name for screen readers: two lines of one item differ by their options. */
+function lineName(line) {
+  return line.options.length ? `${line.name} (${optionNames(line.options)})` : line.name;
 }
 
 // ---------------------------------------------------------------- cart
 
 function renderCart() {
   const cart = state.cart;
-  const soldOutSet = new Set(soldOutLines());
+  const problems = lineProblems();
   const lines = cart.lines.map((line) => {
-    const soldOut = soldOutSet.has(line);
-    return h("li", { class: `cart-line${soldOut ? " is-soldout" : ""}`, "data-line": line.id },
+    const problem = problems.get(line);
+    const name = lineName(line);
+    return h("li", { class: `cart-line${problem ? " is-soldout" : ""}`, "data-line": line.key },
       h("div", { class: "cart-line-text" },
         h("span", { class: "cart-line-name", text: line.name }),
-        soldOut ? h("span", { class: "tag tag-danger", text: t("soldOut") }) : null,
+        problem ? h("span", { class: "tag tag-danger", text: t(problem) }) : null,
         h("span", { class: "cart-line-price", text: won(line.price * line.quantity) }),
+        optionsText(line.options),
       ),
-      h("div", { class: "stepper stepper-sm", role: "group", "aria-label": `${line.name} ${t("quantity")}` },
+      h("div", { class: "stepper stepper-sm", role: "group", "aria-label": `${name} ${t("quantity")}` },
         h("button", {
           type: "button", class: "btn btn-icon", "data-action": "decrease",
-          "aria-label": t("decrease", { name: line.name }), onclick: () => cart.change(line.id, -1),
+          "aria-label": t("decrease", { name }), onclick: () => cart.change(line.key, -1),
         }, "−"),
         h("output", { class: "qty", text: String(line.quantity) }),
         h("button", {
-          type: "button", class: "btn btn-icon", "data-action": "increase", disabled: soldOut || line.quantity >= MAX_QUANTITY,
-          "aria-label": t("increase", { name: line.name }), onclick: () => cart.change(line.id, 1),
+          type: "button", class: "btn btn-icon", "data-action": "increase", disabled: Boolean(problem) || line.quantity >= MAX_QUANTITY,
+          "aria-label": t("increase", { name }), onclick: () => cart.change(line.key, 1),
         }, "+"),
       ),
       h("button", {
         type: "button", class: "btn btn-text btn-remove", "data-action": "remove",
-        "aria-label": t("remove", { name: line.name }), onclick: () => cart.remove(line.id), text: t("removeShort"),
+        "aria-label": t("remove", { name }), onclick: () => cart.remove(line.key), text: t("removeShort"),
       }),
     );
   });
@@ -405,16 +435,25 @@ function openReview() {
   renderReview();
   setReviewError(null);
   warnSoldOut();
+  $("review-note").value = state.cart.note;
+  renderNoteCount();
   $("review-dialog").showModal();
 }
 
+function renderNoteCount() {
+  $("review-note-count").textContent = t("noteCount", { count: $("review-note").value.length, max: MAX_NOTE_LENGTH });
+}
+
 function renderReview() {
-  const soldOut = new Set(soldOutLines());
+  const problems = lineProblems();
   $("review-lines").replaceChildren(
     ...state.cart.lines.map((line) =>
-      h("li", { class: soldOut.has(line) ? "is-soldout" : null },
-        h("span", { class: "review-name", text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
-        soldOut.has(line) ? h("span", { class: "tag tag-danger", text: t("soldOut") }) : null,
+      h("li", { class: problems.has(line) ? "is-soldout" : null },
+        h("span", { class: "review-name" },
+          h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+          optionsText(line.options),
+        ),
+        problems.has(line) ? h("span", { class: "tag tag-danger", text: t(problems.get(line)) }) : null,
         h("span", { class: "review-amount", text: won(line.price * line.quantity) }),
       ),
     ),
@@ -479,26 +518,40 @@ async function orderFailed(error) {
   setReviewError(t("orderFailed"), details);
 }
 
-/** Cart lines the current menu no longer offers (sold out or removed). */
-function soldOutLines() {
-  if (!state.menu) return [];
-  return state.cart.lines.filter((line) => {
-    const item = state.itemsById.get(line.id);
-    return !item || !item.is_available;
-  });
+/**
+ * Cart lines the current menu cannot take as they are, each with its problem ("soldOut": the
+ * item or an option sold out or removed; "optionsChanged": the choice no longer fits).
+ */
+function lineProblems() {
+  const problems = new Map();
+  if (!state.menu) return problems;
+  for (const line of state.cart.lines) {
+    const problem = lineProblem(line, state.itemsById.get(line.id));
+    if (problem) problems.set(line, problem);
+  }
+  return problems;
 }
 
-/** Name the cart's sold-out lines in the review dialog; false when there are none. */
+/** Name the cart's lines that cannot be ordered in the review dialog; false when there are none. */
 function warnSoldOut() {
-  const soldOut = soldOutLines();
-  if (!soldOut.length) return false;
-  setReviewError(t("soldOutInCart", { names: soldOut.map((line) => line.name).join(", ") }));
+  const problems = [...lineProblems()];
+  if (!problems.length) return false;
+  const names = (kind) => problems.filter(([, problem]) => problem === kind).map(([line]) => lineName(line));
+  const soldOut = names("soldOut");
+  const changed = names("optionsChanged");
+  setReviewError(
+    soldOut.length ? t("soldOutInCart", { names: soldOut.join(", ") }) : t("optionsChangedInCart", { names: changed.join(", ") }),
+    soldOut.length && changed.length ? [t("optionsChangedInCart", { names: changed.join(", ") })] : [],
+  );
   return true;
 }
 
 function showSuccess(order) {
   $("success-number").textContent = order.display_number || `#${String(order.number).padStart(4, "0")}`;
   $("success-total").textContent = won(order.total);
+  $("success-lines").replaceChildren(...order.items.map(orderLine));
+  $("success-note").textContent = order.note ? t("noteShown", { note: order.note }) : "";
+  $("success-note").hidden = !order.note;
   showScreen("success");
   $("success-back").focus();
   let remaining = SUCCESS_SECONDS;
@@ -538,15 +591,20 @@ function orderCard(order) {
       h("span", { class: "muted", text: t("orderTime", { time: clock(order.created_at) }) }),
       h("span", { class: `status status-${order.status}`, text: order.status_label || order.status }),
     ),
-    h("ul", { class: "order-lines" },
-      order.items.map((line) =>
-        h("li", {},
-          h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
-          h("span", { text: won(line.line_total) }),
-        ),
-      ),
-    ),
+    h("ul", { class: "order-lines" }, order.items.map(orderLine)),
+    order.note ? h("p", { class: "order-note", text: t("noteShown", { note: order.note }) }) : null,
     h("div", { class: "order-total" }, h("span", { text: t("total") }), h("strong", { text: won(order.total) })),
+  );
+}
+
+/** A placed order's line: "name × quantity", its options under it, and its amount. */
+function orderLine(line) {
+  return h("li", {},
+    h("span", { class: "order-line-name" },
+      h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+      optionsText(line.options),
+    ),
+    h("span", { text: won(line.line_total) }),
   );
 }
 
@@ -630,11 +688,6 @@ function endSession() {
   if (!state.sending) state.cart.forgetIdempotencyKey();
 }
 
-function relative(url) {
-  const parsed = new URL(url, location.href);
-  return parsed.pathname + parsed.search;
-}
-
 async function loadMoreHistory() {
   const next = state.history.next;
   if (!next) return;
@@ -658,8 +711,13 @@ const liveHandlers = {
   "order.created": ({ order }) => changeHistory(() => putOrder(order)),
   "order.updated": ({ order }) => changeHistory(() => putOrder(order)),
   "order.deleted": ({ order }) => changeHistory(() => dropOrder(order)),
-  "session.closed": () => changeHistory(endSession),
+  "session.closed": ({ session }) => {
+    changeHistory(endSession);
+    state.calls.clear(session.id);
+  },
   "menu.updated": () => refreshMenu(),
+  "staff_call.created": ({ call }) => state.calls.put(call),
+  "staff_call.acknowledged": ({ call }) => state.calls.put(call),
 };
 
 /**
@@ -668,6 +726,9 @@ const liveHandlers = {
  */
 function streamOpened({ session_id: sessionId }, resumed) {
   if (resumed && sessionId === state.history.sessionId) return;
+  // The calls of a session the tablet no longer belongs to are over; read the current ones.
+  if (resumed) state.calls.clear();
+  state.calls.load();
   if (resumed) {
     // With a new session already open, a kept key may be its order's: keep it for the server to judge.
     if (state.history.sessionId !== null && sessionId === null) changeHistory(endSession);
@@ -684,7 +745,10 @@ function startLive() {
     handlers: liveHandlers,
     onOpen: streamOpened,
     onUnavailable: () => {
-      state.pollTimer = setInterval(() => document.body.dataset.view === "history" && loadHistory(), POLL_MS);
+      state.pollTimer = setInterval(() => {
+        if (document.body.dataset.view === "history") loadHistory();
+        if (state.calls.waiting.length) state.calls.load();
+      }, POLL_MS);
     },
     onSignedOut: () => signedOut(t("signedOut")),
   });
@@ -705,6 +769,8 @@ async function start() {
   if (!state.auth) return showSetup();
   state.cart = new Cart(state.auth.store.code, state.auth.table.number);
   state.cart.onChange(renderCart);
+  state.calls.reset();
+  state.calls.setReasons([]);
   state.menu = null;
   // Another table's list, or a stale one, must not show: bumping loadId drops reads on their way.
   Object.assign(state.history, { orders: [], next: null, sessionId: null, pending: null });
@@ -751,8 +817,18 @@ function bind() {
     renderDetail();
   });
   $("item-add").addEventListener("click", () => {
-    addToCart(state.detailItem, state.detailQuantity);
+    const item = state.detailItem;
+    if (unmetGroups(item, state.detailChosen).length) return;
+    addToCart(item, state.detailQuantity, chosenOptions(item, state.detailChosen));
     $("item-dialog").close();
+  });
+  $("review-note").addEventListener("input", () => {
+    state.cart.setNote($("review-note").value);
+    renderNoteCount();
+  });
+  $("call-open").addEventListener("click", () => {
+    closeSheet();
+    state.calls.open();
   });
   for (const dialog of document.querySelectorAll("dialog")) {
     dialog.addEventListener("click", (event) => {
@@ -781,5 +857,15 @@ function bind() {
   });
 }
 
+state.calls = new StaffCalls({
+  guarded,
+  onError: (error) => {
+    // The store changed its reasons meanwhile: show the ones it has now.
+    if (error instanceof ApiError && error.status === 400) {
+      toast(t("callReasonGone"));
+      refreshMenu();
+    } else toast(`${t("callFailed")} ${messageOf(error)}`);
+  },
+});
 bind();
 start();

@@ -1,5 +1,7 @@
 // The cart, kept in localStorage per store and table; sent only when an order is confirmed.
 
+import { optionsById, unitPrice } from "./options.js";
+
 function read(key, fallback) {
   try {
     return JSON.parse(localStorage.getItem(key)) ?? fallback;
@@ -9,13 +11,26 @@ function read(key, fallback) {
 }
 
 export const MAX_QUANTITY = 99;
+export const MAX_NOTE_LENGTH = 200;
+
+/** A line per item and choice of options: the item id and the sorted option ids. */
+export function lineKey(itemId, options = []) {
+  const ids = options.map((option) => option.id).sort((a, b) => a - b);
+  return ids.length ? `${itemId}:${ids.join(",")}` : String(itemId);
+}
 
 export class Cart {
   constructor(storeCode, tableNumber) {
     this.key = `tableorder.cart.${storeCode}.${tableNumber}`;
+    this.noteKey = `tableorder.note.${storeCode}.${tableNumber}`;
     this.pendingKey = `tableorder.pending.${storeCode}.${tableNumber}`;
-    // Lines keep the name and price they were added with, so the cart shows even before the menu loads.
-    this.lines = read(this.key, []).filter((line) => line && line.id && line.quantity > 0);
+    // Lines keep the name, options and unit price they were added with, so the cart shows even
+    // before the menu loads. Lines saved before options existed have neither key nor options.
+    this.lines = read(this.key, [])
+      .filter((line) => line && line.id && line.quantity > 0)
+      .map((line) => ({ ...line, options: line.options || [], key: lineKey(line.id, line.options || []) }));
+    const note = read(this.noteKey, "");
+    this.note = typeof note === "string" ? note.slice(0, MAX_NOTE_LENGTH) : "";
     this.listeners = new Set();
   }
 
@@ -28,40 +43,66 @@ export class Cart {
     for (const listener of this.listeners) listener(this);
   }
 
-  line(id) {
-    return this.lines.find((line) => line.id === id);
+  line(key) {
+    return this.lines.find((line) => line.key === key);
   }
 
-  add(item, quantity = 1) {
-    const line = this.line(item.id);
+  /** How many of the item the cart holds, over all its choices of options. */
+  quantityOf(itemId) {
+    return this.lines.reduce((sum, line) => sum + (line.id === itemId ? line.quantity : 0), 0);
+  }
+
+  /** Add `quantity` of the item with `options` (`[{id, name, price_delta}]`). */
+  add(item, quantity = 1, options = []) {
+    const key = lineKey(item.id, options);
+    const line = this.line(key);
     if (line) line.quantity = Math.min(MAX_QUANTITY, line.quantity + quantity);
-    else this.lines.push({ id: item.id, name: item.name, price: item.price, quantity: Math.min(MAX_QUANTITY, quantity) });
+    else {
+      const price = unitPrice(item, options);
+      this.lines.push({ key, id: item.id, name: item.name, price, options, quantity: Math.min(MAX_QUANTITY, quantity) });
+    }
     this.save();
   }
 
-  change(id, delta) {
-    const line = this.line(id);
+  change(key, delta) {
+    const line = this.line(key);
     if (!line) return;
     line.quantity = Math.min(MAX_QUANTITY, line.quantity + delta);
     if (line.quantity < 1) this.lines = this.lines.filter((other) => other !== line);
     this.save();
   }
 
-  remove(id) {
-    this.lines = this.lines.filter((line) => line.id !== id);
+  remove(key) {
+    this.lines = this.lines.filter((line) => line.key !== key);
     this.save();
   }
 
+  /** Empty the cart and its note. */
   clear() {
     this.lines = [];
+    this.setNote("");
     this.save();
+  }
+
+  /** The order's note (요청사항), kept with the cart until it is ordered. */
+  setNote(text) {
+    this.note = text.slice(0, MAX_NOTE_LENGTH);
+    if (this.note) localStorage.setItem(this.noteKey, JSON.stringify(this.note));
+    else localStorage.removeItem(this.noteKey);
   }
 
   /** Refresh names and prices from the current menu (the server prices the order anyway). */
   syncWithMenu(itemsById) {
     for (const line of this.lines) {
       const item = itemsById.get(line.id);
-      if (item) Object.assign(line, { name: item.name, price: item.price });
+      if (!item) continue;
+      const current = optionsById(item);
+      // An option gone from the menu keeps its old name: the line is flagged, not renamed.
+      const options = line.options.map((option) => {
+        const now = current.get(option.id);
+        return now ? { id: now.id, name: now.name, price_delta: now.price_delta } : option;
+      });
+      Object.assign(line, { name: item.name, options, price: unitPrice(item, options) });
     }
     this.save();
   }
@@ -75,7 +116,13 @@ export class Cart {
   }
 
   orderBody() {
-    return { items: this.lines.map((line) => ({ menu_item_id: line.id, quantity: line.quantity })) };
+    const items = this.lines.map((line) =>
+      line.options.length
+        ? { menu_item_id: line.id, quantity: line.quantity, option_ids: line.options.map((option) => option.id) }
+        : { menu_item_id: line.id, quantity: line.quantity },
+    );
+    const note = this.note.trim();
+    return note ? { items, note } : { items };
   }
 
   /**
