@@ -323,7 +323,7 @@ def test_screenshots_of_a_busy_floor(request, viewport, tablet_api, app_server, 
     name = "landscape" if viewport == "dashboard" else "laptop"
     expect_live(page)
     orders = []
-    # Tables of their own: the tablet tests use 1–12 of the same database.
+    # Tables of their own (see conftest.py).
     first = 31 if name == "landscape" else 34
     floor = {
         first: {"김치찌개": 2, "공기밥": 2},

@@ -490,8 +490,8 @@ def choose(page, picks, quantity=1):
 
 def test_a_guest_picks_options_and_a_note_and_the_order_keeps_them(page, app_server, screenshots):
     option_item(app_server)
-    app_server.run_in_app("add_table", 41)
-    set_up_tablet(page, 41)
+    app_server.run_in_app("add_table", 51)
+    set_up_tablet(page, 51)
     add(page, OPTION_ITEM)
     dialog = page.locator("#item-dialog")
     expect(dialog).to_be_visible()
@@ -566,7 +566,7 @@ def test_a_guest_picks_options_and_a_note_and_the_order_keeps_them(page, app_ser
     )
     expect(success.locator("#success-note")).to_have_text("요청사항: 덜 맵게 해 주세요")
     page.screenshot(path=screenshots / "success-options-landscape.png")
-    [order] = app_server.run_in_app("table_order_details", 41)
+    [order] = app_server.run_in_app("table_order_details", 51)
     assert order["note"] == "덜 맵게 해 주세요"
     assert order["total"] == 22500
     assert sorted((name, sorted(options), unit, quantity) for name, options, unit, quantity in order["lines"]) == [
@@ -590,8 +590,8 @@ def test_a_guest_picks_options_and_a_note_and_the_order_keeps_them(page, app_ser
 
 def test_an_option_sold_out_meanwhile_flags_the_cart_line(page, app_server):
     option_item(app_server)
-    app_server.run_in_app("add_table", 42)
-    set_up_tablet(page, 42)
+    app_server.run_in_app("add_table", 52)
+    set_up_tablet(page, 52)
     choose(page, ["보통", "어묵 추가"])
     add(page, "공기밥")
     expect_total(page, "₩8,200")
@@ -613,7 +613,7 @@ def test_an_option_sold_out_meanwhile_flags_the_cart_line(page, app_server):
         page.locator("#item-dialog").get_by_role("button", name="닫기").click()
     finally:
         app_server.run_in_app("set_option_availability", OPTION_ITEM, "어묵 추가", True)
-    assert app_server.run_in_app("table_orders", 42) == []
+    assert app_server.run_in_app("table_orders", 52) == []
 
 
 def call_sheet(page):
@@ -624,8 +624,8 @@ def call_sheet(page):
 
 
 def test_a_staff_call_waits_until_seen_and_survives_a_reload(page, app_server, screenshots):
-    app_server.run_in_app("add_table", 43)
-    set_up_tablet(page, 43)
+    app_server.run_in_app("add_table", 53)
+    set_up_tablet(page, 53)
     sheet = call_sheet(page)
     expect(sheet.locator(".call-reason-name")).to_have_text(["물", "앞접시", "수저", "계산 요청", "기타"])
     assert small_touch_targets(page) == []
@@ -642,12 +642,12 @@ def test_a_staff_call_waits_until_seen_and_survives_a_reload(page, app_server, s
     page.screenshot(path=screenshots / "call-sheet-waiting-landscape.png")
     waiting.click()
     expect(sheet).to_be_hidden()
-    assert app_server.run_in_app("table_calls", 43) == [["물", False]]
+    assert app_server.run_in_app("table_calls", 53) == [["물", False]]
 
     page.reload()
     expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
 
-    assert app_server.run_in_app("acknowledge_table_calls", 43) == ["물"]
+    assert app_server.run_in_app("acknowledge_table_calls", 53) == ["물"]
     if not ON_POSTGRES:
         page.reload()
     expect(banner).to_have_text(re.compile(r"^직원이 확인했습니다 · 물 · 확인됨 \d\d:\d\d$"), timeout=LIVE_MS)
@@ -658,14 +658,14 @@ def test_a_staff_call_waits_until_seen_and_survives_a_reload(page, app_server, s
 
 @heard_across_processes
 def test_the_manager_sees_a_call_and_the_tablet_shows_it_seen_within_two_seconds(page, app_server, screenshots):
-    app_server.run_in_app("add_table", 44)
-    set_up_tablet(page, 44)
+    app_server.run_in_app("add_table", 54)
+    set_up_tablet(page, 54)
     call_sheet(page).get_by_role("button", name="계산 요청").click()
     call_sheet(page).get_by_role("button", name="수저").click()
     banner = page.locator("#call-banner")
     expect(banner).to_have_text("직원을 호출했습니다 · 계산 요청, 수저 · 대기 중")
 
-    assert app_server.run_in_app("acknowledge_table_calls", 44) == ["계산 요청", "수저"]
+    assert app_server.run_in_app("acknowledge_table_calls", 54) == ["계산 요청", "수저"]
     seen = re.compile(r"^직원이 확인했습니다 · 계산 요청, 수저 · 확인됨 \d\d:\d\d$")
     expect(banner).to_have_text(seen, timeout=LIVE_MS)
     page.screenshot(path=screenshots / "call-seen-landscape.png")
@@ -673,6 +673,6 @@ def test_the_manager_sees_a_call_and_the_tablet_shows_it_seen_within_two_seconds
     # The session's end clears the calls.
     call_sheet(page).get_by_role("button", name="물").click()
     expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
-    app_server.run_in_app("close_table_session", 44)
+    app_server.run_in_app("close_table_session", 54)
     expect(banner).to_be_hidden(timeout=LIVE_MS)
     expect(call_sheet(page).locator(".call-state")).to_have_count(0)
