@@ -1,10 +1,17 @@
 """Logins through django-axes, answering a lockout with 429 for API clients."""
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessFailureLog
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from tableorder.api import LockedOut
 
@@ -24,6 +31,63 @@ def authenticate_or_lock(request, **credentials):
         public = {key: value for key, value in credentials.items() if key != "password"}
         AxesProxyHandler.get_implementation().reset_user_attempts(http_request, public)
     return user
+
+
+class AddressLimitedAxesHandler(AxesDatabaseHandler):
+    """AXES_HANDLER: axes' database handler with a second limit, per client address.
+
+    Axes counts failures per store + username (or table) + address and locks at
+    AXES_FAILURE_LIMIT; a success resets that count. One address trying a password on every
+    table or username of a store never reaches it, so this also locks an address out of every
+    login once AXES_ADDRESS_FAILURE_LIMIT failures from it, whatever the username, fall within
+    AXES_COOLOFF_TIME. Those are counted in axes' failure log (AccessFailureLog, one row per
+    failure), which a success does not reset. A locked address is answered like a locked
+    account: `request.axes_locked_out`, so 429 from the API and the locked-out page.
+    """
+
+    def __init__(self):
+        if not settings.AXES_ENABLE_ACCESS_FAILURE_LOG:
+            raise ImproperlyConfigured("The per-address login limit counts AXES_ENABLE_ACCESS_FAILURE_LOG rows.")
+        super().__init__()
+
+    def address_failures(self, request):
+        """Failed logins from the request's address within the cool-off window."""
+        if not request.axes_ip_address:
+            return 0
+        return AccessFailureLog.objects.filter(
+            ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
+        ).count()
+
+    def address_is_locked(self, request):
+        limit = settings.AXES_ADDRESS_FAILURE_LIMIT
+        return settings.AXES_LOCK_OUT_AT_FAILURE and self.address_failures(request) >= limit
+
+    def reset_attempts(self, *, ip_address=None, username=None, ip_or_username=False):
+        """Also lifts an address's lock (`manage.py axes_reset_ip`, `axes_reset`): forgets the
+        failures that count, those within the cool-off; older ones stay in the log."""
+        count = super().reset_attempts(ip_address=ip_address, username=username, ip_or_username=ip_or_username)
+        if (ip_address and (ip_or_username or not username)) or not (ip_address or username):
+            recent = AccessFailureLog.objects.filter(attempt_time__gte=timezone.now() - get_cool_off())
+            (recent.filter(ip_address=ip_address) if ip_address else recent).delete()
+        return count
+
+    def is_locked(self, request, credentials=None):
+        return super().is_locked(request, credentials) or self.address_is_locked(request)
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        # Axes records the failure (AccessAttempt for the account, AccessFailureLog for all).
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None or request.axes_locked_out or self.is_whitelisted(request, credentials):
+            return
+        if self.address_is_locked(request):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
 
 
 def lockout_response(request, original_response, credentials):

@@ -56,7 +56,7 @@ class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
             raise PermissionDenied
         try:
             orders = {int(pk): int(order) for pk, order in json.loads(request.body)["updatedItems"]}
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: nested too deeply
             return HttpResponseBadRequest(_("Send updatedItems: a list of [id, display order] pairs."))
         objects = self.get_queryset(request).in_bulk(orders)
         if len(objects) != len(orders):

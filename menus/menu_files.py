@@ -41,6 +41,8 @@ def parse_json(text):
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValidationError(_("The file is not valid JSON: %(error)s") % {"error": error}) from error
+    except RecursionError:
+        raise ValidationError(_("The file is not valid JSON: it is nested too deeply.")) from None
     categories = document.get("categories") if isinstance(document, dict) else None
     if not isinstance(categories, list):
         raise ValidationError(_('The JSON must be an object with a "categories" list.'))

@@ -5,7 +5,13 @@ store's object is a 404 everywhere; a request naming another store's object in a
 (a category id of a menu item) is a 400 through `StoreScopedPrimaryKeyField`.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tableorder.exceptions import Conflict
+from tableorder.parsers import PayloadTooLarge
 
 
 class Pagination(PageNumberPagination):
@@ -52,6 +59,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's limit on form fields (DATA_UPLOAD_MAX_MEMORY_SIZE), hit by a multipart body.
+        exc = PayloadTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(_("The request has too many fields or files."))
 
     response = drf_exception_handler(exc, context)
     if response is None:

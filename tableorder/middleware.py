@@ -1,11 +1,48 @@
-"""Request timing logs: one structured line per request, streams excepted until they end."""
+"""The health check ahead of everything, and request timing logs (one structured line per
+request, streams excepted until they end)."""
 
 import logging
 import time
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+
+from tableorder.views import healthz
 
 logger = logging.getLogger("tableorder.request")
+
+
+class HealthCheckMiddleware:
+    """Answers GET/HEAD /healthz before the host check and the HTTPS redirect.
+
+    A load balancer checks each instance by its address and deploy/deploy.sh by 127.0.0.1,
+    neither of them in ALLOWED_HOSTS: Django would refuse both (400) before any view ran.
+    First in MIDDLEWARE; every other request (and /healthz with another method) goes on
+    through the usual checks. The answer is `tableorder.views.healthz`'s own.
+    """
+
+    async_capable = True
+    sync_capable = True
+    methods = {"GET", "HEAD"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def is_health_check(self, request):
+        return request.path_info == "/healthz" and request.method in self.methods
+
+    def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        if self.is_health_check(request):
+            return healthz(request)
+        return self.get_response(request)
+
+    async def _acall(self, request):
+        if self.is_health_check(request):
+            return await sync_to_async(healthz)(request)
+        return await self.get_response(request)
 
 
 class RequestLogMiddleware:

@@ -1,5 +1,6 @@
 """Production settings: secrets only from the environment, `check --deploy` clean."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -22,7 +23,7 @@ def manage(*args, env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in PRODUCTION_ENV and not k.startswith("SECURE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        if k not in PRODUCTION_ENV and not k.startswith(("SECURE_", "AXES_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -38,6 +39,28 @@ def test_check_deploy_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def production_settings(*names, env=PRODUCTION_ENV):
+    code = f"from django.conf import settings; print(repr([getattr(settings, name) for name in {names!r}]))"
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_hsts_preload_only_when_asked_for_and_check_deploy_stays_clean():
+    # Preloading is near-permanent for the whole domain: the site's owner opts in.
+    assert production_settings("SECURE_HSTS_PRELOAD", "SECURE_HSTS_SECONDS") == [False, 31536000]
+    preload = {**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "1"}
+    assert production_settings("SECURE_HSTS_PRELOAD", env=preload) == [True]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=preload)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_login_limits_come_from_the_environment():
+    assert production_settings("AXES_FAILURE_LIMIT", "AXES_ADDRESS_FAILURE_LIMIT") == [5, 30]
+    env = {**PRODUCTION_ENV, "AXES_FAILURE_LIMIT": "7", "AXES_ADDRESS_FAILURE_LIMIT": "50"}
+    assert production_settings("AXES_FAILURE_LIMIT", "AXES_ADDRESS_FAILURE_LIMIT", env=env) == [7, 50]
 
 
 def test_the_app_refuses_to_start_without_a_secret_key_unless_debugging():
