@@ -21,7 +21,7 @@ import uuid
 import httpx
 
 from bench import finish, machine_load
-from bench.menu import run_phase
+from bench.menu import phase_line, run_phase
 from bench.server import running_server, seed_store, tablet_tokens
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tableorder_bench_dashboard"
@@ -78,13 +78,7 @@ def report(result):
         f"floor: {result['snapshot']['tables']} tables, {setup['orders_per_table']} orders each; "
         f"snapshot {result['snapshot']['bytes']} bytes",
     ]
-    for phase in PHASES:
-        data = result[phase]
-        latency = data["latency_ms"]
-        lines.append(
-            f"{phase:>16}: {data['requests_per_second']:>8} req/s  "
-            f"p50 {latency['p50']} ms  p90 {latency['p90']} ms  p99 {latency['p99']} ms  statuses {data['statuses']}"
-        )
+    lines += [phase_line(phase, result[phase]) for phase in PHASES]
     return "\n".join(lines)
 
 

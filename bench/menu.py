@@ -50,6 +50,15 @@ async def run_phase(base_url, tokens, *, concurrency, duration, etag=None, path=
     return summarize(latencies, statuses, elapsed)
 
 
+def phase_line(phase, data):
+    """One report line of a closed-loop phase: throughput, latency percentiles, statuses."""
+    latency = data["latency_ms"]
+    return (
+        f"{phase:>16}: {data['requests_per_second']:>8} req/s  "
+        f"p50 {latency['p50']} ms  p90 {latency['p90']} ms  p99 {latency['p99']} ms  statuses {data['statuses']}"
+    )
+
+
 def summarize(latencies, statuses, elapsed):
     return {
         "requests": len(latencies),
@@ -88,13 +97,7 @@ def report(result):
         f"menu: {result['menu']['categories']} categories, {result['menu']['items']} items, "
         f"{result['menu']['bytes']} bytes",
     ]
-    for phase in EXPECTED:
-        data = result[phase]
-        latency = data["latency_ms"]
-        lines.append(
-            f"{phase:>16}: {data['requests_per_second']:>8} req/s  "
-            f"p50 {latency['p50']} ms  p90 {latency['p90']} ms  p99 {latency['p99']} ms  statuses {data['statuses']}"
-        )
+    lines += [phase_line(phase, result[phase]) for phase in EXPECTED]
     return "\n".join(lines)
 
 

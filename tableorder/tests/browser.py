@@ -181,6 +181,18 @@ class AppServer:
         self.database.drop()
 
 
+def small_touch_targets(page, selector="button, input, a[href], [role=button]"):
+    """Visible elements matching `selector` smaller than 44×44 CSS px, as "name W×H"."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el.id || el.className || el.textContent.trim(), el.getBoundingClientRect()])
+            .filter(([, box]) => box.width < 44 || box.height < 44)
+            .map(([name, box]) => `${name} ${Math.round(box.width)}×${Math.round(box.height)}`)""",
+        selector,
+    )
+
+
 # ---------------------------------------------------------------- run inside the app's database
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ON_POSTGRES
-from tableorder.tests.browser import STORE_CODE, STORE_NAME, TABLE_PASSWORD
+from tableorder.tests.browser import STORE_CODE, STORE_NAME, TABLE_PASSWORD, small_touch_targets
 
 pytestmark = pytest.mark.browser
 
@@ -44,17 +44,6 @@ def place_order(page):
     page.locator("#review-confirm").click()
     expect(page.locator("#success-screen")).to_be_visible()
     return page.locator("#success-number").inner_text()
-
-
-def small_touch_targets(page):
-    """Visible buttons, inputs and links smaller than 44×44 CSS px."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll('button, input, a[href], [role=button]')]
-            .filter((el) => el.offsetParent !== null)
-            .map((el) => [el.id || el.className || el.textContent.trim(), el.getBoundingClientRect()])
-            .filter(([, box]) => box.width < 44 || box.height < 44)
-            .map(([name, box]) => `${name} ${Math.round(box.width)}×${Math.round(box.height)}`)"""
-    )
 
 
 def test_setup_once_then_auto_login_and_a_cart_that_survives_reloads(page, app_server, screenshots):
