@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production-use-0123456789} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test bench lint format messages clean
+.PHONY: run test bench lint format messages clean lock
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,29 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(TEST_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
 
+# The benchmarks against REF (a commit, in a temporary git worktree) and then the working tree,
+# with the ratios (bench/compare.py); BENCH_ARGS="--scenarios menu,realtime --duration 5" for fewer.
+.PHONY: bench-compare
+bench-compare: $(BIN)/.installed
+	$(if $(REF),,$(error REF is required, e.g. make bench-compare REF=HEAD))
+	$(TEST_ENV) $(BIN)/python -m bench compare --ref $(REF) $(BENCH_ARGS)
+
+# Reliability runs on PostgreSQL (see reliability/): a soak of SOAK_SECONDS (default 180) on the
+# database next to DATABASE_URL's (or tableorder_soak), and faults on a private server it makes.
+.PHONY: soak faults
+soak: $(BIN)/.installed
+	$(TEST_ENV) $(BIN)/python -m reliability soak --seconds $${SOAK_SECONDS:-180} $(SOAK_ARGS)
+
+faults: $(BIN)/.installed
+	$(TEST_ENV) $(BIN)/python -m reliability faults $(FAULTS_ARGS)
+
+# Schemathesis against the API at length (tableorder/tests/test_fuzz.py): every phase, FUZZ_EXAMPLES
+# (default 500) examples an operation; FUZZ_SEED=N for another set of cases. Reports in test-output/fuzz/.
+.PHONY: fuzz
+fuzz: $(BIN)/.installed
+	$(TEST_ENV) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
+		$(BIN)/pytest tableorder/tests/test_fuzz.py -s $(PYTEST_ARGS)
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -42,6 +65,10 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# requirements.lock: every package deploy/deploy.sh installs, pinned with its hashes (needs PyPI).
+lock: $(BIN)/.installed
+	$(BIN)/uv pip compile --quiet --generate-hashes requirements.txt -o requirements.lock --python-version 3.11
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo is committed, so running does not.
 messages: $(BIN)/.installed

@@ -11,7 +11,7 @@ from menus.models import Category, MenuItem
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgres_only = pytest.mark.skipif(
     not ON_POSTGRES,
-    reason="needs PostgreSQL: row locks and truly concurrent connections (SQLite serializes all writes)",
+    reason="needs PostgreSQL: its locks, LISTEN/NOTIFY and truly concurrent connections (SQLite serializes all writes)",
 )
 
 

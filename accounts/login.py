@@ -9,11 +9,12 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponseBase, JsonResponse
+from django.http import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
 from tableorder.api import LockedOut
+from tableorder.errors import error_response
 
 
 def authenticate_or_lock(request, **credentials):
@@ -97,9 +98,7 @@ def lockout_response(request, original_response, credentials):
         # Under ASGI, axes 8.3.1's middleware passes the credentials dict in the response's place.
         if isinstance(original_response, HttpResponseBase) and original_response.status_code == status:
             return original_response
-        return JsonResponse(
-            {"error": {"code": LockedOut.default_code, "message": str(LockedOut.default_detail)}}, status=status
-        )
+        return error_response(status, LockedOut.default_code, LockedOut.default_detail)
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=status)
 

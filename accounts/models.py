@@ -29,8 +29,8 @@ class Store(models.Model):
     code = models.CharField(_("store identifier"), max_length=30, unique=True, validators=[store_code_validator])
     name = models.CharField(_("name"), max_length=100)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # The last order number given out; orders.services takes the next one under this row's lock.
-    last_order_number = models.PositiveIntegerField(_("last order number"), default=0, editable=False)
+    # The last order number given out; orders.services takes the next one holding the store's write lock.
+    last_order_number = models.PositiveBigIntegerField(_("last order number"), default=0, editable=False)
     staff_call_reasons = models.JSONField(
         _("staff call reasons"),
         default=default_staff_call_reasons,
@@ -83,7 +83,7 @@ class User(AbstractUser):
     store = models.ForeignKey(
         Store, verbose_name=_("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="users"
     )
-    token_version = models.PositiveIntegerField(_("token version"), default=1, editable=False)
+    token_version = models.PositiveBigIntegerField(_("token version"), default=1, editable=False)
 
     objects = StoreUserManager()
 
@@ -120,7 +120,7 @@ class Table(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="tables")
     number = models.PositiveIntegerField(_("table number"))
     password = models.CharField(_("table password"), max_length=128)
-    token_version = models.PositiveIntegerField(_("token version"), default=1, editable=False)
+    token_version = models.PositiveBigIntegerField(_("token version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # A table is the principal of tablet requests (request.user for DRF).

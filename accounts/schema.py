@@ -31,7 +31,7 @@ class TabletTokenScheme(OpenApiAuthenticationExtension):
 class ManagerOrTabletTokenScheme(OpenApiAuthenticationExtension):
     """Streams take either token; named by string so accounts does not import orders."""
 
-    target_class = "orders.streams.BearerManagerOrTablet"
+    target_class = "orders.stream_access.BearerManagerOrTablet"
     name = "managerOrTabletToken"
 
     def get_security_definition(self, auto_schema):

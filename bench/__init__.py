@@ -1,4 +1,13 @@
-"""Benchmarks of Table Order against a server started the way production runs it."""
+"""Benchmarks of Table Order against a server started the way production runs it.
+
+`python -m bench` (`make bench`) runs them; see bench/__main__.py. Each scenario module
+(menu, realtime, stores, fanout, dashboard) starts the server (server.py, from this checkout
+or another one's `root`), seeds what it needs (seed.py), drives it with bare HTTP clients
+(rawhttp.py), reads what the server spent from outside it (meter.py: the workers' and the
+database backends' CPU from /proc, the database's transactions from PostgreSQL's counters)
+and checks issue #10's targets (targets.py). compare.py runs a set against a commit and the
+working tree (`make bench-compare REF=…`). Results go to bench/results/ (not committed).
+"""
 
 import json
 import os
@@ -36,9 +45,12 @@ def save_results(name, results):
     return latest_path
 
 
-def finish(name, results, report, load):
-    """Print a benchmark's report and the machine's load, and save its results."""
+def finish(name, results, report, load, targets=()):
+    """Print a benchmark's report, its targets and the machine's load, and save its results."""
     results["machine_before"] = load
+    results["targets"] = [target.as_dict() for target in targets]
     print(report)
+    for target in targets:
+        print(target.line())
     print(f"machine: {load['cpus']} CPUs, 1-minute load average {load['load_average_1m']} before the run")
     print(f"(written to {save_results(name, results)})")

@@ -57,15 +57,15 @@ class RawStream:
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection for JSON requests (responses carry Content-Length)."""
+    """One keep-alive HTTP/1.1 connection for JSON requests (bodies by Content-Length or chunked)."""
 
     def __init__(self, host, port, headers=None):
         self.host, self.port = host, port
         self.headers = {"Host": f"{host}:{port}", **(headers or {})}
         self.reader = self.writer = None
 
-    async def request(self, method, path, body=None, headers=None):
-        """(status, parsed JSON body or None)."""
+    async def request(self, method, path, body=None, headers=None, *, parse=True):
+        """(status, parsed JSON body or None); with `parse` false, (status, the body's bytes)."""
         if self.writer is None or self.writer.is_closing():
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         payload = b"" if body is None else json.dumps(body).encode()
@@ -78,17 +78,35 @@ class Connection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
         status = int(status_line.split(" ", 2)[1])
-        length, close = 0, False
+        length, chunked, close = 0, False, False
         for line in header_lines:
             name, _sep, value = line.partition(":")
-            if name.lower() == "content-length":
+            name, value = name.lower(), value.strip().lower()
+            if name == "content-length":
                 length = int(value)
-            elif name.lower() == "connection" and value.strip().lower() == "close":
-                close = True
-        content = await self.reader.readexactly(length) if length else b""
+            elif name == "transfer-encoding":
+                chunked = value == "chunked"
+            elif name == "connection":
+                close = value == "close"
+        if chunked:
+            content = await self._chunked_body()
+        else:
+            content = await self.reader.readexactly(length) if length else b""
         if close:
             self.close()
+        if not parse:
+            return status, content
         return status, json.loads(content) if content else None
+
+    async def _chunked_body(self):
+        chunks = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";", 1)[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")  # no trailers from our server: the final CRLF
+                return b"".join(chunks)
+            chunks.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
 
     def close(self):
         if self.writer is not None:

@@ -1,10 +1,21 @@
 """Create (or re-create) a benchmark store: a manager, numbered tables and a small menu.
 
     python -m bench.seed --code bench --tables 20
+    python -m bench.seed --code bench-s --tables 4 --stores 50
 
 Run with the server's environment (DATABASE_URL, SECRET_KEY); prints one JSON line:
 {"store_code", "store_id", "manager": {"username", "password"}, "table_password",
  "tables": [{"id", "number"}], "menu_item_ids": [...]}.
+With `--stores N` it makes stores CODE-1 … CODE-N instead and prints {"stores": [...]}, each
+as above plus "manager_token" and a "token" per table, minted the way the logins mint them
+(logging 50 managers in would cost the server a bcrypt hash each, which is not what a
+benchmark measures).
+
+Passwords are hashed with the production hasher at bcrypt's fewest rounds, so a tablet login
+costs the server a millisecond, not a third of a second; a manager's login re-hashes once.
+
+bench/server.py runs this file inside the checkout being measured (`root`), so it imports
+nothing from bench/.
 """
 
 import argparse
@@ -18,6 +29,7 @@ MENU = [
     ("식사", [("김치찌개", 9000), ("된장찌개", 8000), ("제육볶음", 11000), ("비빔밥", 10000), ("공기밥", 1000)]),
     ("음료", [("콜라", 2000), ("사이다", 2000), ("맥주", 5000), ("소주", 5000)]),
 ]
+QUICK_BCRYPT_ROUNDS = 4
 
 
 def seed(*, code, tables):
@@ -61,16 +73,49 @@ def seed(*, code, tables):
     }
 
 
+def seed_with_tokens(*, prefix, stores, tables):
+    """Stores PREFIX-1 … PREFIX-N as `seed` makes them, with a manager token and a token per table."""
+    from accounts.models import Store, Table
+    from accounts.tokens import manager_tokens, table_tokens
+
+    seeded = []
+    for index in range(1, stores + 1):
+        made = seed(code=f"{prefix}-{index}", tables=tables)
+        store = Store.objects.get(pk=made["store_id"])
+        made["manager_token"] = manager_tokens(store.users.get(username=MANAGER_USERNAME))["access"]
+        tokens = {table.id: table_tokens(table)["access"] for table in Table.objects.filter(store=store)}
+        for table in made["tables"]:
+            table["token"] = tokens[table["id"]]
+        seeded.append(made)
+    return seeded
+
+
+def use_quick_hashes():
+    """Passwords made by this process get the production hasher's format at the fewest rounds.
+
+    The rounds travel in each hash, so the server verifies them at that cost (a one-shot
+    seeding process is the only place this class attribute changes).
+    """
+    from django.contrib.auth.hashers import get_hasher
+
+    type(get_hasher("default")).rounds = QUICK_BCRYPT_ROUNDS
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--code", default="bench")
-    parser.add_argument("--tables", type=int, default=20)
+    parser.add_argument("--code", default="bench", help="the store's code (with --stores, their prefix)")
+    parser.add_argument("--tables", type=int, default=20, help="tables per store")
+    parser.add_argument("--stores", type=int, default=0, help="make this many stores, with tokens")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tableorder.settings")
     import django
 
     django.setup()
-    print(json.dumps(seed(code=args.code, tables=args.tables)))
+    use_quick_hashes()
+    if args.stores:
+        print(json.dumps({"stores": seed_with_tokens(prefix=args.code, stores=args.stores, tables=args.tables)}))
+    else:
+        print(json.dumps(seed(code=args.code, tables=args.tables)))
 
 
 if __name__ == "__main__":

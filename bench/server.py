@@ -4,7 +4,8 @@
         ...
 
 The server listens on 127.0.0.1 only, on a free port, with its output in a log file; it is
-stopped by its PID when the block ends.
+stopped by its PID when the block ends. `root` runs another checkout of the project (a
+commit's worktree, for `python -m bench compare`) with this one's benchmark code.
 """
 
 import asyncio
@@ -22,8 +23,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tableorder_bench"
+SEED_SCRIPT = Path(__file__).resolve().parent / "seed.py"
+DEFAULT_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tableorder_bench")
+# Runs bench/seed.py of this checkout inside the project at the working directory, whose
+# apps and settings it imports (`python -m bench.seed` would find that project's bench/).
+SEED_RUNNER = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
 
 # Production settings minus HTTPS, which a local benchmark cannot terminate.
 BASE_ENV = {
@@ -34,6 +38,12 @@ BASE_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "LOG_LEVEL": "WARNING",
     "DJANGO_SETTINGS_MODULE": "tableorder.settings",
+    # A benchmark is a few tables ordering back to back and one manager holding many streams:
+    # the per-table and per-manager abuse limits would measure themselves, not the app.
+    "TABLE_ORDER_LIMIT": "1000000",
+    "TABLE_STAFF_CALL_LIMIT": "1000000",
+    "STREAMS_PER_TABLE": "1000000",
+    "STREAMS_PER_MANAGER": "1000000",
 }
 
 
@@ -64,8 +74,8 @@ def server_env(database_url, env=None):
     return merged
 
 
-def ensure_database(database_url):
-    """Create the PostgreSQL database named by the URL if it does not exist yet."""
+def ensure_database(database_url, *, fresh=False):
+    """Create the PostgreSQL database named by the URL if it does not exist yet (`fresh`: drop it first)."""
     import psycopg
     from psycopg import sql
 
@@ -74,14 +84,16 @@ def ensure_database(database_url):
     if not database_url.startswith(("postgres://", "postgresql://")) or not name:
         return
     with psycopg.connect(**{**info, "dbname": "postgres"}, autocommit=True) as conn:
+        if fresh:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def _run_python(database_url, args, env, what):
+def _run_python(database_url, args, env, what, root=ROOT):
     result = subprocess.run(
         [sys.executable, *args],
-        cwd=ROOT,
+        cwd=root,
         env=server_env(database_url, env),
         capture_output=True,
         text=True,
@@ -92,15 +104,25 @@ def _run_python(database_url, args, env, what):
     return result.stdout
 
 
-def manage(database_url, *args, env=None):
+def manage(database_url, *args, env=None, root=ROOT):
     """Run a manage.py command with the server's environment; returns its stdout."""
-    return _run_python(database_url, ["manage.py", *args], env, f"manage.py {' '.join(args)}")
+    return _run_python(database_url, ["manage.py", *args], env, f"manage.py {' '.join(args)}", root)
 
 
-def seed_store(database_url, *, code="bench", tables=20, env=None):
-    """(Re)create a store for a benchmark; returns what bench/seed.py prints (see there)."""
-    output = _run_python(database_url, ["-m", "bench.seed", "--code", code, "--tables", str(tables)], env, "seeding")
+def _seed(database_url, args, env, root):
+    output = _run_python(database_url, ["-c", SEED_RUNNER, str(SEED_SCRIPT), *args], env, "seeding", root)
     return json.loads(output.strip().splitlines()[-1])
+
+
+def seed_store(database_url, *, code="bench", tables=20, env=None, root=ROOT):
+    """(Re)create a store for a benchmark; returns what bench/seed.py prints (see there)."""
+    return _seed(database_url, ["--code", code, "--tables", str(tables)], env, root)
+
+
+def seed_stores(database_url, *, prefix, stores, tables, env=None, root=ROOT):
+    """(Re)create `stores` stores with tokens for their manager and tables (bench/seed.py --stores)."""
+    options = ["--code", prefix, "--tables", str(tables), "--stores", str(stores)]
+    return _seed(database_url, options, env, root)["stores"]
 
 
 def wait_until_healthy(base_url, process, *, timeout=30.0, log_path=None):
@@ -138,17 +160,21 @@ def stop(process, *, timeout=15.0):
 
 
 @contextlib.contextmanager
-def running_server(*, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, env=None, migrate=True, log_path=None):
+def running_server(
+    *, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, env=None, migrate=True, log_path=None, root=ROOT
+):
     """Migrate, start gunicorn with deploy/gunicorn.conf.py on 127.0.0.1, yield its base URL, stop it.
 
     The URL is a `ServerURL`: a str that also carries `.pid` (the master) and `.log_path`.
 
     `env` adds to (or overrides) the production-like environment; the server's output goes
     to `log_path` (a temporary file by default), whose tail is shown if it fails to start.
+    `root` is the checkout to run (its code, migrations and deploy/gunicorn.conf.py).
     """
+    root = Path(root)
     ensure_database(database_url)
     if migrate:
-        manage(database_url, "migrate", "--noinput", env=env)
+        manage(database_url, "migrate", "--noinput", env=env, root=root)
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     full_env = server_env(
@@ -158,8 +184,8 @@ def running_server(*, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, e
         log_path = Path(tempfile.gettempdir()) / f"tableorder-bench-server-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG)],
-            cwd=ROOT,
+            [sys.executable, "-m", "gunicorn", "-c", str(root / "deploy" / "gunicorn.conf.py")],
+            cwd=root,
             env=full_env,
             stdout=log,
             stderr=subprocess.STDOUT,

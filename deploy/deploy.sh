@@ -3,29 +3,67 @@
 #   deploy/deploy.sh [GIT_REF]
 # Expects /etc/tableorder/env (see deploy/env.example). Safe to run again: every step is
 # idempotent, and a release is only switched to after it installed, migrated and collected.
+#
+# Root runs code from the releases and the virtualenv (this script, manage.py, the units it
+# installs), so they belong to root and the app's user `tableorder` may only read them; it
+# writes nothing but uploaded images ($ROOT/media) and its logs.
 set -euo pipefail
+umask 022
 
 REF="${1:-main}"
 ROOT=/srv/tableorder
 REPO="${TABLEORDER_REPO:-$ROOT/repo.git}"
+ENV_FILE=/etc/tableorder/env
+RDS_CA_BUNDLE_URL_DEFAULT=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 release="$ROOT/releases/$(date +%Y%m%d%H%M%S)"
 
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv nginx git >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv nginx git curl >/dev/null
 
 id tableorder >/dev/null 2>&1 || useradd --system --home "$ROOT" --shell /usr/sbin/nologin tableorder
-install -d -o tableorder -g tableorder "$ROOT" "$ROOT/releases" "$ROOT/media" "$ROOT/staticfiles" /var/log/tableorder
-test -f /etc/tableorder/env || { echo "missing /etc/tableorder/env (see deploy/env.example)" >&2; exit 1; }
+install -d -o root -g root -m 0755 "$ROOT" "$ROOT/releases" "$ROOT/staticfiles"
+install -d -o tableorder -g tableorder -m 0755 "$ROOT/media" /var/log/tableorder
+# Servers set up before the app's user lost write access: take back what root executes.
+chown -R root:root "$ROOT/releases" "$ROOT/staticfiles"
+test ! -e "$ROOT/venv" || chown -R root:root "$ROOT/venv"
+test -f "$ENV_FILE" || { echo "missing $ENV_FILE (see deploy/env.example)" >&2; exit 1; }
+# The app's user may enter /etc/tableorder (for the CA bundle) and read, not change, the env file.
+chown root:tableorder /etc/tableorder "$ENV_FILE"
+chmod 0750 /etc/tableorder
+chmod 0640 "$ENV_FILE"
+set -a
+# shellcheck source=/dev/null
+. "$ENV_FILE"
+set +a
+
+# TLS to the database is checked against Amazon RDS's CA bundle, fetched at each deploy so a
+# new CA arrives with the next release (DB_SSLROOTCERT names where it goes; see docs/deploy.md).
+if [ -n "${DB_SSLROOTCERT:-}" ]; then
+  curl -fsSL --retry 3 "${RDS_CA_BUNDLE_URL:-$RDS_CA_BUNDLE_URL_DEFAULT}" -o "$DB_SSLROOTCERT.new"
+  grep -q "BEGIN CERTIFICATE" "$DB_SSLROOTCERT.new" || { echo "not a CA bundle: $DB_SSLROOTCERT.new" >&2; exit 1; }
+  install -o root -g root -m 0644 "$DB_SSLROOTCERT.new" "$DB_SSLROOTCERT"
+  rm -f "$DB_SSLROOTCERT.new"
+fi
 
 git clone --quiet --branch "$REF" --depth 1 "$REPO" "$release"
 test -x "$ROOT/venv/bin/python" || python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/pip" install --quiet --upgrade pip
-"$ROOT/venv/bin/pip" install --quiet -r "$release/requirements.txt"
+# Exactly the locked versions, each file checked against its hash (make lock writes the file).
+"$ROOT/venv/bin/pip" install --quiet --require-hashes -r "$release/requirements.lock"
+# The app cannot write bytecode next to read-only code: compile it once here.
+"$ROOT/venv/bin/python" -m compileall -q "$release" >/dev/null
 
-run() { (cd "$release" && set -a && . /etc/tableorder/env && set +a && "$ROOT/venv/bin/python" manage.py "$@"); }
-run check --deploy --fail-level WARNING
-run migrate --noinput
-run collectstatic --noinput >/dev/null
+manage() { (cd "$release" && "$ROOT/venv/bin/python" manage.py "$@"); }
+manage check --deploy --fail-level WARNING
+if [ -n "${DATABASE_OWNER_SECRET_ARN:-}" ]; then
+  # Schema changes run as the owner of the tables (the RDS master user); the app connects as
+  # its own role, which then gets read and write access to every table and nothing more.
+  app_secret="${DATABASE_SECRET_ARN:?DATABASE_OWNER_SECRET_ARN needs DATABASE_SECRET_ARN, the app role secret}"
+  DATABASE_SECRET_ARN="$DATABASE_OWNER_SECRET_ARN" manage migrate --noinput
+  DATABASE_SECRET_ARN="$DATABASE_OWNER_SECRET_ARN" manage setup_db_role --from-secret "$app_secret"
+else
+  manage migrate --noinput
+fi
+manage collectstatic --noinput >/dev/null
 
 ln -sfn "$release" "$ROOT/app"
 install -m 0644 "$release/deploy/systemd/"*.service "$release/deploy/systemd/"*.timer /etc/systemd/system/
@@ -47,5 +85,5 @@ for _ in $(seq 1 30); do
 done
 curl -fsS http://127.0.0.1/healthz >/dev/null || { echo "health check failed" >&2; exit 1; }
 
-# Keep the five newest releases.
-ls -1dt "$ROOT"/releases/* | tail -n +6 | xargs -r rm -rf
+# Keep the five newest releases (named by time, so sorted oldest first).
+find "$ROOT/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n -5 | xargs -r rm -rf

@@ -17,6 +17,11 @@ from menus.services import delete_category, delete_menu_item, save_category, sav
 from tableorder.api import StoreScopedMixin, validated
 
 TAGS = ["manager: menu"]
+# JSON, or multipart with an `image` file (the schema documents other bodies as JSON only).
+MENU_ITEM_BODY = {
+    "application/json": ManagerMenuItemWriteSerializer,
+    "multipart/form-data": ManagerMenuItemWriteSerializer,
+}
 
 
 @extend_schema(tags=TAGS)
@@ -79,7 +84,7 @@ class MenuItemsView(StoreScopedMixin, GenericAPIView):
         page = self.paginate_queryset(items)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=ManagerMenuItemWriteSerializer, responses={201: ManagerMenuItemSerializer})
+    @extend_schema(request=MENU_ITEM_BODY, responses={201: ManagerMenuItemSerializer})
     def post(self, request):
         writer = ManagerMenuItemWriteSerializer(data=request.data, context=self.get_serializer_context())
         validated(writer)
@@ -95,11 +100,11 @@ class MenuItemDetailView(StoreScopedMixin, GenericAPIView):
     def get(self, request, pk):
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=ManagerMenuItemWriteSerializer)
+    @extend_schema(request=MENU_ITEM_BODY)
     def put(self, request, pk):
         return self._update(request, partial=False)
 
-    @extend_schema(request=ManagerMenuItemWriteSerializer)
+    @extend_schema(request=MENU_ITEM_BODY)
     def patch(self, request, pk):
         return self._update(request, partial=True)
 

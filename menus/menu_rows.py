@@ -213,10 +213,15 @@ def stored_file_name(url):
     stored file keeps it an uploaded image instead of turning it into an external link.
     """
     parts = urlsplit(url)
-    base = urlsplit(default_storage.url("") if parts.netloc else settings.MEDIA_URL)
-    if parts.netloc != base.netloc or not base.path or not parts.path.startswith(base.path):
+    if parts.netloc:
+        # Where the storage serves names: a name's URL less the name (S3 has no URL for "").
+        served = urlsplit(default_storage.url("probe"))
+        base_netloc, base_path = served.netloc, served.path.removesuffix("probe")
+    else:
+        base_netloc, base_path = "", urlsplit(settings.MEDIA_URL).path
+    if parts.netloc != base_netloc or not base_path or not parts.path.startswith(base_path):
         return None
-    name = unquote(parts.path[len(base.path) :])
+    name = unquote(parts.path[len(base_path) :])
     if not name.lower().endswith(IMAGE_SUFFIXES):
         return None
     try:

@@ -33,7 +33,7 @@ class MenuItem(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="menu_items")
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items")
     name = models.CharField(_("name"), max_length=100)
-    price = models.PositiveIntegerField(
+    price = models.PositiveBigIntegerField(
         _("price (won)"), validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)]
     )
     description = models.TextField(_("description"), blank=True, max_length=1000)
@@ -106,7 +106,7 @@ class Option(models.Model):
         OptionGroup, verbose_name=_("option group"), on_delete=models.CASCADE, related_name="options"
     )
     name = models.CharField(_("name"), max_length=50)
-    price_delta = models.PositiveIntegerField(
+    price_delta = models.PositiveBigIntegerField(
         _("extra price (won)"), default=0, validators=[MaxValueValidator(MAX_PRICE)]
     )
     is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))

@@ -58,7 +58,11 @@ def save_menu_item(*, item):
 
 @transaction.atomic
 def delete_menu_item(*, item):
-    """Delete a menu item; orders keep their lines, which copied its name and price."""
+    """Delete a menu item; orders keep their lines, which copied its name and price.
+
+    Its uploaded image stays in storage, as a replaced or cleared one does: another item may
+    share the file (menu import reuses stored files) and tablets still showing the old menu
+    keep loading it."""
     lock_store(item.store_id)
     item.delete()
     _announce(item.store_id)

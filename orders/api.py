@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
 from orders.models import Order
+from orders.schema import RETRY_AFTER, rate_limited
 from orders.selectors import open_session, session_orders
 from orders.serializers import OrderInputSerializer, OrderSerializer
 from orders.services import place_order
@@ -37,7 +38,13 @@ class TableOrdersView(GenericAPIView):
 
     @extend_schema(
         request=OrderInputSerializer,
-        responses={201: OrderSerializer},
+        responses={
+            201: OrderSerializer,
+            429: rate_limited(
+                "`rate_limited`: this table placed TABLE_ORDER_LIMIT orders within TABLE_RATE_WINDOW_SECONDS; "
+                "nothing was placed. A retry with an Idempotency-Key whose order was placed still gets that order."
+            ),
+        },
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
@@ -57,6 +64,7 @@ class TableOrdersView(GenericAPIView):
                 response=[201],
                 description=gettext_lazy("`true` when this is the order a previous request with the key placed."),
             ),
+            RETRY_AFTER,
         ],
     )
     def post(self, request):

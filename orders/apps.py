@@ -9,8 +9,12 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from accounts.signals import store_changed
         from menus.signals import menu_changed
-        from orders.events import publish_menu_updated
+        from orders.hub import hub
+        from orders.outbox import CHANNEL, publish_menu_updated
+        from tableorder.listener import listener
 
         # The tablet's menu carries the store's staff-call reasons too.
         menu_changed.connect(publish_menu_updated, dispatch_uid="orders.menu_updated")
         store_changed.connect(publish_menu_updated, dispatch_uid="orders.store_changed")
+        # Before any request can start the listener: its channels are fixed once it runs.
+        listener.add_channel(CHANNEL, hub.heard, on_connect=hub.catch_up)

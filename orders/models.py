@@ -70,9 +70,9 @@ class Order(models.Model):
     session = models.ForeignKey(
         TableSession, verbose_name=_("table session"), on_delete=models.PROTECT, related_name="orders"
     )
-    number = models.PositiveIntegerField(_("order number"))
+    number = models.PositiveBigIntegerField(_("order number"))
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
-    total = models.PositiveIntegerField(_("total (won)"))
+    total = models.PositiveBigIntegerField(_("total (won)"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     # NULL, not "", for orders placed without a key: the unique constraint skips NULLs.
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)  # noqa: DJ001
@@ -114,7 +114,7 @@ class Order(models.Model):
         return f"#{self.number:04d}"
 
     def as_dict(self, lines=None):
-        """The order as the API and the event stream show it (SPEC.md 5).
+        """The order as the API and the event stream show it (its schema: orders.serializers.OrderSerializer).
 
         `lines` saves the query for them when the caller has just written them.
         """
@@ -143,7 +143,7 @@ class OrderLine(models.Model):
         MenuItem, verbose_name=_("menu item"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     name = models.CharField(_("name"), max_length=100)
-    unit_price = models.PositiveIntegerField(_("unit price (won)"))
+    unit_price = models.PositiveBigIntegerField(_("unit price (won)"))
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     # The chosen options as they were: [{id, name, price_delta}]; unit_price includes the deltas.
     options = models.JSONField(_("options"), default=list, blank=True)
@@ -221,7 +221,7 @@ class StaffCall(models.Model):
         return self.acknowledged_at is None
 
     def as_dict(self):
-        """The call as the API and the event stream show it (SPEC.md 5)."""
+        """The call as the API and the event stream show it (its schema: orders.serializers.StaffCallSerializer)."""
         return {
             "id": self.id,
             "reason": self.reason,

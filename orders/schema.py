@@ -1,13 +1,37 @@
-"""OpenAPI description of the event streams (orders.streams), added to the generated schema."""
+"""OpenAPI description of the event streams (orders.sse), added to the generated schema,
+and of the 429 answers of the tablet's limits (tableorder.ratelimit)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from accounts.schema import ManagerTokenScheme, TabletTokenScheme
+
+# The error shape, which tableorder.schema.add_error_responses adds to the components.
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+RETRY_AFTER_DESCRIPTION = "Seconds to wait before trying again."
+
+
+def rate_limited(description):
+    """A documented 429 with the error shape, for `extend_schema(responses=…)`."""
+    return OpenApiResponse(response=ERROR_REF, description=description)
+
+
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429], description=RETRY_AFTER_DESCRIPTION
+)
+STREAM_LIMIT_DESCRIPTION = (
+    "`too_many_streams`: this tablet or manager has as many streams open on this server as it may "
+    "(STREAMS_PER_TABLE, STREAMS_PER_MANAGER); nothing was opened."
+)
 
 STREAM_DESCRIPTION = (
     "Server-Sent Events (`text/event-stream`). Frames: `id: <event id>`, `event: <type>`, `data: <JSON>`. "
     "The stream opens with `retry:` and a `stream.open` event whose id is the current position; then "
-    "`order.created`, `order.updated`, `order.deleted` and `session.closed`, whose data carries the order "
-    "(as the orders API shows it) and the table's new `total` and `order_count`; `staff_call.created` and "
-    "`staff_call.acknowledged` with the call and the table; and the store-wide `menu.updated` with the new "
+    "`order.created`, `order.updated` and `order.deleted` (with `deleted_by`), whose data carries the `order` "
+    "(as the orders API shows it) and the `table` with its new `total` and `order_count`; `session.closed` "
+    "(이용 완료), whose data carries the closed `session` (`id`, `closed_at`, its final `total` and "
+    "`order_count`) and the `table`, now without a session; `staff_call.created` and "
+    "`staff_call.acknowledged` with the `call` and the `table`; and the store-wide `menu.updated` with the new "
     "menu `version` (re-read the menu with its ETag). A comment line every 15 s "
     "keeps idle connections open. Resume with `Last-Event-ID` (or `?last_event_id=`): every later event "
     "is replayed once, then the stream goes live. Browsers authenticate with `?ticket=` from "
@@ -42,7 +66,14 @@ def add_streams(result, generator, request, public):
                     {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
                 ],
                 "responses": {
-                    "200": {"description": summary, "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+                    "200": {"description": summary, "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                    "429": {
+                        "description": STREAM_LIMIT_DESCRIPTION,
+                        "headers": {
+                            "Retry-After": {"schema": {"type": "integer"}, "description": RETRY_AFTER_DESCRIPTION}
+                        },
+                        "content": {"application/json": {"schema": ERROR_REF}},
+                    },
                 },
             }
         }

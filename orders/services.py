@@ -5,6 +5,7 @@ service first takes the store's write lock (`accounts.services.lock_store`), the
 it changes. Order numbers, the one-open-session rule and event ids all rely on it.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -12,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Store
 from accounts.services import lock_store
-from orders import events
+from orders import outbox
 from orders.models import STATUS_FLOW, EventType, Order, OrderLine, TableSession
 from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
 from orders.selectors import open_session, session_totals, table_state
-from tableorder.exceptions import Conflict
+from tableorder.exceptions import Conflict, RateLimited
+from tableorder.ratelimit import check_recent
 
 
 def place_order(*, table, items, note="", idempotency_key=None):
@@ -26,8 +28,10 @@ def place_order(*, table, items, note="", idempotency_key=None):
     Returns (order, created). A repeated idempotency key returns the first order
     (created=False) while that order is live in the open session; the same key with other
     items, options or note, or after its order was deleted or its session closed, raises
-    Conflict. Checks and pricing happen before the store lock, so the locked part is only
-    the writes that need it. Lines copy the item's name and the options' names and deltas.
+    Conflict. A table that placed TABLE_ORDER_LIMIT orders within TABLE_RATE_WINDOW gets
+    RateLimited and nothing is written; a repeated key still returns its order.
+    Checks and pricing happen before the store lock, so the locked part is only the writes
+    that need it. Lines copy the item's name and the options' names and deltas.
     """
     lines = normalize_items(items)
     note = normalize_note(note)
@@ -40,8 +44,16 @@ def place_order(*, table, items, note="", idempotency_key=None):
     try:
         with transaction.atomic():
             lock_store(table.store_id)
-            number = _take_order_number(table.store_id)
             session = open_or_create_session(table)
+            # The session's orders are all of the table's recent ones, unless a manager has just
+            # closed it: then the next guests start with a clean count.
+            check_recent(
+                session.orders.all(),
+                limit=settings.TABLE_ORDER_LIMIT,
+                window=settings.TABLE_RATE_WINDOW,
+                message=_("This table has placed many orders in a short time. Please wait a moment and try again."),
+            )
+            number = _take_order_number(table.store_id)
             order = Order.objects.create(
                 store=table.store,
                 table=table,
@@ -67,9 +79,9 @@ def place_order(*, table, items, note="", idempotency_key=None):
                 for line in priced
             )
             _publish(EventType.ORDER_CREATED, order, lines=order_lines)
-    except IntegrityError:
-        # A request with the same key committed while this one waited for the store lock;
-        # the rollback also gave back the number this one took.
+    except (IntegrityError, RateLimited):
+        # A request with the same key committed while this one waited for the store lock (and
+        # may have filled the table's limit); the rollback gave back the number this one took.
         replayed = _replayed_order(table, idempotency_key, request_fingerprint)
         if replayed is None:
             raise
@@ -126,7 +138,7 @@ def _replayed_order(table, idempotency_key, request_fingerprint):
 
 def _publish(event_type, order, *, lines=None, **extra):
     payload = {"order": order.as_dict(lines), "table": table_state(order.table, order.session), **extra}
-    events.publish(store=order.store, event_type=event_type, payload=payload, table=order.table, session=order.session)
+    outbox.publish(store=order.store, event_type=event_type, payload=payload, table=order.table, session=order.session)
 
 
 def _locked_current_order(order):
@@ -179,7 +191,7 @@ def close_session(*, table, actor):
     session.closed_by = actor
     session.save(update_fields=["closed_at", "closed_by"])
     total, count = session_totals(session.id)
-    events.publish(
+    outbox.publish(
         store=table.store,
         event_type=EventType.SESSION_CLOSED,
         table=table,

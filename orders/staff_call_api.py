@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
 from orders.models import StaffCall
+from orders.schema import RETRY_AFTER, rate_limited
 from orders.selectors import open_session, session_staff_calls
 from orders.serializers import StaffCallInputSerializer, StaffCallSerializer
 from orders.staff_calls import call_staff
@@ -33,7 +34,15 @@ class TableStaffCallsView(GenericAPIView):
 
     @extend_schema(
         request=StaffCallInputSerializer,
-        responses={201: StaffCallSerializer, 200: StaffCallSerializer},
+        responses={
+            201: StaffCallSerializer,
+            200: StaffCallSerializer,
+            429: rate_limited(
+                "`rate_limited`: this table made TABLE_STAFF_CALL_LIMIT new calls within TABLE_RATE_WINDOW_SECONDS; "
+                "nothing was called. A waiting call for the reason still comes back with 200."
+            ),
+        },
+        parameters=[RETRY_AFTER],
         description=_(
             "201 with a new call. While a call for that reason is waiting at this table, 200 with that call: "
             "no second alert. A call opens the table's session when none is open."

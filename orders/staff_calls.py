@@ -4,17 +4,19 @@ Each function is one transaction that takes the store's write lock first, like
 `orders.services`, and records its event for the admin stream and the table's stream.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import lock_store
-from orders import events
+from orders import outbox
 from orders.models import EventType, StaffCall
 from orders.selectors import table_state
 from orders.services import open_or_create_session
 from tableorder.exceptions import Conflict
+from tableorder.ratelimit import check_recent
 
 
 def call_staff(*, table, reason):
@@ -22,7 +24,9 @@ def call_staff(*, table, reason):
 
     Returns (call, created). While a call for that reason waits in the table's open session,
     that call comes back (created=False) and nothing is published: one alert per reason.
-    A call opens the table's session when none is open, as a first order does.
+    A call opens the table's session when none is open, as a first order does. A new call
+    after TABLE_STAFF_CALL_LIMIT within TABLE_RATE_WINDOW (in the session, as for orders)
+    raises RateLimited and changes nothing.
     """
     if reason not in table.store.staff_call_reasons:
         raise ValidationError({"reason": _("Choose one of this store's call reasons.")})
@@ -34,6 +38,12 @@ def call_staff(*, table, reason):
         if waiting is not None:
             waiting.table = table
             return waiting, False
+        check_recent(
+            session.staff_calls.all(),
+            limit=settings.TABLE_STAFF_CALL_LIMIT,
+            window=settings.TABLE_RATE_WINDOW,
+            message=_("This table has called staff many times in a short time. Please wait a moment."),
+        )
         call = StaffCall.objects.create(store=table.store, table=table, session=session, reason=reason)
         _publish(EventType.STAFF_CALL_CREATED, call)
     return call, True
@@ -61,4 +71,4 @@ def acknowledge_staff_call(*, call, actor):
 
 def _publish(event_type, call):
     payload = {"call": call.as_dict(), "table": table_state(call.table, call.session)}
-    events.publish(store=call.store, event_type=event_type, payload=payload, table=call.table, session=call.session)
+    outbox.publish(store=call.store, event_type=event_type, payload=payload, table=call.table, session=call.session)

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from orders.streams import StreamTicketView, admin_stream, tablet_stream
+from orders.sse import admin_stream, tablet_stream
+from orders.stream_access import StreamTicketView
 
 urlpatterns = [
     path("admin/stream", admin_stream, name="admin-stream"),

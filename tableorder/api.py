@@ -5,6 +5,8 @@ store's object is a 404 everywhere; a request naming another store's object in a
 (a category id of a menu item) is a 400 through `StoreScopedPrimaryKeyField`.
 """
 
+import re
+
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
@@ -20,15 +22,41 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tableorder.exceptions import Conflict
+from tableorder.errors import error_body
+from tableorder.exceptions import Conflict, RateLimited
 from tableorder.parsers import PayloadTooLarge
 
 
 class Pagination(PageNumberPagination):
-    """`{count, next, previous, results}`; clients may ask for up to 100 per page."""
+    """`{count, next, previous, results}`; clients may ask for up to 100 per page.
+
+    `page` and `page_size` are whole numbers from 1 (anything else is a 400, not DRF's silent
+    default); a page past the last is a 404.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    last_page_strings = ()
+
+    def paginate_queryset(self, queryset, request, view=None):
+        errors = {
+            name: [_("Give a whole number from 1.")]
+            for name in (self.page_query_param, self.page_size_query_param)
+            if name in request.query_params and not _is_page_number(request.query_params[name])
+        }
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+def _is_page_number(value):
+    return re.fullmatch(r"[0-9]{1,18}", value) is not None and int(value) >= 1
 
 
 class ConflictError(exceptions.APIException):
@@ -43,6 +71,18 @@ class LockedOut(exceptions.APIException):
     default_code = "locked_out"
 
 
+class RateLimitedError(exceptions.APIException):
+    """429 with `Retry-After`: DRF's handler sends `wait` as that header."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many requests. Please wait a moment and try again.")
+    default_code = "rate_limited"
+
+    def __init__(self, detail=None, code=None, wait=None):
+        super().__init__(detail, code)
+        self.wait = wait
+
+
 def _django_validation_detail(error):
     if hasattr(error, "error_dict"):
         return {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
@@ -55,6 +95,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Conflict):
         exc = ConflictError(exc.message, exc.code)
+    elif isinstance(exc, RateLimited):
+        exc = RateLimitedError(exc.message, exc.code, wait=exc.retry_after)
     elif isinstance(exc, ObjectDoesNotExist | Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -70,7 +112,8 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        body = {"code": "invalid", "message": str(_("Invalid input.")), "fields": detail}
+        fields = {field: list(_flat_messages(errors)) for field, errors in detail.items()}
+        body = error_body("invalid", _("Invalid input."), fields=fields)
     else:
         codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
         detail = getattr(exc, "detail", str(exc))
@@ -82,8 +125,23 @@ def exception_handler(exc, context):
                 code = detail["code"]
         else:
             message, code = detail, codes
-        body = {"code": str(code), "message": str(message)}
-    return Response({"error": body}, status=response.status_code, headers=_kept_headers(response))
+        body = error_body(code, message)
+    return Response(body, status=response.status_code, headers=_kept_headers(response))
+
+
+def _flat_messages(errors, path=""):
+    """A field's messages as strings: a nested serializer's (the lines of an order) come as
+    `{line: {field: [messages]}}`, and are named by where they are, e.g. "1.quantity: …"."""
+    if isinstance(errors, dict):
+        children = [(f"{int(key) + 1}" if isinstance(key, int) else str(key), value) for key, value in errors.items()]
+    elif isinstance(errors, list) and any(isinstance(error, dict | list) for error in errors):
+        children = [(str(position), error) for position, error in enumerate(errors, start=1)]
+    else:
+        for message in errors if isinstance(errors, list) else [errors]:
+            yield f"{path}: {message}" if path else str(message)
+        return
+    for name, value in children:
+        yield from _flat_messages(value, f"{path}.{name}" if path else name)
 
 
 def _kept_headers(response):

@@ -1,8 +1,15 @@
-"""ASGI entry point: the way Table Order is served (SSE needs an async server)."""
+"""ASGI entry point: the way Table Order is served (SSE needs an async server).
+
+Django's handler with one change: an open event stream holds no thread (tableorder.handler).
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tableorder.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from tableorder.handler import ASGIHandler  # noqa: E402 (after setup, as get_asgi_application does)
+
+application = ASGIHandler()

@@ -8,3 +8,14 @@ class Conflict(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class RateLimited(Exception):
+    """Too many requests of this kind from one client just now (HTTP 429); `retry_after` is
+    the number of seconds until one more would be accepted."""
+
+    def __init__(self, message, retry_after, code="rate_limited"):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+        self.code = code

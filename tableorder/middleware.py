@@ -1,10 +1,14 @@
-"""The health check ahead of everything, and request timing logs (one structured line per
-request, streams excepted until they end)."""
+"""The health check ahead of everything, request timing logs (one structured line per
+request, streams excepted until they end), and a 503 while the database is unreachable."""
 
 import logging
 import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext as _
 
 from tableorder.views import healthz
 
@@ -82,3 +86,32 @@ class RequestLogMiddleware:
                 "streaming": response.streaming,
             },
         )
+
+
+class DatabaseUnavailableMiddleware(MiddlewareMixin):
+    """A view that could not reach the database answers 503 with the API's error shape.
+
+    During a database restart or failover, connections fail (OperationalError) or the pool
+    has none to give within DB_POOL_TIMEOUT; the change they carried rolled back, so the
+    client may retry (an order with the same Idempotency-Key). Every view is covered: DRF
+    re-raises what its handler does not know, and the stream views and the admin raise
+    straight here. Logged as one line, without a traceback: it is an outage, not a bug.
+    """
+
+    retry_after_seconds = 2
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
+        response = JsonResponse(
+            {
+                "error": {
+                    "code": "service_unavailable",
+                    "message": _("The service is briefly unavailable. Please try again in a moment."),
+                }
+            },
+            status=503,
+        )
+        response["Retry-After"] = str(self.retry_after_seconds)
+        return response

@@ -1,4 +1,5 @@
-"""OpenAPI additions: the one error shape every endpoint answers with (tableorder.api)."""
+"""OpenAPI additions: the one error shape every endpoint answers with (tableorder.api), and
+the PATCH bodies that are validated whole."""
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -19,7 +20,6 @@ ERROR_SCHEMA = {
         }
     },
 }
-PAGING = {"page", "page_size"}
 LOGIN_PATHS = {"/api/v1/auth/login", "/api/v1/auth/table/login", "/api/v1/auth/table/refresh"}
 CONFLICTS = {
     ("/api/v1/orders", "post"): (
@@ -47,8 +47,8 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result["paths"].items():
         for method, operation in operations.items():
             errors = {}
-            filters = [p for p in operation.get("parameters", ()) if p["in"] == "query" and p["name"] not in PAGING]
-            if "requestBody" in operation or filters:
+            queries = [p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"]
+            if "requestBody" in operation or queries:
                 errors["400"] = "Invalid input; `fields` names the problems. Nothing was changed."
             if path in LOGIN_PATHS:
                 errors["401"] = "Wrong credentials, or a token that is expired or revoked."
@@ -59,9 +59,28 @@ def add_error_responses(result, generator, request, public):
                 errors["403"] = "The token is not allowed here (e.g. a tablet token on a manager endpoint)."
             if "{" in path:
                 errors["404"] = "Not found, or not this store's."
+            elif "page" in queries:
+                errors["404"] = "`page` is past the last page."
             if (path, method) in CONFLICTS:
                 errors["409"] = CONFLICTS[(path, method)]
             responses = operation.setdefault("responses", {})
             for status, description in errors.items():
                 responses.setdefault(status, {"description": description, "content": body})
+    return result
+
+
+# PATCH operations whose view validates the whole body: a status change, a password reset.
+# drf-spectacular documents every field of a PATCH body as optional; these require theirs.
+WHOLE_PATCH_BODIES = {"/api/v1/admin/orders/{id}", "/api/v1/admin/tables/{id}"}
+
+
+def require_whole_patch_bodies(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the fields of WHOLE_PATCH_BODIES' bodies are required."""
+    schemas = result["components"]["schemas"]
+    for path in WHOLE_PATCH_BODIES:
+        body = result["paths"][path]["patch"]["requestBody"]
+        body["required"] = True
+        for content in body["content"].values():
+            component = schemas[content["schema"]["$ref"].rsplit("/", 1)[1]]
+            component["required"] = list(component["properties"])
     return result

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tableorder.middleware.RequestLogMiddleware",
+    # A database outage is a 503 with the error shape, never a 500 (views' OperationalError).
+    "tableorder.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,18 +88,32 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=0,
-        # After a database restart or failover, pooled connections are dead: Django's pool then
-        # checks each one as it hands it out (one empty round trip) instead of failing a request.
+        # After a database restart or failover, pooled connections are dead: the pool checks
+        # each one as it hands it out (one empty round trip), and the first broken one it finds
+        # renews them all (tableorder/dbpool.py) instead of failing a request.
         conn_health_checks=True,
     )
 }
+if os.environ.get("DATABASE_SECRET_ARN"):
+    # User and password from Secrets Manager, read now (each process start), never from a file.
+    from tableorder.dbsecret import read_credentials
+
+    DATABASES["default"]["USER"], DATABASES["default"]["PASSWORD"] = read_credentials(os.environ["DATABASE_SECRET_ARN"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # dj-database-url leaves OPTIONS out; Django's psycopg pool halves per-request latency.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+        # While the database is down the pool retries each connection with a doubling delay;
+        # giving up after this long (a waiting request starts over at once) keeps it trying
+        # every second or two, so it is back within that of the database, not a minute later.
+        "reconnect_timeout": float(os.environ.get("DB_POOL_RECONNECT_TIMEOUT", "2")),
     }
+    if os.environ.get("DB_SSLROOTCERT"):
+        # TLS that checks the server's certificate against this CA bundle (RDS: the bundle
+        # deploy/deploy.sh installs) and its name against the host connected to.
+        DATABASES["default"]["OPTIONS"].update(sslmode="verify-full", sslrootcert=os.environ["DB_SSLROOTCERT"])
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
@@ -218,7 +234,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "orders.schema.add_streams",
         "tableorder.schema.add_error_responses",
+        "tableorder.schema.require_whole_patch_bodies",
     ],
+    # Bodies are documented as JSON: an order's lines cannot be written as a form. The views
+    # that take an upload (menu items) name multipart themselves.
+    "PARSER_WHITELIST": ["tableorder.parsers.JSONParser"],
 }
 
 MANAGER_TOKEN_LIFETIME = timedelta(hours=16)
@@ -250,7 +270,20 @@ AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "accounts.login.lockout_response"
 
+# Per-table limits on what a tablet creates, counted in the database under the store lock, so
+# exact across workers and servers: orders and new staff calls within TABLE_RATE_WINDOW.
+# Over a limit is a 429 `rate_limited` (tableorder/ratelimit.py). A busy table never gets near.
+TABLE_ORDER_LIMIT = int(os.environ.get("TABLE_ORDER_LIMIT", "10"))
+TABLE_STAFF_CALL_LIMIT = int(os.environ.get("TABLE_STAFF_CALL_LIMIT", "6"))
+TABLE_RATE_WINDOW = timedelta(seconds=int(os.environ.get("TABLE_RATE_WINDOW_SECONDS", "60")))
+# Open event streams per tablet (table) and per manager (user), counted per app process:
+# over the cap is a 429 `too_many_streams` before the stream starts.
+STREAMS_PER_TABLE = int(os.environ.get("STREAMS_PER_TABLE", "4"))
+STREAMS_PER_MANAGER = int(os.environ.get("STREAMS_PER_MANAGER", "10"))
+
 ORDER_EVENT_RETENTION_DAYS = int(os.environ.get("ORDER_EVENT_RETENTION_DAYS", "7"))
+# django-axes' failure and login logs (who tried to log in, from where) are kept this long.
+LOGIN_RECORD_RETENTION_DAYS = int(os.environ.get("LOGIN_RECORD_RETENTION_DAYS", "90"))
 
 LOGGING = {
     "version": 1,

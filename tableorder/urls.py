@@ -7,11 +7,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from menus.views import tablet
 from tableorder.views import healthz
 
+handler400 = "tableorder.views.bad_request"
+handler404 = "tableorder.views.page_not_found"
+handler500 = "tableorder.views.server_error"
+
 api_v1 = [
+    # First: a request keeps the routes tried before its own for as long as it lasts.
+    path("", include("orders.stream_urls")),
     path("", include("accounts.urls")),
     path("", include("menus.urls")),
     path("", include("orders.urls")),
-    path("", include("orders.stream_urls")),
 ]
 
 urlpatterns = [

@@ -1,8 +1,13 @@
-"""Project-level views: the health check."""
+"""Project-level views: the health check, and the API's error shape for the errors Django answers itself."""
 
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_safe
+from rest_framework.exceptions import NotFound
+
+from tableorder.errors import error_response
 
 
 @require_safe
@@ -18,3 +23,25 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy", never a 500
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def page_not_found(request, exception):
+    """handler404: under /api/ the API's error shape (a path like /api/v1/admin/orders/x
+    matches no route, so no API view answers it), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_response(404, NotFound.default_code, NotFound.default_detail)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """handler400 (e.g. a Host header not in ALLOWED_HOSTS): the error shape under /api/."""
+    if request.path.startswith("/api/"):
+        return error_response(400, "bad_request", _("Bad request."))
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """handler500: the error shape under /api/, never a traceback; Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_response(500, "server_error", _("A server error occurred."))
+    return defaults.server_error(request)

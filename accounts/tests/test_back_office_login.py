@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.services import create_manager
 from accounts.tokens import manager_tokens
 from conftest import make_store
-from orders.streams import StreamAccess, StreamAuthError, _access_from_ticket, issue_ticket
+from orders.stream_access import StreamAccess, StreamAuthError, access_from_ticket, issue_ticket
 
 LOGIN = "/admin/login/"
 
@@ -128,7 +128,7 @@ def test_a_password_change_ends_tokens_tickets_and_other_logins(store):
     other_browser = Client()
     admin_login(other_browser)
     assert other_browser.get("/admin/").status_code == 200
-    access = _access_from_ticket(ticket, "store")
+    access = access_from_ticket(ticket, "store")
     assert access.still_valid()
 
     manager.set_password("a-new-pass-42")
@@ -138,7 +138,7 @@ def test_a_password_change_ends_tokens_tickets_and_other_logins(store):
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "token_revoked"
     with pytest.raises(StreamAuthError):
-        _access_from_ticket(ticket, "store")
+        access_from_ticket(ticket, "store")
     assert not access.still_valid(), "an open stream ends at its next check"
     assert other_browser.get("/admin/").status_code == 302
     fresh = APIClient()

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from menus.models import Category, MenuItem
 from menus.selectors import menu_version
 from menus.services import delete_category, delete_menu_item, import_menu, save_category, save_menu_item
-from orders.events import events_after
 from orders.models import OrderEvent, OrderLine
+from orders.outbox import events_after
 from orders.services import place_order
 from tableorder.exceptions import Conflict
 

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from orders.events import hub
-from orders.streams import releasing_connection
+from orders.hub import hub
+from orders.sse import releasing_connection
 
 
 @dataclass

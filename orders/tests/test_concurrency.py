@@ -15,6 +15,13 @@ from tableorder.exceptions import Conflict
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _many_orders_per_table(settings):
+    """These races put more orders on one table at once than its rate limit allows
+    (orders/tests/test_rate_limits.py races the limit itself)."""
+    settings.TABLE_ORDER_LIMIT = 1000
+
+
 def run_together(functions):
     """Start every function at the same moment on its own thread and connection.
 

@@ -5,6 +5,7 @@ import json
 import threading
 from datetime import timedelta
 from io import StringIO
+from operator import attrgetter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,10 +14,12 @@ from django.utils import timezone
 
 from accounts.services import setup_table
 from conftest import postgres_only
-from orders.events import Event, StreamEnded, hub
+from orders.hub import StreamEnded, hub
 from orders.models import OrderEvent
+from orders.outbox import COLUMNS, Event
 from orders.services import place_order
 from orders.tests.sse_client import db, run
+from tableorder.listener import listener
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,9 +57,10 @@ def test_a_rolled_back_change_is_never_delivered(store, table, menu):
 
 
 @postgres_only
-def test_concurrent_orders_arrive_in_commit_order(store, table, menu):
+def test_concurrent_orders_arrive_in_commit_order(store, table, menu, settings):
     """Order numbers are given out under the store lock, i.e. in commit order."""
     writers, per_writer = 6, 5
+    settings.TABLE_ORDER_LIMIT = writers * per_writer  # more than a table's rate limit, at once
 
     async def scenario():
         subscription = hub.subscribe(store_id=store.id)
@@ -111,7 +115,6 @@ def test_listener_reconnects_and_catches_up_on_events_sent_while_it_was_away(sto
         generation = await hub.ready()
         await db(order)(table, menu[0])
         subscription.advance((await next_event(subscription)).id)
-        listener = hub._listener
         await db(terminate_backends)(listener.backend_pids)
         # Written while the listener is down or reconnecting: its NOTIFY reaches no one.
         missed = await db(order)(table, menu[1])
@@ -136,22 +139,32 @@ def test_deliver_from_another_thread_reaches_the_loop(store, table, menu):
     async def scenario():
         subscription = hub.subscribe(store_id=store.id)
         row = await db(lambda: OrderEvent.objects.create(store=store, type="order.created", payload={"n": 1}))()
-        await asyncio.to_thread(hub.deliver, row)
+        await asyncio.to_thread(hub.deliver, Event.from_row(attrgetter(*COLUMNS)(row)))
         event = await next_event(subscription)
         assert (event.id, event.data) == (row.id, '{"n":1}')
 
     run(scenario)
 
 
+def test_an_event_is_read_and_encoded_once_per_process_not_per_subscriber(store, table, menu):
+    async def scenario():
+        subscriptions = [hub.subscribe(store_id=store.id) for _ in range(3)]
+        subscriptions.append(hub.subscribe(store_id=store.id, table_id=table.id))
+        await hub.ready()
+        await db(order)(table, menu[0])
+        first, *others = [await next_event(subscription) for subscription in subscriptions]
+        assert all(event is first for event in others)
+        assert first.message.startswith(f"id: {first.id}\nevent: order.created\ndata: {{".encode())
+
+    run(scenario)
+
+
 def test_a_subscriber_too_far_behind_is_ended_not_grown(store, monkeypatch):
-    monkeypatch.setattr("orders.events.SUBSCRIBER_QUEUE_SIZE", 3)
+    monkeypatch.setattr("orders.hub.SUBSCRIBER_QUEUE_SIZE", 3)
 
     async def scenario():
         subscription = hub.subscribe(store_id=store.id)
-        events = [
-            Event.create(id=i, store_id=store.id, table_id=None, session_id=None, type="t", payload={})
-            for i in range(1, 6)
-        ]
+        events = [Event.from_row((i, store.id, None, None, "t", {})) for i in range(1, 6)]
         hub.dispatch(events)
         assert subscription.closed
         received = []

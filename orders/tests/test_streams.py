@@ -2,6 +2,8 @@
 by this process's LISTEN connection)."""
 
 import asyncio
+import contextlib
+import threading
 
 import pytest
 from django.test import Client
@@ -10,10 +12,11 @@ from accounts.models import User
 from accounts.services import revoke_tablet, setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
-from orders import streams
-from orders.events import LISTENER_TASK, hub
+from orders import sse, stream_access
+from orders.hub import hub
 from orders.services import change_order_status, close_session, delete_order, place_order
 from orders.tests.sse_client import ASGIStream, db, run
+from tableorder import listener
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +46,7 @@ def test_admin_stream_announces_itself_then_carries_new_orders(table, menu, mana
             assert stream.response_headers["x-accel-buffering"] == "no"
             assert "no-cache" in stream.response_headers["cache-control"]
             first = await stream.next_frame()
-            assert first.retry == streams.RETRY_MILLISECONDS
+            assert first.retry == sse.RETRY_MILLISECONDS
             (opened,) = await stream.events(1)
             assert opened.event == "stream.open"
             assert opened.data == {"last_event_id": 0, "session_id": None}
@@ -114,7 +117,7 @@ def test_last_event_id_replays_exactly_the_missed_events_then_goes_live(table, m
 
 
 def test_a_long_replay_comes_in_batches_without_gaps(table, menu, manager_token, monkeypatch):
-    monkeypatch.setattr(streams, "REPLAY_BATCH", 2)
+    monkeypatch.setattr(sse, "REPLAY_BATCH", 2)
     missed = [order(table, menu[0]) for _ in range(5)]
 
     async def scenario():
@@ -279,8 +282,8 @@ def test_stream_ticket_opens_only_its_own_stream_for_a_minute(table, menu, manag
 
 
 def test_expired_or_revoked_tickets_are_refused(table, manager, monkeypatch):
-    tablet_ticket = streams.issue_ticket(table)
-    manager_ticket = streams.issue_ticket(manager)
+    tablet_ticket = stream_access.issue_ticket(table)
+    manager_ticket = stream_access.issue_ticket(manager)
     revoke_tablet(table=table)
 
     async def scenario():
@@ -289,7 +292,7 @@ def test_expired_or_revoked_tickets_are_refused(table, manager, monkeypatch):
             assert b"tablet_signed_out" in await stream.body()
         async with ASGIStream(f"{ADMIN}?ticket={manager_ticket}") as stream:
             assert stream.status == 200
-        monkeypatch.setattr(streams, "TICKET_MAX_AGE_SECONDS", -1)
+        monkeypatch.setattr(stream_access, "TICKET_MAX_AGE_SECONDS", -1)
         async with ASGIStream(f"{ADMIN}?ticket={manager_ticket}") as stream:
             assert stream.status == 401
             assert b"ticket_invalid" in await stream.body()
@@ -298,7 +301,7 @@ def test_expired_or_revoked_tickets_are_refused(table, manager, monkeypatch):
 
 
 def test_idle_streams_get_heartbeats(manager_token, monkeypatch):
-    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.1)
+    monkeypatch.setattr(sse, "HEARTBEAT_SECONDS", 0.1)
 
     async def scenario():
         async with ASGIStream(ADMIN, token=manager_token) as stream:
@@ -310,8 +313,8 @@ def test_idle_streams_get_heartbeats(manager_token, monkeypatch):
 
 
 def test_an_open_stream_ends_when_its_tablet_is_signed_out(table, menu, tablet_token, monkeypatch):
-    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.05)
-    monkeypatch.setattr(streams, "REVALIDATE_SECONDS", 0.1)
+    monkeypatch.setattr(sse, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(sse, "REVALIDATE_SECONDS", 0.1)
 
     async def scenario():
         async with ASGIStream(TABLET, token=tablet_token) as stream:
@@ -341,7 +344,28 @@ def test_a_client_that_goes_away_leaves_nothing_behind(table, menu, manager_toke
         assert hub.subscriber_count() == 0
         # Only the listener (PostgreSQL) may remain: one per process, not one per client.
         others = asyncio.all_tasks() - {asyncio.current_task()}
-        assert [t for t in others if not t.get_name().startswith(LISTENER_TASK)] == []
+        assert [t for t in others if not t.get_name().startswith(listener.TASK_NAME)] == []
+
+    run(scenario)
+
+
+def test_open_streams_hold_no_thread_each(table, menu, manager_token, settings):
+    """Django keeps a request's thread until its response is sent: hours for a stream, one
+    idle thread each. tableorder.handler lets it go once the stream starts."""
+    settings.STREAMS_PER_MANAGER = count = 30
+
+    async def scenario():
+        before = threading.active_count()
+        async with contextlib.AsyncExitStack() as streams:
+            opened = [await streams.enter_async_context(ASGIStream(ADMIN, token=manager_token)) for _ in range(count)]
+            for stream in opened:
+                await stream.events(1)
+            # The loop's shared pool for the streams' database work, and no more.
+            assert threading.active_count() - before < count // 3
+            # Still streaming, each of them.
+            await db(order)(table, menu[0])
+            for stream in opened:
+                assert (await stream.events(1))[0].event == "order.created"
 
     run(scenario)
 

@@ -48,6 +48,28 @@ def production_settings(*names, env=PRODUCTION_ENV):
     return ast.literal_eval(result.stdout.strip().splitlines()[-1])
 
 
+def evaluate(expression, env=PRODUCTION_ENV):
+    """The value of a Python `expression` in a new process started with `env`, as Django set it up."""
+    code = f"from django.db import connection\nprint(repr({expression}))"
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_tls_to_the_database_verifies_the_server_once_given_the_ca_bundle():
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://app:pw@db.example.internal:5432/tableorder"}
+    params = "{k: v for k, v in connection.get_connection_params().items() if k in ('sslmode', 'sslrootcert', 'host')}"
+    assert evaluate(params, env) == {"host": "db.example.internal"}
+    env["DB_SSLROOTCERT"] = "/etc/tableorder/rds-ca.pem"
+    assert evaluate(params, env) == {
+        "host": "db.example.internal",
+        "sslmode": "verify-full",
+        "sslrootcert": "/etc/tableorder/rds-ca.pem",
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_hsts_preload_only_when_asked_for_and_check_deploy_stays_clean():
     # Preloading is near-permanent for the whole domain: the site's owner opts in.
     assert production_settings("SECURE_HSTS_PRELOAD", "SECURE_HSTS_SECONDS") == [False, 31536000]

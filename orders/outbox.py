@@ -1,0 +1,111 @@
+"""The events outbox: events written in the change's transaction, and read back as `Event`s.
+
+Publishing writes an `OrderEvent` row inside the service's transaction. On PostgreSQL the
+same transaction runs `pg_notify('tableorder_events', '<id>:<store id>')`, which the database
+delivers only at commit, so a rolled-back change is never announced; each process's listener
+(tableorder.listener) hears it and its hub (orders.hub) reads the row and fans it out.
+Elsewhere (SQLite, one development process) the event reaches the hub through
+`transaction.on_commit`.
+
+Ordering guarantee: every service takes the store's write lock first
+(`accounts.services.lock_store`, a PostgreSQL advisory lock) and writes its event while
+holding it, so within one store event ids are allocated in commit order. Streams of one
+store, or of one of its tables, can therefore replay and catch up with `id > last id seen`
+without skipping an event that committed later with a lower id. Across stores ids do not
+follow commit order, which is why no cursor here is global.
+"""
+
+import json
+from dataclasses import dataclass, field
+from operator import attrgetter
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from orders.models import EventType, OrderEvent
+
+CHANNEL = "tableorder_events"
+# An event row's columns, in the order `Event.from_row` reads them.
+COLUMNS = ("id", "store_id", "table_id", "session_id", "type", "payload")
+_columns_of = attrgetter(*COLUMNS)
+
+
+def publish(*, store, event_type, payload, table=None, session=None):
+    """Record an event for the store's screens; call inside the change's transaction."""
+    event = OrderEvent.objects.create(store=store, table=table, session=session, type=event_type, payload=payload)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{event.id}:{event.store_id}"])
+    else:
+        from orders.hub import hub
+
+        row = _columns_of(event)
+        transaction.on_commit(lambda: hub.deliver(Event.from_row(row)))
+    return event
+
+
+def publish_menu_updated(sender, *, store_id, **kwargs):
+    """`menus.signals.menu_changed` → a store-wide `menu.updated` event carrying the new menu version.
+
+    Tablets re-read the menu (with its ETag) when they hear it.
+    """
+    from accounts.models import Store
+    from menus.selectors import menu_version
+
+    store = Store(pk=store_id)
+    publish(store=store, event_type=EventType.MENU_UPDATED, payload={"version": menu_version(store)})
+
+
+def sse_frame(event_id, event_type, data):
+    """One Server-Sent Events frame; `data` is JSON text (one line)."""
+    return f"id: {event_id}\nevent: {event_type}\ndata: {data}\n\n".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An outbox row as streams send it; `message` is its SSE frame, encoded once per process
+    and sent as is to every stream that carries the event."""
+
+    id: int
+    store_id: int
+    table_id: int | None
+    session_id: int | None
+    type: str
+    data: str
+    message: bytes = field(repr=False, compare=False)
+
+    @classmethod
+    def from_row(cls, row):
+        """The event of an outbox row given as a tuple of COLUMNS (the one reader of rows)."""
+        event_id, store_id, table_id, session_id, event_type, payload = row
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return cls(event_id, store_id, table_id, session_id, event_type, data, sse_frame(event_id, event_type, data))
+
+
+def events_after(*, after_id, store_id, limit, table_id=None, min_session_id=None):
+    """Committed events of a store (or one of its tables) with id > after_id, oldest first (sync ORM)."""
+    rows = OrderEvent.objects.filter(store_id=store_id, id__gt=after_id)
+    # A table's stream also carries the store-wide events (no table, no session): menu.updated.
+    if table_id is not None:
+        rows = rows.filter(Q(table_id=table_id) | Q(table_id__isnull=True))
+    if min_session_id is not None:
+        rows = rows.filter(Q(session_id__gte=min_session_id) | Q(session_id__isnull=True))
+    return [Event.from_row(row) for row in rows.order_by("id").values_list(*COLUMNS)[:limit]]
+
+
+async def read_events(reader, ids):
+    """The events with these ids, oldest first (psycopg async connection)."""
+    cursor = await reader.execute(f"SELECT {_SELECT} WHERE id = ANY(%s) ORDER BY id", [ids])
+    return [Event.from_row(row) for row in await cursor.fetchall()]
+
+
+async def read_events_after(reader, *, store_id, after_id, limit):
+    """A store's events with id > after_id, oldest first (psycopg async connection)."""
+    cursor = await reader.execute(
+        f"SELECT {_SELECT} WHERE store_id = %s AND id > %s ORDER BY id LIMIT %s",
+        [store_id, after_id, limit],
+    )
+    return [Event.from_row(row) for row in await cursor.fetchall()]
+
+
+_SELECT = f"{', '.join(COLUMNS)} FROM {OrderEvent._meta.db_table}"

@@ -1,0 +1,272 @@
+"""This process's one LISTEN connection to PostgreSQL, and notices for process-local caches.
+
+The listener. Each app process keeps one psycopg async connection that LISTENs on the
+database's notification channels, and one more for channel handlers to read with, on the
+event loop that serves requests. Channels are added at start-up (`add_channel`, from an
+AppConfig.ready): the outbox's events (orders.hub) and the notices below. After a dropped
+connection (a database restart or failover raises from `notifies()`; a silent network loss
+is caught by a periodic query) it reconnects with backoff, LISTENs again, runs each
+channel's `on_connect` (the hub catches up from the outbox there), and only then counts as
+connected: every notification sent after LISTEN arrives. `generation` grows with every
+connection, so what a process learnt from notifications is complete only while the
+generation it learnt it under lasts. On SQLite there is no listener.
+
+Notices, for caches of what any process may change (a table's credential version, a store's
+menu):
+
+    notify_after_commit("table.credentials", {"table": 7})   # inside the writer's transaction
+    on_notification("table.credentials", forget_table)        # once, at start-up
+    ensure_listening()                                        # on the read path, any thread
+    generation = listener_generation()                        # before reading the database
+    ...                                                       # keep the value with `generation`
+    listener_is_fresh(generation)                             # before each use of it
+
+A notice reaches every process (the writer's own too) after its transaction commits, never
+for one that rolled back. On PostgreSQL it is a `pg_notify` on NOTICE_CHANNEL (payload under
+8,000 bytes) and callbacks run on the listener's event loop; on SQLite, which one
+development process serves, `transaction.on_commit` calls them in the committing thread.
+Callbacks must be quick and must not block (drop a cache entry, no I/O); one that raises is
+logged and the others still run.
+
+A cached value is current while `listener_is_fresh(generation)` holds for the generation
+taken before it was read from the database: the listener is connected and has not
+reconnected since, so every notice sent after the read has reached this process (a change
+is seen within the notice's latency, milliseconds). A lost connection counts only once it
+is noticed: at once when the server closes it (a restart, a failover), within about 30 s
+when the network fails silently (keepalives and the periodic query). When it does not hold
+(not served on an event loop, the listener starting or reconnecting), read the database. A notice may arrive
+while a value is being read: a cache that keeps what it read must not keep it if a notice
+for the same key arrived meanwhile (e.g. a counter per key that the callback bumps).
+"""
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, connections, transaction
+
+from tableorder.handler import serving_loop
+
+logger = logging.getLogger(__name__)
+
+NOTICE_CHANNEL = "tableorder_notices"
+HEALTH_CHECK_SECONDS = 30.0
+RECONNECT_BACKOFF = (0.05, 5.0)
+TASK_NAME = "tableorder-listener"
+
+
+@functools.cache
+def uses_notify():
+    """Whether the default database is PostgreSQL, whose notifications this module listens to.
+
+    Asked once: on the event loop every task would otherwise get a connection object of its
+    own (Django's connections are per task there), kept as long as the task, i.e. the stream.
+    """
+    return connections["default"].vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """`on_payloads(payloads, reader)`: the payloads heard since the last call, in order, and
+    a connection to read with; `on_connect(reader)`: after each (re)connect, before the
+    listener counts as connected."""
+
+    on_payloads: object
+    on_connect: object = None
+
+
+class Listener:
+    """The process's LISTEN connection, bound to the event loop it was started on.
+
+    A new loop (tests run several) starts afresh; `generation` keeps growing across them.
+    """
+
+    def __init__(self):
+        self.generation = 0
+        self.backend_pids = ()
+        self._channels = {}
+        self._loop = None
+        self._task = None
+        self._connected = None
+
+    def add_channel(self, name, on_payloads, *, on_connect=None):
+        """LISTEN on `name` too; call at start-up, before the listener starts."""
+        if self.is_running:
+            raise RuntimeError(f"channel {name} added while the listener runs")
+        self._channels[name] = Channel(on_payloads, on_connect)
+
+    @property
+    def is_running(self):
+        return self._task is not None and not self._task.done()
+
+    @property
+    def is_connected(self):
+        return self.is_running and self._connected.is_set()
+
+    def start(self):
+        """Start listening on the running event loop, unless it already does."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._task, self._connected = loop, None, asyncio.Event()
+        if not self.is_running:
+            # Not in the context of the request that happens to start it, which it would outlive.
+            self._task = loop.create_task(self._run(), name=TASK_NAME, context=contextvars.Context())
+
+    def ensure_listening(self):
+        """Start listening if this process does not yet (PostgreSQL, served on an event loop).
+
+        From the loop or from any thread (a sync view's); it does not wait for the
+        connection. Elsewhere (SQLite, a management command, a WSGI server) it does nothing.
+        """
+        if not uses_notify():
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            loop = serving_loop()
+            if loop is not None and not (loop is self._loop and self.is_running):
+                with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to listen for
+                    loop.call_soon_threadsafe(self.start)
+            return
+        self.start()
+
+    async def wait_connected(self, timeout):
+        """The generation, once connected (TimeoutError after `timeout` seconds)."""
+        await asyncio.wait_for(self._connected.wait(), timeout)
+        return self.generation
+
+    async def stop(self):
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self):
+        import psycopg
+        from psycopg import sql
+
+        params = _connection_params()
+        delay, connects = RECONNECT_BACKOFF[0], 0
+        while True:
+            try:
+                async with (
+                    await psycopg.AsyncConnection.connect(**params, autocommit=True) as listen,
+                    await psycopg.AsyncConnection.connect(**params, autocommit=True) as reader,
+                ):
+                    for name in self._channels:
+                        await listen.execute(sql.SQL("LISTEN {}").format(sql.Identifier(name)))
+                    self.backend_pids = (listen.info.backend_pid, reader.info.backend_pid)
+                    self.generation += 1
+                    for channel in self._channels.values():
+                        if channel.on_connect is not None:
+                            await channel.on_connect(reader)
+                    self._connected.set()
+                    connects += 1
+                    if connects > 1:
+                        logger.warning("database listener reconnected", extra={"generation": self.generation})
+                    delay = RECONNECT_BACKOFF[0]
+                    await self._pump(listen, reader)
+            except* psycopg.Error as errors:
+                logger.warning("database listener lost its connection: %s", errors.exceptions[0])
+            except* Exception:
+                logger.exception("database listener failed; restarting it")
+            self._connected.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_BACKOFF[1])
+
+    async def _pump(self, listen, reader):
+        """One task hears; one per channel hands what was heard to its handler."""
+        heard = {name: asyncio.Queue() for name in self._channels}
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._hear(listen, heard), name=f"{TASK_NAME}-hear")
+            for name, channel in self._channels.items():
+                group.create_task(self._handle(channel, heard[name], reader), name=f"{TASK_NAME}-{name}")
+
+    async def _hear(self, listen, heard):
+        while True:
+            async for notify in listen.notifies(timeout=HEALTH_CHECK_SECONDS):
+                heard[notify.channel].put_nowait(notify.payload)
+            # Quiet for a while: prove the connection is still alive.
+            await listen.execute("SELECT 1")
+
+    async def _handle(self, channel, queue, reader):
+        while True:
+            payloads = [await queue.get()]
+            while not queue.empty():
+                payloads.append(queue.get_nowait())
+            await channel.on_payloads(payloads, reader)
+
+
+def _connection_params():
+    """Django's own connection parameters for the default database, for psycopg's async API."""
+    params = connections["default"].get_connection_params()
+    for sync_only in ("cursor_factory", "context"):
+        params.pop(sync_only, None)
+    # Notice a dead peer (failover, lost route) within ~30 s even when nothing is sent.
+    params.setdefault("keepalives", 1)
+    params.setdefault("keepalives_idle", 10)
+    params.setdefault("keepalives_interval", 5)
+    params.setdefault("keepalives_count", 3)
+    return params
+
+
+# Notices
+
+_callbacks = defaultdict(list)
+
+
+def notify_after_commit(kind, payload):
+    """Tell every process `kind` happened (payload: JSON data) once the current transaction commits."""
+    message = json.dumps([kind, payload], ensure_ascii=False, separators=(",", ":"))
+    if uses_notify():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [NOTICE_CHANNEL, message])
+    else:
+        transaction.on_commit(lambda: _deliver(message))
+
+
+def on_notification(kind, callback):
+    """Call `callback(payload)` for every notice of `kind` (register once, at start-up)."""
+    _callbacks[kind].append(callback)
+
+
+def ensure_listening():
+    """Start this process's listener if it is not running yet (see Listener.ensure_listening)."""
+    listener.ensure_listening()
+
+
+def listener_generation():
+    """A token for "every notice from now on reaches this process": None while that is not
+    so (not listening, or reconnecting); on SQLite always 0."""
+    if not uses_notify():
+        return 0
+    return listener.generation if listener.is_connected else None
+
+
+def listener_is_fresh(generation):
+    """Whether every notice since `listener_generation()` returned `generation` has arrived."""
+    return generation is not None and generation == listener_generation()
+
+
+def _deliver(message):
+    kind, payload = json.loads(message)
+    for callback in _callbacks.get(kind, ()):
+        try:
+            callback(payload)
+        except Exception:
+            logger.exception("notice callback failed", extra={"kind": kind})
+
+
+async def _heard_notices(payloads, reader):
+    for message in payloads:
+        _deliver(message)
+
+
+listener = Listener()
+listener.add_channel(NOTICE_CHANNEL, _heard_notices)

@@ -1,0 +1,70 @@
+"""Limits on how fast a client may create things, and on how many streams it may hold open.
+
+`check_recent` limits rows created within a window (a table's orders, its staff calls). It
+counts rows in the database, so call it inside the write's transaction while holding the
+store's write lock (`accounts.services.lock_store`): then the count is exact across workers
+and servers, and no two requests can both take the last place.
+
+`StreamSlots` caps the open streams per key (a table, a manager) in this process only: the
+event hub that serves streams is per process (`orders.hub.hub`), so with N app processes
+a client may hold up to N times the cap.
+"""
+
+import math
+import threading
+from collections import Counter
+
+from django.utils import timezone
+
+from tableorder.exceptions import RateLimited
+
+
+def check_recent(rows, *, limit, window, message):
+    """Raise RateLimited(message) if `rows` (a queryset of a model with `created_at`) already
+    holds `limit` rows created within `window`; its `retry_after` is when the oldest of those
+    leaves the window."""
+    now = timezone.now()
+    recent = rows.filter(created_at__gt=now - window).order_by("-created_at").values_list("created_at", flat=True)
+    # The limit-th newest row exists exactly when `limit` rows are in the window.
+    limiting = list(recent[limit - 1 : limit])
+    if limiting:
+        wait = (limiting[0] + window - now).total_seconds()
+        raise RateLimited(message, retry_after=max(1, math.ceil(wait)))
+
+
+class StreamSlots:
+    """Open streams per key, at most `limit` at a time, in this process."""
+
+    def __init__(self):
+        self._open = Counter()
+        self._lock = threading.Lock()
+
+    def take(self, key, limit):
+        """A Slot for one more stream of `key`, or None when `limit` are open already."""
+        with self._lock:
+            if self._open[key] >= limit:
+                return None
+            self._open[key] += 1
+        return Slot(self, key)
+
+    def open_count(self, key):
+        return self._open[key]
+
+    def _give_back(self, slot):
+        with self._lock:
+            if not slot.held:
+                return
+            slot.held = False
+            self._open[slot.key] -= 1
+            if not self._open[slot.key]:
+                del self._open[slot.key]
+
+
+class Slot:
+    """One open stream's place; `release()` gives it back (once, however often it is called)."""
+
+    def __init__(self, slots, key):
+        self.slots, self.key, self.held = slots, key, True
+
+    def release(self):
+        self.slots._give_back(self)
