@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 from reliability.postgres import PrivatePostgres
-from reliability.workload import report_lines, run_load, seed_stores, serving
+from reliability.workload import report_lines, run_coroutine, run_load, seed_stores, serving
 
 # How long a request waits for a pooled connection before its 503 (production default 10 s).
 FAULT_ENV = {"DB_POOL_TIMEOUT": "2"}
@@ -172,7 +172,7 @@ def run_faults(*, warmup=4.0, down_seconds=5.0, settle=6.0, stores=2, tables=4, 
                     base_url, pg, run, warmup=warmup, down_seconds=down_seconds, settle=settle, figures=fault_results
                 )
 
-            findings, _run = asyncio.run(
+            findings, _run = run_coroutine(
                 run_load(base_url, database_url, seeded, during=during, managers_per_store=managers, seed=seed)
             )
             findings.figures["faults"] = fault_results

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from reliability.workload import report_lines, run_load, seed_stores, serving
+from reliability.workload import report_lines, run_coroutine, run_load, seed_stores, serving
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tableorder_soak"
 
@@ -36,7 +36,7 @@ def run_soak(*, database_url, seconds, stores=3, tables=6, managers=2, workers=2
         async def wait(_run):
             await asyncio.sleep(seconds)
 
-        findings, _run = asyncio.run(
+        findings, _run = run_coroutine(
             run_load(base_url, database_url, seeded, during=wait, managers_per_store=managers, seed=seed)
         )
         findings.figures["setup"] = {

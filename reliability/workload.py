@@ -2,7 +2,7 @@
 
     with serving(database_url) as base_url:
         seeded = seed_stores(database_url, stores=3, tables=6)
-        findings = asyncio.run(run_load(base_url, database_url, seeded, during=...))
+        findings = run_coroutine(run_load(base_url, database_url, seeded, during=...))
 
 The server is `bench.server.running_server` (gunicorn with deploy/gunicorn.conf.py and
 uvicorn workers); the stores are `bench.seed`'s, whose managers and tablets get their tokens
@@ -12,11 +12,20 @@ minted, not by logging in (no bcrypt cost on the server, no lockout).
 import asyncio
 import contextlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bench import server as bench_server
 from reliability.invariants import Snapshot, check_run
 from reliability.load import Manager, Run, Tablet
 from reliability.streams import StreamRecorder, streams_caught_up
+
+
+def run_coroutine(coroutine):
+    """`asyncio.run` on a thread of its own: the caller may already be inside an event loop
+    (a test process where Playwright's sync API left one running)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
 
 # The run's tablets order far faster than guests do: the per-table limits would answer 429.
 # Stream caps stay as in production (one stream per tablet, one per manager here).
