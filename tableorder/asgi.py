@@ -1,6 +1,7 @@
 """ASGI entry point: the way Table Order is served (SSE needs an async server).
 
-Django's handler with one change: an open event stream holds no thread (tableorder.handler).
+Django's handler with two changes: a request to a sync view takes one thread hop, and an open
+event stream holds no thread (tableorder.handler).
 """
 
 import os

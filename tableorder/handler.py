@@ -5,7 +5,7 @@ Under Django's own handler a request to a sync view hops from the event loop to 
 back for each of its sync parts: the `request_started` receivers, each method of each
 middleware (Django's are `MiddlewareMixin`s, whose async path runs `process_request` and
 `process_response` each through `sync_to_async`), the view, and closing the response: 18
-hops for a tablet's menu read, about 2 ms of CPU. Here such a request runs as under WSGI: its
+hops for a tablet's menu read, 2–3 ms of CPU. Here such a request runs as under WSGI: its
 body is read on the event loop, then `request_started`, the middleware chain loaded in sync
 mode, the view and `request_finished` (which gives the database connection back) run in one
 call on one of REQUEST_THREADS threads, in a copy of the request's context, and the response
