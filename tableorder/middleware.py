@@ -6,10 +6,10 @@ import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
+from tableorder.errors import error_response
 from tableorder.views import healthz
 
 logger = logging.getLogger("tableorder.request")
@@ -104,14 +104,9 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
-        response = JsonResponse(
-            {
-                "error": {
-                    "code": "service_unavailable",
-                    "message": _("The service is briefly unavailable. Please try again in a moment."),
-                }
-            },
-            status=503,
+        return error_response(
+            503,
+            "service_unavailable",
+            _("The service is briefly unavailable. Please try again in a moment."),
+            headers={"Retry-After": str(self.retry_after_seconds)},
         )
-        response["Retry-After"] = str(self.retry_after_seconds)
-        return response
