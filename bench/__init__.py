@@ -13,6 +13,9 @@ import json
 import os
 from pathlib import Path
 
+from bench.rawhttp import StreamError
+from bench.targets import exit_status
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -54,3 +57,19 @@ def finish(name, results, report, load, targets=()):
         print(target.line())
     print(f"machine: {load['cpus']} CPUs, 1-minute load average {load['load_average_1m']} before the run")
     print(f"(written to {save_results(name, results)})")
+
+
+def run_scenario(name, args, *, run, report, targets, worked=lambda results: True):
+    """A scenario's `main`: measure with `run(args)`, print and save the report, check the targets.
+
+    0 when the run worked and, unless `args.no_targets`, met every target; else 1.
+    """
+    load = machine_load()
+    try:
+        results = run(args)
+    except StreamError as error:
+        print(f"{name}: could not open a stream: {error}")
+        return 1
+    checked = targets(results)
+    finish(name, results, report(results), load, checked)
+    return exit_status(ok=worked(results), targets=checked, enforce=not args.no_targets)

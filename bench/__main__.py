@@ -17,7 +17,7 @@ import sys
 SUBCOMMANDS = {
     "menu": ("bench.menu", "menu reads (200 and 304): rate, latency, server CPU and queries per request"),
     "realtime": ("bench.realtime", "N tablets order in a closed loop while K dashboards listen"),
-    "stores": ("bench.stores", "10, 25 and 50 stores of 4 tablets and 1 dashboard each at once"),
+    "stores": ("bench.stores", "1, 10, 25 and 50 stores of 4 tablets and 1 dashboard each at once"),
     "fanout": ("bench.fanout", "1,000 idle streams on one worker: memory and time for one event to reach all"),
     "dashboard": ("bench.dashboard", "the live dashboard's snapshot and current orders for a busy floor"),
     "compare": ("bench.compare", "the same benchmarks against a commit and the working tree, with ratios"),

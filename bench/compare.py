@@ -1,7 +1,7 @@
 """Compare: the same benchmarks against a commit and the working tree, figures side by side.
 
     python -m bench compare --ref REF [--scenarios menu,realtime,paced,stores,fanout]
-                            [--duration 8] [--stores 10,25,50] [--database-url URL] [--no-targets]
+                            [--duration 8] [--stores 1,10,25,50] [--database-url URL] [--no-targets]
     make bench-compare REF=<commit> [BENCH_ARGS="--scenarios menu,realtime --duration 5"]
 
 Checks REF out into a temporary git worktree (removed afterwards). Then, scenario by
@@ -110,7 +110,7 @@ def parse_args(argv):
     parser.add_argument(
         "--duration", type=float, default=8.0, help="measured seconds per phase or run (default %(default)s)"
     )
-    parser.add_argument("--stores", default="10,25,50", help="the stores scenario's numbers of stores")
+    parser.add_argument("--stores", default="1,10,25,50", help="the stores scenario's numbers of stores")
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="its name + _ref / _tree are the two databases"
     )

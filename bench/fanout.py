@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench import finish, machine_load, percentiles
+from bench import percentiles, run_scenario
 from bench.meter import ServerMeter
-from bench.rawhttp import Connection, RawStream, StreamError, frame_fields
+from bench.rawhttp import Connection, RawStream, frame_fields
 from bench.realtime import log_in
 from bench.server import DEFAULT_DATABASE_URL, ROOT, running_server, seed_store
-from bench.targets import Target, add_targets_argument, exit_status
+from bench.targets import Target, add_targets_argument
 
 TARGET_MS = 200
 TARGET_KIB_PER_STREAM = 40
@@ -204,13 +204,4 @@ def run(args, *, root=ROOT):
 
 
 def main(argv=None):
-    args = parse_args(argv or [])
-    load = machine_load()
-    try:
-        results = run(args)
-    except StreamError as error:
-        print(f"fanout: could not open a stream: {error}")
-        return 1
-    checked = targets(results)
-    finish("fanout", results, report(results), load, checked)
-    return exit_status(ok=True, targets=checked, enforce=not args.no_targets)
+    return run_scenario("fanout", parse_args(argv or []), run=run, report=report, targets=targets)

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench import finish, machine_load, percentiles
+from bench import percentiles, run_scenario
 from bench.meter import STATS_SETTLE_SECONDS, ServerMeter, counters_per, cpu_per, database_counters, is_postgres
 from bench.rawhttp import Connection
 from bench.server import DEFAULT_DATABASE_URL, ROOT, running_server, seed_store, tablet_tokens
-from bench.targets import Target, add_targets_argument, exit_status
+from bench.targets import Target, add_targets_argument
 
 MENU = "/api/v1/menu"
 # phase: (path, send the menu's ETag, count the database's work, the status every answer must have)
@@ -193,9 +193,4 @@ def report(result):
 
 
 def main(argv=None):
-    args = parse_args(argv or [])
-    load = machine_load()
-    result = run(args)
-    checked = targets(result)
-    finish("menu", result, report(result), load, checked)
-    return exit_status(ok=worked(result), targets=checked, enforce=not args.no_targets)
+    return run_scenario("menu", parse_args(argv or []), run=run, report=report, targets=targets, worked=worked)

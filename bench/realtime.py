@@ -34,11 +34,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench import finish, machine_load, percentiles
+from bench import percentiles, run_scenario
 from bench.meter import ServerMeter, cpu_per
-from bench.rawhttp import Connection, RawStream, StreamError, frame_fields
+from bench.rawhttp import Connection, RawStream, frame_fields
 from bench.server import DEFAULT_DATABASE_URL, ROOT, running_server, seed_store, tablet_tokens
-from bench.targets import Target, add_targets_argument, exit_status
+from bench.targets import Target, add_targets_argument
 
 TARGET_P99_MS = 150
 TARGET_PACED_P99_MS = 50
@@ -365,12 +365,5 @@ def worked(results):
 
 def main(argv=None):
     args = parse_args(argv or [])
-    load = machine_load()
-    try:
-        results = run(args)
-    except StreamError as error:
-        print(f"realtime: could not open a stream: {error}")
-        return 1
-    checked = targets(results)
-    finish("realtime_paced" if args.think_time else "realtime", results, report(results), load, checked)
-    return exit_status(ok=worked(results), targets=checked, enforce=not args.no_targets)
+    name = "realtime_paced" if args.think_time else "realtime"
+    return run_scenario(name, args, run=run, report=report, targets=targets, worked=worked)
