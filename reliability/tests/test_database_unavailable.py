@@ -1,15 +1,12 @@
 """While the database is unreachable, every kind of view answers 503 with the error shape.
 
 The app runs in a fresh process against a real PostgreSQL address where nothing listens
-(port 1), with a one-second pool timeout; it runs the same whatever database the suite uses.
+(tableorder/tests/unreachable_database.py).
 """
 
 import json
-import os
-import subprocess
-import sys
 
-from django.conf import settings
+from tableorder.tests.unreachable_database import run_without_database
 
 REQUESTS = """
 import json, django
@@ -41,18 +38,7 @@ print(json.dumps({
 
 
 def test_views_answer_503_with_the_error_shape_while_the_database_is_unreachable():
-    env = {
-        **os.environ,
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-        "DB_POOL_MIN": "0",
-        "DB_POOL_TIMEOUT": "1",
-        "DJANGO_SETTINGS_MODULE": "tableorder.settings",
-        "ALLOWED_HOSTS": "localhost",
-        "LOG_LEVEL": "CRITICAL",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", REQUESTS], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60
-    )
+    result = run_without_database(REQUESTS, LOG_LEVEL="CRITICAL")
     assert result.returncode == 0, result.stderr[-3000:]
     answers = json.loads(result.stdout.strip().splitlines()[-1])
     for name, answer in answers.items():

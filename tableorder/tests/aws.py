@@ -2,13 +2,12 @@
 
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
 
+from tableorder.tests import processes
 from tableorder.tests.browser import free_port
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
@@ -29,24 +28,15 @@ class MotoServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=1).close()
-                return self
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.__exit__()
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)
+        try:
+            processes.wait_until_answering(self.process, f"{self.endpoint}/moto-api/data.json", what="moto_server")
+        except RuntimeError:
+            self.__exit__()
+            raise
+        return self
 
     def __exit__(self, *exc_info):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        processes.stop(self.process)
 
     def env(self):
         """The environment that points a process's boto3 Secrets Manager client at this server."""

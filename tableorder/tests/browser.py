@@ -11,12 +11,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+
+from tableorder.tests import processes
 
 BASE_DIR = Path(settings.BASE_DIR)
 CHROMIUM = Path("/usr/bin/chromium")
@@ -158,26 +158,12 @@ class AppServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited early:\n{self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"uvicorn did not answer within 30 s:\n{self.log_path.read_text()}")
+        processes.wait_until_answering(self.process, f"{self.url}/healthz", what="uvicorn", log=self.log_path.read_text)
+        return self
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            processes.stop(self.process)
         self.database.drop()
 
 

@@ -1,15 +1,14 @@
 """GET /healthz: 200 when the database answers, 503 when it does not."""
 
 import asyncio
-import os
-import subprocess
-import sys
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.test import Client, override_settings
+
+from tableorder.tests.unreachable_database import run_without_database
 
 
 def test_healthz_is_200_when_the_database_answers(client, db):
@@ -26,17 +25,7 @@ def test_healthz_is_503_when_the_database_is_down():
         "r = Client().get('/healthz', headers={'host': 'localhost'});"
         "print(r.status_code, r.content.decode())"
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-        "DB_POOL_MIN": "0",
-        "DB_POOL_TIMEOUT": "1",
-        "DJANGO_SETTINGS_MODULE": "tableorder.settings",
-        "ALLOWED_HOSTS": "localhost",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60
-    )
+    result = run_without_database(code)
     assert result.stdout.startswith("503 "), result.stderr[-2000:]
     assert '"database": "down"' in result.stdout
 
