@@ -2,17 +2,19 @@
 
 The hub hears committed events from the outbox (orders.outbox): on PostgreSQL through the
 process's listener (tableorder.listener), which hands it the notifications of the events
-channel and, after every (re)connect, lets it catch up from the outbox by id; on SQLite
-straight from `publish`'s `on_commit`. Each event is read and encoded once per process and
-offered to the subscriptions of its store.
+channel (each carrying its event, or only its id when the event is too big to fit) and,
+after every (re)connect, lets it catch up from the outbox by id; on SQLite straight from
+`publish`'s `on_commit`. Each event is taken from its notification (or read from the
+outbox) and encoded once per process, and offered to the subscriptions of its store.
 """
 
 import asyncio
 import signal
 import threading
 from collections import defaultdict
+from operator import attrgetter
 
-from orders.outbox import read_events, read_events_after
+from orders.outbox import parse_notification, read_events, read_events_after
 from tableorder.listener import listener, uses_notify
 
 SUBSCRIBER_QUEUE_SIZE = 1000
@@ -165,15 +167,22 @@ class Hub:
     # From the listener (PostgreSQL), on the loop
 
     async def heard(self, payloads, reader):
-        """Notifications `<event id>:<store id>`: read and dispatch the events of stores
-        someone here follows; the others are not read at all."""
-        ids = []
+        """Notifications (`orders.outbox.notification`): dispatch the events of stores someone
+        here follows, reading from the outbox only those the notification could not carry; the
+        other stores' events are not read at all."""
+        events, ids = [], []
         for payload in payloads:
-            event_id, _sep, store_id = payload.partition(":")
-            if self.has_subscribers(int(store_id)):
-                ids.append(int(event_id))
+            store_id, event = parse_notification(payload)
+            if self.has_subscribers(store_id):
+                if isinstance(event, int):
+                    ids.append(event)
+                else:
+                    events.append(event)
         if ids:
-            self.dispatch(await read_events(reader, ids))
+            events.extend(await read_events(reader, ids))
+            # Commit order within each store is id order.
+            events.sort(key=attrgetter("id"))
+        self.dispatch(events)
 
     async def catch_up(self, reader):
         """After a (re)connect: every store's events after the lowest `seen` of its subscriptions.

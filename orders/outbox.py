@@ -1,9 +1,11 @@
 """The events outbox: events written in the change's transaction, and read back as `Event`s.
 
 Publishing writes an `OrderEvent` row inside the service's transaction. On PostgreSQL the
-same transaction runs `pg_notify('tableorder_events', '<id>:<store id>')`, which the database
-delivers only at commit, so a rolled-back change is never announced; each process's listener
-(tableorder.listener) hears it and its hub (orders.hub) reads the row and fans it out.
+same transaction runs `pg_notify('tableorder_events', ...)`, which the database delivers only
+at commit, so a rolled-back change is never announced; each process's listener
+(tableorder.listener) hears it and its hub (orders.hub) fans it out. The notification carries
+the whole event (`notification`) when it fits in PostgreSQL's 8,000 bytes, so the hub need
+not read the row back; otherwise only `<id>:<store id>`, and the hub reads the row.
 Elsewhere (SQLite, one development process) the event reaches the hub through
 `transaction.on_commit`.
 
@@ -25,6 +27,8 @@ from django.db.models import Q
 from orders.models import EventType, OrderEvent
 
 CHANNEL = "tableorder_events"
+# PostgreSQL refuses a notification payload of this many bytes or more.
+MAX_NOTIFICATION_BYTES = 8000
 # An event row's columns, in the order `Event.from_row` reads them.
 COLUMNS = ("id", "store_id", "table_id", "session_id", "type", "payload")
 _columns_of = attrgetter(*COLUMNS)
@@ -35,7 +39,8 @@ def publish(*, store, event_type, payload, table=None, session=None):
     event = OrderEvent.objects.create(store=store, table=table, session=session, type=event_type, payload=payload)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{event.id}:{event.store_id}"])
+            message = notification(*_columns_of(event)[:5], encode(payload))
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, message])
     else:
         from orders.hub import hub
 
@@ -54,6 +59,37 @@ def publish_menu_updated(sender, *, store_id, **kwargs):
 
     store = Store(pk=store_id)
     publish(store=store, event_type=EventType.MENU_UPDATED, payload={"version": menu_version(store)})
+
+
+def encode(payload):
+    """An event's payload as JSON text, as streams send it (one line)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def notification(event_id, store_id, table_id, session_id, event_type, data):
+    """The events channel's payload for an event whose payload is `data` (JSON text, `encode`):
+    `<id>:<store id>:<table id>:<session id>:<type>:<data>` (empty for no table or session),
+    or `<id>:<store id>` when that would not fit in a notification (8,000 bytes)."""
+    message = f"{event_id}:{store_id}:{table_id or ''}:{session_id or ''}:{event_type}:{data}"
+    if len(message.encode()) >= MAX_NOTIFICATION_BYTES:
+        return f"{event_id}:{store_id}"
+    return message
+
+
+def parse_notification(message):
+    """(store id, the `Event` or only its id) of an events channel's payload (`notification`)."""
+    parts = message.split(":", 5)
+    store_id = int(parts[1])
+    if len(parts) < 6:
+        return store_id, int(parts[0])
+    event_id, _store, table_id, session_id, event_type, data = parts
+    event_id = int(event_id)
+    frame = sse_frame(event_id, event_type, data)
+    return store_id, Event(event_id, store_id, _id_or_none(table_id), _id_or_none(session_id), event_type, data, frame)
+
+
+def _id_or_none(text):
+    return int(text) if text else None
 
 
 def sse_frame(event_id, event_type, data):
@@ -78,7 +114,7 @@ class Event:
     def from_row(cls, row):
         """The event of an outbox row given as a tuple of COLUMNS (the one reader of rows)."""
         event_id, store_id, table_id, session_id, event_type, payload = row
-        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        data = encode(payload)
         return cls(event_id, store_id, table_id, session_id, event_type, data, sse_frame(event_id, event_type, data))
 
 

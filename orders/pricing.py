@@ -4,15 +4,16 @@
 it, and nothing is written.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from menus.models import MenuItem
-from menus.selectors import OPTION_GROUPS
+from menus.models import MenuItem, Option, OptionGroup
 from orders.models import Order
 
 MAX_LINES = 50
@@ -90,23 +91,84 @@ def validate_idempotency_key(key):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PricedLine:
-    """A line checked against the menu: its item, quantity, chosen options (in menu order) and unit price."""
+    """A line checked against the menu: the item's id and name, the quantity, the chosen
+    options as order lines keep them ([{id, name, price_delta}], in menu order) and the unit price."""
 
-    item: MenuItem
+    item_id: int
+    name: str
     quantity: int
     options: list
     unit_price: int
 
 
+@dataclass(slots=True)
+class _Item:
+    id: int
+    name: str
+    price: int
+    is_available: bool
+    groups: list
+
+
+@dataclass(slots=True)
+class _Group:
+    name: str
+    min_select: int
+    max_select: int
+    options: list
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    id: int
+    name: str
+    price_delta: int
+    is_available: bool
+
+
+@functools.cache
+def _menu_sql(count):
+    item, group, option = MenuItem._meta, OptionGroup._meta, Option._meta
+    quote = connection.ops.quote_name
+    return (
+        "SELECT i.id, i.name, i.price, i.is_available, g.id, g.name, g.min_select, g.max_select, "  # noqa: S608
+        "o.id, o.name, o.price_delta, o.is_available "
+        f"FROM {quote(item.db_table)} i "
+        f"LEFT JOIN {quote(group.db_table)} g ON g.{quote(group.get_field('item').column)} = i.id "
+        f"LEFT JOIN {quote(option.db_table)} o ON o.{quote(option.get_field('group').column)} = g.id "
+        f"WHERE i.{quote(item.get_field('store').column)} = %s AND i.id IN ({', '.join(['%s'] * count)}) "
+        # The groups and options in menu order (their models' `ordering`).
+        "ORDER BY i.id, g.display_order, g.id, o.display_order, o.id"
+    )
+
+
+def _menu(store_id, item_ids):
+    """{item id: _Item} of these ids on the store's menu, with their option groups and options,
+    in one query (the join of the three tables): pricing runs on every order."""
+    menu = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_menu_sql(len(item_ids)), [store_id, *item_ids])
+        rows = cursor.fetchall()
+    for item_id, name, price, available, group_id, group_name, min_select, max_select, *option in rows:
+        item = menu.get(item_id)
+        if item is None:
+            item = menu[item_id] = _Item(item_id, name, price, bool(available), [])
+        if group_id is None:
+            continue
+        if not item.groups or item.groups[-1][0] != group_id:
+            item.groups.append((group_id, _Group(group_name, min_select, max_select, [])))
+        if option[0] is not None:
+            item.groups[-1][1].options.append(_Option(option[0], option[1], option[2], bool(option[3])))
+    for item in menu.values():
+        item.groups = [group for _id, group in item.groups]
+    return menu
+
+
 def price_lines(store_id, lines):
     """The lines checked against the store's current menu and priced (item price + option deltas)."""
-    menu = (
-        MenuItem.objects.filter(store_id=store_id)
-        .prefetch_related(OPTION_GROUPS)
-        .in_bulk({item_id for item_id, _q, _o in lines})
-    )
+    menu = _menu(store_id, sorted({item_id for item_id, _q, _o in lines}))
     priced, errors = [], []
     for position, (item_id, quantity, option_ids) in enumerate(lines, start=1):
         item = menu.get(item_id)
@@ -122,7 +184,8 @@ def price_lines(store_id, lines):
                 _("Line %(line)d: %(problem)s") % {"line": position, "problem": problem} for problem in problems
             )
             unit_price = item.price + sum(option.price_delta for option in options)
-            priced.append(PricedLine(item, quantity, options, unit_price))
+            chosen = [{"id": option.id, "name": option.name, "price_delta": option.price_delta} for option in options]
+            priced.append(PricedLine(item.id, item.name, quantity, chosen, unit_price))
     if errors:
         raise ValidationError({"items": errors})
     if sum(line.unit_price * line.quantity for line in priced) > MAX_ORDER_TOTAL:
@@ -135,14 +198,14 @@ def _chosen_options(item, option_ids):
     `item`, and each of its groups chosen within its limits (min_select ≥ 1 makes one required)."""
     chosen, problems = [], []
     wanted = set(option_ids)
-    known = {option.id for group in item.option_groups.all() for option in group.options.all()}
+    known = {option.id for group in item.groups for option in group.options}
     problems.extend(
         _("option %(id)d is not an option of %(name)s.") % {"id": option_id, "name": item.name}
         for option_id in option_ids
         if option_id not in known
     )
-    for group in item.option_groups.all():
-        picked = [option for option in group.options.all() if option.id in wanted]
+    for group in item.groups:
+        picked = [option for option in group.options if option.id in wanted]
         problems.extend(
             _("%(option)s is sold out.") % {"option": option.name} for option in picked if not option.is_available
         )

@@ -23,14 +23,15 @@ def session_totals(session_id):
 
 def table_state(table, session):
     """What a dashboard shows of a table after a change: its session, total and count."""
-    total, count = session_totals(session.id) if session else (0, 0)
-    return {
-        "id": table.id,
-        "number": table.number,
-        "session_id": session.id if session and session.is_open else None,
-        "total": total if session and session.is_open else 0,
-        "order_count": count if session and session.is_open else 0,
-    }
+    if session is None or not session.is_open:
+        return table_state_of(table, None, 0, 0)
+    return table_state_of(table, session.id, *session_totals(session.id))
+
+
+def table_state_of(table, session_id, total, count):
+    """`table_state` from what the caller has read: the open session's id (None: no open
+    session), its total and its live order count."""
+    return {"id": table.id, "number": table.number, "session_id": session_id, "total": total, "order_count": count}
 
 
 def session_orders(session):

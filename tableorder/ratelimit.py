@@ -1,9 +1,10 @@
 """Limits on how fast a client may create things, and on how many streams it may hold open.
 
-`check_recent` limits rows created within a window (a table's orders, its staff calls). It
-counts rows in the database, so call it inside the write's transaction while holding the
-store's write lock (`accounts.services.lock_store`): then the count is exact across workers
-and servers, and no two requests can both take the last place.
+`check_recent` limits rows created within a window (a table's orders, its staff calls;
+`refuse_if_limited` for a caller that reads the rows itself). It counts rows in the
+database, so call it inside the write's transaction while holding the store's write lock
+(`accounts.services.lock_store`): then the count is exact across workers and servers, and no
+two requests can both take the last place.
 
 `StreamSlots` caps the open streams per key (a table, a manager) in this process only: the
 event hub that serves streams is per process (`orders.hub.hub`), so with N app processes
@@ -27,8 +28,15 @@ def check_recent(rows, *, limit, window, message):
     recent = rows.filter(created_at__gt=now - window).order_by("-created_at").values_list("created_at", flat=True)
     # The limit-th newest row exists exactly when `limit` rows are in the window.
     limiting = list(recent[limit - 1 : limit])
-    if limiting:
-        wait = (limiting[0] + window - now).total_seconds()
+    refuse_if_limited(limiting[0] if limiting else None, now=now, window=window, message=message)
+
+
+def refuse_if_limited(limiting, *, now, window, message):
+    """Raise RateLimited(message) if `limiting`, the creation time of the limit-th newest row
+    (None when there are fewer), is within `window` before `now`; for callers that read it
+    with other things in one statement (`orders.services.place_order`)."""
+    if limiting is not None and limiting > now - window:
+        wait = (limiting + window - now).total_seconds()
         raise RateLimited(message, retry_after=max(1, math.ceil(wait)))
 
 

@@ -1,0 +1,281 @@
+"""How an order is written: what runs under the store lock, the event its notification
+carries, pricing in one query, and replays found through the unique key."""
+
+import json
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from psycopg.pq import TransactionStatus
+
+from accounts.models import Store
+from conftest import postgres_only
+from menus.models import MenuItem
+from orders import outbox
+from orders.hub import hub
+from orders.models import Order, OrderEvent, OrderLine
+from orders.pricing import price_lines
+from orders.selectors import open_session, table_state
+from orders.services import delete_order, place_order
+from orders.tests.sse_client import db, run
+from tableorder.exceptions import Conflict
+from tableorder.listener import _connection_params
+
+LOCK = "pg_advisory_xact_lock"
+
+
+def one(item, quantity=1):
+    return [{"menu_item_id": item.id, "quantity": quantity}]
+
+
+def statements(sql):
+    """The statements of one message (`;`-separated; none of ours has a `;` in a literal)."""
+    return [part.strip() for part in sql.split(";") if part.strip()]
+
+
+# What Django logs for its transaction calls; psycopg sends BEGIN before the first statement,
+# and nothing for a COMMIT when the transaction has already ended.
+TRANSACTION_MARKERS = {"BEGIN", "COMMIT", "ROLLBACK"}
+
+
+class Messages:
+    """The messages sent to the database, each with the transaction status after it."""
+
+    def __init__(self):
+        self.sent = []
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        self.sent.append((sql, connection.connection.info.transaction_status))
+        return result
+
+    def from_the_lock(self):
+        index = next(i for i, (sql, _status) in enumerate(self.sent) if LOCK in sql)
+        return self.sent[index:]
+
+
+def sent(function):
+    """(what `function` returns, the Messages it sent)."""
+    messages = Messages()
+    with connection.execute_wrapper(messages):
+        return function(), messages
+
+
+# Under the store lock (PostgreSQL)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_is_held_over_two_messages_and_the_second_commits(table, menu):
+    place_order(table=table, items=one(menu[1]))  # the session is open: the usual order
+    with CaptureQueriesContext(connection) as captured:
+        (order, created), messages = sent(lambda: place_order(table=table, items=one(menu[0]), idempotency_key="tap"))
+    assert created
+    # Pricing, then the lock with the read, then the write with the commit: no replay check.
+    assert len([query for query in captured.captured_queries if query["sql"] not in TRANSACTION_MARKERS]) == 3
+    (lock_and_read, locked), (write, committed) = messages.from_the_lock()
+    assert [statement.split()[0] for statement in statements(lock_and_read)] == ["SELECT", "WITH"]
+    assert LOCK in statements(lock_and_read)[0]
+    assert [statement.split()[0] for statement in statements(write)] == ["WITH", "COMMIT"]
+    assert (locked, committed) == (TransactionStatus.INTRANS, TransactionStatus.IDLE)
+    # Committed: Django's connection is back in autocommit, another connection sees the order.
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    with psycopg.connect(**_connection_params()) as other:
+        assert other.execute("SELECT number FROM orders_order WHERE id = %s", [order.id]).fetchone() == (2,)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_first_order_opens_its_session_in_the_same_two_messages(table, menu):
+    (order, _created), messages = sent(lambda: place_order(table=table, items=one(menu[0])))
+    (_lock_and_read, _status), (write, _committed) = messages.from_the_lock()
+    assert "orders_tablesession" in write
+    assert open_session(table).id == order.session_id
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_callers_transaction_the_caller_commits_or_rolls_back(table, menu):
+    with transaction.atomic():
+        _placed, messages = sent(lambda: place_order(table=table, items=one(menu[0])))
+        # Its savepoint is released; the caller's transaction goes on.
+        (_lock_and_read, _status), (write, status), (release, _status) = messages.from_the_lock()
+        assert [statement.split()[0] for statement in statements(write)] == ["WITH"]
+        assert status == TransactionStatus.INTRANS
+        assert release.startswith("RELEASE SAVEPOINT")
+        transaction.set_rollback(True)
+    assert (Order.objects.count(), OrderEvent.objects.count()) == (0, 0)
+    # The rollback gave the number back.
+    assert Store.objects.get(pk=table.store_id).last_order_number == 0
+    assert place_order(table=table, items=one(menu[0]))[0].number == 1
+
+
+# The event and its notification
+
+
+def listen():
+    """A connection LISTENing on the events channel, like a process's listener."""
+    conn = psycopg.connect(**_connection_params(), autocommit=True)
+    conn.execute(f"LISTEN {outbox.CHANNEL}")
+    return conn
+
+
+def notifications(conn, count=1):
+    payloads = [notify.payload for notify in conn.notifies(timeout=5, stop_after=count)]
+    assert len(payloads) == count, payloads
+    return payloads
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_notification_carries_the_event_as_its_row_has_it(table, menu):
+    with listen() as conn:
+        order, _created = place_order(table=table, items=one(menu[0], 2), note="덜 맵게: 부탁해요")
+        store_id, event = outbox.parse_notification(*notifications(conn))
+    row = OrderEvent.objects.get()
+    stored = outbox.Event.from_row((row.id, row.store_id, row.table_id, row.session_id, row.type, row.payload))
+    assert store_id == table.store_id
+    assert (event.id, event.store_id, event.table_id, event.session_id, event.type) == (
+        row.id,
+        row.store_id,
+        table.id,
+        order.session_id,
+        "order.created",
+    )
+    # Live or replayed, a stream's frame parses to the same JSON.
+    assert json.loads(event.data) == json.loads(stored.data) == row.payload
+    assert event.message.split(b"data: ")[0] == stored.message.split(b"data: ")[0]
+    assert row.payload["order"] == order.as_dict()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_event_too_big_for_a_notification_is_read_from_the_outbox(store, table, menu):
+    long_name = MenuItem.objects.create(
+        store=store, category=menu[0].category, name="아주 긴 이름의 특선 메뉴 " * 4, price=1000
+    )
+    big = [{"menu_item_id": long_name.id, "quantity": n} for n in range(1, 51)]
+
+    async def scenario():
+        subscription = hub.subscribe(store_id=store.id)
+        await hub.ready()
+        with listen() as conn:
+            large = await db(place_order)(table=table, items=big)
+            small = await db(place_order)(table=table, items=one(menu[0]))
+            heard = notifications(conn, 2)
+        first, second = await subscription.get(5), await subscription.get(5)
+        return heard, first, second, large[0], small[0]
+
+    heard, first, second, large, small = run(scenario)
+    big_event, small_event = OrderEvent.objects.order_by("id")
+    assert heard[0] == f"{big_event.id}:{store.id}"
+    assert isinstance(outbox.parse_notification(heard[1])[1], outbox.Event)
+    assert len(json.dumps(big_event.payload, ensure_ascii=False).encode()) > outbox.MAX_NOTIFICATION_BYTES
+    # In commit order, whichever way each came.
+    assert (first.id, second.id) == (big_event.id, small_event.id)
+    assert json.loads(first.data) == big_event.payload and json.loads(second.data) == small_event.payload
+    assert (large.number, small.number) == (1, 2)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_notifications_of_stores_nobody_here_follows_are_not_read(store, table, other_store):
+    class NoReader:
+        async def execute(self, *args):
+            raise AssertionError("read an event nobody here follows")
+
+    async def scenario():
+        subscription = hub.subscribe(store_id=store.id)
+        await hub.heard([f"1:{other_store.id}", f"2:{other_store.id}:5:6:order.created:{{}}"], NoReader())
+        await hub.heard([f'3:{store.id}:{table.id}::menu.updated:{{"version":"x"}}'], NoReader())
+        return await subscription.get(1)
+
+    event = run(scenario)
+    assert (event.id, event.table_id, event.session_id, event.type) == (3, table.id, None, "menu.updated")
+    assert event.message == b'id: 3\nevent: menu.updated\ndata: {"version":"x"}\n\n'
+
+
+# Both databases
+
+
+def test_pricing_is_one_query_however_many_options(table, menu, django_assert_num_queries):
+    spice = menu[0].option_groups.create(name="맵기", min_select=1, max_select=1)
+    mild = spice.options.create(name="순한맛")
+    spice.options.create(name="매운맛", price_delta=500, display_order=1)
+    menu[0].option_groups.create(name="추가", max_select=2).options.create(name="치즈", price_delta=1000)
+    lines = [(menu[0].id, 1, [mild.id]), (menu[1].id, 2, []), (menu[2].id, 1, [])]
+    with django_assert_num_queries(1):
+        priced = price_lines(table.store_id, lines)
+    assert [(line.name, line.unit_price, line.options) for line in priced] == [
+        ("김치찌개", 9000, [{"id": mild.id, "name": "순한맛", "price_delta": 0}]),
+        ("된장찌개", 8000, []),
+        ("공기밥", 1000, []),
+    ]
+
+
+def test_a_new_order_with_a_key_does_not_look_for_an_earlier_one(table, menu):
+    place_order(table=table, items=one(menu[0]))
+    with CaptureQueriesContext(connection) as captured:
+        place_order(table=table, items=one(menu[1]), idempotency_key="fresh")
+    reads = [query["sql"] for query in captured.captured_queries if query["sql"].lstrip().startswith("SELECT")]
+    assert reads and not any("idempotency_key" in sql for sql in reads)
+
+
+def test_the_events_table_state_is_the_tables_state_after_the_order(table, menu, manager):
+    first, _created = place_order(table=table, items=one(menu[0]))
+    assert OrderEvent.objects.get().payload["table"] == table_state(table, first.session)
+    deleted, _created = place_order(table=table, items=one(menu[1], 3))
+    delete_order(order=deleted, actor=manager)
+    third, _created = place_order(table=table, items=one(menu[2], 2))
+    event = OrderEvent.objects.filter(type="order.created").latest("id")
+    assert (
+        event.payload["table"]
+        == table_state(table, third.session)
+        == {
+            "id": table.id,
+            "number": table.number,
+            "session_id": first.session_id,
+            "total": 9000 + 2 * 1000,
+            "order_count": 2,
+        }
+    )
+    assert event.payload["order"] == Order.objects.with_lines().get(pk=third.pk).as_dict()
+
+
+def test_a_replay_gets_its_order_even_once_its_item_is_sold_out(table, menu):
+    first, _created = place_order(table=table, items=one(menu[0]), idempotency_key="tap")
+    MenuItem.objects.filter(pk=menu[0].pk).update(is_available=False)
+    replay, created = place_order(table=table, items=one(menu[0]), idempotency_key="tap")
+    assert (replay.pk, created) == (first.pk, False)
+    with pytest.raises(Conflict) as refused:
+        place_order(table=table, items=one(menu[0], 2), idempotency_key="tap")
+    assert refused.value.code == "idempotency_key_reused"
+    assert (Order.objects.count(), OrderLine.objects.count(), OrderEvent.objects.count()) == (1, 1, 1)
+
+
+def test_a_replay_through_the_unique_key_writes_nothing_and_gives_the_number_back(table, menu):
+    first, _created = place_order(table=table, items=one(menu[0]), idempotency_key="tap")
+    for _replay in range(3):
+        assert place_order(table=table, items=one(menu[0]), idempotency_key="tap") == (first, False)
+    assert (Order.objects.count(), OrderEvent.objects.count()) == (1, 1)
+    assert place_order(table=table, items=one(menu[1]))[0].number == 2
+
+
+def test_the_returned_order_is_as_written(table, menu):
+    order, _created = place_order(table=table, items=one(menu[0], 2), note="  물 많이 ")
+    written = Order.objects.with_lines().get(pk=order.pk)
+    assert order.as_dict(order.written_lines) == written.as_dict()
+    assert order.as_dict() == written.as_dict()
+    assert order.session.is_open and order.session_id == written.session_id
+    # A saved order, as if read: it can be changed and saved again.
+    order.note = "물 적게"
+    order.save(update_fields=["note"])
+    assert Order.objects.get(pk=order.pk).note == "물 적게"
+
+
+def test_each_event_adds_its_order_to_the_tables_total(table, menu):
+    for n in range(1, 4):
+        place_order(table=table, items=one(menu[0], n))
+    states = [(e.payload["table"]["total"], e.payload["table"]["order_count"]) for e in OrderEvent.objects.all()]
+    assert states == [(9000, 1), (27000, 2), (54000, 3)]
