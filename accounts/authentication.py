@@ -1,5 +1,6 @@
 """DRF authentication: Bearer JWTs for managers and for table tablets."""
 
+import copy
 from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,12 @@ from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.models import Table, User
 from accounts.tokens import TableAccessToken
+from tableorder.listener import notify_after_commit, on_notification
+from tableorder.notice_cache import NoticeCache
+
+# Notices (tableorder.listener) for the tables cache below, payload the table's or the store's id.
+TABLE_NOTICE = "table"
+STORE_NOTICE = "store"
 
 
 class ManagerJWTAuthentication(JWTAuthentication):
@@ -40,17 +47,56 @@ class ManagerSessionAuthentication(SessionAuthentication):
         return result
 
 
+# Table id → the Table with its store (None: no such table), as the database has it. Every
+# tablet request checks its table, so the check is answered from memory: a table's notice
+# (token_version, store or number changed, deleted: post_save/post_delete, revoke_tablet) drops
+# it, a store's notice (any change, deletion) drops that store's tables.
+_tables = NoticeCache(TABLE_NOTICE)
+
+
+def _forget_tables_of_store(store_id):
+    _tables.forget_where(lambda _table_id, table: table is not None and table.store_id == store_id)
+
+
+on_notification(STORE_NOTICE, _forget_tables_of_store)
+
+
 def signed_in_table(*, table_id, store_id, token_version):
     """The table, if a tablet credential naming it (a token, a stream ticket, an open stream)
     still holds: the table is still in that store and its `token_version` unchanged, i.e.
     the tablet was not signed out since. Else None.
 
     The one check of "is this tablet still signed in"; `token_version` None never matches.
+    Answered from this process's cache of tables (see `_tables`), which lags the database by
+    a notice's latency, and at most by tableorder.listener.MAX_STALENESS (1 s). The table
+    returned, and its store, are the caller's own copies.
     """
-    if token_version is None:
+    if token_version is None or table_id is None:
         return None
-    tables = Table.objects.select_related("store")
-    return tables.filter(pk=table_id, store_id=store_id, token_version=token_version).first()
+    table = _tables.get(table_id, lambda: Table.objects.select_related("store").filter(pk=table_id).first())
+    if table is None or table.store_id != store_id or table.token_version != token_version:
+        return None
+    # Shallow copies: the cached objects are shared by every request of the process.
+    mine = copy.copy(table)
+    mine.store = copy.copy(table.store)
+    return mine
+
+
+def announce_table_change(table_id):
+    """Every process drops the table from its cache once the current transaction commits
+    (call inside the writer's transaction; model saves and deletes do it by themselves)."""
+    _tables.notify(table_id)
+
+
+def table_saved_or_deleted(sender, instance, **kwargs):
+    """post_save / post_delete of a Table (connected in AccountsConfig.ready)."""
+    announce_table_change(instance.pk)
+
+
+def store_saved_or_deleted(sender, instance, **kwargs):
+    """post_save / post_delete of a Store (connected in AccountsConfig.ready): its tables'
+    cached copies carry it."""
+    notify_after_commit(STORE_NOTICE, instance.pk)
 
 
 def table_from_token(validated_token):

@@ -36,6 +36,10 @@ class Store(models.Model):
         default=default_staff_call_reasons,
         help_text=_("What guests can call staff for, in the order the tablet shows them."),
     )
+    # The tablet menu's version (its ETag, menus.selectors.menu_version): every menu write and
+    # every change of the store's settings moves it forward (accounts.services.bump_menu_version),
+    # holding the store's write lock.
+    menu_version = models.PositiveBigIntegerField(_("menu version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("store")
@@ -44,6 +48,18 @@ class Store(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        # `menu_version` only ever moves forward by an UPDATE: saving every field of a copy
+        # read earlier must not set it back, or a version would name two different menus.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            skipped = {"menu_version", *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname not in skipped and field.name not in skipped
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self):
         reasons = self.staff_call_reasons

@@ -1,18 +1,26 @@
 """Writes about stores, managers and tables. Each function is one transaction."""
 
+import time
+
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from accounts.authentication import announce_table_change
 from accounts.models import Store, Table, User
 from accounts.roles import ensure_store_manager_group
 from accounts.signals import store_changed
 from tableorder.exceptions import Conflict
+from tableorder.listener import notify_after_commit
 
 TABLE_PASSWORD_MIN_LENGTH = 4
+# The notice (tableorder.listener) of a new menu version, payload the store id: every process
+# drops its copy of that store's tablet menu (menus.selectors).
+MENU_NOTICE = "menu"
 
 
 def lock_store(store_id):
@@ -33,6 +41,20 @@ def lock_store(store_id):
         else:
             store_table = connection.ops.quote_name(Store._meta.db_table)
             cursor.execute(f"UPDATE {store_table} SET id = id WHERE id = %s", [store_id])  # noqa: S608
+
+
+def bump_menu_version(store_id):
+    """A new version of the store's tablet menu (its ETag), and every process drops its copy
+    of the menu once the current transaction commits. Call inside the writer's transaction,
+    holding the store's write lock (menus.services, update_store).
+
+    The version moves to one more, or to the time in milliseconds when that is larger: after
+    a database is restored to an earlier state, the next version is still one no tablet has
+    seen, so no tablet keeps an old menu with a 304.
+    """
+    now_ms = time.time_ns() // 1_000_000
+    Store.objects.filter(pk=store_id).update(menu_version=Greatest(F("menu_version") + 1, Value(now_ms)))
+    notify_after_commit(MENU_NOTICE, store_id)
 
 
 @transaction.atomic
@@ -104,12 +126,14 @@ def update_store(*, store, fields):
     """Save the named fields of an existing store after full validation.
 
     Only those fields: `last_order_number` moves under the store lock meanwhile, and writing
-    back a stale copy would repeat order numbers. Tablets hear of it (new staff-call reasons)
-    through `accounts.signals.store_changed`.
+    back a stale copy would repeat order numbers. The staff-call reasons are part of the
+    tablet's menu, so it gets a new version; tablets hear of it through
+    `accounts.signals.store_changed`.
     """
     lock_store(store.pk)
     store.full_clean()
     store.save(update_fields=fields)
+    bump_menu_version(store.pk)
     store_changed.send(sender=Store, store_id=store.pk)
     return store
 
@@ -129,5 +153,7 @@ def create_table(*, store, number, password):
 def revoke_tablet(*, table):
     """Sign the table's tablet out; it must be set up again with the table password."""
     Table.objects.filter(pk=table.pk).update(token_version=F("token_version") + 1)
+    # A queryset update sends no post_save: tell every process's credential cache here.
+    announce_table_change(table.pk)
     table.refresh_from_db(fields=["token_version"])
     return table

@@ -1,5 +1,6 @@
 """The tablet's menu, served with an ETag so a refresh that finds nothing new is a 304."""
 
+from django.http import HttpResponse
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
-from menus.selectors import menu_version, tablet_menu_at
+from menus.selectors import tablet_menu
 
 
 class MenuOptionSerializer(serializers.Serializer):
@@ -86,8 +87,9 @@ class MenuView(APIView):
         responses={200: MenuSerializer, 304: OpenApiResponse(description=_("The menu has not changed."))},
     )
     def get(self, request):
-        version = menu_version(request.store)
+        version, body = tablet_menu(request.store)
         headers = {"ETag": f'"{version}"', "Cache-Control": "private, no-cache"}
         if _etag_matches(request.headers.get("If-None-Match"), headers["ETag"]):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(tablet_menu_at(request.store, version), headers=headers)
+        # Rendered once per menu version (menus.selectors.tablet_menu), as JSONRenderer renders it.
+        return HttpResponse(body, content_type="application/json", headers=headers)

@@ -1,12 +1,12 @@
 """Menu reads: the whole menu of a store, in the shape of GET /api/v1/menu."""
 
-import hashlib
-from functools import lru_cache
-
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Prefetch
+from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Store
-from menus.models import Category, MenuItem, Option
+from accounts.services import MENU_NOTICE
+from menus.models import Category, MenuItem
+from tableorder.notice_cache import NoticeCache
 
 # An item's option groups in display order, each with its options in display order (two queries).
 OPTION_GROUPS = "option_groups__options"
@@ -26,21 +26,25 @@ def store_menu(store):
     }
 
 
-def tablet_menu_at(store, version):
-    """The tablet's menu: `store_menu` and the store's `staff_call_reasons`, for the menu
-    `version` (see `menu_version`), kept in memory per version.
-
-    Menus change a few times a day and are read by every tablet every minute; a new version
-    is a new key, so nothing stale is ever served. Callers must not modify the result.
-    """
-    return _tablet_menu_of_version(store.pk, version)
+# Store id → (menu version, the tablet's menu as the JSON body of GET /api/v1/menu). Dropped by
+# the notice every new version sends (accounts.services.bump_menu_version), so a warm read
+# costs no query; at most tableorder.listener.MAX_STALENESS (1 s) behind the database.
+_tablet_menus = NoticeCache(MENU_NOTICE, max_entries=1000)
 
 
-@lru_cache(maxsize=256)
-def _tablet_menu_of_version(store_id, version):
-    # Read after the version was taken, so a cached menu is never older than its version.
-    reasons = Store.objects.values_list("staff_call_reasons", flat=True).get(pk=store_id)
-    return {**store_menu(store_id), "staff_call_reasons": reasons}
+def tablet_menu(store):
+    """(version, body): the store's menu version (`menu_version`) and the tablet's menu,
+    `store_menu` with the store's `staff_call_reasons`, rendered as JSON bytes (what DRF's
+    JSONRenderer renders). Kept in memory until the menu changes."""
+    return _tablet_menus.get(store.pk, lambda: _read_tablet_menu(store.pk))
+
+
+def _read_tablet_menu(store_id):
+    # The version first, the menu after it: a menu is never older than the version it is kept
+    # under (a change committed in between makes it newer, and its notice drops the pair).
+    counter, reasons = Store.objects.values_list("menu_version", "staff_call_reasons").get(pk=store_id)
+    menu = {**store_menu(store_id), "staff_call_reasons": reasons}
+    return _version_name(store_id, counter), JSONRenderer().render(menu)
 
 
 def menu_item_dict(item):
@@ -84,37 +88,13 @@ def option_dict(option):
 
 
 def menu_version(store):
-    """A fingerprint of the store's tablet menu for ETags: one query, no item or option rows read.
+    """The store's tablet menu version, for ETags and `menu.updated` events: one query.
 
-    Categories, option groups and options have no `updated_at`: categories go in with their
-    own fields, and the services that write option groups and options bump their item's
-    `updated_at`, as an item's `save()` does. Counts and sums also catch deletions and queryset
-    `update()`s of availability or price, of items and options alike (an `update()` of text
-    alone is missed). The store's staff-call reasons are part of the menu response, so of its version.
-    """
-    rows = (
-        Store.objects.filter(pk=store.pk)
-        .values_list("staff_call_reasons", "categories__id", "categories__name", "categories__display_order")
-        .annotate(
-            item_count=Count("categories__items"),
-            available_count=Count("categories__items", filter=Q(categories__items__is_available=True)),
-            price_sum=Sum("categories__items__price"),
-            items_updated_at=Max("categories__items__updated_at"),
-            option_count=_store_options(Count("pk")),
-            available_option_count=_store_options(Count("pk", filter=Q(is_available=True))),
-            price_delta_sum=_store_options(Sum("price_delta")),
-        )
-        .order_by("categories__id")
-    )
-    return hashlib.sha256(repr((store.pk, list(rows))).encode()).hexdigest()[:32]
+    A counter on the store that every menu write and every change of the store's settings
+    (the staff-call reasons are part of the menu) adds one to, in the writer's transaction
+    (`accounts.services.bump_menu_version`)."""
+    return _version_name(store.pk, Store.objects.values_list("menu_version", flat=True).get(pk=store.pk))
 
 
-def _store_options(aggregate):
-    """`aggregate` over the options of the outer query's store, as a subquery."""
-    return Subquery(
-        Option.objects.filter(group__item__store=OuterRef("pk"))
-        .order_by()
-        .values("group__item__store")
-        .annotate(value=aggregate)
-        .values("value")
-    )
+def _version_name(store_id, counter):
+    return f"{store_id}.{counter}"

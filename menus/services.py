@@ -1,6 +1,10 @@
 """Writes about menus. Each function is one transaction that takes the store's write lock
-and announces the change (`menus.signals.menu_changed`, which orders turns into a
-`menu.updated` event for every open tablet and dashboard of the store)."""
+and announces the change: a new menu version (`accounts.services.bump_menu_version`, which
+also has every process drop its cached menu) and `menus.signals.menu_changed`, which orders
+turns into a `menu.updated` event for every open tablet and dashboard of the store.
+
+Tablets see a menu change only through these functions: a write around them (a queryset
+update, a model's own save) leaves the menu version, and the cached menus, as they were."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import lock_store
+from accounts.services import bump_menu_version, lock_store
 from menus.menu_rows import validate_menu_rows
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.signals import menu_changed
@@ -75,7 +79,6 @@ def reorder_menu(*, store_id, objects):
     for obj in objects:
         if obj.store_id != store_id:
             raise ValidationError(_("Only one store's menu can be reordered at a time."))
-        # An item's updated_at is part of the menu version (the tablets' ETag).
         obj.save(update_fields=["display_order", "updated_at"] if isinstance(obj, MenuItem) else ["display_order"])
     _announce(store_id)
 
@@ -109,11 +112,13 @@ def _save_parts(*, item, parent, link, saved, deleted):
 
 
 def _touch(item):
-    # Option groups and options have no updated_at of their own: their item's is part of the menu version.
+    # Option groups and options have no updated_at of their own: their item's says when they last changed.
     MenuItem.objects.filter(pk=item.pk).update(updated_at=timezone.now())
 
 
 def _announce(store_id):
+    # The version first: the menu.updated event carries it.
+    bump_menu_version(store_id)
     menu_changed.send(sender=MenuItem, store_id=store_id)
 
 

@@ -5,38 +5,57 @@ database's notification channels, and one more for channel handlers to read with
 event loop that serves requests. Channels are added at start-up (`add_channel`, from an
 AppConfig.ready): the outbox's events (orders.hub) and the notices below. After a dropped
 connection (a database restart or failover raises from `notifies()`; a silent network loss
-is caught by a periodic query) it reconnects with backoff, LISTENs again, runs each
-channel's `on_connect` (the hub catches up from the outbox there), and only then counts as
-connected: every notification sent after LISTEN arrives. `generation` grows with every
-connection, so what a process learnt from notifications is complete only while the
-generation it learnt it under lasts. On SQLite there is no listener.
+is caught by keepalives, or when a liveness round trip gets no answer within
+HEALTH_CHECK_SECONDS and psycopg's up to 10 s of trying to cancel it) it reconnects with
+backoff, LISTENs again, runs each channel's
+`on_connect` (the hub catches up from the outbox there), and only then counts as connected:
+every notification sent after LISTEN arrives. `generation` grows with every connection, so
+what a process learnt from notifications is complete only while the generation it learnt it
+under lasts. On SQLite there is no listener.
+
+Liveness proofs. Every PROOF_SECONDS (also while notifications keep arriving) the listener
+makes an empty round trip on the LISTEN connection (a protocol Sync: no query, no
+transaction). A backend sends the notifications committed before a message reaches it ahead
+of its answer, so once the answer is back and every channel has handled what was heard (the
+notices' callbacks have run), every notification committed before the round trip was sent
+has been handled: `proven_at` is that moment (time.monotonic()). A proof is one round trip
+(about 0.1 ms here), four times a second; tableorder/tests/test_listener_proofs.py checks
+the claim under a flood of notifications.
 
 Notices, for caches of what any process may change (a table's credential version, a store's
-menu):
+menu); tableorder.notice_cache wraps them in a cache:
 
-    notify_after_commit("table.credentials", {"table": 7})   # inside the writer's transaction
-    on_notification("table.credentials", forget_table)        # once, at start-up
-    ensure_listening()                                        # on the read path, any thread
-    generation = listener_generation()                        # before reading the database
-    ...                                                       # keep the value with `generation`
-    listener_is_fresh(generation)                             # before each use of it
+    notify_after_commit("table", 7)                # inside the writer's transaction
+    on_notification("table", forget_table)         # once, at start-up
+    ensure_listening()                             # on the read path, any thread
+    generation = listener_generation()             # before reading the database
+    ...                                            # keep the value with `generation`
+    listener_is_fresh(generation)                  # before each use of it
 
 A notice reaches every process (the writer's own too) after its transaction commits, never
 for one that rolled back. On PostgreSQL it is a `pg_notify` on NOTICE_CHANNEL (payload under
-8,000 bytes) and callbacks run on the listener's event loop; on SQLite, which one
-development process serves, `transaction.on_commit` calls them in the committing thread.
-Callbacks must be quick and must not block (drop a cache entry, no I/O); one that raises is
-logged and the others still run.
+8,000 bytes) and callbacks run on the listener's event loop; on SQLite `transaction.on_commit`
+calls them in the committing thread. Callbacks must be quick and must not block (drop a
+cache entry, no I/O); one that raises is logged and the others still run.
 
-A cached value is current while `listener_is_fresh(generation)` holds for the generation
-taken before it was read from the database: the listener is connected and has not
-reconnected since, so every notice sent after the read has reached this process (a change
-is seen within the notice's latency, milliseconds). A lost connection counts only once it
-is noticed: at once when the server closes it (a restart, a failover), within about 30 s
-when the network fails silently (keepalives and the periodic query). When it does not hold
-(not served on an event loop, the listener starting or reconnecting), read the database. A notice may arrive
-while a value is being read: a cache that keeps what it read must not keep it if a notice
-for the same key arrived meanwhile (e.g. a counter per key that the callback bumps).
+The staleness bound. `listener_is_fresh(generation)` holds while the listener is connected,
+has not reconnected since `generation` was taken, and its last proof is at most
+MAX_STALENESS (1 s) old. A value read from the database after `listener_generation()`
+returned `generation`, and used while `listener_is_fresh(generation)` holds, has missed no
+notice of a change committed more than MAX_STALENESS before the use: every notice committed
+before `proven_at` has been handled, and `proven_at` is at most that old. While the listener
+is healthy (proofs every PROOF_SECONDS) a change is seen within a notice's latency
+(milliseconds); when its connection fails silently, or the event loop is too busy to prove,
+caches stop being used at most MAX_STALENESS after the last proof. When it does not hold
+(not served on an event loop, the listener starting, reconnecting or late with its proof),
+read the database. A notice may arrive while a value is being read: a cache that keeps what
+it read must not keep it if a notice for the same key arrived meanwhile (e.g. a counter per
+key that the callback bumps).
+
+SQLite: an in-memory database (the test suite's) has one process, whose notices all arrive
+through on_commit: its generation is always 0 and always fresh. A database file may be
+written by other processes too (manage.py commands, a second server) whose notices never
+arrive here: there is no generation (None), so nothing is cached.
 """
 
 import asyncio
@@ -45,9 +64,11 @@ import contextvars
 import functools
 import json
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 
 from tableorder.handler import serving_loop
@@ -55,7 +76,12 @@ from tableorder.handler import serving_loop
 logger = logging.getLogger(__name__)
 
 NOTICE_CHANNEL = "tableorder_notices"
+# A round trip (a liveness proof) that takes longer than this counts as a lost connection.
 HEALTH_CHECK_SECONDS = 30.0
+# How often the listener proves it has heard everything committed so far.
+PROOF_SECONDS = 0.25
+# How old the last proof may be for cached values to be used (see "The staleness bound").
+MAX_STALENESS = 1.0
 RECONNECT_BACKOFF = (0.05, 5.0)
 TASK_NAME = "tableorder-listener"
 
@@ -93,6 +119,9 @@ class Listener:
         self._loop = None
         self._task = None
         self._connected = None
+        # time.monotonic() before the last round trip after which every notification
+        # committed before it had been handled (see "Liveness proofs").
+        self.proven_at = float("-inf")
 
     def add_channel(self, name, on_payloads, *, on_connect=None):
         """LISTEN on `name` too; call at start-up, before the listener starts."""
@@ -107,6 +136,10 @@ class Listener:
     @property
     def is_connected(self):
         return self.is_running and self._connected.is_set()
+
+    def is_proven(self):
+        """Whether the last liveness proof is at most MAX_STALENESS old."""
+        return time.monotonic() - self.proven_at <= MAX_STALENESS
 
     def start(self):
         """Start listening on the running event loop, unless it already does."""
@@ -159,6 +192,9 @@ class Listener:
                     await psycopg.AsyncConnection.connect(**params, autocommit=True) as listen,
                     await psycopg.AsyncConnection.connect(**params, autocommit=True) as reader,
                 ):
+                    # Values cached under the new generation are read after LISTEN: no notice
+                    # committed before this moment can be missing from them.
+                    listening_since = time.monotonic()
                     for name in self._channels:
                         await listen.execute(sql.SQL("LISTEN {}").format(sql.Identifier(name)))
                     self.backend_pids = (listen.info.backend_pid, reader.info.backend_pid)
@@ -166,6 +202,7 @@ class Listener:
                     for channel in self._channels.values():
                         if channel.on_connect is not None:
                             await channel.on_connect(reader)
+                    self.proven_at = listening_since
                     self._connected.set()
                     connects += 1
                     if connects > 1:
@@ -190,17 +227,39 @@ class Listener:
 
     async def _hear(self, listen, heard):
         while True:
-            async for notify in listen.notifies(timeout=HEALTH_CHECK_SECONDS):
+            await self._prove(listen, heard)
+            # psycopg 3.3 ends this after PROOF_SECONDS even while notifications keep coming.
+            async for notify in listen.notifies(timeout=PROOF_SECONDS):
                 heard[notify.channel].put_nowait(notify.payload)
-            # Quiet for a while: prove the connection is still alive.
-            await listen.execute("SELECT 1")
+
+    async def _prove(self, listen, heard):
+        """A round trip on the LISTEN connection, then `proven_at` (see "Liveness proofs")."""
+        import psycopg
+
+        sent_at = time.monotonic()
+        try:
+            async with asyncio.timeout(HEALTH_CHECK_SECONDS), listen.pipeline() as pipeline:
+                await pipeline.sync()
+        except TimeoutError as error:
+            raise psycopg.OperationalError(f"no answer within {HEALTH_CHECK_SECONDS:g} s") from error
+        # Notifications that came with the answer wait in psycopg for the next notifies():
+        # take them now (a timeout of 0 polls once).
+        async for notify in listen.notifies(timeout=0):
+            heard[notify.channel].put_nowait(notify.payload)
+        for queue in heard.values():
+            await queue.join()
+        self.proven_at = sent_at
 
     async def _handle(self, channel, queue, reader):
         while True:
             payloads = [await queue.get()]
             while not queue.empty():
                 payloads.append(queue.get_nowait())
-            await channel.on_payloads(payloads, reader)
+            try:
+                await channel.on_payloads(payloads, reader)
+            finally:
+                for _payload in payloads:
+                    queue.task_done()
 
 
 def _connection_params():
@@ -243,15 +302,24 @@ def ensure_listening():
 
 def listener_generation():
     """A token for "every notice from now on reaches this process": None while that is not
-    so (not listening, or reconnecting); on SQLite always 0."""
+    so (not listening, or reconnecting; a SQLite database file); 0 on an in-memory SQLite database."""
     if not uses_notify():
-        return 0
+        return 0 if _in_memory_database() else None
     return listener.generation if listener.is_connected else None
 
 
 def listener_is_fresh(generation):
-    """Whether every notice since `listener_generation()` returned `generation` has arrived."""
-    return generation is not None and generation == listener_generation()
+    """Whether every notice since `listener_generation()` returned `generation` has arrived,
+    but for those of changes committed within the last MAX_STALENESS seconds."""
+    if generation is None or generation != listener_generation():
+        return False
+    return not uses_notify() or listener.is_proven()
+
+
+def _in_memory_database():
+    # Read from settings each time: the test runner renames the database after start-up.
+    name = settings.DATABASES["default"]["NAME"]
+    return isinstance(name, str) and (name == ":memory:" or "mode=memory" in name)
 
 
 def _deliver(message):

@@ -1,8 +1,11 @@
 """Menu writes: validated, one transaction each, and announced to the store's tablets."""
 
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.models import Store
 from menus.models import Category, MenuItem
 from menus.selectors import menu_version
 from menus.services import delete_category, delete_menu_item, import_menu, save_category, save_menu_item
@@ -23,6 +26,21 @@ def test_saving_an_item_announces_the_new_menu_version(store, menu):
     (event,) = menu_events(store)
     assert event.table_id is None and event.session_id is None
     assert event.payload == {"version": menu_version(store)}
+
+
+def test_a_database_restored_to_an_earlier_state_never_repeats_a_menu_version(store, menu):
+    issued = set()
+    for price in (9000, 9100):
+        menu[0].price = price
+        save_menu_item(item=menu[0])
+        issued.add(menu_version(store))
+        time.sleep(0.002)
+    # A restore from a backup taken before those writes: the counter is back where it was.
+    Store.objects.filter(pk=store.pk).update(menu_version=1)
+    menu[0].price = 9200
+    save_menu_item(item=menu[0])
+    # Another menu than any tablet saw under either version: it must have a version of its own.
+    assert menu_version(store) not in issued
 
 
 def test_an_invalid_item_is_refused_and_nothing_is_announced(store, menu, other_store):

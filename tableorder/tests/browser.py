@@ -220,9 +220,14 @@ def _rgb(hex_color):
 
 
 def set_available(name, available):
+    """The sold-out switch of the test store's item, through the service (a new menu version)."""
     from menus.models import MenuItem
+    from menus.services import save_menu_item
 
-    return MenuItem.objects.filter(store__code=STORE_CODE, name=name).update(is_available=available)
+    item = MenuItem.objects.get(store__code=STORE_CODE, name=name)
+    item.is_available = available
+    save_menu_item(item=item)
+    return 1
 
 
 def close_table_session(number):
@@ -272,11 +277,14 @@ def add_table(number):
 def add_menu_item(name, price):
     """An available item in the test store's first category; returns its id."""
     from menus.models import Category, MenuItem
+    from menus.services import save_menu_item
 
     category = Category.objects.filter(store__code=STORE_CODE).order_by("display_order").first()
-    item, _created = MenuItem.objects.get_or_create(
-        store=category.store, category=category, name=name, defaults={"price": price, "display_order": 99}
-    )
+    item = MenuItem.objects.filter(category=category, name=name).first()
+    if item is None:
+        item = save_menu_item(
+            item=MenuItem(store=category.store, category=category, name=name, price=price, display_order=99)
+        )
     return item.id
 
 
@@ -327,12 +335,12 @@ def delete_table_orders(number):
 def set_staff_call_reasons(reasons):
     """The test store's staff-call reasons, as a manager sets them in the admin; returns the old ones."""
     from accounts.models import Store
+    from accounts.services import update_store
 
     store = Store.objects.get(code=STORE_CODE)
     old = store.staff_call_reasons
     store.staff_call_reasons = reasons
-    store.full_clean()
-    store.save(update_fields=["staff_call_reasons"])
+    update_store(store=store, fields=["staff_call_reasons"])
     return old
 
 

@@ -14,6 +14,7 @@ from django.urls import path
 
 from accounts.tokens import table_tokens
 from tableorder.handler import ASGIHandler, serves_async_view
+from tableorder.listener import listener
 
 
 def asgi_request(application, method, url, *, headers=None, body=b""):
@@ -86,7 +87,8 @@ def test_a_menu_read_makes_one_round_trip_to_a_thread(tablet, hops):
     status, _headers, _body = asgi_request(application, "GET", "/api/v1/menu", headers=tablet)
     assert status == 200
     # Under Django's handler: 19 (request_started, middleware methods, the view, the close).
-    assert len(hops) == 1
+    # On PostgreSQL the first request on a loop also has it start the listener, without waiting.
+    assert len([hop for hop in hops if hop != listener.start]) == 1
 
 
 def test_every_sync_part_of_a_request_runs_on_one_thread_off_the_event_loop(tablet):

@@ -13,7 +13,7 @@ from accounts.models import Store
 from accounts.services import create_manager, create_store, setup_table, store_manager_group
 from menus.demo_images import demo_image
 from menus.models import MenuItem
-from menus.services import import_menu
+from menus.services import import_menu, save_menu_item
 
 DEMO_CODE = "demo"
 DEMO_NAME = "데모 식당"
@@ -259,6 +259,8 @@ def attach_demo_images(store):
             if item.image_url or (item.image and default_storage.exists(item.image.name)):
                 continue
             picture = demo_image(shape=entry.shape, color=entry.color, accent=entry.accent, seed=entry.key)
-            item.image.save(f"demo-{entry.key}.jpg", ContentFile(picture), save=True)
+            item.image.save(f"demo-{entry.key}.jpg", ContentFile(picture), save=False)
+            # Through the service, so tablets get the new menu version.
+            save_menu_item(item=item)
             drawn += 1
     return drawn

@@ -1,0 +1,128 @@
+"""A tablet's "still signed in?" check from this process's memory: no query while warm, and a
+signed-out tablet refused at its next request (in this process; within a second elsewhere,
+see menus/tests/test_menu_cache.py)."""
+
+import pytest
+
+from accounts import authentication
+from accounts.authentication import signed_in_table
+from accounts.models import Table
+from accounts.services import revoke_tablet, setup_table, update_store
+from accounts.tokens import table_tokens
+from conftest import ON_POSTGRES, make_store
+from orders.services import place_order
+from tableorder.listener import MAX_STALENESS
+from tableorder.tests.listening import notices_settled, running_listener, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MENU = "/api/v1/menu"
+
+
+@pytest.fixture(autouse=True)
+def listening_process(monkeypatch):
+    authentication._tables.clear()
+    with running_listener(monkeypatch):
+        yield
+    authentication._tables.clear()
+
+
+def check(table, token_version=None):
+    version = table.token_version if token_version is None else token_version
+    return signed_in_table(table_id=table.id, store_id=table.store_id, token_version=version)
+
+
+def soon(condition):
+    """At once on SQLite (notices arrive at commit); on PostgreSQL within the notice's latency."""
+    if ON_POSTGRES:
+        wait_until(condition, timeout=MAX_STALENESS)
+    else:
+        assert condition()
+
+
+def test_a_warm_check_makes_no_query_and_hands_out_copies(table, django_assert_num_queries):
+    notices_settled()
+    with django_assert_num_queries(1):
+        first = check(table)
+    with django_assert_num_queries(0):
+        second = check(table)
+    assert (second.id, second.store.code) == (table.id, table.store.code)
+    second.number = 99
+    second.store.name = "바뀐 이름"
+    with django_assert_num_queries(0):
+        third = check(table)
+    assert third is not second and third.store is not second.store
+    assert (third.number, third.store.name) == (first.number, first.store.name) == (1, "알파 식당")
+
+
+def test_a_stale_credential_is_refused_from_memory_too(table, django_assert_num_queries):
+    notices_settled()
+    check(table)
+    with django_assert_num_queries(0):
+        assert check(table, token_version=table.token_version + 1) is None
+        assert signed_in_table(table_id=table.id, store_id=table.store_id + 1, token_version=1) is None
+        assert signed_in_table(table_id=table.id, store_id=table.store_id, token_version=None) is None
+
+
+def revoke(table, other_store):
+    revoke_tablet(table=table)
+
+
+def reset_password(table, other_store):
+    setup_table(store=table.store, number=table.number, password="new-pass")
+
+
+def delete_table(table, other_store):
+    Table.objects.get(pk=table.pk).delete()
+
+
+def move_table(table, other_store):
+    moved = Table.objects.get(pk=table.pk)
+    moved.store = other_store
+    moved.save()
+
+
+def delete_store(table, other_store):
+    table.store.delete()
+
+
+@pytest.mark.parametrize("sign_out", [revoke, reset_password, delete_table, move_table, delete_store])
+def test_a_signed_out_tablet_is_refused_at_its_next_request(client, table, other_store, sign_out):
+    headers = {"Authorization": f"Bearer {table_tokens(table)['access']}"}
+    assert client.get(MENU, headers=headers).status_code == 200
+    signed_in = {"table_id": table.id, "store_id": table.store_id, "token_version": table.token_version}
+    assert signed_in_table(**signed_in) is not None
+
+    sign_out(table, other_store)
+
+    def refused():
+        response = client.get(MENU, headers=headers)
+        return response.status_code == 401 and response.json()["error"]["code"] == "tablet_signed_out"
+
+    soon(refused)
+    assert signed_in_table(**signed_in) is None
+
+
+def test_a_store_change_reaches_its_cached_tables_and_no_other(table, django_assert_num_queries):
+    other_table = setup_table(store=make_store(code="gamma", name="감마 식당"), number=1, password="1234")[0]
+    notices_settled()
+    check(table)
+    check(other_table)
+    store = table.store
+    store.name = "새 이름"
+    update_store(store=store, fields=["name"])
+
+    soon(lambda: check(table).store.name == "새 이름")
+    with django_assert_num_queries(0):
+        assert check(other_table).store.name == "감마 식당"
+
+
+def test_an_order_taking_its_number_leaves_the_cache_alone(table, menu, django_assert_num_queries):
+    """`last_order_number` moves with every order through a queryset update: not a change the
+    check is about, and nothing reads it from the cached store."""
+    check(table)
+    place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
+    place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
+    notices_settled()  # any notice the orders sent has arrived by now
+    with django_assert_num_queries(0):
+        assert check(table) is not None

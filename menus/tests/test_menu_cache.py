@@ -1,0 +1,262 @@
+"""GET /api/v1/menu from this process's memory: no query while warm, every menu change seen at
+the next read in this process, and within a second in another (PostgreSQL)."""
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.db.models import F
+from rest_framework.renderers import JSONRenderer
+
+from accounts import authentication
+from accounts.models import Store, Table
+from accounts.services import revoke_tablet, setup_table, update_store
+from accounts.tokens import table_tokens
+from bench.server import running_server
+from conftest import ON_POSTGRES, postgres_only
+from menus import selectors, services
+from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.selectors import menu_version, store_menu
+from tableorder.listener import MAX_STALENESS
+from tableorder.tests.listening import notices_settled, running_listener, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MENU = "/api/v1/menu"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    selectors._tablet_menus.clear()
+    authentication._tables.clear()
+    yield
+    selectors._tablet_menus.clear()
+    authentication._tables.clear()
+
+
+@pytest.fixture
+def listening_process(monkeypatch):
+    with running_listener(monkeypatch):
+        yield
+
+
+@pytest.fixture
+def headers(table):
+    return {"Authorization": f"Bearer {table_tokens(table)['access']}"}
+
+
+@pytest.fixture
+def full_menu(store, menu):
+    """The conftest menu plus a drink with options, and text JSON must escape or keep as is."""
+    drinks = services.save_category(category=Category(store=store, name="음료 🍹", display_order=2))
+    cola = services.save_menu_item(
+        item=MenuItem(store=store, category=drinks, name="콜라", price=2000, description='"차갑게" <b>\u2028</b> \\ 🧊')
+    )
+    size = OptionGroup(item=cola, name="크기", min_select=1, max_select=1)
+    services.save_option_groups(item=cola, groups=[size])
+    services.save_options(group=size, options=[Option(group=size, name="큰 컵", price_delta=500)])
+    empty = services.save_category(category=Category(store=store, name="빈 분류", display_order=3))
+    return {"drinks": drinks, "cola": cola, "size": size, "meals": menu[0].category, "stew": menu[0], "empty": empty}
+
+
+def test_a_warm_menu_read_makes_no_query(client, headers, full_menu, listening_process, django_assert_num_queries):
+    notices_settled()
+    with django_assert_num_queries(6):  # the tablet; the version and reasons; the menu's four
+        first = client.get(MENU, headers=headers)
+    with django_assert_num_queries(0):
+        again = client.get(MENU, headers=headers)
+    with django_assert_num_queries(0):
+        revalidated = client.get(MENU, headers={**headers, "If-None-Match": first["ETag"]})
+
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert revalidated.status_code == 304 and revalidated.content == b""
+    assert revalidated["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == revalidated["Cache-Control"] == "private, no-cache"
+
+
+def test_the_cached_body_is_what_drf_renders(client, store, headers, full_menu, listening_process):
+    notices_settled()
+    first, warm = client.get(MENU, headers=headers), client.get(MENU, headers=headers)
+
+    expected = JSONRenderer().render({**store_menu(store.pk), "staff_call_reasons": store.staff_call_reasons})
+    assert first.content == warm.content == expected
+    assert b"\\u2028" in expected and "🧊".encode() in expected
+    assert first["Content-Type"] == warm["Content-Type"] == "application/json"
+    assert warm["ETag"] == f'"{menu_version(store)}"'
+
+
+def rename_category(m):
+    m["meals"].name = "식사류"
+    services.save_category(category=m["meals"])
+
+
+def delete_category(m):
+    services.delete_category(category=m["empty"])
+
+
+def reorder(m):
+    m["drinks"].display_order = 0
+    services.reorder_menu(store_id=m["drinks"].store_id, objects=[m["drinks"]])
+
+
+def sell_out_item(m):
+    m["cola"].is_available = False
+    services.save_menu_item(item=m["cola"])
+
+
+def delete_item(m):
+    services.delete_menu_item(item=m["stew"])
+
+
+def change_options(m):
+    services.save_options(group=m["size"], options=[Option(group=m["size"], name="작은 컵")])
+
+
+def delete_option_group(m):
+    services.save_option_groups(item=m["cola"], deleted=[m["size"]])
+
+
+def import_rows(m):
+    row = {"category": "음료 🍹", "name": "사이다", "price": 2000, "description": "", "is_available": True}
+    services.import_menu(store=m["stew"].store, rows=[row])
+
+
+def change_staff_call_reasons(m):
+    store = Store.objects.get(pk=m["stew"].store_id)
+    store.staff_call_reasons = ["물", "냅킨"]
+    update_store(store=store, fields=["staff_call_reasons"])
+
+
+MENU_CHANGES = [
+    rename_category,
+    delete_category,
+    reorder,
+    sell_out_item,
+    delete_item,
+    change_options,
+    delete_option_group,
+    import_rows,
+    change_staff_call_reasons,
+]
+
+
+@pytest.mark.parametrize("change", MENU_CHANGES)
+def test_every_menu_change_is_seen_at_the_next_read(client, headers, full_menu, listening_process, change):
+    first = client.get(MENU, headers=headers)
+    assert client.get(MENU, headers=headers).content == first.content
+
+    change(full_menu)
+
+    def changed():
+        response = client.get(MENU, headers={**headers, "If-None-Match": first["ETag"]})
+        return response.status_code == 200 and response["ETag"] != first["ETag"] and response.content != first.content
+
+    if ON_POSTGRES:  # the notice comes back through the listener, in milliseconds
+        wait_until(changed, timeout=MAX_STALENESS)
+    else:  # delivered at commit
+        assert changed()
+    response = client.get(MENU, headers=headers)
+    assert response.content == JSONRenderer().render(
+        {**store_menu(full_menu["stew"].store_id), "staff_call_reasons": Store.objects.get().staff_call_reasons}
+    )
+    assert response["ETag"] == f'"{menu_version(full_menu["stew"].store)}"'
+
+
+def test_a_write_around_the_services_is_not_seen(client, headers, full_menu, listening_process):
+    """What the version (and so the cache) promises covers the services only."""
+    notices_settled()
+    first = client.get(MENU, headers=headers)
+    MenuItem.objects.filter(pk=full_menu["cola"].pk).update(price=3000)
+    notices_settled()
+    assert client.get(MENU, headers=headers).content == first.content
+
+
+# Across processes (PostgreSQL): a server of its own on this test's database
+
+
+def current_database_url():
+    db = settings.DATABASES["default"]
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def server(tmp_path):
+    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"]}
+    with running_server(
+        database_url=current_database_url(),
+        workers=1,
+        env=env,
+        migrate=False,
+        log_path=Path(tmp_path) / "server.log",
+    ) as url:
+        yield url
+
+
+def within_a_second(condition):
+    """Seconds until `condition()` held, polled every 20 ms; fails after MAX_STALENESS."""
+    return wait_until(condition, timeout=MAX_STALENESS, interval=0.02)
+
+
+def warmed(http, path):
+    """GET `path` once the server's listener is up (its first request starts it), so that the
+    answer is kept in memory."""
+    http.get(path)
+    time.sleep(0.5)
+    return http.get(path)
+
+
+@postgres_only
+def test_another_process_sees_every_menu_change_within_a_second(server, headers, full_menu):
+    with httpx.Client(base_url=server, headers=headers, timeout=10) as http:
+        first = warmed(http, MENU)
+        assert first.status_code == 200
+        # It answers from memory: a write around the services goes unseen.
+        MenuItem.objects.filter(pk=full_menu["cola"].pk).update(price=3000)
+        time.sleep(0.3)
+        assert http.get(MENU).content == first.content
+
+        etag = first.headers["ETag"]
+        for change in MENU_CHANGES:
+            change(full_menu)
+
+            def changed(etag=etag):
+                return http.get(MENU, headers={"If-None-Match": etag}).status_code == 200
+
+            within_a_second(changed)
+            etag = http.get(MENU).headers["ETag"]
+            assert etag == f'"{menu_version(full_menu["stew"].store)}"'
+        store = Store.objects.get()
+        assert http.get(MENU).content == JSONRenderer().render(
+            {**store_menu(store.pk), "staff_call_reasons": store.staff_call_reasons}
+        )
+
+
+@postgres_only
+def test_another_process_refuses_a_signed_out_tablet_within_a_second(server, table, menu):
+    reset = setup_table(store=table.store, number=2, password="1234")[0]
+    clients = [
+        httpx.Client(base_url=server, headers={"Authorization": f"Bearer {table_tokens(t)['access']}"}, timeout=10)
+        for t in (table, reset)
+    ]
+    with clients[0] as revoked_tablet, clients[1] as reset_tablet:
+        assert [warmed(http, MENU).status_code for http in clients] == [200, 200]
+        # It checks tablets from memory: a sign-out written around the services goes unseen.
+        Table.objects.filter(pk=table.pk).update(token_version=F("token_version") + 1)
+        time.sleep(0.3)
+        assert revoked_tablet.get(MENU).status_code == 200
+
+        revoke_tablet(table=table)
+        setup_table(store=table.store, number=2, password="new-pass")
+
+        for http in (revoked_tablet, reset_tablet):
+
+            def refused(http=http):
+                response = http.get(MENU)
+                return response.status_code == 401 and response.json()["error"]["code"] == "tablet_signed_out"
+
+            within_a_second(refused)
