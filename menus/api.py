@@ -1,12 +1,11 @@
 """The tablet's menu, served with an ETag so a refresh that finds nothing new is a 304."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.response import Response
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from accounts.authentication import TableJWTAuthentication
@@ -89,7 +88,8 @@ class MenuView(APIView):
     def get(self, request):
         version, body = tablet_menu(request.store)
         headers = {"ETag": f'"{version}"', "Cache-Control": "private, no-cache"}
+        # Plain Django responses: nothing for DRF to negotiate or render. The body was rendered
+        # once per menu version (menus.selectors.tablet_menu), as JSONRenderer renders it.
         if _etag_matches(request.headers.get("If-None-Match"), headers["ETag"]):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        # Rendered once per menu version (menus.selectors.tablet_menu), as JSONRenderer renders it.
+            return HttpResponseNotModified(headers=headers)
         return HttpResponse(body, content_type="application/json", headers=headers)
