@@ -141,21 +141,29 @@ async def event_stream(access, last_event_id, slot):
         except TimeoutError:
             return
         start = await _stream_start(access, last_event_id)
-        yield _open_message(start)
         cursor, event_filter = start.cursor, start.filter
-        while True:
-            batch = await _events_after(
-                after_id=cursor,
+
+        def replay_after(after_id):
+            return _events_after(
+                after_id=after_id,
                 store_id=access.store_id,
                 table_id=access.table_id,
                 min_session_id=event_filter.floor,
                 limit=REPLAY_BATCH,
             )
+
+        # The first batch is read before the stream says it is open, so a client acting on
+        # `stream.open` does not write while the stream reads (on SQLite a read of a table
+        # fails while another connection of the process writes to it).
+        batch = await replay_after(cursor)
+        yield _open_message(start)
+        while True:
             for event in batch:
                 cursor = event.id
                 if event_filter.admits(event):
                     yield event.message
             if len(batch) == REPLAY_BATCH:
+                batch = await replay_after(cursor)
                 continue
             subscription.advance(cursor)
             # A listener outage while we read: its catch-up could not know our cursor yet.
@@ -165,6 +173,7 @@ async def event_stream(access, last_event_id, slot):
                 generation = await hub.ready()
             except TimeoutError:
                 return
+            batch = await replay_after(cursor)
         checked = time.monotonic()
         while True:
             event = await subscription.get(HEARTBEAT_SECONDS)
