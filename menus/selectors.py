@@ -66,15 +66,7 @@ def option_group_dict(group):
         "name": group.name,
         "min_select": group.min_select,
         "max_select": group.max_select,
-        "options": [
-            {
-                "id": option.id,
-                "name": option.name,
-                "price_delta": option.price_delta,
-                "is_available": option.is_available,
-            }
-            for option in group.options.all()
-        ],
+        "options": [option_dict(option) for option in group.options.all()],
     }
 
 
@@ -91,7 +83,7 @@ def menu_version(store):
     """The store's tablet menu version, for ETags and `menu.updated` events: one query.
 
     A counter on the store that every menu write and every change of the store's settings
-    (the staff-call reasons are part of the menu) adds one to, in the writer's transaction
+    (the staff-call reasons are part of the menu) moves forward, in the writer's transaction
     (`accounts.services.bump_menu_version`)."""
     return _version_name(store.pk, Store.objects.values_list("menu_version", flat=True).get(pk=store.pk))
 

@@ -110,7 +110,7 @@ def _place_locked(order, lines, *, commit):
     if connection.vendor == "postgresql":
         for line in lines:
             line.order_id = order.id
-        payload = {"order": order.as_dict(lines), "table": _table_after(order, state)}
+        payload = _created_payload(order, lines, state)
         _write_order(session, order, lines, event_id=state.new_ids.event, payload=payload, commit=commit)
     else:
         # SQLite has no sequences to take ids from: each row gets its id as it is inserted.
@@ -122,7 +122,7 @@ def _place_locked(order, lines, *, commit):
         outbox.publish(
             store=Store(pk=order.store_id),
             event_type=EventType.ORDER_CREATED,
-            payload={"order": order.as_dict(lines), "table": _table_after(order, state)},
+            payload=_created_payload(order, lines, state),
             table=table,
             session=TableSession(pk=order.session_id),
         )
@@ -134,9 +134,11 @@ def _place_locked(order, lines, *, commit):
     order.written_lines = lines
 
 
-def _table_after(order, state):
-    """The table's state once the order is in: the open session's total and count before it, plus it."""
-    return table_state_of(order.table, order.session_id, state.total + order.total, state.count + 1)
+def _created_payload(order, lines, state):
+    """The order.created event's payload: the order, and the table's state once the order is
+    in (the open session's total and count before it, plus it)."""
+    table = table_state_of(order.table, order.session_id, state.total + order.total, state.count + 1)
+    return {"order": order.as_dict(lines), "table": table}
 
 
 class _Read(NamedTuple):
