@@ -11,7 +11,9 @@ import json
 import re
 import time
 
-ORDER_ID = re.compile(rb'"order":\{"id":(\d+)')
+# The order's id leads its object whether the JSON is Python's (compact, in the order written)
+# or PostgreSQL's (jsonb: a space after each `:` and `,`, shorter keys first).
+ORDER_ID = re.compile(rb'"order": ?\{"id": ?(\d+)')
 
 
 class StreamError(Exception):

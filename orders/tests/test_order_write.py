@@ -2,6 +2,7 @@
 carries, pricing in one query, and replays found through the unique key."""
 
 import json
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -17,9 +18,9 @@ from orders.hub import hub
 from orders.models import Order, OrderEvent, OrderLine
 from orders.pricing import price_lines
 from orders.selectors import open_session, table_state
-from orders.services import delete_order, place_order
+from orders.services import DISPLAY_NUMBER, ISO_TIME, delete_order, place_order
 from orders.tests.sse_client import db, run
-from tableorder.exceptions import Conflict
+from tableorder.exceptions import Conflict, RateLimited
 from tableorder.listener import _connection_params
 
 LOCK = "pg_advisory_xact_lock"
@@ -67,18 +68,17 @@ def sent(function):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_lock_is_held_over_two_messages_and_the_second_commits(table, menu):
+def test_the_lock_is_held_over_one_message_that_commits(table, menu):
     place_order(table=table, items=one(menu[1]))  # the session is open: the usual order
     with CaptureQueriesContext(connection) as captured:
         (order, created), messages = sent(lambda: place_order(table=table, items=one(menu[0]), idempotency_key="tap"))
     assert created
-    # Pricing, then the lock with the read, then the write with the commit: no replay check.
-    assert len([query for query in captured.captured_queries if query["sql"] not in TRANSACTION_MARKERS]) == 3
-    (lock_and_read, locked), (write, committed) = messages.from_the_lock()
-    assert [statement.split()[0] for statement in statements(lock_and_read)] == ["SELECT", "WITH"]
-    assert LOCK in statements(lock_and_read)[0]
-    assert [statement.split()[0] for statement in statements(write)] == ["WITH", "COMMIT"]
-    assert (locked, committed) == (TransactionStatus.INTRANS, TransactionStatus.IDLE)
+    # Pricing, then the lock, the read, the write and the commit: no replay check.
+    assert len([query for query in captured.captured_queries if query["sql"] not in TRANSACTION_MARKERS]) == 2
+    ((message, committed),) = messages.from_the_lock()
+    assert [statement.split()[0] for statement in statements(message)] == ["SELECT", "WITH", "COMMIT"]
+    assert LOCK in statements(message)[0]
+    assert committed == TransactionStatus.IDLE
     # Committed: Django's connection is back in autocommit, another connection sees the order.
     assert connection.get_autocommit() and not connection.in_atomic_block
     with psycopg.connect(**_connection_params()) as other:
@@ -87,11 +87,12 @@ def test_the_lock_is_held_over_two_messages_and_the_second_commits(table, menu):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_first_order_opens_its_session_in_the_same_two_messages(table, menu):
+def test_a_first_order_opens_its_session_in_the_same_message(table, menu):
     (order, _created), messages = sent(lambda: place_order(table=table, items=one(menu[0])))
-    (_lock_and_read, _status), (write, _committed) = messages.from_the_lock()
-    assert "orders_tablesession" in write
+    ((message, _committed),) = messages.from_the_lock()
+    assert "orders_tablesession" in message
     assert open_session(table).id == order.session_id
+    assert order.session.opened_at == order.created_at == open_session(table).opened_at
 
 
 @postgres_only
@@ -100,8 +101,8 @@ def test_inside_a_callers_transaction_the_caller_commits_or_rolls_back(table, me
     with transaction.atomic():
         _placed, messages = sent(lambda: place_order(table=table, items=one(menu[0])))
         # Its savepoint is released; the caller's transaction goes on.
-        (_lock_and_read, _status), (write, status), (release, _status) = messages.from_the_lock()
-        assert [statement.split()[0] for statement in statements(write)] == ["WITH"]
+        (message, status), (release, _status) = messages.from_the_lock()
+        assert [statement.split()[0] for statement in statements(message)] == ["SELECT", "WITH"]
         assert status == TransactionStatus.INTRANS
         assert release.startswith("RELEASE SAVEPOINT")
         transaction.set_rollback(True)
@@ -218,8 +219,8 @@ def test_a_new_order_with_a_key_does_not_look_for_an_earlier_one(table, menu):
     place_order(table=table, items=one(menu[0]))
     with CaptureQueriesContext(connection) as captured:
         place_order(table=table, items=one(menu[1]), idempotency_key="fresh")
-    reads = [query["sql"] for query in captured.captured_queries if query["sql"].lstrip().startswith("SELECT")]
-    assert reads and not any("idempotency_key" in sql for sql in reads)
+    sent = [query["sql"] for query in captured.captured_queries]
+    assert sent and not any('"idempotency_key" =' in sql for sql in sent)
 
 
 def test_the_events_table_state_is_the_tables_state_after_the_order(table, menu, manager):
@@ -279,3 +280,51 @@ def test_each_event_adds_its_order_to_the_tables_total(table, menu):
         place_order(table=table, items=one(menu[0], n))
     states = [(e.payload["table"]["total"], e.payload["table"]["order_count"]) for e in OrderEvent.objects.all()]
     assert states == [(9000, 1), (27000, 2), (54000, 3)]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_event_shows_the_order_as_the_response_does(table, menu):
+    Store.objects.filter(pk=table.store_id).update(last_order_number=12344)
+    with listen() as conn:
+        order, _created = place_order(table=table, items=one(menu[0], 2), note='따옴표 " 역슬래시 \\ 퍼센트 %s')
+        _store_id, event = outbox.parse_notification(*notifications(conn))
+    payload = json.loads(event.data)
+    assert payload == {"order": order.as_dict(order.written_lines), "table": table_state(table, order.session)}
+    assert payload["order"]["display_number"] == "#12345"
+    assert OrderEvent.objects.get().payload == payload
+
+
+@postgres_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("microsecond", [0, 70, 999999])
+def test_the_database_writes_an_orders_time_as_python_does(microsecond):
+    moment = datetime(2026, 11, 26, 8, 5, 3, microsecond, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {ISO_TIME} FROM (SELECT %s::timestamptz AS now) AS t", [moment])
+        assert cursor.fetchone()[0] == moment.isoformat()
+
+
+@postgres_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [1, 42, 9999, 10000, 1234567])
+def test_the_database_writes_an_orders_display_number_as_python_does(number):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {DISPLAY_NUMBER} FROM (SELECT %s::bigint AS number) AS t", [number])
+        assert cursor.fetchone()[0] == Order(number=number).display_number
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_order_writes_nothing_and_takes_no_number_or_id(table, menu, settings):
+    settings.TABLE_ORDER_LIMIT = 2
+    place_order(table=table, items=one(menu[0]))
+    second, _created = place_order(table=table, items=one(menu[1]))
+    with pytest.raises(RateLimited):
+        place_order(table=table, items=one(menu[2]))
+    assert (Order.objects.count(), OrderLine.objects.count(), OrderEvent.objects.count()) == (2, 2, 2)
+    settings.TABLE_ORDER_LIMIT = 3
+    third, _created = place_order(table=table, items=one(menu[2]))
+    assert (third.number, third.id) == (second.number + 1, second.id + 1)
+    events = list(OrderEvent.objects.values_list("id", flat=True))
+    assert events[2] == events[1] + 1
