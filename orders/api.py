@@ -14,7 +14,7 @@ from accounts.permissions import IsTablet
 from orders.models import Order
 from orders.schema import RETRY_AFTER, rate_limited
 from orders.selectors import open_session, session_orders
-from orders.serializers import OrderInputSerializer, OrderSerializer
+from orders.serializers import OrderInputSerializer, OrderSerializer, plain_order_input
 from orders.services import place_order
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -68,17 +68,20 @@ class TableOrdersView(GenericAPIView):
         ],
     )
     def post(self, request):
-        serializer = OrderInputSerializer(data=request.data)
         key = request.headers.get(IDEMPOTENCY_HEADER)
-        errors = {} if serializer.is_valid() else dict(serializer.errors)
-        if not key:
-            errors["idempotency_key"] = [_("The Idempotency-Key header is required.")]
-        if errors:
-            raise ValidationError(errors)
+        validated = plain_order_input(request.data)
+        if validated is None or not key:
+            serializer = OrderInputSerializer(data=request.data)
+            errors = {} if serializer.is_valid() else dict(serializer.errors)
+            if not key:
+                errors["idempotency_key"] = [_("The Idempotency-Key header is required.")]
+            if errors:
+                raise ValidationError(errors)
+            validated = serializer.validated_data
         order, created = place_order(
             table=request.table,
-            items=serializer.validated_data["items"],
-            note=serializer.validated_data.get("note", ""),
+            items=validated["items"],
+            note=validated.get("note", ""),
             idempotency_key=key,
         )
         headers = {} if created else {"Idempotent-Replayed": "true"}

@@ -37,6 +37,47 @@ class OrderInputSerializer(serializers.Serializer):
     )
 
 
+LINE_FIELDS = ("menu_item_id", "quantity", "option_ids")
+
+
+def plain_order_input(data):
+    """OrderInputSerializer's validated data for a body it would take as it is, without running
+    it (its fields are copied for each request: half the objects an order request makes, which
+    the garbage collector then has to find), or None for any other body, which the serializer
+    validates and words the errors for.
+
+    As it is: a JSON object whose `items` is a list of objects with whole-number `menu_item_id`
+    and `quantity`, and `option_ids` (if given) a list of whole numbers, all within ±MAX_ID,
+    and whose `note` (if given) is text without NUL or surrogate characters. Other keys are
+    left out, as the serializer leaves them out.
+    """
+    if type(data) is not dict or type(data.get("items")) is not list:
+        return None
+    items = []
+    for item in data["items"]:
+        if type(item) is not dict or not (_is_id(item.get("menu_item_id")) and _is_id(item.get("quantity"))):
+            return None
+        if "option_ids" in item:
+            option_ids = item["option_ids"]
+            if type(option_ids) is not list or not all(_is_id(option_id) for option_id in option_ids):
+                return None
+        items.append({name: item[name] for name in LINE_FIELDS if name in item})
+    validated = {"items": items}
+    if "note" in data:
+        note = data["note"]
+        if type(note) is not str or "\x00" in note or _SURROGATE.search(note):
+            return None
+        validated["note"] = note
+    return validated
+
+
+def _is_id(value):
+    return type(value) is int and -MAX_ID <= value <= MAX_ID
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class OrderLineOptionSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("The option's id when ordered; it may since have been deleted."))
     name = serializers.CharField()
