@@ -5,8 +5,8 @@ other) are freed only by the cyclic collector, not when the request ends. With t
 thresholds a young collection runs every 700 allocations, so every request still in flight
 (up to 20 orders waiting for one store's lock) is promoted to the older generations, and the
 full collections that follow scanned the whole loaded program too: 100–130 ms each, measured
-in `make bench BENCH_ARGS=realtime`. A pause in the process whose request holds a store's lock
-holds up every order of that store (docs/performance.md).
+in `make bench BENCH_ARGS=realtime`, during which every request the process had in flight
+stood still (docs/performance.md).
 """
 
 import gc
