@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store, User
 from accounts.services import create_manager, update_store
-from tableorder.store_admin import StoreScopedAdmin, user_store
+from accounts.store_admin import StoreScopedAdmin, user_store
 
 
 class ReasonLinesField(forms.CharField):

@@ -11,10 +11,10 @@ from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.models import Table, User
 from accounts.tokens import TableAccessToken
-from tableorder.listener import notify_after_commit, on_notification
-from tableorder.notice_cache import NoticeCache
+from core.listener import notify_after_commit, on_notification
+from core.notice_cache import NoticeCache
 
-# Notices (tableorder.listener) for the tables cache below, payload the table's or the store's id.
+# Notices (core.listener) for the tables cache below, payload the table's or the store's id.
 TABLE_NOTICE = "table"
 STORE_NOTICE = "store"
 
@@ -68,7 +68,7 @@ def signed_in_table(*, table_id, store_id, token_version):
 
     The one check of "is this tablet still signed in"; `token_version` None never matches.
     Answered from this process's cache of tables (see `_tables`), which lags the database by
-    a notice's latency, and at most by tableorder.listener.MAX_STALENESS (1 s). The table
+    a notice's latency, and at most by core.listener.MAX_STALENESS (1 s). The table
     returned, and its store, are the caller's own copies.
     """
     if token_version is None or table_id is None:

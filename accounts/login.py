@@ -13,8 +13,8 @@ from django.http import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from tableorder.api import LockedOut
-from tableorder.errors import error_response
+from core.api import LockedOut
+from core.errors import error_response
 
 
 def authenticate_or_lock(request, **credentials):

@@ -14,11 +14,11 @@ from accounts.authentication import announce_table_change
 from accounts.models import Store, Table, User
 from accounts.roles import ensure_store_manager_group
 from accounts.signals import store_changed
-from tableorder.exceptions import Conflict
-from tableorder.listener import notify_after_commit
+from core.exceptions import Conflict
+from core.listener import notify_after_commit
 
 TABLE_PASSWORD_MIN_LENGTH = 4
-# The notice (tableorder.listener) of a new menu version, payload the store id: every process
+# The notice (core.listener) of a new menu version, payload the store id: every process
 # drops its copy of that store's tablet menu (menus.selectors).
 MENU_NOTICE = "menu"
 

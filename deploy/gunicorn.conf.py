@@ -36,6 +36,6 @@ def post_worker_init(worker):
     sys.setswitchinterval(0.001)
     # The app is loaded: set the garbage collector for serving (its full collections, measured
     # at 100-130 ms, stopped every request the worker had in flight).
-    from tableorder import collector
+    from core.runtime import collector
 
     collector.settle()

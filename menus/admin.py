@@ -20,6 +20,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
+from accounts.store_admin import StoreScopedAdmin, StoreScopedInline, user_store
+from core.exceptions import Conflict
 from menus import menu_files
 from menus.images import clean_image
 from menus.models import Category, MenuItem, Option, OptionGroup
@@ -34,8 +36,6 @@ from menus.services import (
     save_option_groups,
     save_options,
 )
-from tableorder.exceptions import Conflict
-from tableorder.store_admin import StoreScopedAdmin, StoreScopedInline, user_store
 
 MAX_MENU_FILE_BYTES = 2 * 1024 * 1024
 

@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from core.api import StoreScopedMixin, validated
 from menus.models import Category, MenuItem
 from menus.serializers import (
     ManagerCategorySerializer,
@@ -14,7 +15,6 @@ from menus.serializers import (
     MenuItemFilterSerializer,
 )
 from menus.services import delete_category, delete_menu_item, save_category, save_menu_item
-from tableorder.api import StoreScopedMixin, validated
 
 TAGS = ["manager: menu"]
 # JSON, or multipart with an `image` file (the schema documents other bodies as JSON only).

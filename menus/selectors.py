@@ -5,8 +5,8 @@ from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Store
 from accounts.services import MENU_NOTICE
+from core.notice_cache import NoticeCache
 from menus.models import Category, MenuItem
-from tableorder.notice_cache import NoticeCache
 
 # An item's option groups in display order, each with its options in display order (two queries).
 OPTION_GROUPS = "option_groups__options"
@@ -28,7 +28,7 @@ def store_menu(store):
 
 # Store id → (menu version, the tablet's menu as the JSON body of GET /api/v1/menu). Dropped by
 # the notice every new version sends (accounts.services.bump_menu_version), so a warm read
-# costs no query; at most tableorder.listener.MAX_STALENESS (1 s) behind the database.
+# costs no query; at most core.listener.MAX_STALENESS (1 s) behind the database.
 _tablet_menus = NoticeCache(MENU_NOTICE, max_entries=1000)
 
 

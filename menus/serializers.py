@@ -5,10 +5,10 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import StoreScopedPrimaryKeyField
 from menus.images import clean_image
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.selectors import OPTION_GROUPS
-from tableorder.api import StoreScopedPrimaryKeyField
 
 # The column is a 32-bit integer on PostgreSQL.
 MAX_DISPLAY_ORDER = 2_147_483_647

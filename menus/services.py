@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import bump_menu_version, lock_store
+from core.exceptions import Conflict
 from menus.menu_rows import validate_menu_rows
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.signals import menu_changed
-from tableorder.exceptions import Conflict
 
 
 @dataclass(frozen=True)

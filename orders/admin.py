@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Table
 from accounts.services import create_table, revoke_tablet, setup_table, validate_table_password
+from accounts.store_admin import StoreScopedAdmin, StoreScopedInline
+from core.exceptions import Conflict
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, StaffCall, TableSession
 from orders.services import change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
-from tableorder.exceptions import Conflict
-from tableorder.store_admin import StoreScopedAdmin, StoreScopedInline
 
 CLOSE_SESSION_LABEL = _("이용 완료")
 

@@ -8,10 +8,10 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from accounts.signals import store_changed
+        from core.listener import listener
         from menus.signals import menu_changed
         from orders.hub import hub
         from orders.outbox import CHANNEL, publish_menu_updated
-        from tableorder.listener import listener
 
         # The tablet's menu carries the store's staff-call reasons too.
         menu_changed.connect(publish_menu_updated, dispatch_uid="orders.menu_updated")

@@ -1,7 +1,7 @@
 """Fan-out in this process: each open stream's subscription, and the hub that feeds them.
 
 The hub hears committed events from the outbox (orders.outbox): on PostgreSQL through the
-process's listener (tableorder.listener), which hands it the notifications of the events
+process's listener (core.listener), which hands it the notifications of the events
 channel (each carrying its event, or only its id when the event is too big to fit) and,
 after every (re)connect, lets it catch up from the outbox by id; on SQLite straight from
 `publish`'s `on_commit`. Each event is taken from its notification (or read from the
@@ -14,8 +14,8 @@ import threading
 from collections import defaultdict
 from operator import attrgetter
 
+from core.listener import listener, uses_notify
 from orders.outbox import parse_notification, read_events, read_events_after
-from tableorder.listener import listener, uses_notify
 
 SUBSCRIBER_QUEUE_SIZE = 1000
 CATCH_UP_BATCH = 1000

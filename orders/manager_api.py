@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import Table
 from accounts.services import create_table, revoke_tablet, setup_table
+from core.api import StoreScopedMixin, validated
 from orders.models import Order, StaffCall
 from orders.selectors import (
     current_orders,
@@ -38,7 +39,6 @@ from orders.serializers import (
 )
 from orders.services import change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
-from tableorder.api import StoreScopedMixin, validated
 
 TAGS = ["manager: floor"]
 

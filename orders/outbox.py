@@ -3,7 +3,7 @@
 Publishing writes an `OrderEvent` row inside the service's transaction. On PostgreSQL the
 same transaction runs `pg_notify('tableorder_events', ...)`, which the database delivers only
 at commit, so a rolled-back change is never announced; each process's listener
-(tableorder.listener) hears it and its hub (orders.hub) fans it out. The notification carries
+(core.listener) hears it and its hub (orders.hub) fans it out. The notification carries
 the whole event (`notification`) when it fits in PostgreSQL's 8,000 bytes, so the hub need
 not read the row back; otherwise only `<id>:<store id>`, and the hub reads the row.
 Elsewhere (SQLite, one development process) the event reaches the hub through

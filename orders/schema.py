@@ -1,12 +1,12 @@
 """OpenAPI description of the event streams (orders.sse), added to the generated schema,
-and of the 429 answers of the tablet's limits (tableorder.ratelimit)."""
+and of the 429 answers of the tablet's limits (core.ratelimit)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from accounts.schema import ManagerTokenScheme, TabletTokenScheme
 
-# The error shape, which tableorder.schema.add_error_responses adds to the components.
+# The error shape, which core.schema.add_error_responses adds to the components.
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 RETRY_AFTER_DESCRIPTION = "Seconds to wait before trying again."
 

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Store
 from accounts.services import lock_store
+from core.exceptions import Conflict, RateLimited
+from core.ratelimit import refuse_if_limited
 from orders import outbox
 from orders.models import STATUS_FLOW, EventType, Order, OrderEvent, OrderLine, TableSession
 from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
 from orders.selectors import open_session, session_totals, table_state, table_state_of
-from tableorder.exceptions import Conflict, RateLimited
-from tableorder.ratelimit import refuse_if_limited
 
 
 def place_order(*, table, items, note="", idempotency_key=None):

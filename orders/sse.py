@@ -14,7 +14,7 @@ the committed events after that id, then goes live; ids only grow, and an event 
 sent is never sent again. A comment line every HEARTBEAT_SECONDS keeps proxies from closing
 an idle stream. See orders/outbox.py for why `id > last id` is a safe cursor.
 
-A stream's body runs on the event loop and holds no thread (tableorder.handler); its
+A stream's body runs on the event loop and holds no thread (core.runtime.handler); its
 database work runs on the loop's shared thread pool and gives its connection back at once.
 
 A tablet may hold STREAMS_PER_TABLE open streams and a manager STREAMS_PER_MANAGER, counted
@@ -35,12 +35,12 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.errors import error_response
+from core.ratelimit import StreamSlots
 from orders.hub import StreamEnded, hub
 from orders.models import EventType, OrderEvent, TableSession
 from orders.outbox import events_after, sse_frame
 from orders.stream_access import StreamAccess, StreamAuthError, manager_access, tablet_access
-from tableorder.errors import error_response
-from tableorder.ratelimit import StreamSlots
 
 logger = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from rest_framework.response import Response
 
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
+from core.api import validated
 from orders.models import StaffCall
 from orders.schema import RETRY_AFTER, rate_limited
 from orders.selectors import open_session, session_staff_calls
 from orders.serializers import StaffCallInputSerializer, StaffCallSerializer
 from orders.staff_calls import call_staff
-from tableorder.api import validated
 
 
 class TableStaffCallsView(GenericAPIView):

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import lock_store
+from core.exceptions import Conflict
+from core.ratelimit import check_recent
 from orders import outbox
 from orders.models import EventType, StaffCall
 from orders.selectors import table_state
 from orders.services import open_or_create_session
-from tableorder.exceptions import Conflict
-from tableorder.ratelimit import check_recent
 
 
 def call_staff(*, table, reason):

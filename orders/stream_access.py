@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from accounts.authentication import ManagerJWTAuthentication, TableJWTAuthentication, signed_in_table
 from accounts.models import Table, User
 from accounts.permissions import IsStoreManager, IsTablet
-from tableorder.errors import error_response
+from core.errors import error_response
 
 TICKET_MAX_AGE_SECONDS = 60
 # The module tickets were first made in; another salt would void the tickets out there.

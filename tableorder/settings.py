@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "adminsortable2",
     "axes",
+    "core",
     "tableorder",
     "accounts",
     "menus",
@@ -49,12 +50,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: answers /healthz for a load balancer calling by IP, before the host check.
-    "tableorder.middleware.HealthCheckMiddleware",
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tableorder.middleware.RequestLogMiddleware",
+    "core.middleware.RequestLogMiddleware",
     # A database outage is a 503 with the error shape, never a 500 (views' OperationalError).
-    "tableorder.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,7 +91,7 @@ DATABASES = {
         conn_max_age=0,
         # After a database restart or failover, pooled connections are dead: the pool checks
         # each one as it hands it out (one empty round trip), and the first broken one it finds
-        # renews them all (tableorder/dbpool.py) instead of failing a request.
+        # renews them all (core/runtime/dbpool.py) instead of failing a request.
         conn_health_checks=True,
     )
 }
@@ -208,13 +209,13 @@ REST_FRAMEWORK = {
         "accounts.authentication.ManagerSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsStoreManager"],
-    "DEFAULT_PAGINATION_CLASS": "tableorder.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "tableorder.api.exception_handler",
-    # Bounded in size and depth: a bad body is a 400/413, never a 500 (tableorder/parsers.py).
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Bounded in size and depth: a bad body is a 400/413, never a 500 (core/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "tableorder.parsers.JSONParser",
-        "tableorder.parsers.FormParser",
+        "core.parsers.JSONParser",
+        "core.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -236,12 +237,12 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "orders.schema.add_streams",
-        "tableorder.schema.add_error_responses",
-        "tableorder.schema.require_whole_patch_bodies",
+        "core.schema.add_error_responses",
+        "core.schema.require_whole_patch_bodies",
     ],
     # Bodies are documented as JSON: an order's lines cannot be written as a form. The views
     # that take an upload (menu items) name multipart themselves.
-    "PARSER_WHITELIST": ["tableorder.parsers.JSONParser"],
+    "PARSER_WHITELIST": ["core.parsers.JSONParser"],
 }
 
 MANAGER_TOKEN_LIFETIME = timedelta(hours=16)
@@ -275,7 +276,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.login.lockout_response"
 
 # Per-table limits on what a tablet creates, counted in the database under the store lock, so
 # exact across workers and servers: orders and new staff calls within TABLE_RATE_WINDOW.
-# Over a limit is a 429 `rate_limited` (tableorder/ratelimit.py). A busy table never gets near.
+# Over a limit is a 429 `rate_limited` (core/ratelimit.py). A busy table never gets near.
 TABLE_ORDER_LIMIT = int(os.environ.get("TABLE_ORDER_LIMIT", "10"))
 TABLE_STAFF_CALL_LIMIT = int(os.environ.get("TABLE_STAFF_CALL_LIMIT", "6"))
 TABLE_RATE_WINDOW = timedelta(seconds=int(os.environ.get("TABLE_RATE_WINDOW_SECONDS", "60")))
@@ -291,7 +292,7 @@ LOGIN_RECORD_RETENTION_DAYS = int(os.environ.get("LOGIN_RECORD_RETENTION_DAYS", 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "tableorder.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

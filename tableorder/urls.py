@@ -4,12 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.views import healthz
 from menus.views import tablet
-from tableorder.views import healthz
 
-handler400 = "tableorder.views.bad_request"
-handler404 = "tableorder.views.page_not_found"
-handler500 = "tableorder.views.server_error"
+handler400 = "core.views.bad_request"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
 
 api_v1 = [
     # First: a request keeps the routes tried before its own for as long as it lasts.

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.services import setup_table
-from tableorder.api import LockedOut
+from core.api import LockedOut
 
 TABLE_LOGIN = "/api/v1/auth/table/login"
 MANAGER_LOGIN = "/api/v1/auth/login"

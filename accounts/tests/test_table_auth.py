@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.authentication import ManagerJWTAuthentication
 from accounts.services import revoke_tablet, setup_table
 from accounts.tokens import TableAccessToken, TableRefreshToken, manager_tokens, table_tokens
-from tableorder.api import LockedOut
+from core.api import LockedOut
 
 LOGIN = "/api/v1/auth/table/login"
 REFRESH = "/api/v1/auth/table/refresh"

@@ -10,9 +10,9 @@ from accounts.models import Table
 from accounts.services import revoke_tablet, setup_table, update_store
 from accounts.tokens import table_tokens
 from conftest import ON_POSTGRES, make_store
+from core.listener import MAX_STALENESS
+from core.tests.listening import notices_settled, running_listener, wait_until
 from orders.services import place_order
-from tableorder.listener import MAX_STALENESS
-from tableorder.tests.listening import notices_settled, running_listener, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

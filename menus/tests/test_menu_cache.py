@@ -16,11 +16,11 @@ from accounts.services import revoke_tablet, setup_table, update_store
 from accounts.tokens import table_tokens
 from bench.server import running_server
 from conftest import ON_POSTGRES, postgres_only
+from core.listener import MAX_STALENESS
+from core.tests.listening import notices_settled, running_listener, wait_until
 from menus import selectors, services
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.selectors import menu_version, store_menu
-from tableorder.listener import MAX_STALENESS
-from tableorder.tests.listening import notices_settled, running_listener, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

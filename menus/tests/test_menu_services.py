@@ -6,13 +6,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Store
+from core.exceptions import Conflict
 from menus.models import Category, MenuItem
 from menus.selectors import menu_version
 from menus.services import delete_category, delete_menu_item, import_menu, save_category, save_menu_item
 from orders.models import OrderEvent, OrderLine
 from orders.outbox import events_after
 from orders.services import place_order
-from tableorder.exceptions import Conflict
 
 
 def menu_events(store):

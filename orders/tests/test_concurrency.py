@@ -7,10 +7,10 @@ from django.db import connection
 
 from accounts.services import setup_table
 from conftest import postgres_only
+from core.exceptions import Conflict
 from orders.models import EventType, Order, OrderEvent, StaffCall, TableSession
 from orders.services import close_session, delete_order, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
-from tableorder.exceptions import Conflict
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 

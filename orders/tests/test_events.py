@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from accounts.services import setup_table
 from conftest import postgres_only
+from core.listener import listener
 from orders.hub import StreamEnded, hub
 from orders.models import OrderEvent
 from orders.outbox import COLUMNS, Event
 from orders.services import place_order
 from orders.tests.sse_client import db, run
-from tableorder.listener import listener
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.tokens import table_tokens
+from core.exceptions import Conflict
 from menus.models import Option, OptionGroup
 from menus.services import delete_menu_item, save_option_groups, save_options
 from orders.models import EventType, Order, OrderEvent, OrderLine, TableSession
 from orders.pricing import MAX_ORDER_TOTAL
 from orders.services import place_order
-from tableorder.exceptions import Conflict
 
 ORDERS = "/api/v1/orders"
 

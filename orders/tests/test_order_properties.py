@@ -33,12 +33,12 @@ from accounts.models import Store
 from accounts.services import setup_table
 from accounts.tokens import table_tokens
 from conftest import make_menu, make_store
+from core.exceptions import Conflict
 from menus.models import MenuItem, Option, OptionGroup
 from orders.models import STATUS_FLOW, EventType, Order, OrderEvent, OrderLine, TableSession
 from orders.pricing import MAX_LINES, MAX_NOTE_LENGTH, MAX_ORDER_TOTAL, MAX_QUANTITY
 from orders.selectors import dashboard_tables, open_session, table_state
 from orders.services import change_order_status, close_session, delete_order, place_order
-from tableorder.exceptions import Conflict
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,8 @@ from psycopg.pq import TransactionStatus
 
 from accounts.models import Store
 from conftest import postgres_only
+from core.exceptions import Conflict, RateLimited
+from core.listener import _connection_params
 from menus.models import MenuItem
 from orders import outbox
 from orders.hub import hub
@@ -20,8 +22,6 @@ from orders.pricing import price_lines
 from orders.selectors import open_session, table_state
 from orders.services import DISPLAY_NUMBER, ISO_TIME, delete_order, place_order
 from orders.tests.sse_client import db, run
-from tableorder.exceptions import Conflict, RateLimited
-from tableorder.listener import _connection_params
 
 LOCK = "pg_advisory_xact_lock"
 

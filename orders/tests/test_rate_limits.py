@@ -16,13 +16,13 @@ from accounts.models import Store
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import postgres_only
+from core.exceptions import RateLimited
 from orders import sse, stream_access
 from orders.models import EventType, Order, OrderEvent, OrderLine, StaffCall, TableSession
 from orders.services import close_session, delete_order, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
 from orders.tests.sse_client import ASGIStream, run
 from orders.tests.test_concurrency import run_together
-from tableorder.exceptions import RateLimited
 
 ORDERS = "/api/v1/orders"
 CALLS = "/api/v1/staff-calls"

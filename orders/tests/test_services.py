@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.services import setup_table
+from core.exceptions import Conflict
 from orders.models import EventType, Order, OrderEvent, OrderLine, TableSession
 from orders.selectors import open_session, session_totals
 from orders.services import change_order_status, close_session, delete_order, place_order
-from tableorder.exceptions import Conflict
 
 
 def lines(*pairs):

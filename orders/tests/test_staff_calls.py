@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_store
+from core.exceptions import Conflict
 from orders.models import EventType, OrderEvent, StaffCall, TableSession
 from orders.outbox import events_after
 from orders.selectors import open_staff_calls, recent_staff_calls
 from orders.services import close_session, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
-from tableorder.exceptions import Conflict
 
 CALLS = "/api/v1/staff-calls"
 ADMIN_CALLS = "/api/v1/admin/staff-calls"

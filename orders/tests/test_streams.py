@@ -12,11 +12,11 @@ from accounts.models import User
 from accounts.services import revoke_tablet, setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
+from core import listener
 from orders import sse, stream_access
 from orders.hub import hub
 from orders.services import change_order_status, close_session, delete_order, place_order
 from orders.tests.sse_client import ASGIStream, db, run
-from tableorder import listener
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -351,7 +351,7 @@ def test_a_client_that_goes_away_leaves_nothing_behind(table, menu, manager_toke
 
 def test_open_streams_hold_no_thread_each(table, menu, manager_token, settings):
     """Django keeps a request's thread until its response is sent: hours for a stream, one
-    idle thread each. tableorder.handler lets it go once the stream starts."""
+    idle thread each. core.runtime.handler lets it go once the stream starts."""
     settings.STREAMS_PER_MANAGER = count = 30
 
     async def scenario():

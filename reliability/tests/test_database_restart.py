@@ -38,7 +38,7 @@ def healthz(base_url):
 
 def test_after_a_restart_the_first_request_gets_a_new_connection_at_once(server):
     """Every idle pooled connection died with the restart: the first request must not spend
-    its DB_POOL_TIMEOUT finding them dead one by one (tableorder/dbpool.py)."""
+    its DB_POOL_TIMEOUT finding them dead one by one (core/runtime/dbpool.py)."""
     pg, base_url = server
     assert healthz(base_url).status_code == 200
     time.sleep(0.5)  # the pool opens its DB_POOL_MIN connections

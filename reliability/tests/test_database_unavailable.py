@@ -1,12 +1,12 @@
 """While the database is unreachable, every kind of view answers 503 with the error shape.
 
 The app runs in a fresh process against a real PostgreSQL address where nothing listens
-(tableorder/tests/unreachable_database.py).
+(core/tests/unreachable_database.py).
 """
 
 import json
 
-from tableorder.tests.unreachable_database import run_without_database
+from core.tests.unreachable_database import run_without_database
 
 REQUESTS = """
 import json, django

@@ -7,7 +7,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tableorder.tests import processes
+from core.tests import processes
 from tableorder.tests.browser import free_port
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"

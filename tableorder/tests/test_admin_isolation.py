@@ -16,13 +16,13 @@ from django.urls import reverse
 
 from accounts.models import Store
 from accounts.services import setup_table
+from accounts.store_admin import has_store_field, limit_to_store
 from accounts.tokens import table_tokens
 from conftest import make_store
 from menus.models import Category, MenuItem, Option, OptionGroup
 from orders.models import OrderLine
 from orders.services import place_order
 from orders.staff_calls import call_staff
-from tableorder.store_admin import has_store_field, limit_to_store
 
 B_NAMES = ["베타 식당", "베타전용분류", "베타전용메뉴"]
 

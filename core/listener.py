@@ -19,11 +19,11 @@ transaction). A backend sends the notifications committed before a message reach
 of its answer, so once the answer is back and every channel has handled what was heard (the
 notices' callbacks have run), every notification committed before the round trip was sent
 has been handled: `proven_at` is that moment (time.monotonic()). A proof is one round trip
-(about 0.1 ms here), four times a second; tableorder/tests/test_listener_proofs.py checks
+(about 0.1 ms here), four times a second; core/tests/test_listener_proofs.py checks
 the claim under a flood of notifications.
 
 Notices, for caches of what any process may change (a table's credential version, a store's
-menu); tableorder.notice_cache wraps them in a cache:
+menu); core.notice_cache wraps them in a cache:
 
     notify_after_commit("table", 7)                # inside the writer's transaction
     on_notification("table", forget_table)         # once, at start-up
@@ -71,7 +71,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, connections, transaction
 
-from tableorder.handler import serving_loop
+from core.runtime.handler import serving_loop
 
 logger = logging.getLogger(__name__)
 

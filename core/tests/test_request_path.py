@@ -1,4 +1,4 @@
-"""The ASGI request path (tableorder/handler.py): a request to a sync view takes one thread hop
+"""The ASGI request path (core/runtime/handler.py): a request to a sync view takes one thread hop
 and answers exactly as Django's WSGI handler does; the event streams keep Django's async path."""
 
 import asyncio
@@ -13,8 +13,8 @@ from django.test import Client, override_settings
 from django.urls import path
 
 from accounts.tokens import table_tokens
-from tableorder.handler import ASGIHandler, serves_async_view
-from tableorder.listener import listener
+from core.listener import listener
+from core.runtime.handler import ASGIHandler, serves_async_view
 
 
 def asgi_request(application, method, url, *, headers=None, body=b""):

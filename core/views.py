@@ -7,14 +7,14 @@ from django.views import defaults
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import NotFound
 
-from tableorder.errors import error_response
+from core.errors import error_response
 
 
 @require_safe
 def healthz(request):
     """200 when the app and its database answer, 503 otherwise (for the load balancer).
 
-    Served by `tableorder.middleware.HealthCheckMiddleware` whatever the Host header says.
+    Served by `core.middleware.HealthCheckMiddleware` whatever the Host header says.
     """
     try:
         with connection.cursor() as cursor:

@@ -3,7 +3,7 @@
 import json
 import logging
 
-from tableorder.logging import JsonFormatter
+from core.logging import JsonFormatter
 
 
 def test_each_request_logs_method_path_status_and_duration(client, db, caplog):

@@ -17,8 +17,8 @@ from django.conf import settings
 from accounts.authentication import signed_in_table
 from accounts.services import revoke_tablet
 from conftest import postgres_only
-from tableorder import listener as listening
-from tableorder.listener import (
+from core import listener as listening
+from core.listener import (
     MAX_STALENESS,
     NOTICE_CHANNEL,
     PROOF_SECONDS,
@@ -27,8 +27,8 @@ from tableorder.listener import (
     listener_is_fresh,
     on_notification,
 )
-from tableorder.notice_cache import NoticeCache
-from tableorder.tests.listening import running_listener, wait_until
+from core.notice_cache import NoticeCache
+from core.tests.listening import running_listener, wait_until
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 

@@ -27,7 +27,7 @@ runs on a thread of its own that ends with the call. Stream bodies do their data
 with `sync_to_async(thread_sensitive=False)`, on the loop's shared pool (orders.sse).
 
 `serving_loop()` is the event loop this process serves requests on, for code in a worker
-thread that needs to schedule work there (tableorder.listener).
+thread that needs to schedule work there (core.listener).
 """
 
 import asyncio

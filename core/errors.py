@@ -2,7 +2,7 @@
 
 `code` is stable and machine-readable (`invalid`, `not_authenticated`, `too_many_streams`…),
 `message` is for people, in the request's language; `fields` (with `invalid`) names the bad
-input. The DRF exception handler (tableorder.api) and the views that answer without DRF (the
+input. The DRF exception handler (core.api) and the views that answer without DRF (the
 streams, Django's error handlers, the lockout and database-outage answers) all build it here.
 """
 

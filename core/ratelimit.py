@@ -17,7 +17,7 @@ from collections import Counter
 
 from django.utils import timezone
 
-from tableorder.exceptions import RateLimited
+from core.exceptions import RateLimited
 
 
 def check_recent(rows, *, limit, window, message):

@@ -1,4 +1,4 @@
-"""Notices for process-local caches (tableorder.listener): delivered after commit only, to
+"""Notices for process-local caches (core.listener): delivered after commit only, to
 callbacks in this process; the generation tells a cache whether it may have missed one."""
 
 import asyncio
@@ -10,8 +10,8 @@ from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from conftest import ON_POSTGRES, postgres_only
-from tableorder import listener as listening
-from tableorder.listener import (
+from core import listener as listening
+from core.listener import (
     ensure_listening,
     listener,
     listener_generation,

@@ -1,4 +1,4 @@
-"""The garbage collector settings of a serving process (tableorder.collector), as gunicorn's
+"""The garbage collector settings of a serving process (core.runtime.collector), as gunicorn's
 worker hook applies them. Each runs in a process of its own: freezing is for the life of a
 process."""
 
@@ -20,7 +20,7 @@ django.setup(set_prefix=False)
 loaded = "orders.api" in sys.modules
 hooks = runpy.run_path("deploy/gunicorn.conf.py")
 hooks["post_worker_init"](None)
-from tableorder.collector import YOUNG_THRESHOLD
+from core.runtime.collector import YOUNG_THRESHOLD
 print(json.dumps({
     "views_loaded_before": loaded,
     "views_loaded": "orders.api" in sys.modules and "menus.api" in sys.modules,

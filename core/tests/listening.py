@@ -12,8 +12,8 @@ import threading
 import time
 
 from conftest import ON_POSTGRES
-from tableorder import handler
-from tableorder.listener import MAX_STALENESS, listener, listener_generation, listener_is_fresh
+from core.listener import MAX_STALENESS, listener, listener_generation, listener_is_fresh
+from core.runtime import handler
 
 
 @contextlib.contextmanager

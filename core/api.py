@@ -22,9 +22,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tableorder.errors import error_body
-from tableorder.exceptions import Conflict, RateLimited
-from tableorder.parsers import PayloadTooLarge
+from core.errors import error_body
+from core.exceptions import Conflict, RateLimited
+from core.parsers import PayloadTooLarge
 
 
 class Pagination(PageNumberPagination):

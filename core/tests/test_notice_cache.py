@@ -8,10 +8,10 @@ import pytest
 from django.db import transaction
 
 from conftest import ON_POSTGRES
-from tableorder import listener as listening
-from tableorder.listener import MAX_STALENESS, listener
-from tableorder.notice_cache import NoticeCache
-from tableorder.tests.listening import running_listener, wait_until
+from core import listener as listening
+from core.listener import MAX_STALENESS, listener
+from core.notice_cache import NoticeCache
+from core.tests.listening import running_listener, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

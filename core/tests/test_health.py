@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.test import Client, override_settings
 
-from tableorder.tests.unreachable_database import run_without_database
+from core.tests.unreachable_database import run_without_database
 
 
 def test_healthz_is_200_when_the_database_answers(client, db):
@@ -60,7 +60,7 @@ def test_the_site_name_still_redirects_to_https_and_healthz_takes_only_get_and_h
 
 
 def test_healthz_is_the_first_middleware():
-    assert settings.MIDDLEWARE[0] == "tableorder.middleware.HealthCheckMiddleware"
+    assert settings.MIDDLEWARE[0] == "core.middleware.HealthCheckMiddleware"
 
 
 async def asgi_get(path, host):

@@ -9,8 +9,8 @@ from django.db import InterfaceError, OperationalError
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
-from tableorder.errors import error_response
-from tableorder.views import healthz
+from core.errors import error_response
+from core.views import healthz
 
 logger = logging.getLogger("tableorder.request")
 
@@ -21,7 +21,7 @@ class HealthCheckMiddleware:
     A load balancer checks each instance by its address and deploy/deploy.sh by 127.0.0.1,
     neither of them in ALLOWED_HOSTS: Django would refuse both (400) before any view ran.
     First in MIDDLEWARE; every other request (and /healthz with another method) goes on
-    through the usual checks. The answer is `tableorder.views.healthz`'s own.
+    through the usual checks. The answer is `core.views.healthz`'s own.
     """
 
     async_capable = True

@@ -1,4 +1,4 @@
-"""Process-local caches of database reads, kept current by notices (tableorder.listener).
+"""Process-local caches of database reads, kept current by notices (core.listener).
 
     tables = NoticeCache("table")                       # at import; registers the notice callback
     table = tables.get(table_id, lambda: read(table_id))  # on the read path, any thread
@@ -22,7 +22,7 @@ import threading
 
 from django.db import connection
 
-from tableorder.listener import (
+from core.listener import (
     ensure_listening,
     listener_generation,
     listener_is_fresh,

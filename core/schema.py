@@ -1,4 +1,4 @@
-"""OpenAPI additions: the one error shape every endpoint answers with (tableorder.api), and
+"""OpenAPI additions: the one error shape every endpoint answers with (core.api), and
 the PATCH bodies that are validated whole."""
 
 ERROR_SCHEMA = {

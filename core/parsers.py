@@ -5,7 +5,7 @@ DRF's own JSON and form parsers read the whole body whatever its size (Django on
 `request.body` and form fields to DATA_UPLOAD_MAX_MEMORY_SIZE), and its JSON parser turns
 only ValueError into a 400: a body 10,000 brackets deep raises RecursionError. Multipart
 bodies go through Django's parser, which holds fields (not files) to the same limit and
-raises RequestDataTooBig: `tableorder.api.exception_handler` answers that with 413.
+raises RequestDataTooBig: `core.api.exception_handler` answers that with 413.
 """
 
 import io
