@@ -85,7 +85,4 @@ class TableOrdersView(GenericAPIView):
             idempotency_key=key,
         )
         headers = {} if created else {"Idempotent-Replayed": "true"}
-        # A new order carries the lines it wrote; a replayed one comes with its lines read.
-        return Response(
-            order.as_dict(getattr(order, "written_lines", None)), status=status.HTTP_201_CREATED, headers=headers
-        )
+        return Response(order.as_dict(), status=status.HTTP_201_CREATED, headers=headers)

@@ -11,10 +11,11 @@ class OrdersConfig(AppConfig):
         from core.listener import listener
         from menus.signals import menu_changed
         from orders.hub import hub
-        from orders.outbox import CHANNEL, publish_menu_updated
+        from orders.outbox import CHANNEL, event_committed, publish_menu_updated
 
         # The tablet's menu carries the store's staff-call reasons too.
         menu_changed.connect(publish_menu_updated, dispatch_uid="orders.menu_updated")
         store_changed.connect(publish_menu_updated, dispatch_uid="orders.store_changed")
         # Before any request can start the listener: its channels are fixed once it runs.
         listener.add_channel(CHANNEL, hub.heard, on_connect=hub.catch_up)
+        event_committed.connect(hub.deliver, dispatch_uid="orders.hub")

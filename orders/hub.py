@@ -3,8 +3,8 @@
 The hub hears committed events from the outbox (orders.outbox): on PostgreSQL through the
 process's listener (core.listener), which hands it the notifications of the events
 channel (each carrying its event, or only its id when the event is too big to fit) and,
-after every (re)connect, lets it catch up from the outbox by id; on SQLite straight from
-`publish`'s `on_commit`. Each event is taken from its notification (or read from the
+after every (re)connect, lets it catch up from the outbox by id; on SQLite through
+`outbox.event_committed`, sent at commit. Each event is taken from its notification (or read from the
 outbox) and encoded once per process, and offered to the subscriptions of its store.
 """
 
@@ -207,8 +207,9 @@ class Hub:
 
     # From `publish` without LISTEN/NOTIFY (SQLite), any thread
 
-    def deliver(self, event):
-        """Hand a committed event to this process's streams."""
+    def deliver(self, event, **_signal):
+        """Hand a committed event to this process's streams (a receiver of
+        `orders.outbox.event_committed`)."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return

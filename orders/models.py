@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store, Table
@@ -14,7 +15,7 @@ class TableSession(models.Model):
 
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="sessions")
     table = models.ForeignKey(Table, verbose_name=_("table"), on_delete=models.CASCADE, related_name="sessions")
-    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -77,7 +78,8 @@ class Order(models.Model):
     # NULL, not "", for orders placed without a key: the unique constraint skips NULLs.
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    created_at = models.DateTimeField(_("ordered at"), auto_now_add=True, db_index=True)
+    # Given by the order's writer (orders.order_write), so its event shows the same time.
+    created_at = models.DateTimeField(_("ordered at"), default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     deleted_by = models.ForeignKey(
@@ -90,6 +92,10 @@ class Order(models.Model):
     )
 
     objects = OrderQuerySet.as_manager()
+
+    # The lines an order was just written with (orders.order_write), so that showing it needs no
+    # query; None for an order read from the database.
+    written_lines = None
 
     class Meta:
         verbose_name = _("order")
@@ -116,8 +122,10 @@ class Order(models.Model):
     def as_dict(self, lines=None):
         """The order as the API and the event stream show it (its schema: orders.serializers.OrderSerializer).
 
-        `lines` saves the query for them when the caller has just written them.
+        `lines` saves the query for them when the caller has them (as `written_lines` does).
         """
+        if lines is None:
+            lines = self.lines.all() if self.written_lines is None else self.written_lines
         return {
             "id": self.id,
             "number": self.number,
@@ -129,7 +137,7 @@ class Order(models.Model):
             "created_at": self.created_at.isoformat(),
             "table": {"id": self.table_id, "number": self.table.number},
             "session_id": self.session_id,
-            "items": [line.as_dict() for line in (self.lines.all() if lines is None else lines)],
+            "items": [line.as_dict() for line in lines],
             "total": self.total,
             "note": self.note,
         }

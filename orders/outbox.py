@@ -7,7 +7,7 @@ at commit, so a rolled-back change is never announced; each process's listener
 the whole event (`notification`) when it fits in PostgreSQL's 8,000 bytes, so the hub need
 not read the row back; otherwise only `<id>:<store id>`, and the hub reads the row.
 Elsewhere (SQLite, one development process) the event reaches the hub through
-`transaction.on_commit`.
+`transaction.on_commit` and the `event_committed` signal.
 
 Ordering guarantee: every service takes the store's write lock first
 (`accounts.services.lock_store`, a PostgreSQL advisory lock) and writes its event while
@@ -23,6 +23,7 @@ from operator import attrgetter
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 
 from orders.models import EventType, OrderEvent
 
@@ -33,6 +34,10 @@ MAX_NOTIFICATION_BYTES = 8000
 COLUMNS = ("id", "store_id", "table_id", "session_id", "type", "payload")
 _columns_of = attrgetter(*COLUMNS)
 
+# Sent with `event` (an Event) once an event published without NOTIFY (SQLite: one process)
+# has committed; this process's hub delivers it to its streams (wired in orders.apps).
+event_committed = Signal()
+
 
 def publish(*, store, event_type, payload, table=None, session=None):
     """Record an event for the store's screens; call inside the change's transaction."""
@@ -42,10 +47,8 @@ def publish(*, store, event_type, payload, table=None, session=None):
             message = notification(*_columns_of(event)[:5], encode(payload))
             cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, message])
     else:
-        from orders.hub import hub
-
         row = _columns_of(event)
-        transaction.on_commit(lambda: hub.deliver(Event.from_row(row)))
+        transaction.on_commit(lambda: event_committed.send(sender=Event, event=Event.from_row(row)))
     return event
 
 

@@ -2,25 +2,29 @@
 carries, pricing in one query, and replays found through the unique key."""
 
 import json
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from psycopg.pq import TransactionStatus
 
 from accounts.models import Store
-from conftest import postgres_only
+from accounts.services import setup_table
+from conftest import make_menu, make_store, postgres_only
 from core.exceptions import Conflict, RateLimited
 from core.listener import _connection_params
 from menus.models import MenuItem
-from orders import outbox
+from orders import order_write, outbox
 from orders.hub import hub
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent, OrderLine, TableSession
+from orders.order_write import DISPLAY_NUMBER, ISO_TIME, write_order
 from orders.pricing import price_lines
 from orders.selectors import open_session, table_state
-from orders.services import DISPLAY_NUMBER, ISO_TIME, delete_order, place_order
+from orders.services import delete_order, place_order
 from orders.tests.sse_client import db, run
 
 LOCK = "pg_advisory_xact_lock"
@@ -68,21 +72,47 @@ def sent(function):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_lock_is_held_over_one_message_that_commits(table, menu):
+def test_the_lock_is_held_over_one_message_and_the_callers_commit(table, menu):
     place_order(table=table, items=one(menu[1]))  # the session is open: the usual order
     with CaptureQueriesContext(connection) as captured:
         (order, created), messages = sent(lambda: place_order(table=table, items=one(menu[0]), idempotency_key="tap"))
     assert created
-    # Pricing, then the lock, the read, the write and the commit: no replay check.
+    # Pricing, then the lock, the read and the write: no replay check.
     assert len([query for query in captured.captured_queries if query["sql"] not in TRANSACTION_MARKERS]) == 2
-    ((message, committed),) = messages.from_the_lock()
-    assert [statement.split()[0] for statement in statements(message)] == ["SELECT", "WITH", "COMMIT"]
+    ((message, status),) = messages.from_the_lock()
+    assert [statement.split()[0] for statement in statements(message)] == ["SELECT", "WITH"]
     assert LOCK in statements(message)[0]
-    assert committed == TransactionStatus.IDLE
-    # Committed: Django's connection is back in autocommit, another connection sees the order.
+    # The message does not commit: place_order's atomic block does, right after it.
+    assert status == TransactionStatus.INTRANS
     assert connection.get_autocommit() and not connection.in_atomic_block
     with psycopg.connect(**_connection_params()) as other:
         assert other.execute("SELECT number FROM orders_order WHERE id = %s", [order.id]).fetchone() == (2,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_order_write_runs_only_inside_a_transaction(table, menu):
+    order = Order(store_id=table.store_id, table=table, total=menu[0].price)
+    line = OrderLine(order=order, menu_item_id=menu[0].id, name=menu[0].name, unit_price=menu[0].price, quantity=1)
+    with pytest.raises(TransactionManagementError):
+        write_order(order, [line])
+    assert (Order.objects.count(), OrderEvent.objects.count(), TableSession.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_written_after_the_order_commits_or_rolls_back_with_it(table, menu):
+    """What a later row in the order's transaction relies on: written after write_order in the
+    same atomic block, it exists if and only if the order does."""
+    order = Order(store_id=table.store_id, table=table, total=menu[0].price)
+    line = OrderLine(order=order, menu_item_id=menu[0].id, name=menu[0].name, unit_price=menu[0].price, quantity=1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        written = write_order(order, [line])
+        OrderLine.objects.create(order=written, name="extra", unit_price=0, quantity=1)
+        raise RuntimeError("a failure after the order's rows")
+    assert (Order.objects.count(), OrderLine.objects.count(), OrderEvent.objects.count()) == (0, 0, 0)
+    with transaction.atomic():
+        written = write_order(order, [line])
+        OrderLine.objects.create(order=written, name="extra", unit_price=0, quantity=1)
+    assert list(OrderLine.objects.filter(order=written).values_list("name", flat=True)) == [menu[0].name, "extra"]
 
 
 @postgres_only
@@ -266,8 +296,9 @@ def test_a_replay_through_the_unique_key_writes_nothing_and_gives_the_number_bac
 def test_the_returned_order_is_as_written(table, menu):
     order, _created = place_order(table=table, items=one(menu[0], 2), note="  물 많이 ")
     written = Order.objects.with_lines().get(pk=order.pk)
-    assert order.as_dict(order.written_lines) == written.as_dict()
-    assert order.as_dict() == written.as_dict()
+    with CaptureQueriesContext(connection) as captured:
+        assert order.as_dict() == written.as_dict()
+    assert captured.captured_queries == []
     assert order.session.is_open and order.session_id == written.session_id
     # A saved order, as if read: it can be changed and saved again.
     order.note = "물 적게"
@@ -290,28 +321,36 @@ def test_the_event_shows_the_order_as_the_response_does(table, menu):
         order, _created = place_order(table=table, items=one(menu[0], 2), note='따옴표 " 역슬래시 \\ 퍼센트 %s')
         _store_id, event = outbox.parse_notification(*notifications(conn))
     payload = json.loads(event.data)
-    assert payload == {"order": order.as_dict(order.written_lines), "table": table_state(table, order.session)}
+    assert payload == {"order": order.as_dict(), "table": table_state(table, order.session)}
     assert payload["order"]["display_number"] == "#12345"
     assert OrderEvent.objects.get().payload == payload
 
 
 @postgres_only
 @pytest.mark.django_db
-@pytest.mark.parametrize("microsecond", [0, 70, 999999])
-def test_the_database_writes_an_orders_time_as_python_does(microsecond):
-    moment = datetime(2026, 11, 26, 8, 5, 3, microsecond, tzinfo=UTC)
+def test_the_database_writes_an_orders_time_as_python_does():
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    moments = [
+        start + timedelta(seconds=random.randrange(40 * 365 * 86400), microseconds=random.randrange(10**6))
+        for _ in range(20_000)
+    ]
+    moments += [datetime(2026, 11, 26, 8, 5, 3, microsecond, tzinfo=UTC) for microsecond in (0, 1, 70, 500000, 999999)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {ISO_TIME} FROM (SELECT %s::timestamptz AS now) AS t", [moment])
-        assert cursor.fetchone()[0] == moment.isoformat()
+        cursor.execute(f"SELECT now, {ISO_TIME} FROM unnest(%s::timestamptz[]) AS now ORDER BY now", [moments])
+        written = cursor.fetchall()
+    assert written == [(moment, moment.isoformat()) for moment in sorted(moments)]
 
 
 @postgres_only
 @pytest.mark.django_db
-@pytest.mark.parametrize("number", [1, 42, 9999, 10000, 1234567])
-def test_the_database_writes_an_orders_display_number_as_python_does(number):
+def test_the_database_writes_an_orders_display_number_as_python_does():
+    numbers = [*range(1, 100_001), 999_999, 1_000_000, 1234567, 2**53]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {DISPLAY_NUMBER} FROM (SELECT %s::bigint AS number) AS t", [number])
-        assert cursor.fetchone()[0] == Order(number=number).display_number
+        cursor.execute(
+            f"SELECT number, {DISPLAY_NUMBER} FROM unnest(%s::bigint[]) AS number ORDER BY number", [numbers]
+        )
+        written = cursor.fetchall()
+    assert written == [(number, Order(number=number).display_number) for number in sorted(numbers)]
 
 
 @postgres_only
@@ -328,3 +367,142 @@ def test_a_refused_order_writes_nothing_and_takes_no_number_or_id(table, menu, s
     assert (third.number, third.id) == (second.number + 1, second.id + 1)
     events = list(OrderEvent.objects.values_list("id", flat=True))
     assert events[2] == events[1] + 1
+
+
+# One order write, two dialects: the same scenario through each gives the same rows and events
+
+
+def _store_with_menu(code):
+    store = make_store(code=code, name=f"{code} 식당")
+    kimchi, soybean, _rice = make_menu(store)
+    spice = kimchi.option_groups.create(name="맵기", min_select=1, max_select=1)
+    spice.options.create(name="순한맛")
+    hot = spice.options.create(name="매운맛", price_delta=500, display_order=1)
+    long_name = MenuItem.objects.create(
+        store=store, category=kimchi.category, name="아주 긴 이름의 특선 메뉴 " * 4, price=1
+    )
+    table = setup_table(store=store, number=7, password="1234")[0]
+    return table, kimchi, soybean, hot, long_name
+
+
+def _scenario(table, kimchi, soybean, hot, long_name, manager):
+    """Orders of one party: the first opens the session, a replay, a deleted order, an event too
+    big for a notification, and an order over the table's limit."""
+    first, _ = place_order(
+        table=table, items=[{"menu_item_id": kimchi.id, "quantity": 2, "option_ids": [hot.id]}], note="덜 짜게 \\ %s"
+    )
+    second, _ = place_order(table=table, items=one(soybean), idempotency_key="tap")
+    assert place_order(table=table, items=one(soybean), idempotency_key="tap") == (second, False)
+    delete_order(order=first, actor=manager)
+    place_order(table=table, items=[{"menu_item_id": long_name.id, "quantity": n} for n in range(1, 51)])
+    with pytest.raises(RateLimited):
+        place_order(table=table, items=one(soybean, 3))
+
+
+def _written(table, heard):
+    """The store's rows and its events' notifications, with ids replaced by what they stand for."""
+    store_id = table.store_id
+    sessions = {s.id: f"session {n}" for n, s in enumerate(TableSession.objects.filter(store_id=store_id))}
+    orders = list(Order.objects.filter(store_id=store_id).order_by("number"))
+    order_names = {order.id: order.display_number for order in orders}
+    events = list(OrderEvent.objects.filter(store_id=store_id).order_by("id"))
+    event_names = {event.id: f"event {n}" for n, event in enumerate(events)}
+    items = {item.id: item.name for item in MenuItem.objects.filter(store_id=store_id)}
+
+    def named(value, key=None):
+        if isinstance(value, dict):
+            return {k: named(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [named(v) for v in value]
+        names = {"session_id": sessions, "menu_item_id": items}.get(key)
+        if names is not None and value is not None:
+            return names[value]
+        return value
+
+    def payload(data):
+        data = named(data)
+        data["order"]["id"] = order_names[data["order"]["id"]]
+        data["order"]["created_at"] = "its time"  # compared with the row's in "times"
+        data["order"]["table"]["id"] = data["table"]["id"] = "table"
+        for item in data["order"]["items"]:
+            for option in item["options"]:
+                option["id"] = "option"
+        return data
+
+    rows = {
+        "sessions": [
+            (sessions[s.id], s.opened_at == orders[0].created_at, s.closed_at)
+            for s in TableSession.objects.filter(store_id=store_id)
+        ],
+        "orders": [
+            (
+                o.display_number,
+                sessions[o.session_id],
+                o.status,
+                o.total,
+                o.note,
+                o.idempotency_key,
+                len(o.request_fingerprint),  # a hash of the store's own ids
+                o.deleted_at is None,
+            )
+            for o in orders
+        ],
+        "lines": [
+            (
+                order_names[line.order_id],
+                items[line.menu_item_id],
+                line.name,
+                line.unit_price,
+                line.quantity,
+                [o["name"] for o in line.options],
+            )
+            for line in OrderLine.objects.filter(order__store_id=store_id).order_by("order__number", "id")
+        ],
+        "events": [(event_names[e.id], e.type, sessions[e.session_id], payload(e.payload)) for e in events],
+        "times": all(
+            e.payload["order"]["created_at"] == o.created_at.isoformat()
+            for e, o in zip(events, orders, strict=False)
+            if e.type == "order.created"
+        ),
+    }
+    notices = []
+    for message in heard:
+        parts = message.split(":", 5)
+        assert int(parts[1]) == store_id
+        if len(parts) == 2:
+            notices.append((event_names[int(parts[0])], "only its id"))
+            continue
+        event_id, _store, table_id, session_id, event_type, data = parts
+        assert int(table_id) == table.id
+        notices.append((event_names[int(event_id)], sessions[int(session_id)], event_type, payload(json.loads(data))))
+        row = OrderEvent.objects.get(pk=event_id)
+        assert json.loads(data) == row.payload
+    return rows, notices
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_both_dialects_of_the_order_write_give_the_same_rows_events_and_notifications(monkeypatch, settings):
+    settings.TABLE_ORDER_LIMIT = 3
+    results = []
+    for code, writers in (("onemessage", order_write.WRITERS), ("steps", {})):
+        monkeypatch.setattr(order_write, "WRITERS", writers)
+        table, *menu = _store_with_menu(code)
+        manager = table.store.users.get()
+        with listen() as conn:
+            _scenario(table, *menu, manager)
+            heard = [n.payload for n in conn.notifies(timeout=1, stop_after=4)]
+        heard = [message for message in heard if int(message.split(":", 2)[1]) == table.store_id]
+        results.append(_written(table, heard))
+    (one_message, its_notices), (steps, their_notices) = results
+    assert one_message == steps
+    assert its_notices == their_notices
+    # The scenario reached every case it names.
+    assert [event[1] for event in one_message["events"]] == [
+        "order.created",
+        "order.created",
+        "order.deleted",
+        "order.created",
+    ]
+    assert [notice[1] for notice in its_notices] == ["session 0", "session 0", "session 0", "only its id"]
+    assert one_message["times"] and one_message["sessions"][0][1]

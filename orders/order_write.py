@@ -1,0 +1,294 @@
+"""The order write: a placed order's session (when its table has none open), the order, its
+lines and its `order.created` event, under the store's write lock, in the caller's transaction.
+
+`write_order` is the one entry, with two dialects behind it:
+- PostgreSQL (`write_in_one_message`): one message takes the store's lock and, in one
+  statement, reads what the order depends on, writes its rows and its event, and notifies
+  the event. Between the lock and the last write there is no round trip to this process,
+  whose pauses would otherwise hold up the store's other orders; the lock is released when
+  the caller's transaction commits.
+- Any other database (SQLite, in development): the same reads and writes, one statement at a
+  time (`write_in_steps`).
+
+Both build the event's payload with `order_created_payload` from the same order and lines.
+The database fills in only what it decides under the lock: the order's id and number (and
+the display number made from it, `DISPLAY_NUMBER`), its time (`ISO_TIME`), the session's id
+and the table's total and count. The time is taken under the lock, so that within a store
+times follow commit order (an order placed after a table's close is later than the close):
+in the locked statement the database's clock, in steps this process's clock once the lock
+is held. Both apply the table's order limit as `refuse_if_limited` states it.
+
+A row that must exist if and only if the order commits is written by the caller after
+`write_order` returns, in the same atomic block: the store's lock is still held, and the
+order has its id.
+"""
+
+import functools
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from accounts.models import Store
+from accounts.services import lock_store
+from core.ratelimit import refuse_if_limited
+from orders import outbox
+from orders.models import EventType, Order, OrderEvent, OrderLine, TableSession
+from orders.selectors import table_state_of
+
+# Order.display_number in SQL: at least four digits (test_order_write proves them equal).
+DISPLAY_NUMBER = "'#' || CASE WHEN number < 10000 THEN lpad(number::text, 4, '0') ELSE number::text END"
+# `now` as Order.as_dict writes a time (Python's isoformat), in UTC as the connection's time zone
+# is (test_order_write proves them equal).
+ISO_TIME = (
+    "to_char(now AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN mod(extract(microseconds FROM now), "
+    "1000000) = 0 THEN '' ELSE to_char(now AT TIME ZONE 'UTC', '.US') END || '+00:00'"
+)
+
+
+def write_order(order: Order, lines: list[OrderLine]) -> Order:
+    """Write `order` (unsaved, with its store, table, total, note, key and fingerprint) and
+    its `lines` with its `order.created` event; or raise RateLimited and write nothing.
+
+    Call it inside `transaction.atomic()`: it takes the store's write lock and does not
+    commit; the caller's block commits or rolls back the order and anything written after it.
+    Returns the order as written, with its id, number, session and time, as if read with
+    `Order.objects.with_lines()` (and with its session, when this order opened it).
+    """
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("write_order runs inside the caller's transaction.atomic() block.")
+    writer = WRITERS.get(connection.vendor, write_in_steps)
+    session = writer(order, lines)
+    order.updated_at = order.created_at
+    for line in lines:
+        line.order_id = order.id
+    return _as_read(order, lines, session)
+
+
+def _as_read(order: Order, lines: list[OrderLine], session: TableSession | None) -> Order:
+    """The order just inserted, as the ORM would read it back, carrying the lines it was written
+    with (`Order.written_lines`): no query to show it."""
+    fields = [field.attname for field in Order._meta.concrete_fields]
+    written = Order.from_db(connection.alias, fields, [getattr(order, name) for name in fields])
+    written.table = order.table
+    if session is not None:
+        written.session = session
+    written.written_lines = lines
+    return written
+
+
+def order_created_payload(order: Order, lines: list[OrderLine], *, total: int, count: int) -> dict[str, Any]:
+    """The `order.created` event's payload: the order as the API shows it, and its table's
+    state after it (`total` and `count` of the session's live orders, this one included)."""
+    return {"order": order.as_dict(lines), "table": table_state_of(order.table, order.session_id, total, count)}
+
+
+def _refuse_if_limited(limiting: datetime | None, now: datetime) -> None:
+    # The session's orders are all of the table's recent ones, unless a manager has just closed
+    # it: then the next guests start with a clean count.
+    refuse_if_limited(
+        limiting,
+        now=now,
+        window=settings.TABLE_RATE_WINDOW,
+        message=_("This table has placed many orders in a short time. Please wait a moment and try again."),
+    )
+
+
+def write_in_steps(order: Order, lines: list[OrderLine]) -> TableSession | None:
+    """The store's lock, then the read (`_read_sql`), then the rows one by one; each row gets
+    its id as it is inserted. Returns the session it opened, or None."""
+    table = order.table
+    lock_store(table.store_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _read_sql(), {"store": table.store_id, "table": table.id, "offset": settings.TABLE_ORDER_LIMIT - 1}
+        )
+        number, session_id, limiting, total, count = cursor.fetchone()
+    now = timezone.now()
+    if isinstance(limiting, str):
+        # SQLite gives the time as stored: text in UTC, without its zone.
+        limiting = parse_datetime(limiting)
+    if limiting is not None and timezone.is_naive(limiting):
+        limiting = timezone.make_aware(limiting, UTC)
+    _refuse_if_limited(limiting, now)
+    session = None
+    if session_id is None:
+        session = TableSession.objects.create(store_id=table.store_id, table=table, opened_at=now)
+        session_id = session.id
+    order.number, order.session_id, order.created_at, order.updated_at = number, session_id, now, now
+    order.save(force_insert=True)
+    for line in lines:
+        line.order_id = order.id
+    OrderLine.objects.bulk_create(lines)
+    outbox.publish(
+        store=Store(pk=order.store_id),
+        event_type=EventType.ORDER_CREATED,
+        payload=order_created_payload(order, lines, total=total + order.total, count=count + 1),
+        table=table,
+        session=TableSession(pk=session_id),
+    )
+    return session
+
+
+def write_in_one_message(order: Order, lines: list[OrderLine]) -> TableSession | None:
+    """PostgreSQL: one message (`_one_message_sql`) takes the store's lock, then in one
+    statement reads what the order depends on, writes the session (if new), the order, its
+    lines and its event, and notifies the event (delivered at commit). Returns the session it
+    opened, or None. A refused order (the table's limit) writes nothing and takes no number
+    and no ids."""
+    table = order.table
+    # The payload with stand-ins for what only the locked statement knows; the statement puts
+    # those in (`||` of jsonb objects).
+    order.number, order.created_at = 0, timezone.now()
+    payload = order_created_payload(order, lines, total=0, count=0)
+    params = {
+        "store": order.store_id,
+        "table": table.id,
+        "window": settings.TABLE_RATE_WINDOW,
+        "offset": settings.TABLE_ORDER_LIMIT - 1,
+        "total": order.total,
+        "note": order.note,
+        "key": order.idempotency_key,
+        "fingerprint": order.request_fingerprint,
+        "status": order.status,
+        "type": EventType.ORDER_CREATED.value,
+        "order": outbox.encode(payload["order"]),
+        "table_state": outbox.encode(payload["table"]),
+        "channel": outbox.CHANNEL,
+        "max_bytes": outbox.MAX_NOTIFICATION_BYTES,
+    }
+    for n, line in enumerate(lines):
+        params |= {
+            f"item_{n}": line.menu_item_id,
+            f"name_{n}": line.name,
+            f"price_{n}": line.unit_price,
+            f"quantity_{n}": line.quantity,
+            f"options_{n}": outbox.encode(line.options),
+        }
+    with connection.cursor() as cursor:
+        cursor.execute(_one_message_sql(len(lines)), params)
+        cursor.nextset()
+        limiting, now, order_id, number, session_id, opened, _notified = cursor.fetchone()
+    if order_id is None:
+        _refuse_if_limited(limiting, now)
+        raise AssertionError("the locked statement refused an order that is within the limit")
+    order.id, order.number, order.session_id, order.created_at = order_id, number, session_id, now
+    if not opened:
+        return None
+    return TableSession(id=session_id, store_id=order.store_id, table=table, opened_at=now)
+
+
+# How each database writes an order; any other uses write_in_steps.
+WRITERS = {"postgresql": write_in_one_message}
+
+
+def _quoted(model: type, names: tuple[str, ...] = ()) -> tuple[str, str]:
+    """The model's table, and these fields' columns, quoted."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    return quote(model._meta.db_table), columns
+
+
+def _session_reads() -> str:
+    """The SELECT list of what an order depends on in the table's open session (`open_session`):
+    its id, the rate limit's row (the creation time of the TABLE_ORDER_LIMIT-th newest order of
+    the session), and its live total and count."""
+    orders, _ = _quoted(Order)
+    of_session = "session_id = (SELECT id FROM open_session)"
+    return (
+        "(SELECT id FROM open_session) AS session_id, "  # noqa: S608 (names from the models)
+        f"(SELECT created_at FROM {orders} WHERE {of_session} "
+        "ORDER BY created_at DESC LIMIT 1 OFFSET %(offset)s) AS limiting, "
+        f"(SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM {orders} "
+        f"WHERE {of_session} AND deleted_at IS NULL) AS total, "
+        f"(SELECT COUNT(*) FROM {orders} WHERE {of_session} AND deleted_at IS NULL) AS count"
+    )
+
+
+def _open_session_cte() -> str:
+    sessions, _ = _quoted(TableSession)
+    return f"open_session AS (SELECT id FROM {sessions} WHERE table_id = %(table)s AND closed_at IS NULL)"  # noqa: S608
+
+
+@functools.cache
+def _read_sql() -> str:
+    """The store's next order number and what the order depends on, in one statement."""
+    stores, _ = _quoted(Store)
+    return (
+        f"WITH {_open_session_cte()} "  # noqa: S608 (names from the models)
+        f"UPDATE {stores} SET last_order_number = last_order_number + 1 WHERE id = %(store)s "
+        f"RETURNING last_order_number, {_session_reads()}"
+    )
+
+
+ORDER_COLUMNS = (
+    "id",
+    "store",
+    "table",
+    "session",
+    "number",
+    "status",
+    "total",
+    "note",
+    "idempotency_key",
+    "request_fingerprint",
+    "created_at",
+    "updated_at",
+)
+LINE_COLUMNS = ("order", "menu_item", "name", "unit_price", "quantity", "options")
+EVENT_COLUMNS = ("id", "store", "table", "session", "type", "payload", "created_at")
+SESSION_COLUMNS = ("id", "store", "table", "opened_at")
+
+
+@functools.cache
+def _one_message_sql(line_count: int) -> str:
+    """`write_in_one_message`'s message for an order of `line_count` lines."""
+    stores, _ = _quoted(Store)
+    sessions, session_columns = _quoted(TableSession, SESSION_COLUMNS)
+    orders, order_columns = _quoted(Order, ORDER_COLUMNS)
+    order_lines, line_columns = _quoted(OrderLine, LINE_COLUMNS)
+    events, event_columns = _quoted(OrderEvent, EVENT_COLUMNS)
+    sequence = "nextval(pg_get_serial_sequence('{}', 'id'))".format
+    line_rows = ", ".join(
+        f"(%(item_{n})s::bigint, %(name_{n})s, %(price_{n})s::bigint, %(quantity_{n})s::int, %(options_{n})s::jsonb)"
+        for n in range(line_count)
+    )
+    return (
+        "SELECT pg_advisory_xact_lock(%(store)s); "  # noqa: S608 (names from the models, values as parameters)
+        f"WITH {_open_session_cte()}, "
+        f"state AS (SELECT clock_timestamp() AS now, {_session_reads()}), "
+        # Event ids are taken here, under the lock, so that they follow commit order. The limit
+        # as refuse_if_limited states it: refused while the limiting order is within the window.
+        f"placed AS (SELECT state.*, {sequence(Order._meta.db_table)} AS order_id, "
+        f"{sequence(OrderEvent._meta.db_table)} AS event_id, "
+        f"COALESCE(state.session_id, {sequence(TableSession._meta.db_table)}) AS order_session_id "
+        "FROM state WHERE state.limiting IS NULL OR state.limiting <= state.now - %(window)s), "
+        f"numbered AS (UPDATE {stores} SET last_order_number = last_order_number + 1 "
+        "WHERE id = %(store)s AND EXISTS (SELECT FROM placed) RETURNING last_order_number AS number), "
+        "payload AS (SELECT placed.*, numbered.number, jsonb_build_object("
+        "'order', %(order)s::jsonb || jsonb_build_object('id', order_id, 'number', number, "
+        f"'display_number', {DISPLAY_NUMBER}, 'created_at', {ISO_TIME}, 'session_id', order_session_id), "
+        "'table', %(table_state)s::jsonb || jsonb_build_object('session_id', order_session_id, "
+        "'total', total + %(total)s, 'order_count', count + 1)) AS payload FROM placed, numbered), "
+        # The notification as outbox.notification writes it (test_order_write proves them equal).
+        "event AS (SELECT payload.*, concat_ws(':', event_id, %(store)s, %(table)s, order_session_id, %(type)s, "
+        "payload::text) AS message FROM payload), "
+        f"new_session AS (INSERT INTO {sessions} ({session_columns}) "
+        "SELECT order_session_id, %(store)s, %(table)s, now FROM event WHERE session_id IS NULL), "
+        f"new_order AS (INSERT INTO {orders} ({order_columns}) SELECT order_id, %(store)s, %(table)s, "
+        "order_session_id, number, %(status)s, %(total)s, %(note)s, %(key)s, %(fingerprint)s, now, now FROM event), "
+        f"new_lines AS (INSERT INTO {order_lines} ({line_columns}) SELECT event.order_id, line.* "
+        f"FROM event, (VALUES {line_rows}) AS line), "
+        f"new_event AS (INSERT INTO {events} ({event_columns}) SELECT event_id, %(store)s, %(table)s, "
+        "order_session_id, %(type)s, payload, now FROM event) "
+        "SELECT state.limiting, state.now, event.order_id, event.number, event.order_session_id, "
+        "event.session_id IS NULL, "
+        "CASE WHEN event.order_id IS NOT NULL THEN pg_notify(%(channel)s, CASE WHEN octet_length(event.message) "
+        "< %(max_bytes)s THEN event.message ELSE concat_ws(':', event.event_id, %(store)s) END) END "
+        "FROM state LEFT JOIN event ON true"
+    )
