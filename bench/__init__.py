@@ -5,7 +5,7 @@
 or another one's `root`), seeds what it needs (seed.py), drives it with bare HTTP clients
 (rawhttp.py), reads what the server spent from outside it (meter.py: the workers' and the
 database backends' CPU from /proc, the database's transactions from PostgreSQL's counters)
-and checks issue #10's targets (targets.py). compare.py runs a set against a commit and the
+and checks the performance targets (targets.py). compare.py runs a set against a commit and the
 working tree (`make bench-compare REF=…`). Results go to bench/results/ (not committed).
 """
 

@@ -1,6 +1,6 @@
 """`python -m bench [SCENARIO [options]]` (what `make bench` runs); `python -m bench compare --ref REF`.
 
-With no scenario it runs the set issue #10's targets are measured on: `menu`, `realtime`
+With no scenario it runs the set the performance targets are measured on: `menu`, `realtime`
 back to back, `realtime` paced at one order a second per tablet, `stores` and `fanout`;
 its only options are `--no-targets` and `--database-url`, passed to each. Each benchmark
 prints a report with its targets and writes it as JSON to bench/results/ (latest.json holds
@@ -22,7 +22,7 @@ SUBCOMMANDS = {
     "dashboard": ("bench.dashboard", "the live dashboard's snapshot and current orders for a busy floor"),
     "compare": ("bench.compare", "the same benchmarks against a commit and the working tree, with ratios"),
 }
-# Menu reads, the closed loop of the issue, the same tablets at a restaurant's pace (one order
+# Menu reads, tablets ordering back to back, the same tablets at a restaurant's pace (one order
 # a second each, well below capacity), many stores at once, and the fan-out to 1,000 streams.
 DEFAULT_RUN = [
     ("menu", []),

@@ -9,8 +9,8 @@ scenario, runs this checkout's benchmark code against a server started from REF'
 right after against one started from the working tree: the same machine, the same settings,
 each side on a fresh database of its own (URL's name + `_ref` / `_tree`, migrated by that
 side's code). Absolute figures drift between runs on a shared machine, so the ratios
-(working tree / REF) of one run are the figures to compare. The defaults take about ten
-minutes.
+(working tree / REF) of one run are the figures to compare. The defaults run every scenario
+on both sides; `--scenarios` picks fewer.
 
 Exits 1 when a run failed or the working tree missed a target: the benchmarks' own, plus
 back-to-back orders/second at least 2× REF's (`--no-targets`: report only). Writes

@@ -10,8 +10,8 @@ several counters) for `duration` seconds: GET /api/v1/admin/tables?page_size=100
 dashboard reads when it opens or reconnects), GET /api/v1/admin/orders?page_size=100 (the
 current orders), and GET /healthz as the floor, each with the app workers' CPU per request
 (bench/meter.py). Prints a report and writes it as JSON to bench/results/ (dashboard.json;
-latest.json gathers every benchmark). Exits 1 if any response had another status. Issue #10
-sets no target here.
+latest.json gathers every benchmark). Exits 1 if any response had another status. It has no
+targets.
 """
 
 import argparse

@@ -6,8 +6,8 @@ Starts the app like production but with a single uvicorn worker, opens `streams`
 streams to it, and reads the worker's resident memory before and after (memory per
 connection). Then places `events` orders, one at a time, and times each from the moment
 its POST was sent until the event had reached every stream, with the worker's CPU for the
-order and its delivery to all of them (bench/meter.py). Targets (issue #10): ≤ 40 KiB per
-idle stream, every stream reached within 200 ms at the worst, none lost.
+order and its delivery to all of them (bench/meter.py). Targets: ≤ 40 KiB per idle stream,
+every stream reached within 200 ms at the worst, none lost.
 """
 
 import argparse

@@ -6,7 +6,7 @@
     spent = meter.spent(before, meter.snapshot())
 
 CPU is utime + stime from /proc/<pid>/stat (every thread of the process, at the kernel's
-clock-tick resolution, 10 ms on this machine): of the gunicorn master's workers (the app),
+clock-tick resolution, SC_CLK_TCK, usually 1/100 s): of the gunicorn master's workers (the app),
 of the PostgreSQL backends connected to the benchmark's database, and of this process (the
 load generator, which shares the machine).
 

@@ -18,7 +18,7 @@ tablets ordering back to back that wait grows with their number. "Order to dashb
 from the order's `created_at` instead (set when the order row is written, before its
 transaction commits; the server's clock, the same machine).
 
-The targets (issue #10): tap → dashboard p99 ≤ 150 ms back to back and ≤ 50 ms paced,
+The targets: tap → dashboard p99 ≤ 150 ms back to back and ≤ 50 ms paced,
 ≤ 8 ms of app CPU per order back to back, nothing undelivered or duplicated. Orders/second
 ≥ 2× the commit before is checked by `python -m bench compare`. `measure` also drives
 `python -m bench stores` (many stores at once).

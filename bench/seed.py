@@ -12,7 +12,7 @@ as above plus "manager_token" and a "token" per table, minted the way the logins
 benchmark measures).
 
 Passwords are hashed with the production hasher at bcrypt's fewest rounds, so a tablet login
-costs the server a millisecond, not a third of a second; a manager's login re-hashes once.
+costs the server next to nothing, not a full-strength hash; a manager's login re-hashes once.
 
 bench/server.py runs this file inside the checkout being measured (`root`), so it imports
 nothing from bench/.

@@ -11,8 +11,8 @@ the store's lock; orders of different stores must not, so throughput should grow
 stores until the machine's CPU runs out (on 2 shared cores that comes early: the app
 workers' busy cores are reported next to it). One store alone is bound by its lock, not by
 the CPU, which is why the run starts there. Prints orders/second, app CPU per order and
-tap → dashboard p99 per number of stores; issue #10 sets no pass mark on those, only on
-nothing undelivered or duplicated.
+tap → dashboard p99 per number of stores; its only target is nothing undelivered or
+duplicated.
 """
 
 import argparse

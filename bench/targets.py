@@ -1,4 +1,4 @@
-"""Issue #10's targets: each benchmark states its own; a run exits non-zero when one is missed."""
+"""The performance targets: each benchmark states its own; a run exits non-zero when one is missed."""
 
 from dataclasses import asdict, dataclass
 

@@ -34,8 +34,8 @@ def post_worker_init(worker):
     # Sync views run on threads next to the event loop that feeds the streams; a shorter GIL
     # switch interval (default 5 ms) lets the loop send a waiting event sooner under load.
     sys.setswitchinterval(0.001)
-    # The app is loaded: set the garbage collector for serving (its full collections, measured
-    # at 100-130 ms, stopped every request the worker had in flight).
+    # The app is loaded: set the garbage collector for serving (with the defaults its full
+    # collections scanned the whole program and stopped every request the worker had in flight).
     from core.runtime import collector
 
     collector.settle()

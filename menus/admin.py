@@ -1,6 +1,6 @@
-"""The menu in the back office (SPEC 4.4): categories, items with their option groups, and
-each group with its options. Every save, delete and reorder goes through `menus.services`,
-so it is validated under the store lock and open tablets hear `menu.updated`."""
+"""The menu in the back office: categories, items with their option groups, and each group
+with its options. Every save, delete and reorder goes through `menus.services`, so it is
+validated under the store lock and open tablets hear `menu.updated`."""
 
 import json
 from collections import defaultdict
@@ -269,8 +269,9 @@ class OptionInline(StoreScopedInline, admin.TabularInline):
 
 @admin.register(OptionGroup)
 class OptionGroupAdmin(OptionGroupFields, StoreScopedAdmin):
-    """An option group with its options (SPEC 3.7), reached from its item's page. Every save
-    goes through `menus.services`, so tablets hear `menu.updated`."""
+    """An option group (the fewest and most choices a guest makes in it) with its options,
+    reached from its item's page. Every save goes through `menus.services`, so tablets hear
+    `menu.updated`."""
 
     store_lookup = "item__store"
     inlines = [OptionInline]

@@ -131,8 +131,8 @@ class Order(models.Model):
             "number": self.number,
             "display_number": self.display_number,
             "status": self.status,
-            # Not get_status_display(): it hashes every choice's lazy label, a third of the
-            # time a dashboard snapshot of 150 orders took.
+            # Not get_status_display(): it hashes every choice's lazy label, which dominated a
+            # dashboard snapshot of many orders.
             "status_label": str(OrderStatus(self.status).label),
             "created_at": self.created_at.isoformat(),
             "table": {"id": self.table_id, "number": self.table.number},

@@ -42,9 +42,9 @@ LINE_FIELDS = ("menu_item_id", "quantity", "option_ids")
 
 def plain_order_input(data):
     """OrderInputSerializer's validated data for a body it would take as it is, without running
-    it (its fields are copied for each request: half the objects an order request makes, which
-    the garbage collector then has to find), or None for any other body, which the serializer
-    validates and words the errors for.
+    it (its fields are copied for each request: a large share of the objects an order request
+    makes, which the garbage collector then has to find), or None for any other body, which the
+    serializer validates and words the errors for.
 
     As it is: a JSON object whose `items` is a list of objects with whole-number `menu_item_id`
     and `quantity`, and `option_ids` (if given) a list of whole numbers, all within ±MAX_ID,

@@ -101,10 +101,10 @@ if os.environ.get("DATABASE_SECRET_ARN"):
 
     DATABASES["default"]["USER"], DATABASES["default"]["PASSWORD"] = read_credentials(os.environ["DATABASE_SECRET_ARN"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # dj-database-url leaves OPTIONS out; Django's psycopg pool halves per-request latency.
+    # dj-database-url leaves OPTIONS out; Django's psycopg pool spares each request a new connection.
     # A request waiting for its store's lock holds its connection: with fewer connections than
     # orders in flight on a process, its orders waited for the pool too, and tablets served by
-    # the busier worker waited a third longer than the others (measured, docs/performance.md).
+    # the busier worker waited longer than the others (docs/performance.md).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DB_POOL_MAX", "20")),

@@ -1,5 +1,5 @@
-"""The menu admin (SPEC 4.4): every change goes through menus.services and tells the
-tablets (`menu.updated`); images are checked; the whole menu goes in and out as a file."""
+"""The menu admin: every change goes through menus.services and tells the tablets
+(`menu.updated`); images are checked; the whole menu goes in and out as a file."""
 
 import io
 import json
@@ -222,7 +222,7 @@ def test_a_category_that_gained_items_before_the_delete_is_kept_with_a_message(
     assert Category.objects.filter(pk=category.pk).exists()
 
 
-# Option groups and options (SPEC 3.7)
+# Option groups and options, edited with their item
 
 
 def _inline(prefix, rows, initial=0):

@@ -1,5 +1,6 @@
-"""Option groups and options (SPEC 3.7): written through the services, validated, announced,
-and shown read-only in the manager API."""
+"""Option groups (the fewest and most choices in each) and options (a price change and a
+sold-out switch each): written through the services, validated, announced, and shown
+read-only in the manager API."""
 
 import pytest
 from django.core.exceptions import ValidationError

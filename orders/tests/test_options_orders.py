@@ -1,5 +1,6 @@
-"""Orders with options and a note (SPEC 3.7, 3.8): the server checks every choice, prices the
-line, and keeps a snapshot; the idempotency fingerprint covers options and note."""
+"""Orders with options and a note: the server checks every choice (an option of the item,
+available, within its group's limits), prices the line, and keeps a snapshot; the
+idempotency fingerprint covers options and note."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -145,7 +145,9 @@ def world(store, other_store):
 def expected_order(world, items, note):
     """What the rules say `items` and `note` make: (total, [(name, unit price, quantity,
     option names)]), or None when the order must be refused. Written apart from
-    orders/pricing.py, from SPEC 3.7, 3.8 and 5."""
+    orders/pricing.py, from the rules: items of the menu and available, options of the item,
+    available and within each group's limits, a note within its length, the total within the
+    cap."""
     if not isinstance(items, list | tuple) or not 1 <= len(items) <= MAX_LINES:
         return None
     if not isinstance(note, str) or "\x00" in note or len(note.strip()) > MAX_NOTE_LENGTH:

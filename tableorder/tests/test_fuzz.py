@@ -19,8 +19,8 @@ them (a 400), which the schema does not say either.
 The defects it found are pinned by the plain tests at the end of this file.
 
 Bounded in the suite: the coverage and fuzzing phases with FUZZ_EXAMPLES=3 examples an
-operation, the same cases every run (about 1,600 requests, half a minute). `make fuzz` runs
-every phase with 500. Each run's schemathesis report goes to test-output/fuzz/.
+operation, the same cases every run. `make fuzz` runs every phase with 500 (docs/reliability.md
+has the figures of both). Each run's schemathesis report goes to test-output/fuzz/.
 """
 
 import json

@@ -308,7 +308,7 @@ def test_portrait_tablet_has_the_cart_in_a_bottom_sheet(portrait_page, app_serve
     page.screenshot(path=screenshots / "success-portrait.png")
 
 
-# Live changes: SPEC 3.5 and 3.9 promise them within 2 seconds.
+# Live changes (an order's status, the menu) reach an open tablet within 2 seconds.
 LIVE_MS = 2_000
 heard_across_processes = pytest.mark.skipif(
     not ON_POSTGRES,
@@ -444,7 +444,7 @@ def test_a_retry_after_the_manager_deleted_the_order_asks_to_confirm_again_then_
     assert orders[1] == [page.locator("#success-number").inner_text(), 10000]
 
 
-# Options, the order note and staff calls: SPEC 3.6–3.8.
+# Options, the order note and staff calls.
 OPTION_ITEM = "라볶이"
 
 

@@ -117,7 +117,8 @@ def _extras(group, max_select, *options):
 
 
 SPICINESS = _choose_one("맵기", "순한맛", "보통", "매운맛")
-# Option groups of a few items (SPEC 3.7); one sold-out extra shows what that looks like.
+# Option groups of a few items (choose one, choose up to two); one sold-out extra shows what
+# that looks like.
 DEMO_OPTIONS = {
     "kimchi-jjigae": [
         SPICINESS,
