@@ -18,7 +18,7 @@ class TableOrderAdminSite(admin.AdminSite):
     login_template = "admin/store_login.html"
 
     def get_urls(self):
-        from orders.dashboard import urlpatterns as dashboard
+        from tableorder.pages.dashboard import urlpatterns as dashboard
 
         pages = [path(str(page.pattern), self.admin_view(page.callback), name=page.name) for page in dashboard]
         return pages + super().get_urls()

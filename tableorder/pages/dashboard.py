@@ -1,18 +1,17 @@
-"""The live order dashboard, a page of the admin site at `/admin/live/` (SPEC 4.2, 4.3).
+"""The live order dashboard, a page of the admin site at `/admin/live/`.
 
-The admin site mounts `urlpatterns` under `/admin/`, each view wrapped in `admin_view`, so
-only signed-in staff reach it. The page is a shell: its script follows the store's event
-stream and works through the manager API (`/api/v1/admin/…`) with the session cookie.
+`tableorder.admin_site` mounts `urlpatterns` under `/admin/`, each view wrapped in
+`admin_view`, so only signed-in staff reach it. The page is a shell: its script follows the
+store's event stream and works through the manager API (`/api/v1/admin/…`) with the session
+cookie.
 """
-
-import secrets
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from menus.views import CONTENT_SECURITY_POLICY
+from core.csp import apply_policy, new_nonce
 from orders.models import STATUS_FLOW
 
 # Strings the dashboard's JavaScript shows; `{name}` placeholders are filled in by the script.
@@ -85,7 +84,7 @@ def _menu_admin_url():
 
 def live(request):
     """The dashboard page for the signed-in manager's store (a platform admin gets a notice)."""
-    nonce = secrets.token_urlsafe(16)
+    nonce = new_nonce()
     store = request.user.store if getattr(request.user, "store_id", None) else None
     context = {
         **admin.site.each_context(request),
@@ -104,9 +103,7 @@ def live(request):
             "loginUrl": f"{reverse('admin:login')}?next={reverse('admin:live')}",
         },
     }
-    response = TemplateResponse(request, "dashboard/live.html", context)
-    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(nonce=nonce)
-    return response
+    return apply_policy(TemplateResponse(request, "dashboard/live.html", context), nonce)
 
 
 urlpatterns = [

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.tokens import table_tokens
 from conftest import make_store
-from orders.dashboard import DASHBOARD_STRINGS
+from tableorder.pages.dashboard import DASHBOARD_STRINGS
 
 BACKEND = "accounts.backends.StoreUserBackend"
 LIVE = "/admin/live/"

@@ -1,9 +1,9 @@
-"""The guest's tablet app: one page; everything else it does goes through the API."""
-
-import secrets
+"""The guest's tablet app at `/`: one page; everything else it does goes through the API."""
 
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+
+from core.csp import apply_policy, new_nonce
 
 # Strings the tablet's JavaScript shows; `{name}` placeholders are filled in by the script.
 TABLET_STRINGS = {
@@ -68,25 +68,14 @@ TABLET_STRINGS = {
 }
 
 
-# Menu text is untrusted: even if markup slipped into the page, no script but ours could run.
-# Images may come from external URLs (image_url) or S3, hence https: for img-src.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
-    "img-src 'self' data: https:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-
-
 class TabletView(TemplateView):
     """The tablet page at `/`: setup, menu, cart, ordering and the session's orders."""
 
     template_name = "tablet/index.html"
 
     def get(self, request, *args, **kwargs):
-        nonce = secrets.token_urlsafe(16)
-        response = self.render_to_response(self.get_context_data(csp_nonce=nonce, **kwargs))
-        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(nonce=nonce)
-        return response
+        nonce = new_nonce()
+        return apply_policy(self.render_to_response(self.get_context_data(csp_nonce=nonce, **kwargs)), nonce)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
