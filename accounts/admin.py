@@ -29,7 +29,7 @@ class StoreForm(forms.ModelForm):
 
     staff_call_reasons = ReasonLinesField(
         label=Store._meta.get_field("staff_call_reasons").verbose_name,
-        help_text=_("한 줄에 하나씩, 태블릿에 보일 순서대로 적습니다 (1–10개, 각 30자 이내)."),
+        help_text=_("One per line, in the order the tablet shows them (1–10 reasons, each up to 30 characters)."),
     )
 
     class Meta:

@@ -14,10 +14,10 @@ class StoreAuthenticationForm(AdminAuthenticationForm):
     """
 
     store_code = forms.CharField(
-        label=_("매장 식별자"),
+        label=_("Store identifier"),
         max_length=30,
         required=False,
-        help_text=_("플랫폼 관리자는 비워 두세요."),
+        help_text=_("Platform admins leave this empty."),
         widget=forms.TextInput(attrs={"autofocus": True, "autocapitalize": "none", "autocomplete": "organization"}),
     )
     field_order = ["store_code", "username", "password"]
@@ -30,7 +30,7 @@ class StoreAuthenticationForm(AdminAuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].widget.attrs.pop("autofocus", None)
-        self.fields["username"].label = _("아이디")
+        self.fields["username"].label = _("Username")
 
     def clean(self):
         store_code = (self.cleaned_data.get("store_code") or "").strip().lower()

@@ -24,7 +24,7 @@ from orders.models import Order, OrderEvent, OrderLine, OrderStatus, StaffCall, 
 from orders.services import change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
 
-CLOSE_SESSION_LABEL = _("이용 완료")
+CLOSE_SESSION_LABEL = _("Close table")
 
 
 def _problem(error):
@@ -211,15 +211,15 @@ class OrderAdmin(ReadOnlyAdmin):
             "time": localize(order.deleted_at),
         }
 
-    @admin.action(description=_("준비중으로 변경"), permissions=["change"])
+    @admin.action(description=_("Mark as preparing"), permissions=["change"])
     def mark_preparing(self, request, queryset):
         _run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.PREPARING))
 
-    @admin.action(description=_("완료로 변경"), permissions=["change"])
+    @admin.action(description=_("Mark as completed"), permissions=["change"])
     def mark_completed(self, request, queryset):
         _run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.COMPLETED))
 
-    @admin.action(description=_("주문 삭제"), permissions=["change"])
+    @admin.action(description=_("Delete order"), permissions=["change"])
     def delete_orders(self, request, queryset):
         """Asks first (Django's own confirmation pattern), then deletes through the service."""
         if request.POST.get("post") == "yes":
@@ -230,7 +230,7 @@ class OrderAdmin(ReadOnlyAdmin):
             "admin/orders/order/delete_selected_confirmation.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("주문 삭제"),
+                "title": _("Delete order"),
                 "opts": self.model._meta,
                 "orders": queryset.select_related("table"),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -304,12 +304,12 @@ class StaffCallAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     actions = ["acknowledge_calls"]
 
-    @admin.display(description=_("상태"))
+    @admin.display(description=_("State"))
     def state(self, call):
         if call.acknowledged_at is not None:
-            return _("확인됨")
-        return _("대기 중") if call.session.is_open else _("종료됨 (이용 완료)")
+            return _("Acknowledged")
+        return _("Waiting") if call.session.is_open else _("Ended (table closed)")
 
-    @admin.action(description=_("확인 (직원 호출)"), permissions=["change"])
+    @admin.action(description=_("Acknowledge selected calls"), permissions=["change"])
     def acknowledge_calls(self, request, queryset):
         _run_each(self, request, queryset, lambda call: acknowledge_staff_call(call=call, actor=request.user))

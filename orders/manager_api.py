@@ -101,7 +101,7 @@ class CloseSessionView(TableViewBase):
     @extend_schema(
         request=None,
         responses=CloseSessionResponseSerializer,
-        description=_("이용 완료: the table's current orders move to history and its total resets."),
+        description=_("Close table: the table's current orders move to history and its total resets."),
     )
     def post(self, request, pk):
         table = self.get_object()
@@ -157,7 +157,7 @@ class OrderDetailView(OrderViewBase):
 
     @extend_schema(
         responses={204: OpenApiResponse(description=_("Deleted; kept for audit with who and when."))},
-        description=_("직권 수정: the order counts nowhere any more; a deleted order is a 404 here."),
+        description=_("Manager's correction: the order counts nowhere any more; a deleted order is a 404 here."),
     )
     def delete(self, request, pk):
         delete_order(order=self.get_object(), actor=request.user)

@@ -46,9 +46,9 @@ class TableSession(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", _("대기중")
-    PREPARING = "preparing", _("준비중")
-    COMPLETED = "completed", _("완료")
+    PENDING = "pending", _("Pending")
+    PREPARING = "preparing", _("Preparing")
+    COMPLETED = "completed", _("Completed")
 
 
 STATUS_FLOW = [OrderStatus.PENDING, OrderStatus.PREPARING, OrderStatus.COMPLETED]

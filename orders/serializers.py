@@ -115,7 +115,7 @@ class ManagerOrderSerializer(OrderSerializer):
 
 
 class HistoryOrderSerializer(OrderSerializer):
-    session_closed_at = serializers.DateTimeField(help_text=_("When the order's table session ended (이용 완료)."))
+    session_closed_at = serializers.DateTimeField(help_text=_("When the order's table session ended (table closed)."))
 
 
 class SessionSummarySerializer(serializers.Serializer):

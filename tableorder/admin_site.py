@@ -11,14 +11,14 @@ from accounts.forms import StoreAuthenticationForm
 class TableOrderAdminSite(admin.AdminSite):
     """Store managers log in with their store identifier and land on the live dashboard."""
 
-    site_header = _("테이블오더 관리자")
-    site_title = _("테이블오더 관리자")
-    index_title = _("매장 관리")
+    site_header = _("Table Order admin")
+    site_title = _("Table Order admin")
+    index_title = _("Store administration")
     login_form = StoreAuthenticationForm
     login_template = "admin/store_login.html"
 
     def get_urls(self):
-        from orders.dashboard import urlpatterns as dashboard
+        from tableorder.pages.dashboard import urlpatterns as dashboard
 
         pages = [path(str(page.pattern), self.admin_view(page.callback), name=page.name) for page in dashboard]
         return pages + super().get_urls()

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
-from menus.views import tablet
+from tableorder.pages.tablet import tablet
 
 handler400 = "core.views.bad_request"
 handler404 = "core.views.page_not_found"

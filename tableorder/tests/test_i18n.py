@@ -1,12 +1,39 @@
-"""The product speaks Korean by default: API errors, validation messages, admin labels."""
+"""The product speaks Korean by default: API errors, validation messages, admin labels, pages.
+
+Messages are written in English in the code; `locale/ko` holds the Korean for every one.
+"""
+
+import ast
+import json
+import re
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from menus.models import MenuItem
+from orders.models import OrderStatus
 from orders.services import place_order
+
+KOREAN_CATALOG = settings.BASE_DIR / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def catalog_entries():
+    """(msgid, msgstr, flags) of each entry of the Korean catalog, its header left out."""
+    for block in KOREAN_CATALOG.read_text(encoding="utf-8").strip().split("\n\n")[1:]:
+        fields, flags, current = {"msgid": "", "msgstr": ""}, "", None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                flags += line
+            elif line.startswith("msg"):
+                current, _, text = line.partition(" ")
+                fields[current] += ast.literal_eval(text)
+            elif line.startswith('"'):
+                fields[current] += ast.literal_eval(line)
+        yield fields["msgid"], fields["msgstr"], flags
 
 
 @pytest.fixture
@@ -45,3 +72,32 @@ def test_order_validation_messages_are_korean(korean, table, menu):
 def test_model_labels_are_korean(korean):
     assert str(MenuItem._meta.verbose_name) == "메뉴"
     assert str(MenuItem._meta.get_field("is_available").verbose_name) == "판매 중"
+
+
+def test_every_message_has_its_korean():
+    entries = list(catalog_entries())
+    assert entries
+    assert [msgid for msgid, msgstr, flags in entries if not msgstr or "fuzzy" in flags] == []
+    assert "#~" not in KOREAN_CATALOG.read_text(encoding="utf-8"), "no obsolete entries"
+
+
+def test_messages_are_written_in_english():
+    # Korean may appear only as data a message quotes in parentheses (the demo store's names).
+    korean = [msgid for msgid, _, _ in catalog_entries() if HANGUL.search(re.sub(r"\([^)]*\)", "", msgid))]
+    assert korean == []
+
+
+def page_strings(html, element_id):
+    return json.loads(re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html).group(1))
+
+
+def test_the_pages_and_order_statuses_are_korean(korean, client, manager):
+    tablet = client.get("/").content.decode()
+    assert "<title>테이블오더</title>" in tablet
+    strings = page_strings(tablet, "tablet-strings")
+    assert (strings["add"], strings["orderWithTotal"]) == ("담기", "{total} 주문하기")
+    client.force_login(manager, backend="accounts.backends.StoreUserBackend")
+    dashboard = client.get("/admin/live/").content.decode()
+    assert "<title>실시간 주문 현황 · " in dashboard
+    assert page_strings(dashboard, "dashboard-strings")["closeTable"] == "이용 완료"
+    assert [str(status.label) for status in OrderStatus] == ["대기중", "준비중", "완료"]

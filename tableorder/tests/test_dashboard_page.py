@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.tokens import table_tokens
 from conftest import make_store
-from orders.dashboard import DASHBOARD_STRINGS
+from tableorder.pages.dashboard import DASHBOARD_STRINGS
 
 BACKEND = "accounts.backends.StoreUserBackend"
 LIVE = "/admin/live/"
@@ -85,7 +85,7 @@ def test_a_manager_of_another_store_sees_only_that_store(client, store, other_st
     config = json_script(html, "dashboard-config")
     assert config["storeCode"] == other_store.code
     assert config["stream"] == "/api/v1/admin/stream"
-    assert config["statuses"] == {"pending": "대기중", "preparing": "준비중", "completed": "완료"}
+    assert config["statuses"] == {"pending": "Pending", "preparing": "Preparing", "completed": "Completed"}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,86 @@
+"""The guest's tablet app at `/`: one page; everything else it does goes through the API."""
+
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from core.csp import apply_policy, new_nonce
+
+# Strings the tablet's JavaScript shows; `{name}` placeholders are filled in by the script.
+TABLET_STRINGS = {
+    "tableLabel": _("Table {number}"),
+    "add": _("Add to cart"),
+    "addNamed": _("Add {name}"),
+    "addWithPrice": _("Add · {price}"),
+    "soldOut": _("Sold out"),
+    "inCart": _("In cart: {count}"),
+    "increase": _("One more {name}"),
+    "decrease": _("One less {name}"),
+    "remove": _("Remove {name}"),
+    "removeShort": _("Delete"),
+    "quantity": _("Quantity"),
+    "total": _("Total"),
+    "cartCount": _("{count}"),
+    "cartEmpty": _("Your cart is empty."),
+    "orderWithTotal": _("Place order · {total}"),
+    "sending": _("Sending your order…"),
+    "countdown": _("Back to the menu in {seconds} s"),
+    "setupInvalid": _("Enter the store identifier, the table number and the table password."),
+    "setupLocked": _("Locked for a while after several wrong passwords. Please try again in a moment."),
+    "setupFailed": _("Store identifier, table number or password is incorrect."),
+    "networkError": _("Cannot reach the server. Check the Wi-Fi connection and try again."),
+    "orderNetworkError": _(
+        "Could not confirm the order. Your cart is unchanged. "
+        "Trying again sends the same order, so it is never placed twice."
+    ),
+    "orderFailed": _("The order did not go through. Your cart is unchanged."),
+    "orderKeyExpired": _(
+        "The earlier order request expired, so this order was not placed. Your cart is unchanged. "
+        "Check the order and place it again."
+    ),
+    "soldOutInCart": _("Sold out: {names}. Remove them from the cart and order again."),
+    "serverError": _("Something went wrong on the server. Please try again in a moment."),
+    "menuLoadFailed": _("Could not load the menu."),
+    "menuEmpty": _("No menu items yet."),
+    "retry": _("Try again"),
+    "historyEmpty": _("No orders yet."),
+    "historyLoadFailed": _("Could not load your orders."),
+    "historyTotal": _("Orders so far: {count} · {total}"),
+    "orderTime": _("Ordered {time}"),
+    "lineItem": _("{name} × {quantity}"),
+    "signedOut": _("This tablet has been signed out. Ask a manager to set it up again."),
+    "required": _("Required"),
+    "optional": _("Optional"),
+    "chooseExactly": _("Choose {count}"),
+    "chooseBetween": _("Choose {min}–{max}"),
+    "chooseUpTo": _("Up to {max}"),
+    "chooseRequired": _("Choose the required options"),
+    "optionsChanged": _("Options changed"),
+    "optionsChangedInCart": _("Options changed: {names}. Remove them from the cart and add them again."),
+    "noteCount": _("{count}/{max} characters"),
+    "noteShown": _("Note: {note}"),
+    "callWaiting": _("Staff called · {reasons} · waiting"),
+    "callSeen": _("Staff have seen your call · {reasons} · seen {time}"),
+    "callSending": _("Calling…"),
+    "callStateWaiting": _("Waiting"),
+    "callStateSeen": _("Seen {time}"),
+    "callFailed": _("Could not call staff."),
+    "callReasonGone": _("The call reasons have changed. Please choose again."),
+}
+
+
+class TabletView(TemplateView):
+    """The tablet page at `/`: setup, menu, cart, ordering and the session's orders."""
+
+    template_name = "tablet/index.html"
+
+    def get(self, request, *args, **kwargs):
+        nonce = new_nonce()
+        return apply_policy(self.render_to_response(self.get_context_data(csp_nonce=nonce, **kwargs)), nonce)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["strings"] = {key: str(text) for key, text in TABLET_STRINGS.items()}
+        return context
+
+
+tablet = TabletView.as_view()
