@@ -29,8 +29,29 @@ run: $(BIN)/.installed
 	DEBUG=1 $(BIN)/uvicorn tableorder.asgi:application --host $(HOST) --port $(PORT) --reload \
 		--reload-include '*.html' --reload-include '*.js' --reload-include '*.css'
 
+# `make test` runs the suite on PostgreSQL: DATABASE_URL's, or else the local server on
+# 127.0.0.1:5432 (started if this machine has one stopped; database tableorder_test, made if
+# missing); on SQLite when there is neither. `make test-sqlite` is the second run, on SQLite,
+# without the browser tests (they run once, on PostgreSQL).
+LOCAL_PG := -h 127.0.0.1 -p 5432 -U postgres
 test: $(BIN)/.installed
+	@if [ -z "$$DATABASE_URL" ] && command -v pg_isready >/dev/null 2>&1; then \
+	  if ! pg_isready -q $(LOCAL_PG) && command -v pg_ctlcluster >/dev/null 2>&1; then \
+	    pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | sort -V | tail -n 1)" main start || true; \
+	    for _ in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q $(LOCAL_PG) && break; sleep 1; done; \
+	  fi; \
+	  if pg_isready -q $(LOCAL_PG); then \
+	    psql $(LOCAL_PG) -Atc "SELECT 1 FROM pg_database WHERE datname = 'tableorder_test'" | grep -q 1 \
+	      || psql $(LOCAL_PG) -qc "CREATE DATABASE tableorder_test"; \
+	    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/tableorder_test"; \
+	  fi; \
+	fi; \
+	echo "== tests on $${DATABASE_URL:-SQLite}"; \
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: test-sqlite
+test-sqlite: $(BIN)/.installed
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: $(BIN)/.installed
 	$(TEST_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
