@@ -2,12 +2,15 @@
 // event stream. Stream first, then the snapshot: events that arrive meanwhile wait and are
 // applied after it.
 
-import { ApiError, allPages, api, messageOf } from "./api.js";
-import { CallBoard, Calls } from "./calls.js";
-import { $, clock, config, h, lineLabel, linesShort, noteBlock, optionsText, orderNumber, t, toast, won } from "./dom.js";
-import { Feed } from "./feed.js";
-import { Floor, STATUSES, statusRank } from "./floor.js";
+import { SnapshotBuffer } from "../shared/snapshot.js";
+import { ORDER_EVENTS } from "../shared/session.js";
+import { EventStream } from "../shared/stream.js";
+import { allPages, api, messageOf } from "./api.js";
+import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
+import { $, clock, closeOnBackdrop, config, displayNumber, h, lineOptions, linesShort, t, toast, won } from "./dom.js";
+import { Floor } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
+import { bindOrder, failed, openOrder, refreshOrder } from "./order.js";
 import { Chime, bindConfirm, confirmDialog } from "./widgets.js";
 
 const PREVIEW_ORDERS = 3;
@@ -24,53 +27,47 @@ const callBoard = new CallBoard(calls, {
 });
 const chime = new Chime($("chime"));
 const state = {
-  loaded: false,
-  loading: false,
-  buffer: [],
   filter: loadFilter(),
   expanded: new Set(),
-  dialogOrder: null,
-  deleting: null,
 };
 
 // ---------------------------------------------------------------- live data
 
-const feed = new Feed(config.stream, {
-  onOpen: loadSnapshot,
-  onEvent(type, data) {
-    if (state.loaded) applyEvent(type, data);
-    else state.buffer.push([type, data]);
+const live = new SnapshotBuffer({
+  apply: applyEvent,
+  replay(type, data) {
+    floor.apply(type, data);
+    calls.apply(type, data);
   },
+});
+
+const stream = new EventStream({
+  url: config.stream,
+  types: [...ORDER_EVENTS, ...CALL_EVENTS],
+  onEvent: (type, data) => live.push(type, data),
+  onOpen: loadSnapshot,
   onState: showConnection,
   onClosed: checkLogin,
 });
 
+/** The floor and the open calls, once: afterwards the stream resumes where it left off. */
 async function loadSnapshot() {
-  if (state.loaded || state.loading) return;
-  state.loading = true;
+  if (live.loaded || live.loading) return;
   try {
-    const [tables, openCalls] = await Promise.all([
-      allPages("tables?page_size=100"),
-      allPages("staff-calls?status=open&page_size=100"),
-    ]);
-    floor.load(tables);
-    calls.load(openCalls);
-    state.loaded = true;
+    await live.load(
+      () => Promise.all([allPages("tables?page_size=100"), allPages("staff-calls?status=open&page_size=100")]),
+      ([tables, openCalls]) => {
+        floor.load(tables);
+        calls.load(openCalls);
+      },
+    );
     $("floor-error").hidden = true;
-    const buffered = state.buffer;
-    state.buffer = [];
-    for (const [type, data] of buffered) {
-      floor.apply(type, data);
-      calls.apply(type, data);
-    }
     renderFloor();
     callBoard.render();
   } catch (error) {
     $("floor-error").textContent = t("loadFailed", { message: messageOf(error) });
     $("floor-error").hidden = false;
     setTimeout(loadSnapshot, SNAPSHOT_RETRY_MS);
-  } finally {
-    state.loading = false;
   }
 }
 
@@ -83,7 +80,7 @@ function applyEvent(type, data) {
   renderSummary();
   if (created) chime.play("order");
   if (called) chime.play("call");
-  if (state.dialogOrder) refreshOrderDialog();
+  refreshOrder();
 }
 
 /** The stream was refused: if the login ended, go to the login page (api() does on 401/403). */
@@ -172,7 +169,7 @@ function card(table) {
 function orderRow(order) {
   const isNew = floor.fresh.has(order.id);
   // The preview has room for one line's options: the first line's, as it names that line.
-  const options = order.items.length ? optionsText(order.items[0]) : "";
+  const options = order.items.length ? lineOptions(order.items[0]) : "";
   return h("li", {},
     h("button", {
       type: "button",
@@ -181,7 +178,7 @@ function orderRow(order) {
       "aria-haspopup": "dialog",
       onclick: () => openOrder(order.id),
     },
-      h("span", { class: "o-no", text: orderNumber(order) }),
+      h("span", { class: "o-no", text: displayNumber(order) }),
       h("span", { class: "o-time", text: clock(order.created_at) }),
       h("span", { class: "o-lines", text: linesShort(order) }),
       h("span", { class: "o-amount", text: won(order.total) }),
@@ -194,14 +191,14 @@ function orderRow(order) {
 
 function acknowledge(table) {
   if (!floor.freshOf(table).length) return;
-  floor.seen(table);
+  floor.seen(table.id);
   renderCard(table.id);
   renderSummary();
 }
 
 async function expand(table) {
   try {
-    floor.addOrders(table, await allPages(`orders?table=${table.id}&page_size=100`));
+    floor.addOrders(table.id, await allPages(`orders?table=${table.id}&page_size=100`));
     state.expanded.add(table.id);
     renderCard(table.id);
   } catch (error) {
@@ -266,113 +263,6 @@ function renderFilterChips() {
   );
 }
 
-// ---------------------------------------------------------------- an order
-
-function openOrder(orderId) {
-  const order = floor.findOrder(orderId);
-  if (!order) return;
-  state.dialogOrder = orderId;
-  floor.fresh.delete(orderId);
-  renderCard(order.table.id);
-  renderSummary();
-  $("order-error").hidden = true;
-  refreshOrderDialog();
-  $("order-dialog").showModal();
-}
-
-function refreshOrderDialog() {
-  const dialog = $("order-dialog");
-  const order = floor.findOrder(state.dialogOrder);
-  if (!order) {
-    if (dialog.open) {
-      dialog.close();
-      // Someone else's change; our own deletion reports itself.
-      if (state.deleting !== state.dialogOrder) toast(t("orderGone"));
-    }
-    state.dialogOrder = null;
-    return;
-  }
-  $("order-title").textContent = `${orderNumber(order)} · ${t("tableTitle", { number: order.table.number })}`;
-  $("order-status").className = `badge status-${order.status}`;
-  $("order-status").textContent = order.status_label;
-  $("order-meta").textContent = t("orderedAt", { time: clock(order.created_at) });
-  $("order-note").replaceChildren(...(order.note ? [noteBlock(order.note)] : []));
-  $("order-lines").replaceChildren(
-    ...order.items.map((line) =>
-      h("li", {},
-        lineLabel(line),
-        h("span", { class: "line-unit muted", text: won(line.unit_price) }),
-        h("span", { class: "line-total", text: won(line.line_total) }),
-      ),
-    ),
-  );
-  $("order-total").textContent = won(order.total);
-  const current = statusRank(order.status);
-  $("order-steps").replaceChildren(
-    ...STATUSES.map((status, rank) =>
-      h("button", {
-        type: "button",
-        class: `step step-${status}${rank === current ? " is-current" : ""}${rank < current ? " is-done" : ""}`,
-        "aria-pressed": String(rank === current),
-        disabled: rank <= current,
-        onclick: () => changeStatus(order, status),
-        text: config.statuses[status],
-      }),
-    ),
-  );
-}
-
-async function changeStatus(order, status) {
-  const buttons = $("order-steps").querySelectorAll("button");
-  for (const button of buttons) button.disabled = true;
-  try {
-    const updated = await api(`orders/${order.id}`, { method: "PATCH", body: { status } });
-    floor.setOrder(updated);
-    renderCard(updated.table.id);
-    toast(t("statusChanged", { number: orderNumber(updated), status: updated.status_label }));
-  } catch (error) {
-    failed(error, $("order-error"));
-  } finally {
-    if (state.dialogOrder) refreshOrderDialog();
-  }
-}
-
-async function deleteOrder(order) {
-  const ok = await confirmDialog({
-    title: t("deleteTitle"),
-    message: t("deleteConfirm", { number: orderNumber(order), total: won(order.total) }),
-    action: t("delete"),
-  });
-  if (!ok) return;
-  state.deleting = order.id;
-  try {
-    await api(`orders/${order.id}`, { method: "DELETE" });
-    floor.removeOrder(order);
-    renderCard(order.table.id);
-    renderSummary();
-    $("order-dialog").close();
-    toast(t("deleted", { number: orderNumber(order) }));
-  } catch (error) {
-    failed(error, $("order-error"));
-  } finally {
-    state.deleting = null;
-  }
-}
-
-/** Tell the manager what went wrong, in the dialog if one is open, and always as a toast. */
-function failed(error, box) {
-  const message = messageOf(error);
-  if (box) {
-    box.textContent = message;
-    box.hidden = false;
-  }
-  toast(message, { error: true });
-  if (error instanceof ApiError && (error.status === 404 || error.code === "session_closed")) {
-    // Gone meanwhile (another manager, or the table was closed): the stream brings the rest.
-    refreshOrderDialog();
-  }
-}
-
 // ---------------------------------------------------------------- a table
 
 async function closeTable(table) {
@@ -417,24 +307,16 @@ function bind() {
   $("filter-busy").addEventListener("click", () =>
     setFilter(floor.sorted().filter((table) => table.sessionId !== null).map((table) => table.id)),
   );
-  $("order-delete").addEventListener("click", () => {
-    const order = floor.findOrder(state.dialogOrder);
-    if (order) deleteOrder(order);
-  });
-  $("order-dialog").addEventListener("close", () => {
-    state.dialogOrder = null;
+  bindOrder(floor, {
+    onChange(tableId) {
+      renderCard(tableId);
+      renderSummary();
+    },
   });
   bindConfirm();
-  for (const dialog of document.querySelectorAll("dialog")) {
-    dialog.addEventListener("click", (event) => {
-      const box = dialog.getBoundingClientRect();
-      const outside =
-        event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
-      if ((outside && event.target === dialog) || event.target.closest("[data-close]")) dialog.close();
-    });
-  }
+  for (const dialog of document.querySelectorAll("dialog")) closeOnBackdrop(dialog);
   bindHistory();
 }
 
 bind();
-feed.start();
+stream.start();

@@ -5,6 +5,8 @@
 import { ApiError, api, messageOf } from "./api.js";
 import { $, clock, h, t, toast } from "./dom.js";
 
+export const CALL_EVENTS = ["staff_call.created", "staff_call.acknowledged"];
+
 function oldestFirst(a, b) {
   return a.created_at.localeCompare(b.created_at) || a.id - b.id;
 }

@@ -1,8 +1,9 @@
 // The dashboard's DOM helpers: the shared ones, its strings and config, and its formats.
 
-import { $, clock, h, translator, TIME_ZONE, won } from "../shared/dom.js";
+import { $, closeOnBackdrop, h, translator } from "../shared/dom.js";
+import { clock, displayNumber, optionsText, TIME_ZONE, won } from "../shared/format.js";
 
-export { $, clock, h, won };
+export { $, clock, closeOnBackdrop, displayNumber, h, won };
 
 export const t = translator("dashboard-strings");
 export const config = JSON.parse(document.getElementById("dashboard-config").textContent);
@@ -42,10 +43,6 @@ export function toast(message, { error = false } = {}) {
   }, error ? 6000 : 3500);
 }
 
-export function orderNumber(order) {
-  return order.display_number || `#${String(order.number).padStart(4, "0")}`;
-}
-
 /** "김치찌개 × 2 외 1": the first line and how many more. */
 export function linesShort(order) {
   const [first, ...rest] = order.items;
@@ -55,15 +52,15 @@ export function linesShort(order) {
 }
 
 /** "순한맛, 치즈 추가 +₩1,000": a line's options as chosen, each extra price after its name. */
-export function optionsText(line) {
-  return line.options
-    .map((option) => (option.price_delta ? t("optionPrice", { name: option.name, price: won(option.price_delta) }) : option.name))
-    .join(", ");
+export function lineOptions(line) {
+  return optionsText(line.options, (option) =>
+    option.price_delta ? t("optionPrice", { name: option.name, price: won(option.price_delta) }) : option.name,
+  );
 }
 
 /** A line's "name × quantity", with its options under it when it has any. */
 export function lineLabel(line) {
-  const options = optionsText(line);
+  const options = lineOptions(line);
   return h("span", { class: "line-name" },
     h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
     options ? h("span", { class: "line-options", text: options }) : null,

@@ -1,5 +1,8 @@
 // The floor as the dashboard knows it: tables, their current session and its known orders.
 // It changes only from the snapshot, event payloads and write responses: no refetch per event.
+// Each table's session follows the stream through the reducer the tablet uses for its own.
+
+import { sessionReducer } from "../shared/session.js";
 
 const STATUS_RANK = { pending: 0, preparing: 1, completed: 2 };
 
@@ -49,20 +52,26 @@ export class Floor {
 
   /** Apply one stream event; returns {tableId, created} (created: an order the page did not know). */
   apply(type, data) {
-    const table = this.#setTable(data.table);
-    let created = false;
-    if (type === "order.created" || type === "order.updated") {
-      const order = data.order;
-      if (order.session_id === table.sessionId) {
-        created = type === "order.created" && !table.orders.has(order.id);
-        if (!table.openedAt || new Date(order.created_at) < new Date(table.openedAt)) table.openedAt = order.created_at;
-        table.orders.set(order.id, order);
-        if (created) this.fresh.add(order.id);
-      }
-    } else if (type === "order.deleted") {
-      this.#forget(table, data.order.id);
+    const before = this.tables.get(data.table.id) || blankTable(data.table);
+    const sameSession = before.sessionId === data.table.session_id;
+    const table = sessionReducer(
+      {
+        ...before,
+        number: data.table.number,
+        total: data.table.total,
+        orderCount: data.table.order_count,
+        openedAt: sameSession ? before.openedAt : null,
+      },
+      { type, data },
+    );
+    const order = type === "order.deleted" ? null : data.order;
+    const created = type === "order.created" && table.orders.has(order.id) && !before.orders.has(order.id);
+    if (order && table.orders.has(order.id) && (!table.openedAt || new Date(order.created_at) < new Date(table.openedAt))) {
+      table.openedAt = order.created_at;
     }
-    this.#dropOtherSessions(table);
+    if (created) this.fresh.add(order.id);
+    for (const id of before.orders.keys()) if (!table.orders.has(id)) this.fresh.delete(id);
+    this.tables.set(table.id, table);
     return { tableId: table.id, created };
   }
 
@@ -87,8 +96,7 @@ export class Floor {
   closeSession(result) {
     const table = this.tables.get(result.table.id);
     if (!table || table.sessionId !== result.session.id) return;
-    this.#setTable(result.table);
-    this.#dropOtherSessions(table);
+    this.apply("session.closed", result);
   }
 
   /** Orders the page knows of a table, newest first. */
@@ -97,7 +105,8 @@ export class Floor {
   }
 
   /** Merge a fuller list of a table's current orders (from `GET admin/orders?table=`). */
-  addOrders(table, orders) {
+  addOrders(tableId, orders) {
+    const table = this.tables.get(tableId);
     for (const order of orders) {
       if (order.session_id === table.sessionId && !table.orders.has(order.id)) table.orders.set(order.id, order);
     }
@@ -107,32 +116,16 @@ export class Floor {
     return [...table.orders.keys()].filter((id) => this.fresh.has(id));
   }
 
-  seen(table) {
-    for (const id of table.orders.keys()) this.fresh.delete(id);
-  }
-
-  #setTable(state) {
-    let table = this.tables.get(state.id);
-    if (!table) {
-      table = { id: state.id, number: state.number, sessionId: null, openedAt: null, total: 0, orderCount: 0, orders: new Map() };
-      this.tables.set(state.id, table);
-    }
-    if (table.sessionId !== state.session_id) table.openedAt = null;
-    table.number = state.number;
-    table.sessionId = state.session_id;
-    table.total = state.total;
-    table.orderCount = state.order_count;
-    return table;
+  seen(tableId) {
+    for (const id of this.tables.get(tableId).orders.keys()) this.fresh.delete(id);
   }
 
   #forget(table, orderId) {
     table.orders.delete(orderId);
     this.fresh.delete(orderId);
   }
+}
 
-  #dropOtherSessions(table) {
-    for (const order of table.orders.values()) {
-      if (order.session_id !== table.sessionId) this.#forget(table, order.id);
-    }
-  }
+function blankTable(state) {
+  return { id: state.id, number: state.number, sessionId: null, openedAt: null, total: 0, orderCount: 0, orders: new Map() };
 }

@@ -1,7 +1,7 @@
 // 과거 내역: orders of ended sessions, newest first, by table and date range, page by page.
 
 import { api, messageOf } from "./api.js";
-import { $, dateTime, h, lineLabel, noteBlock, orderNumber, t, won } from "./dom.js";
+import { $, dateTime, displayNumber, h, lineLabel, noteBlock, t, won } from "./dom.js";
 
 const PAGE_SIZE = 20;
 
@@ -94,7 +94,7 @@ function render() {
 function historyCard(order) {
   return h("li", { class: "past-order", "data-order": order.id },
     h("div", { class: "past-head" },
-      h("strong", { class: "past-no", text: orderNumber(order) }),
+      h("strong", { class: "past-no", text: displayNumber(order) }),
       h("span", { class: "past-table", text: t("tableTitle", { number: order.table.number }) }),
       h("span", { class: "muted", text: t("orderedAt", { time: dateTime(order.created_at) }) }),
       h("span", { class: `badge status-${order.status}`, text: order.status_label || order.status }),

@@ -1,24 +1,10 @@
-// DOM building and formatting for the tablet and the dashboard. Menu text is untrusted: it
-// only ever goes in through textContent.
+// DOM building for the tablet and the dashboard. Menu text is untrusted: it only ever goes in
+// through textContent.
 
 /** `t(key, params)` over the page's JSON strings (`json_script` with id `elementId`), `{name}` filled in. */
 export function translator(elementId) {
   const strings = JSON.parse(document.getElementById(elementId).textContent);
   return (key, params = {}) => (strings[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
-}
-
-export const TIME_ZONE = "Asia/Seoul";
-const wonFormat = new Intl.NumberFormat("ko-KR", { style: "currency", currency: "KRW" });
-const timeFormat = new Intl.DateTimeFormat("ko-KR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: TIME_ZONE });
-
-/** 12000 → "₩12,000". */
-export function won(amount) {
-  return wonFormat.format(amount);
-}
-
-/** "14:05" in the store's time zone. */
-export function clock(iso) {
-  return timeFormat.format(new Date(iso));
 }
 
 /**
@@ -46,4 +32,14 @@ export function h(tag, attrs = {}, ...children) {
 
 export function $(id) {
   return document.getElementById(id);
+}
+
+/** A tap on the dialog's backdrop, or on an element in it marked `data-close`, closes it, unless `keepOpen()`. */
+export function closeOnBackdrop(dialog, keepOpen = () => false) {
+  dialog.addEventListener("click", (event) => {
+    const box = dialog.getBoundingClientRect();
+    const outside =
+      event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
+    if (((outside && event.target === dialog) || event.target.closest("[data-close]")) && !keepOpen()) dialog.close();
+  });
 }

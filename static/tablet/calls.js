@@ -1,7 +1,7 @@
-// Staff calls (SPEC 3.6): the sheet with the store's reasons, and this table's calls of the
+// Staff calls: the sheet with the store's reasons, and this table's calls of the
 // current session, shown as waiting until a manager acknowledges them.
 
-import { relative, requestJson } from "./api.js";
+import { allPages, requestJson } from "./api.js";
 import { $, clock, h, t } from "./dom.js";
 
 const CALLS = "/api/v1/staff-calls";
@@ -78,13 +78,7 @@ export class StaffCalls {
     const load = ++this.loadId;
     await this.guarded(
       async () => {
-        const calls = [];
-        let url = CALLS;
-        while (url) {
-          const page = await requestJson(url);
-          calls.push(...page.results);
-          url = page.next && relative(page.next);
-        }
+        const calls = await allPages(CALLS);
         if (load !== this.loadId) return;
         for (const call of calls) this.put(call);
       },

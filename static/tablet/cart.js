@@ -152,3 +152,15 @@ export function uuid() {
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+let current = null;
+
+/** The signed-in table's cart (null before a table signs in). */
+export function currentCart() {
+  return current;
+}
+
+export function openCart(storeCode, tableNumber) {
+  current = new Cart(storeCode, tableNumber);
+  return current;
+}

@@ -1,8 +1,9 @@
 // The tablet's DOM helpers: the shared ones, its strings, and item pictures.
 
-import { $, clock, h, translator, won } from "../shared/dom.js";
+import { $, closeOnBackdrop, h, translator } from "../shared/dom.js";
+import { clock, displayNumber, won } from "../shared/format.js";
 
-export { $, clock, h, won };
+export { $, clock, closeOnBackdrop, displayNumber, h, won };
 
 export const t = translator("tablet-strings");
 

@@ -1,7 +1,8 @@
-// Menu options (SPEC 3.7): the chooser in the item dialog, and a cart line's options checked
+// Menu options: the chooser in the item dialog, and a cart line's options checked
 // against the current menu. The server checks and prices every choice again; the tablet only
 // names option ids.
 
+import { optionsText } from "../shared/format.js";
 import { h, t, won } from "./dom.js";
 
 /** The item's groups, required ones (min_select ≥ 1) first, each kind in display order. */
@@ -54,15 +55,10 @@ export function lineProblem(line, item) {
   return unmetGroups(item, new Set(ids)).length ? "optionsChanged" : null;
 }
 
-/** "순한맛, 치즈 추가". */
-export function optionNames(options) {
-  return options.map((option) => option.name).join(", ");
-}
-
 /** The options under a line, or null when it has none. */
-export function optionsText(options) {
+export function optionsLabel(options) {
   if (!options || !options.length) return null;
-  return h("span", { class: "line-options", text: optionNames(options) });
+  return h("span", { class: "line-options", text: optionsText(options) });
 }
 
 function limitHint(group) {

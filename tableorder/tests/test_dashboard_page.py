@@ -115,10 +115,11 @@ def test_a_deactivated_manager_is_sent_to_the_login(client, manager):
 
 
 DASHBOARD_JS = sorted((Path(settings.BASE_DIR) / "static" / "dashboard").glob("*.js"))
+SHARED_JS = sorted((Path(settings.BASE_DIR) / "static" / "shared").glob("*.js"))
 
 
 def test_every_string_the_scripts_show_is_a_translatable_dashboard_string():
-    used = {key for path in DASHBOARD_JS for key in re.findall(r"\bt\(\"(\w+)\"", path.read_text())}
+    used = {key for path in DASHBOARD_JS + SHARED_JS for key in re.findall(r"\bt\(\"(\w+)\"", path.read_text())}
     assert {"callsLabel", "callAck", "noteLabel", "optionPrice"} <= used
     assert used - DASHBOARD_STRINGS.keys() == set()
 
@@ -129,7 +130,8 @@ def test_every_module_is_in_the_import_map_and_preloaded(client, manager):
     import_map = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', html, re.S).group(1))
     mapped = {name.rsplit("/", 2)[-2] + "/" + name.rsplit("/", 1)[-1] for name in import_map["imports"]}
     preloaded = set(re.findall(r'<link rel="modulepreload" href="[^"]*/(\w+/\w+)\.js"', html))
-    modules = {f"dashboard/{path.name}" for path in DASHBOARD_JS if path.name != "app.js"} | {"shared/dom.js"}
+    modules = {f"dashboard/{path.name}" for path in DASHBOARD_JS if path.name != "app.js"}
+    modules |= {f"shared/{path.name}" for path in SHARED_JS}
     assert "dashboard/calls.js" in modules
     assert mapped == modules
     assert {f"{name}.js" for name in preloaded} == modules

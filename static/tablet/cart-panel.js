@@ -1,0 +1,101 @@
+// The cart beside the menu (a bottom sheet on narrow screens): its lines with their steppers,
+// what the current menu cannot take, and the total.
+
+import { optionsText } from "../shared/format.js";
+import { MAX_QUANTITY, currentCart } from "./cart.js";
+import { $, h, t, won } from "./dom.js";
+import { hasMenu, itemById, renderCardBadges } from "./menu.js";
+import { lineProblem, optionsLabel } from "./options.js";
+
+const sheetQuery = window.matchMedia("(max-width: 1023px)");
+
+/**
+ * Cart lines the current menu cannot take as they are, each with its problem ("soldOut": the
+ * item or an option sold out or removed; "optionsChanged": the choice no longer fits).
+ */
+export function lineProblems() {
+  const problems = new Map();
+  if (!hasMenu()) return problems;
+  for (const line of currentCart().lines) {
+    const problem = lineProblem(line, itemById(line.id));
+    if (problem) problems.set(line, problem);
+  }
+  return problems;
+}
+
+/** A line's name for screen readers: two lines of one item differ by their options. */
+export function lineName(line) {
+  return line.options.length ? `${line.name} (${optionsText(line.options)})` : line.name;
+}
+
+export function renderCart() {
+  const cart = currentCart();
+  const problems = lineProblems();
+  const lines = cart.lines.map((line) => {
+    const problem = problems.get(line);
+    const name = lineName(line);
+    return h("li", { class: `cart-line${problem ? " is-soldout" : ""}`, "data-line": line.key },
+      h("div", { class: "cart-line-text" },
+        h("span", { class: "cart-line-name", text: line.name }),
+        problem ? h("span", { class: "tag tag-danger", text: t(problem) }) : null,
+        h("span", { class: "cart-line-price", text: won(line.price * line.quantity) }),
+        optionsLabel(line.options),
+      ),
+      h("div", { class: "stepper stepper-sm", role: "group", "aria-label": `${name} ${t("quantity")}` },
+        h("button", {
+          type: "button", class: "btn btn-icon", "data-action": "decrease",
+          "aria-label": t("decrease", { name }), onclick: () => cart.change(line.key, -1),
+        }, "−"),
+        h("output", { class: "qty", text: String(line.quantity) }),
+        h("button", {
+          type: "button", class: "btn btn-icon", "data-action": "increase", disabled: Boolean(problem) || line.quantity >= MAX_QUANTITY,
+          "aria-label": t("increase", { name }), onclick: () => cart.change(line.key, 1),
+        }, "+"),
+      ),
+      h("button", {
+        type: "button", class: "btn btn-text btn-remove", "data-action": "remove",
+        "aria-label": t("remove", { name }), onclick: () => cart.remove(line.key), text: t("removeShort"),
+      }),
+    );
+  });
+  $("cart-lines").replaceChildren(...lines);
+  const empty = !cart.lines.length;
+  $("cart-empty").hidden = !empty;
+  $("cart-clear").disabled = empty;
+  $("cart-order").disabled = empty;
+  $("cart-total").textContent = won(cart.total);
+  $("cart-count").textContent = empty ? "" : t("cartCount", { count: cart.count });
+  $("cart-open-count").textContent = t("cartCount", { count: cart.count });
+  document.body.classList.toggle("cart-has-items", !empty);
+  if (empty) closeSheet();
+  renderCardBadges();
+}
+
+function openSheet() {
+  if (!sheetQuery.matches) return;
+  document.body.classList.add("sheet-open");
+  $("toast").hidden = true;
+  $("cart-backdrop").hidden = false;
+  $("cart-open").setAttribute("aria-expanded", "true");
+  $("cart-close").focus();
+}
+
+export function closeSheet() {
+  if (!document.body.classList.contains("sheet-open")) return;
+  const hadFocus = $("cart").contains(document.activeElement);
+  document.body.classList.remove("sheet-open");
+  $("cart-backdrop").hidden = true;
+  $("cart-open").setAttribute("aria-expanded", "false");
+  if (hadFocus) $("cart-open").focus();
+}
+
+export function bindCartPanel() {
+  $("cart-clear").addEventListener("click", () => currentCart().clear());
+  $("cart-open").addEventListener("click", openSheet);
+  $("cart-close").addEventListener("click", closeSheet);
+  $("cart-backdrop").addEventListener("click", closeSheet);
+  sheetQuery.addEventListener("change", closeSheet);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeSheet();
+  });
+}

@@ -1,0 +1,172 @@
+// Review and order: the cart once more with the note (요청사항), the order sent under the cart's
+// idempotency key, and the success screen with its countdown back to the menu.
+
+import { ApiError, NetworkError, SignedOut, errorOf, request } from "./api.js";
+import { closeSheet, lineName, lineProblems, renderCart } from "./cart-panel.js";
+import { MAX_NOTE_LENGTH, currentCart } from "./cart.js";
+import { $, displayNumber, h, t, won } from "./dom.js";
+import { orderLine } from "./history.js";
+import { loadMenu } from "./menu.js";
+import { optionsLabel } from "./options.js";
+import { guarded, showScreen, showView, signedOut } from "./screens.js";
+
+const SUCCESS_SECONDS = 5;
+
+let sending = false;
+let successTimer = null;
+
+/** An order is on its way: the review stays open and the cart's key is kept. */
+export function isSending() {
+  return sending;
+}
+
+function openReview() {
+  if (!currentCart().lines.length) return;
+  closeSheet();
+  renderReview();
+  setError(null);
+  warnSoldOut();
+  $("review-note").value = currentCart().note;
+  renderNoteCount();
+  $("review-dialog").showModal();
+}
+
+/** The menu changed: an open review shows what can still be ordered. */
+export function refreshReview() {
+  if (!$("review-dialog").open || sending) return;
+  renderReview();
+  warnSoldOut();
+}
+
+function renderNoteCount() {
+  $("review-note-count").textContent = t("noteCount", { count: $("review-note").value.length, max: MAX_NOTE_LENGTH });
+}
+
+function renderReview() {
+  const cart = currentCart();
+  const problems = lineProblems();
+  $("review-lines").replaceChildren(
+    ...cart.lines.map((line) =>
+      h("li", { class: problems.has(line) ? "is-soldout" : null },
+        h("span", { class: "review-name" },
+          h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+          optionsLabel(line.options),
+        ),
+        problems.has(line) ? h("span", { class: "tag tag-danger", text: t(problems.get(line)) }) : null,
+        h("span", { class: "review-amount", text: won(line.price * line.quantity) }),
+      ),
+    ),
+  );
+  $("review-total").textContent = won(cart.total);
+  $("review-confirm").textContent = sending ? t("sending") : t("orderWithTotal", { total: won(cart.total) });
+  $("review-confirm").disabled = sending;
+}
+
+function setError(message, details = []) {
+  const box = $("review-error");
+  box.hidden = !message;
+  box.replaceChildren();
+  if (!message) return;
+  box.append(h("p", { class: "alert-title", text: message }));
+  if (details.length) box.append(h("ul", {}, details.map((detail) => h("li", { text: detail }))));
+}
+
+async function confirmOrder() {
+  const cart = currentCart();
+  if (sending || !cart.lines.length) return;
+  sending = true;
+  renderReview();
+  const key = cart.idempotencyKey();
+  try {
+    const response = await request("/api/v1/orders", {
+      method: "POST",
+      body: cart.orderBody(),
+      headers: { "Idempotency-Key": key },
+    });
+    if (response.status >= 500) throw await errorOf(response);
+    if (!response.ok) {
+      // The server answered for certain and made no order: a new attempt gets a new key.
+      cart.forgetIdempotencyKey();
+      throw await errorOf(response);
+    }
+    const order = await response.json();
+    cart.forgetIdempotencyKey();
+    cart.clear();
+    $("review-dialog").close();
+    showSuccess(order);
+  } catch (error) {
+    if (error instanceof SignedOut) return signedOut(t("signedOut"));
+    await orderFailed(error);
+  } finally {
+    sending = false;
+    if ($("review-dialog").open) renderReview();
+  }
+}
+
+async function orderFailed(error) {
+  if (error instanceof NetworkError) return setError(t("orderNetworkError"));
+  if (!(error instanceof ApiError) || error.status >= 500) return setError(t("serverError"));
+  // The key's order left the table's session (closed, deleted): nothing was placed now, and
+  // the next tap sends the cart under a new key.
+  if (error.code === "idempotency_key_expired") return setError(t("orderKeyExpired"));
+  // Something on the menu changed (sold out, removed): show it in the cart.
+  await guarded(loadMenu, () => null);
+  renderCart();
+  if (warnSoldOut()) return;
+  const details = error.fields ? Object.values(error.fields).flat().map(String) : [error.message];
+  setError(t("orderFailed"), details);
+}
+
+/** Name the cart's lines that cannot be ordered in the review dialog; false when there are none. */
+function warnSoldOut() {
+  const problems = [...lineProblems()];
+  if (!problems.length) return false;
+  const names = (kind) => problems.filter(([, problem]) => problem === kind).map(([line]) => lineName(line));
+  const soldOut = names("soldOut");
+  const changed = names("optionsChanged");
+  setError(
+    soldOut.length ? t("soldOutInCart", { names: soldOut.join(", ") }) : t("optionsChangedInCart", { names: changed.join(", ") }),
+    soldOut.length && changed.length ? [t("optionsChangedInCart", { names: changed.join(", ") })] : [],
+  );
+  return true;
+}
+
+function showSuccess(order) {
+  $("success-number").textContent = displayNumber(order);
+  $("success-total").textContent = won(order.total);
+  $("success-lines").replaceChildren(...order.items.map(orderLine));
+  $("success-note").textContent = order.note ? t("noteShown", { note: order.note }) : "";
+  $("success-note").hidden = !order.note;
+  showScreen("success");
+  $("success-back").focus();
+  let remaining = SUCCESS_SECONDS;
+  const tick = () => {
+    $("success-countdown").textContent = t("countdown", { seconds: remaining });
+    if (remaining <= 0) return backToMenu();
+    remaining -= 1;
+    successTimer = setTimeout(tick, 1000);
+  };
+  tick();
+}
+
+function backToMenu() {
+  clearTimeout(successTimer);
+  successTimer = null;
+  showScreen("main");
+  showView("menu");
+  $("menu-view").scrollTo({ top: 0 });
+  guarded(loadMenu, () => null);
+}
+
+export function bindReview() {
+  $("cart-order").addEventListener("click", openReview);
+  $("review-confirm").addEventListener("click", confirmOrder);
+  $("success-back").addEventListener("click", backToMenu);
+  $("review-note").addEventListener("input", () => {
+    currentCart().setNote($("review-note").value);
+    renderNoteCount();
+  });
+  $("review-dialog").addEventListener("cancel", (event) => {
+    if (sending) event.preventDefault();
+  });
+}
