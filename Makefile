@@ -79,9 +79,15 @@ fuzz: $(BIN)/.installed
 	$(TEST_ENV) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
 		$(BIN)/pytest tableorder/tests/test_fuzz.py -s $(PYTEST_ARGS)
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy with the django-stubs and DRF plugins, configured in pyproject.toml (strict on the modules listed
+# there); the plugins import the settings, hence TEST_ENV.
+.PHONY: typecheck
+typecheck: $(BIN)/.installed
+	$(TEST_ENV) $(BIN)/mypy .
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
@@ -98,4 +104,4 @@ messages: $(BIN)/.installed
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles test-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 media staticfiles test-output .pytest_cache .ruff_cache .mypy_cache

@@ -79,7 +79,7 @@ class StoreUserAdmin(StoreScopedAdmin, UserAdmin):
     add_form = StoreUserCreationForm
     list_display = ["username", "first_name", "last_name", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active"]
-    fieldsets = [(None, {"fields": ["store"]}), *UserAdmin.fieldsets]
+    fieldsets = [(None, {"fields": ["store"]}), *UserAdmin.fieldsets]  # type: ignore[misc]
     add_fieldsets = [(None, {"fields": ["store"]}), *UserAdmin.add_fieldsets]
     manager_fieldsets = [
         (None, {"fields": ["username", "password"]}),

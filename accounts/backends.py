@@ -1,12 +1,16 @@
 """Authentication backends: managers log in with store identifier + username + password,
 tablets with store identifier + table number + table password."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.http import HttpRequest
 
 from accounts.models import Table, User
 
 
-def axes_username(request, credentials):
+def axes_username(request: HttpRequest | None, credentials: Mapping[str, Any] | None) -> str | None:
     """The name django-axes counts failures under: the store code scopes the username.
 
     Axes' reset after a successful admin login passes only the username; the store code is
@@ -25,7 +29,14 @@ def axes_username(request, credentials):
 class StoreUserBackend(ModelBackend):
     """Finds the user by (store, username); without a store code, a platform admin."""
 
-    def authenticate(self, request, username=None, password=None, store_code=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        store_code: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if username is None or password is None:
             return None
         users = User.objects.select_related("store")
@@ -49,7 +60,13 @@ class TableBackend(BaseBackend):
     The signature has no `username`, so `authenticate()` skips this backend for manager logins.
     """
 
-    def authenticate(self, request, store_code=None, table_number=None, password=None):
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        store_code: str | None = None,
+        table_number: int | None = None,
+        password: str | None = None,
+    ) -> Table | None:
         if store_code is None or table_number is None or password is None:
             return None
         table = Table.objects.select_related("store").filter(store__code=store_code, number=table_number).first()

@@ -1,5 +1,7 @@
 """Logins through django-axes, answering a lockout with 429 for API clients."""
 
+from typing import TYPE_CHECKING, Any
+
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -9,15 +11,27 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.api import LockedOut
 from core.errors import error_response
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
-def authenticate_or_lock(request, **credentials):
+    from accounts.models import Table, User
+
+    class AxesRequest(HttpRequest):
+        """A request as axes' middleware and handler leave it."""
+
+        axes_ip_address: str | None
+        axes_locked_out: bool
+        axes_credentials: dict[str, Any] | None
+
+
+def authenticate_or_lock(request: "Request", **credentials: Any) -> "User | Table | None":
     """`authenticate()` with axes counting failures; raises LockedOut (429) when locked.
 
     DRF wraps the request, so AxesMiddleware never sees an API lockout: check here.
@@ -46,12 +60,12 @@ class AddressLimitedAxesHandler(AxesDatabaseHandler):
     account: `request.axes_locked_out`, so 429 from the API and the locked-out page.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         if not settings.AXES_ENABLE_ACCESS_FAILURE_LOG:
             raise ImproperlyConfigured("The per-address login limit counts AXES_ENABLE_ACCESS_FAILURE_LOG rows.")
         super().__init__()
 
-    def address_failures(self, request):
+    def address_failures(self, request: "AxesRequest") -> int:
         """Failed logins from the request's address within the cool-off window."""
         if not request.axes_ip_address:
             return 0
@@ -59,11 +73,13 @@ class AddressLimitedAxesHandler(AxesDatabaseHandler):
             ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
         ).count()
 
-    def address_is_locked(self, request):
+    def address_is_locked(self, request: "AxesRequest") -> bool:
         limit = settings.AXES_ADDRESS_FAILURE_LIMIT
-        return settings.AXES_LOCK_OUT_AT_FAILURE and self.address_failures(request) >= limit
+        return settings.AXES_LOCK_OUT_AT_FAILURE and self.address_failures(request) >= limit  # type: ignore[misc]
 
-    def reset_attempts(self, *, ip_address=None, username=None, ip_or_username=False):
+    def reset_attempts(
+        self, *, ip_address: str | None = None, username: str | None = None, ip_or_username: bool = False
+    ) -> int:
         """Also lifts an address's lock (`manage.py axes_reset_ip`, `axes_reset`): forgets the
         failures that count, those within the cool-off; older ones stay in the log."""
         count = super().reset_attempts(ip_address=ip_address, username=username, ip_or_username=ip_or_username)
@@ -72,10 +88,12 @@ class AddressLimitedAxesHandler(AxesDatabaseHandler):
             (recent.filter(ip_address=ip_address) if ip_address else recent).delete()
         return count
 
-    def is_locked(self, request, credentials=None):
+    def is_locked(self, request: "AxesRequest", credentials: dict[str, Any] | None = None) -> bool:
         return super().is_locked(request, credentials) or self.address_is_locked(request)
 
-    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+    def user_login_failed(
+        self, sender: object, credentials: dict[str, Any], request: "AxesRequest | None" = None, **kwargs: Any
+    ) -> None:
         # Axes records the failure (AccessAttempt for the account, AccessFailureLog for all).
         super().user_login_failed(sender, credentials, request=request, **kwargs)
         if request is None or request.axes_locked_out or self.is_whitelisted(request, credentials):
@@ -91,7 +109,9 @@ class AddressLimitedAxesHandler(AxesDatabaseHandler):
             )
 
 
-def lockout_response(request, original_response, credentials):
+def lockout_response(
+    request: HttpRequest, original_response: object, credentials: dict[str, Any] | None
+) -> HttpResponseBase:
     """AXES_LOCKOUT_CALLABLE: our JSON error for the API, a page for people."""
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
@@ -103,7 +123,7 @@ def lockout_response(request, original_response, credentials):
     return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=status)
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: counted from the right of X-Forwarded-For past our own proxies.
 
     Entries further left are whatever the client sent and cannot be trusted.

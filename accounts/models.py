@@ -1,5 +1,7 @@
 """Who uses Table Order: stores, their managers, and the tables whose tablets order."""
 
+from typing import ClassVar
+
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -77,7 +79,7 @@ class Store(models.Model):
             )
 
 
-class StoreUserManager(UserManager):
+class StoreUserManager(UserManager["User"]):
     def get_by_natural_key(self, username):
         # Natural keys (createsuperuser, fixtures) name platform users, who have no store.
         return self.get(username=username, store__isnull=True)
@@ -101,7 +103,7 @@ class User(AbstractUser):
     )
     token_version = models.PositiveBigIntegerField(_("token version"), default=1, editable=False)
 
-    objects = StoreUserManager()
+    objects: ClassVar[StoreUserManager] = StoreUserManager()
 
     class Meta:
         verbose_name = _("user")

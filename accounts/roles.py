@@ -3,6 +3,10 @@
 The admin limits every page to the manager's own store; these permissions say which pages.
 """
 
+from collections.abc import Mapping
+
+from django.contrib.auth.models import Group, Permission
+
 STORE_MANAGER_GROUP = "store manager"
 STORE_MANAGER_PERMISSIONS = {
     ("menus", "category"): ("view", "add", "change", "delete"),
@@ -19,7 +23,11 @@ STORE_MANAGER_PERMISSIONS = {
 }
 
 
-def ensure_store_manager_group(group_model, permission_model, permissions=STORE_MANAGER_PERMISSIONS):
+def ensure_store_manager_group(
+    group_model: type[Group],
+    permission_model: type[Permission],
+    permissions: Mapping[tuple[str, str], tuple[str, ...]] = STORE_MANAGER_PERMISSIONS,
+) -> Group:
     """The group with exactly `permissions` (model classes passed in, so a migration can use
     its historical models and its own frozen list)."""
     group, _created = group_model.objects.get_or_create(name=STORE_MANAGER_GROUP)

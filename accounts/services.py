@@ -1,6 +1,8 @@
 """Writes about stores, managers and tables. Each function is one transaction."""
 
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -23,7 +25,7 @@ TABLE_PASSWORD_MIN_LENGTH = 4
 MENU_NOTICE = "menu"
 
 
-def lock_store(store_id):
+def lock_store(store_id: int) -> None:
     """Hold the store's write lock until the current transaction ends (call inside one).
 
     Every write that order numbers, table sessions or the event stream depend on takes it
@@ -43,7 +45,7 @@ def lock_store(store_id):
             cursor.execute(f"UPDATE {store_table} SET id = id WHERE id = %s", [store_id])  # noqa: S608
 
 
-def bump_menu_version(store_id):
+def bump_menu_version(store_id: int) -> None:
     """A new version of the store's tablet menu (its ETag), and every process drops its copy
     of the menu once the current transaction commits. Call inside the writer's transaction,
     holding the store's write lock (menus.services, update_store).
@@ -58,7 +60,7 @@ def bump_menu_version(store_id):
 
 
 @transaction.atomic
-def create_store(*, code, name, manager_username, manager_password):
+def create_store(*, code: str, name: str, manager_username: str, manager_password: str) -> tuple[Store, User]:
     """A new store and its first manager. Raises ValidationError naming the bad field."""
     store = Store(code=code, name=name)
     store.full_clean()
@@ -68,7 +70,7 @@ def create_store(*, code, name, manager_username, manager_password):
 
 
 @transaction.atomic
-def create_manager(*, store, username, password, **fields):
+def create_manager(*, store: Store, username: str, password: str, **fields: Any) -> User:
     """A manager of `store`: staff, in the "store manager" group, nothing more.
 
     `fields` are other User fields (first_name, email…). Raises ValidationError naming the bad field.
@@ -85,12 +87,12 @@ def create_manager(*, store, username, password, **fields):
     return manager
 
 
-def store_manager_group():
+def store_manager_group() -> Group:
     """The group whose permissions every store manager has (made by a migration)."""
     return ensure_store_manager_group(Group, Permission)
 
 
-def validate_table_password(password):
+def validate_table_password(password: str) -> None:
     if not password or len(password) < TABLE_PASSWORD_MIN_LENGTH or len(password) > 128:
         raise ValidationError(
             {
@@ -101,7 +103,7 @@ def validate_table_password(password):
 
 
 @transaction.atomic
-def setup_table(*, store, number, password):
+def setup_table(*, store: Store, number: int, password: str) -> tuple[Table, bool]:
     """Create table `number` or reset its password; a reset signs its tablet out.
 
     Returns (table, created).
@@ -111,7 +113,7 @@ def setup_table(*, store, number, password):
         raise ValidationError({"number": _("The table number must be a whole number of at least 1.")})
     table = Table.objects.select_for_update().filter(store=store, number=number).first()
     created = table is None
-    if created:
+    if table is None:
         table = Table(store=store, number=number)
     else:
         table.token_version = F("token_version") + 1
@@ -122,7 +124,7 @@ def setup_table(*, store, number, password):
 
 
 @transaction.atomic
-def update_store(*, store, fields):
+def update_store(*, store: Store, fields: Iterable[str]) -> Store:
     """Save the named fields of an existing store after full validation.
 
     Only those fields: `last_order_number` moves under the store lock meanwhile, and writing
@@ -139,7 +141,7 @@ def update_store(*, store, fields):
 
 
 @transaction.atomic
-def create_table(*, store, number, password):
+def create_table(*, store: Store, number: int, password: str) -> Table:
     """A new table; Conflict if the store already has that number (setup_table resets one)."""
     # The store lock makes "not there yet" still true when the row is written.
     lock_store(store.pk)
@@ -150,7 +152,7 @@ def create_table(*, store, number, password):
 
 
 @transaction.atomic
-def revoke_tablet(*, table):
+def revoke_tablet(*, table: Table) -> Table:
     """Sign the table's tablet out; it must be set up again with the table password."""
     Table.objects.filter(pk=table.pk).update(token_version=F("token_version") + 1)
     # A queryset update sends no post_save: tell every process's credential cache here.

@@ -83,7 +83,7 @@ class StoreScopedMixin:
     """What store-scoped model admins and inlines share. `store_lookup` names the path from
     the model to its store when it has no `store` field of its own (e.g. "order__store")."""
 
-    store_lookup = None
+    store_lookup: str | None = None
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -6,11 +6,24 @@ A manager token carries the user's `token_version` the same way (claim `uv`): a 
 change ends every token issued before it.
 """
 
+from typing import TYPE_CHECKING, TypedDict, TypeVar
+
 from django.conf import settings
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
+
+if TYPE_CHECKING:
+    from accounts.models import Table, User
 
 
-def manager_tokens(user):
+class TokenPair(TypedDict):
+    access: str
+    refresh: str
+
+
+_T = TypeVar("_T", bound=Token)
+
+
+def manager_tokens(user: "User") -> TokenPair:
     """Access and refresh tokens for a store manager, both carrying the store id and token version."""
     refresh = RefreshToken.for_user(user)
     refresh["store_id"] = user.store_id
@@ -28,14 +41,14 @@ class TableAccessToken(AccessToken):
     lifetime = settings.TABLE_ACCESS_TOKEN_LIFETIME
 
 
-def _claim_table(token, table):
+def _claim_table(token: _T, table: "Table") -> _T:
     token["table_id"] = table.id
     token["store_id"] = table.store_id
     token["tv"] = table.token_version
     return token
 
 
-def table_tokens(table):
+def table_tokens(table: "Table") -> TokenPair:
     """Access and refresh tokens that let one table's tablet do what a tablet does."""
     refresh = _claim_table(TableRefreshToken(), table)
     access = _claim_table(TableAccessToken(), table)

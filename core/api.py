@@ -6,6 +6,8 @@ store's object is a 404 everywhere; a request naming another store's object in a
 """
 
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import (
     ObjectDoesNotExist,
@@ -15,6 +17,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
@@ -25,6 +28,18 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import error_body
 from core.exceptions import Conflict, RateLimited
 from core.parsers import PayloadTooLarge
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+    from rest_framework.generics import GenericAPIView
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    _GenericAPIView = GenericAPIView[Any]
+    _PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField[Model]
+else:
+    _GenericAPIView = object
+    _PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField
 
 
 class Pagination(PageNumberPagination):
@@ -38,7 +53,9 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
     last_page_strings = ()
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: "Request", view: "APIView | None" = None
+    ) -> list[Any] | None:
         errors = {
             name: [_("Give a whole number from 1.")]
             for name in (self.page_query_param, self.page_size_query_param)
@@ -48,14 +65,14 @@ class Pagination(PageNumberPagination):
             raise exceptions.ValidationError(errors)
         return super().paginate_queryset(queryset, request, view)
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: "APIView") -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
         return parameters
 
 
-def _is_page_number(value):
+def _is_page_number(value: str) -> bool:
     return re.fullmatch(r"[0-9]{1,18}", value) is not None and int(value) >= 1
 
 
@@ -78,18 +95,18 @@ class RateLimitedError(exceptions.APIException):
     default_detail = _("Too many requests. Please wait a moment and try again.")
     default_code = "rate_limited"
 
-    def __init__(self, detail=None, code=None, wait=None):
+    def __init__(self, detail: "StrOrPromise | None" = None, code: str | None = None, wait: int | None = None) -> None:
         super().__init__(detail, code)
         self.wait = wait
 
 
-def _django_validation_detail(error):
+def _django_validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
     return {"non_field_errors": [str(m) for m in error.messages]}
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error is `{"error": {"code", "message", "fields"?}}` with the right status."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
@@ -110,6 +127,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    detail: dict[str, Any] | list[Any] | str
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         fields = {field: list(_flat_messages(errors)) for field, errors in detail.items()}
@@ -129,7 +147,7 @@ def exception_handler(exc, context):
     return Response(body, status=response.status_code, headers=_kept_headers(response))
 
 
-def _flat_messages(errors, path=""):
+def _flat_messages(errors: object, path: str = "") -> Iterator[str]:
     """A field's messages as strings: a nested serializer's (the lines of an order) come as
     `{line: {field: [messages]}}`, and are named by where they are, e.g. "1.quantity: …"."""
     if isinstance(errors, dict):
@@ -144,25 +162,25 @@ def _flat_messages(errors, path=""):
         yield from _flat_messages(value, f"{path}.{name}" if path else name)
 
 
-def _kept_headers(response):
+def _kept_headers(response: Response) -> dict[str, str]:
     return {k: v for k, v in response.items() if k in {"WWW-Authenticate", "Retry-After", "Allow"}}
 
 
-class StoreScopedMixin:
+class StoreScopedMixin(_GenericAPIView):
     """For GenericAPIView subclasses: `queryset` narrowed to the request's store (set by IsStoreManager)."""
 
-    def get_queryset(self):
-        return super().get_queryset().filter(store=self.request.store)
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().filter(store=self.request.store)  # type: ignore[attr-defined]
 
 
-def validated(serializer):
+def validated(serializer: serializers.BaseSerializer[Any]) -> Any:
     """The serializer's validated data; invalid input is a 400 with field errors."""
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
 
-class StoreScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class StoreScopedPrimaryKeyField(_PrimaryKeyRelatedField):
     """A primary key among the request's store's objects; any other id is "does not exist"."""
 
-    def get_queryset(self):
-        return super().get_queryset().filter(store=self.context["request"].store)
+    def get_queryset(self) -> QuerySet[Model]:
+        return super().get_queryset().filter(store=self.context["request"].store)  # type: ignore[union-attr]

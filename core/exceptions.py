@@ -1,10 +1,15 @@
 """Domain errors that services raise; the API turns them into HTTP statuses."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class Conflict(Exception):
     """The request is valid but clashes with the current state (HTTP 409)."""
 
-    def __init__(self, message, code="conflict"):
+    def __init__(self, message: "StrOrPromise", code: str = "conflict") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -14,7 +19,7 @@ class RateLimited(Exception):
     """Too many requests of this kind from one client just now (HTTP 429); `retry_after` is
     the number of seconds until one more would be accepted."""
 
-    def __init__(self, message, retry_after, code="rate_limited"):
+    def __init__(self, message: "StrOrPromise", retry_after: int, code: str = "rate_limited") -> None:
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after

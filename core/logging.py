@@ -9,7 +9,7 @@ from django.http import HttpRequest
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
-def _loggable(value):
+def _loggable(value: object) -> object:
     """A request (django.request's records carry one) as its method and path: its repr has the
     query string, and a stream's `?ticket=` must not reach the logs."""
     if isinstance(value, HttpRequest):
@@ -18,8 +18,8 @@ def _loggable(value):
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record):
-        entry = {
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

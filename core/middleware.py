@@ -3,9 +3,11 @@ request, streams excepted until they end), and a 503 while the database is unrea
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
@@ -13,6 +15,8 @@ from core.errors import error_response
 from core.views import healthz
 
 logger = logging.getLogger("tableorder.request")
+
+_GetResponse = Callable[[HttpRequest], HttpResponseBase] | Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
 
 class HealthCheckMiddleware:
@@ -28,51 +32,51 @@ class HealthCheckMiddleware:
     sync_capable = True
     methods = {"GET", "HEAD"}
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: _GetResponse) -> None:
         self.get_response = get_response
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 
-    def is_health_check(self, request):
+    def is_health_check(self, request: HttpRequest) -> bool:
         return request.path_info == "/healthz" and request.method in self.methods
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if iscoroutinefunction(self):
-            return self._acall(request)
+            return self._acall(request)  # type: ignore[attr-defined, no-any-return]
         if self.is_health_check(request):
             return healthz(request)
         return self.get_response(request)
 
-    async def _acall(self, request):
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         if self.is_health_check(request):
             return await sync_to_async(healthz)(request)
-        return await self.get_response(request)
+        return await self.get_response(request)  # type: ignore[misc, no-any-return]
 
 
 class RequestLogMiddleware:
     async_capable = True
     sync_capable = True
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: _GetResponse) -> None:
         self.get_response = get_response
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if iscoroutinefunction(self):
-            return self._acall(request)
+            return self._acall(request)  # type: ignore[attr-defined, no-any-return]
         started = time.perf_counter()
         response = self.get_response(request)
-        self._log(request, response, started)
+        self._log(request, response, started)  # type: ignore[arg-type]
         return response
 
-    async def _acall(self, request):
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
-        response = await self.get_response(request)
+        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
         self._log(request, response, started)
         return response
 
-    def _log(self, request, response, started):
+    def _log(self, request: HttpRequest, response: HttpResponseBase, started: float) -> None:
         logger.info(
             "%s %s %s",
             request.method,
@@ -100,7 +104,7 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
 
     retry_after_seconds = 2
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> JsonResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)

@@ -9,12 +9,17 @@ raises RequestDataTooBig: `core.api.exception_handler` answers that with 413.
 """
 
 import io
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 # Far deeper than any body this API takes (an order: object → items → line → options → id),
 # shallow enough that nothing after the parser can recurse out of stack on it.
@@ -27,9 +32,9 @@ class PayloadTooLarge(APIException):
     default_code = "too_large"
 
 
-def read_limited(stream, parser_context):
+def read_limited(stream: IO[bytes], parser_context: Mapping[str, Any] | None) -> bytes:
     """The body's bytes; PayloadTooLarge past DATA_UPLOAD_MAX_MEMORY_SIZE, read no further."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if limit is None:
         return stream.read()
     request = (parser_context or {}).get("request")
@@ -45,7 +50,7 @@ def read_limited(stream, parser_context):
     return body
 
 
-def nested_deeper_than(value, limit):
+def nested_deeper_than(value: object, limit: int) -> bool:
     """Whether lists and objects in `value` nest deeper than `limit` (without recursing)."""
     pending = [(value, 1)]
     while pending:
@@ -62,7 +67,9 @@ def nested_deeper_than(value, limit):
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, bounded in size and depth."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         body = read_limited(stream, parser_context)
         try:
             data = super().parse(io.BytesIO(body), media_type, parser_context)
@@ -77,5 +84,7 @@ class JSONParser(parsers.JSONParser):
 class FormParser(parsers.FormParser):
     """DRF's form parser, bounded in size (Django's QueryDict bounds the number of fields)."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> "_ImmutableQueryDict":
         return super().parse(io.BytesIO(read_limited(stream, parser_context)), media_type, parser_context)

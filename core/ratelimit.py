@@ -14,13 +14,17 @@ a client may hold up to N times the cap.
 import math
 import threading
 from collections import Counter
+from collections.abc import Hashable
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.exceptions import RateLimited
 
 
-def check_recent(rows, *, limit, window, message):
+def check_recent(rows: QuerySet[Any], *, limit: int, window: timedelta, message: str) -> None:
     """Raise RateLimited(message) if `rows` (a queryset of a model with `created_at`) already
     holds `limit` rows created within `window`; its `retry_after` is when the oldest of those
     leaves the window."""
@@ -31,7 +35,7 @@ def check_recent(rows, *, limit, window, message):
     refuse_if_limited(limiting[0] if limiting else None, now=now, window=window, message=message)
 
 
-def refuse_if_limited(limiting, *, now, window, message):
+def refuse_if_limited(limiting: datetime | None, *, now: datetime, window: timedelta, message: str) -> None:
     """Raise RateLimited(message) if `limiting`, the creation time of the limit-th newest row
     (None when there are fewer), is within `window` before `now`; for callers that read it
     with other things in one statement (`orders.services.place_order`)."""
@@ -43,11 +47,11 @@ def refuse_if_limited(limiting, *, now, window, message):
 class StreamSlots:
     """Open streams per key, at most `limit` at a time, in this process."""
 
-    def __init__(self):
-        self._open = Counter()
+    def __init__(self) -> None:
+        self._open: Counter[Hashable] = Counter()
         self._lock = threading.Lock()
 
-    def take(self, key, limit):
+    def take(self, key: Hashable, limit: int) -> "Slot | None":
         """A Slot for one more stream of `key`, or None when `limit` are open already."""
         with self._lock:
             if self._open[key] >= limit:
@@ -55,10 +59,10 @@ class StreamSlots:
             self._open[key] += 1
         return Slot(self, key)
 
-    def open_count(self, key):
+    def open_count(self, key: Hashable) -> int:
         return self._open[key]
 
-    def _give_back(self, slot):
+    def _give_back(self, slot: "Slot") -> None:
         with self._lock:
             if not slot.held:
                 return
@@ -71,8 +75,8 @@ class StreamSlots:
 class Slot:
     """One open stream's place; `release()` gives it back (once, however often it is called)."""
 
-    def __init__(self, slots, key):
+    def __init__(self, slots: StreamSlots, key: Hashable) -> None:
         self.slots, self.key, self.held = slots, key, True
 
-    def release(self):
+    def release(self) -> None:
         self.slots._give_back(self)

@@ -1,6 +1,12 @@
 """OpenAPI additions: the one error shape every endpoint answers with (core.api), and
 the PATCH bodies that are validated whole."""
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.request import Request
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -40,13 +46,15 @@ CONFLICTS = {
 }
 
 
-def add_error_responses(result, generator, request, public):
+def add_error_responses(
+    result: dict[str, Any], generator: "SchemaGenerator", request: "Request | None", public: bool
+) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: document the error responses of each operation."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result["paths"].items():
         for method, operation in operations.items():
-            errors = {}
+            errors: dict[str, str] = {}
             queries = [p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"]
             if "requestBody" in operation or queries:
                 errors["400"] = "Invalid input; `fields` names the problems. Nothing was changed."
@@ -74,7 +82,9 @@ def add_error_responses(result, generator, request, public):
 WHOLE_PATCH_BODIES = {"/api/v1/admin/orders/{id}", "/api/v1/admin/tables/{id}"}
 
 
-def require_whole_patch_bodies(result, generator, request, public):
+def require_whole_patch_bodies(
+    result: dict[str, Any], generator: "SchemaGenerator", request: "Request | None", public: bool
+) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: the fields of WHOLE_PATCH_BODIES' bodies are required."""
     schemas = result["components"]["schemas"]
     for path in WHOLE_PATCH_BODIES:

@@ -1,7 +1,7 @@
 """Project-level views: the health check, and the API's error shape for the errors Django answers itself."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_safe
@@ -11,7 +11,7 @@ from core.errors import error_response
 
 
 @require_safe
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the app and its database answer, 503 otherwise (for the load balancer).
 
     Served by `core.middleware.HealthCheckMiddleware` whatever the Host header says.
@@ -25,7 +25,7 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def page_not_found(request, exception):
+def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpResponse:
     """handler404: under /api/ the API's error shape (a path like /api/v1/admin/orders/x
     matches no route, so no API view answers it), Django's page elsewhere."""
     if request.path.startswith("/api/"):
@@ -33,14 +33,14 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
-def bad_request(request, exception):
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400 (e.g. a Host header not in ALLOWED_HOSTS): the error shape under /api/."""
     if request.path.startswith("/api/"):
         return error_response(400, "bad_request", _("Bad request."))
     return defaults.bad_request(request, exception)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the error shape under /api/, never a traceback; Django's page elsewhere."""
     if request.path.startswith("/api/"):
         return error_response(500, "server_error", _("A server error occurred."))

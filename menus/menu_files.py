@@ -10,16 +10,20 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from menus.selectors import MenuDict
 
 CSV_COLUMNS = ("category", "name", "price", "description", "image_url", "is_available")
 ITEM_FIELDS = CSV_COLUMNS[1:]
 FORMATS = ("json", "csv")
 
 
-def format_for(path, explicit=None):
+def format_for(path: str, explicit: str | None = None) -> str:
     """The file format: `explicit` if given, else from the file extension."""
     if explicit:
         return explicit
@@ -31,11 +35,11 @@ def format_for(path, explicit=None):
     return suffix
 
 
-def parse_menu(text, fmt):
+def parse_menu(text: str, fmt: str) -> list[dict[str, Any]]:
     return parse_json(text) if fmt == "json" else parse_csv(text)
 
 
-def parse_json(text):
+def parse_json(text: str) -> list[dict[str, Any]]:
     """Rows of a `{categories: [{name, items: [...]}]}` document, in file order; ids are ignored."""
     try:
         document = json.loads(text)
@@ -46,7 +50,7 @@ def parse_json(text):
     categories = document.get("categories") if isinstance(document, dict) else None
     if not isinstance(categories, list):
         raise ValidationError(_('The JSON must be an object with a "categories" list.'))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for position, category in enumerate(categories, start=1):
         items = category.get("items") if isinstance(category, dict) else None
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
@@ -65,7 +69,7 @@ def parse_json(text):
     return rows
 
 
-def parse_csv(text):
+def parse_csv(text: str) -> list[dict[str, Any]]:
     """Rows of a CSV whose header is exactly CSV_COLUMNS (in any order)."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = reader.fieldnames or []
@@ -82,11 +86,11 @@ def parse_csv(text):
     return rows
 
 
-def dump_json(menu):
+def dump_json(menu: "MenuDict") -> str:
     return json.dumps(menu, ensure_ascii=False, indent=2) + "\n"
 
 
-def dump_csv(menu):
+def dump_csv(menu: "MenuDict") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -105,5 +109,5 @@ def dump_csv(menu):
     return buffer.getvalue()
 
 
-def dump_menu(menu, fmt):
+def dump_menu(menu: "MenuDict", fmt: str) -> str:
     return dump_json(menu) if fmt == "json" else dump_csv(menu)

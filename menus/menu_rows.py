@@ -1,7 +1,9 @@
 """Menu rows from a file: each checked and normalised before an import writes anything."""
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -14,13 +16,13 @@ from menus.models import MAX_PRICE, MIN_PRICE, Category, MenuItem, Option, Optio
 
 TRUE_WORDS = {"true", "1", "yes", "y"}
 FALSE_WORDS = {"false", "0", "no", "n"}
-CATEGORY_NAME_MAX = Category._meta.get_field("name").max_length
-ITEM_NAME_MAX = MenuItem._meta.get_field("name").max_length
-DESCRIPTION_MAX = MenuItem._meta.get_field("description").max_length
-IMAGE_URL_MAX = MenuItem._meta.get_field("image_url").max_length
+CATEGORY_NAME_MAX: int = Category._meta.get_field("name").max_length  # type: ignore[assignment]
+ITEM_NAME_MAX: int = MenuItem._meta.get_field("name").max_length  # type: ignore[assignment]
+DESCRIPTION_MAX: int = MenuItem._meta.get_field("description").max_length  # type: ignore[assignment]
+IMAGE_URL_MAX: int = MenuItem._meta.get_field("image_url").max_length  # type: ignore[assignment]
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-GROUP_NAME_MAX = OptionGroup._meta.get_field("name").max_length
-OPTION_NAME_MAX = Option._meta.get_field("name").max_length
+GROUP_NAME_MAX: int = OptionGroup._meta.get_field("name").max_length  # type: ignore[assignment]
+OPTION_NAME_MAX: int = Option._meta.get_field("name").max_length  # type: ignore[assignment]
 # min_select and max_select are small integer columns.
 MAX_CHOICES = 32767
 
@@ -56,12 +58,14 @@ class MenuRow:
     option_groups: tuple[OptionGroupRow, ...] = ()
 
 
-def validate_menu_rows(rows):
+def validate_menu_rows(rows: Iterable[Mapping[str, Any]]) -> list[MenuRow]:
     """MenuRows for `rows`, or a ValidationError listing every bad row ("row 3: …")."""
+    errors: list[str]
+    seen: dict[tuple[str, str], int]
     cleaned, errors, seen = [], [], {}
     for number, row in enumerate(rows, start=1):
-        problems = []
-        values = {
+        problems: list[str] = []
+        values: dict[str, Any] = {
             "category": _text(row.get("category"), "category", CATEGORY_NAME_MAX, problems, required=True),
             "name": _text(row.get("name"), "name", ITEM_NAME_MAX, problems, required=True),
             "price": _won(row.get("price"), "price", MIN_PRICE, problems),
@@ -82,7 +86,7 @@ def validate_menu_rows(rows):
     return cleaned
 
 
-def _text(value, label, max_length, problems, *, required=False):
+def _text(value: object, label: str, max_length: int, problems: list[str], *, required: bool = False) -> str:
     # `label` is the column name as written in menu files, so it is not translated.
     text = "" if value is None else str(value).strip()
     if required and not text:
@@ -95,7 +99,7 @@ def _text(value, label, max_length, problems, *, required=False):
     return text
 
 
-def _won(value, label, minimum, problems):
+def _won(value: object, label: str, minimum: int, problems: list[str]) -> int | None:
     if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_PRICE:
@@ -107,7 +111,7 @@ def _won(value, label, minimum, problems):
     return None
 
 
-def _count(value, label, minimum, problems):
+def _count(value: object, label: str, minimum: int, problems: list[str]) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_CHOICES:
         return value
     problems.append(
@@ -117,16 +121,17 @@ def _count(value, label, minimum, problems):
     return None
 
 
-def _option_groups(value, problems):
+def _option_groups(value: object, problems: list[str]) -> tuple[OptionGroupRow, ...]:
     """OptionGroupRows of an item's `option_groups` (a JSON list; absent means none)."""
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(group, dict) for group in value):
         problems.append(_("option_groups must be a list of objects."))
         return ()
+    first_of_name: dict[str, int]
     groups, first_of_name = [], {}
     for position, group in enumerate(value, start=1):
-        group_problems = []
+        group_problems: list[str] = []
         name = _text(group.get("name"), "name", GROUP_NAME_MAX, group_problems, required=True)
         # Absent limits take the model's defaults: choose at most one, none required.
         min_select = _count(group.get("min_select", 0), "min_select", 0, group_problems)
@@ -142,19 +147,20 @@ def _option_groups(value, problems):
         )
         if not group_problems:
             first_of_name[name] = position
-            groups.append(OptionGroupRow(name, min_select, max_select, options))
+            groups.append(OptionGroupRow(name, min_select, max_select, options))  # type: ignore[arg-type]
     return tuple(groups)
 
 
-def _options(value, problems):
+def _options(value: object, problems: list[str]) -> tuple[OptionRow, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(option, dict) for option in value):
         problems.append(_("options must be a list of objects."))
         return ()
+    first_of_name: dict[str, int]
     options, first_of_name = [], {}
     for position, option in enumerate(value, start=1):
-        option_problems = []
+        option_problems: list[str] = []
         name = _text(option.get("name"), "name", OPTION_NAME_MAX, option_problems, required=True)
         price_delta = _won(option.get("price_delta", 0), "price_delta", 0, option_problems)
         is_available = _boolean(option.get("is_available"), option_problems)
@@ -166,11 +172,11 @@ def _options(value, problems):
         )
         if not option_problems:
             first_of_name[name] = position
-            options.append(OptionRow(name, price_delta, is_available))
+            options.append(OptionRow(name, price_delta, is_available))  # type: ignore[arg-type]
     return tuple(options)
 
 
-def _boolean(value, problems):
+def _boolean(value: object, problems: list[str]) -> bool | None:
     if isinstance(value, bool):
         return value
     if value is None or value == "":
@@ -184,7 +190,7 @@ def _boolean(value, problems):
     return None
 
 
-def _image(value, problems):
+def _image(value: object, problems: list[str]) -> tuple[str | None, str | None]:
     """(stored file name, external URL) for an image_url cell; (None, None) when it is empty."""
     url = "" if value is None else str(value).strip()
     if not url:
@@ -206,7 +212,7 @@ def _image(value, problems):
     return None, url
 
 
-def stored_file_name(url):
+def stored_file_name(url: str) -> str | None:
     """The storage name of an image this deployment serves at `url`, or None.
 
     An exported uploaded image comes back as its media URL; pointing the item at the same

@@ -1,18 +1,55 @@
 """Menu reads: the whole menu of a store, in the shape of GET /api/v1/menu."""
 
+from typing import TypedDict
+
 from django.db.models import Prefetch
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Store
 from accounts.services import MENU_NOTICE
 from core.notice_cache import NoticeCache
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Option, OptionGroup
 
 # An item's option groups in display order, each with its options in display order (two queries).
 OPTION_GROUPS = "option_groups__options"
 
 
-def store_menu(store):
+class OptionDict(TypedDict):
+    id: int
+    name: str
+    price_delta: int
+    is_available: bool
+
+
+class OptionGroupDict(TypedDict):
+    id: int
+    name: str
+    min_select: int
+    max_select: int
+    options: list[OptionDict]
+
+
+class MenuItemDict(TypedDict):
+    id: int
+    name: str
+    price: int
+    description: str
+    image_url: str
+    is_available: bool
+    option_groups: list[OptionGroupDict]
+
+
+class CategoryDict(TypedDict):
+    id: int
+    name: str
+    items: list[MenuItemDict]
+
+
+class MenuDict(TypedDict):
+    categories: list[CategoryDict]
+
+
+def store_menu(store: Store | int) -> MenuDict:
     """`{categories: [{id, name, items: [...]}]}` in display order, each item with its option
     groups; four queries however many items and options there are."""
     categories = Category.objects.filter(store=store).prefetch_related(
@@ -32,14 +69,14 @@ def store_menu(store):
 _tablet_menus = NoticeCache(MENU_NOTICE, max_entries=1000)
 
 
-def tablet_menu(store):
+def tablet_menu(store: Store) -> tuple[str, bytes]:
     """(version, body): the store's menu version (`menu_version`) and the tablet's menu,
     `store_menu` with the store's `staff_call_reasons`, rendered as JSON bytes (what DRF's
     JSONRenderer renders). Kept in memory until the menu changes."""
-    return _tablet_menus.get(store.pk, lambda: _read_tablet_menu(store.pk))
+    return _tablet_menus.get(store.pk, lambda: _read_tablet_menu(store.pk))  # type: ignore[no-any-return]
 
 
-def _read_tablet_menu(store_id):
+def _read_tablet_menu(store_id: int) -> tuple[str, bytes]:
     # The version first, the menu after it: a menu is never older than the version it is kept
     # under (a change committed in between makes it newer, and its notice drops the pair).
     counter, reasons = Store.objects.values_list("menu_version", "staff_call_reasons").get(pk=store_id)
@@ -47,7 +84,7 @@ def _read_tablet_menu(store_id):
     return _version_name(store_id, counter), JSONRenderer().render(menu)
 
 
-def menu_item_dict(item):
+def menu_item_dict(item: MenuItem) -> MenuItemDict:
     """An item as the menu shows it; its option groups must be prefetched (`OPTION_GROUPS`)."""
     return {
         "id": item.id,
@@ -60,7 +97,7 @@ def menu_item_dict(item):
     }
 
 
-def option_group_dict(group):
+def option_group_dict(group: OptionGroup) -> OptionGroupDict:
     return {
         "id": group.id,
         "name": group.name,
@@ -70,7 +107,7 @@ def option_group_dict(group):
     }
 
 
-def option_dict(option):
+def option_dict(option: Option) -> OptionDict:
     return {
         "id": option.id,
         "name": option.name,
@@ -79,7 +116,7 @@ def option_dict(option):
     }
 
 
-def menu_version(store):
+def menu_version(store: Store) -> str:
     """The store's tablet menu version, for ETags and `menu.updated` events: one query.
 
     A counter on the store that every menu write and every change of the store's settings
@@ -88,5 +125,5 @@ def menu_version(store):
     return _version_name(store.pk, Store.objects.values_list("menu_version", flat=True).get(pk=store.pk))
 
 
-def _version_name(store_id, counter):
+def _version_name(store_id: int, counter: int) -> str:
     return f"{store_id}.{counter}"

@@ -94,7 +94,7 @@ class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
     image_url = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=MenuItem._meta.get_field("image_url").max_length,
+        max_length=MenuItem._meta.get_field("image_url").max_length,  # type: ignore[arg-type]
         help_text=_(
             "An external http(s) image URL; empty removes the image. Sending the item's current image_url "
             "back keeps its image."

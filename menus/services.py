@@ -7,7 +7,9 @@ Tablets see a menu change only through these functions: a write around them (a q
 update, a model's own save) leaves the menu version, and the cached menus, as they were."""
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,9 +17,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Store
 from accounts.services import bump_menu_version, lock_store
 from core.exceptions import Conflict
-from menus.menu_rows import validate_menu_rows
+from menus.menu_rows import MenuRow, OptionGroupRow, validate_menu_rows
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.signals import menu_changed
 
@@ -31,7 +34,7 @@ class ImportResult:
 
 
 @transaction.atomic
-def save_category(*, category):
+def save_category(*, category: Category) -> Category:
     """Create or update a category after full validation."""
     lock_store(category.store_id)
     category.full_clean()
@@ -41,7 +44,7 @@ def save_category(*, category):
 
 
 @transaction.atomic
-def delete_category(*, category):
+def delete_category(*, category: Category) -> None:
     """Delete an empty category; one that still has items is a Conflict."""
     lock_store(category.store_id)
     if MenuItem.objects.filter(category=category).exists():
@@ -51,7 +54,7 @@ def delete_category(*, category):
 
 
 @transaction.atomic
-def save_menu_item(*, item):
+def save_menu_item(*, item: MenuItem) -> MenuItem:
     """Create or update a menu item after full validation (price range, category of the same store)."""
     lock_store(item.store_id)
     item.full_clean()
@@ -61,7 +64,7 @@ def save_menu_item(*, item):
 
 
 @transaction.atomic
-def delete_menu_item(*, item):
+def delete_menu_item(*, item: MenuItem) -> None:
     """Delete a menu item; orders keep their lines, which copied its name and price.
 
     Its uploaded image stays in storage, as a replaced or cleared one does: another item may
@@ -73,7 +76,7 @@ def delete_menu_item(*, item):
 
 
 @transaction.atomic
-def reorder_menu(*, store_id, objects):
+def reorder_menu(*, store_id: int, objects: Iterable[Category | MenuItem]) -> None:
     """Save the new `display_order` of several categories or items of one store; one announcement."""
     lock_store(store_id)
     for obj in objects:
@@ -84,20 +87,29 @@ def reorder_menu(*, store_id, objects):
 
 
 @transaction.atomic
-def save_option_groups(*, item, groups=(), deleted=()):
+def save_option_groups(
+    *, item: MenuItem, groups: Sequence[OptionGroup] = (), deleted: Sequence[OptionGroup] = ()
+) -> None:
     """Save `groups` and delete `deleted` (option groups of `item`, with their options) after
     full validation; one announcement. Deletions go first, so a new group may take a deleted one's name."""
     _save_parts(item=item, parent=item, link="item_id", saved=groups, deleted=deleted)
 
 
 @transaction.atomic
-def save_options(*, group, options=(), deleted=()):
+def save_options(*, group: OptionGroup, options: Sequence[Option] = (), deleted: Sequence[Option] = ()) -> None:
     """Save `options` and delete `deleted` (options of `group`) after full validation; one announcement.
     Orders keep the options they were placed with: their lines copied names and prices."""
     _save_parts(item=group.item, parent=group, link="group_id", saved=options, deleted=deleted)
 
 
-def _save_parts(*, item, parent, link, saved, deleted):
+def _save_parts(
+    *,
+    item: MenuItem,
+    parent: MenuItem | OptionGroup,
+    link: str,
+    saved: Sequence[OptionGroup | Option],
+    deleted: Sequence[OptionGroup | Option],
+) -> None:
     """Write parts of `item` (its option groups, or one group's options) that point at `parent` through `link`."""
     lock_store(item.store_id)
     if any(getattr(part, link) != parent.pk for part in [*saved, *deleted]):
@@ -111,19 +123,19 @@ def _save_parts(*, item, parent, link, saved, deleted):
     _announce(item.store_id)
 
 
-def _touch(item):
+def _touch(item: MenuItem) -> None:
     # Option groups and options have no updated_at of their own: their item's says when they last changed.
     MenuItem.objects.filter(pk=item.pk).update(updated_at=timezone.now())
 
 
-def _announce(store_id):
+def _announce(store_id: int) -> None:
     # The version first: the menu.updated event carries it.
     bump_menu_version(store_id)
     menu_changed.send(sender=MenuItem, store_id=store_id)
 
 
 @transaction.atomic
-def import_menu(*, store, rows):
+def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportResult:
     """Add and update a store's menu from rows; never deletes anything.
 
     Items are matched by (category name, item name), an item's option groups by name, and a
@@ -184,15 +196,17 @@ def import_menu(*, store, rows):
     return ImportResult(categories_created, created, updated, unchanged)
 
 
-def _option_groups_by_item(store):
+def _option_groups_by_item(store: Store) -> defaultdict[int, dict[str, OptionGroup]]:
     """{item id: {group name: group}} of the store's option groups, their options prefetched."""
-    groups = defaultdict(dict)
+    groups: defaultdict[int, dict[str, OptionGroup]] = defaultdict(dict)
     for group in OptionGroup.objects.filter(item__store=store).prefetch_related("options"):
         groups[group.item_id][group.name] = group
     return groups
 
 
-def _import_option_groups(item, group_rows, existing):
+def _import_option_groups(
+    item: MenuItem, group_rows: Iterable[OptionGroupRow], existing: dict[str, OptionGroup]
+) -> bool:
     """Add and update `item`'s option groups and their options from rows; True if anything changed."""
     changed = False
     next_group_order = max((group.display_order for group in existing.values()), default=0) + 1
@@ -214,7 +228,7 @@ def _import_option_groups(item, group_rows, existing):
     return changed
 
 
-def _save_if_changed(obj, values):
+def _save_if_changed(obj: OptionGroup | Option, values: Mapping[str, object]) -> bool:
     """Give `obj` the `values`; validate and save it if it is new or any of them changed."""
     changes = {field: value for field, value in values.items() if getattr(obj, field) != value}
     if obj.pk is not None and not changes:
@@ -226,7 +240,7 @@ def _save_if_changed(obj, values):
     return True
 
 
-def _row_values(row):
+def _row_values(row: MenuRow) -> dict[str, object]:
     values = {"price": row.price, "description": row.description, "is_available": row.is_available}
     if row.image is not None:
         values.update(image=row.image, image_url="")
@@ -235,6 +249,6 @@ def _row_values(row):
     return values
 
 
-def _current(item, field):
+def _current(item: MenuItem, field: str) -> object:
     value = getattr(item, field)
     return (value.name or "") if field == "image" else value

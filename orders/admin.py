@@ -153,7 +153,7 @@ class OrderLineInline(StoreScopedInline, admin.TabularInline):
     store_lookup = "order__store"
     extra = 0
     fields = ["name", "chosen_options", "unit_price", "quantity", "menu_item"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     @admin.display(description=_("options"))
     def chosen_options(self, line):
@@ -199,7 +199,7 @@ class OrderAdmin(ReadOnlyAdmin):
     ordering = ["-created_at", "-id"]
     inlines = [OrderLineInline]
     fields = ["store", "display_number", "table", "session", "status", "total", "note", "created_at", "deletion"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     actions = ["mark_preparing", "mark_completed", "delete_orders"]
 
     @admin.display(description=_("Deleted"))
@@ -246,7 +246,7 @@ class TableSessionAdmin(ReadOnlyAdmin):
     list_select_related = ["table", "closed_by", "store"]
     ordering = ["-opened_at"]
     fields = ["store", "table", "opened_at", "closed_at", "closed_by"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     actions = ["close_sessions"]
 
     def get_queryset(self, request):
@@ -301,7 +301,7 @@ class StaffCallAdmin(ReadOnlyAdmin):
     list_select_related = ["table", "session", "acknowledged_by", "store"]
     ordering = ["-created_at", "-id"]
     fields = ["store", "table", "session", "reason", "created_at", "state", "acknowledged_at", "acknowledged_by"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     actions = ["acknowledge_calls"]
 
     @admin.display(description=_("State"))

@@ -1,5 +1,7 @@
 """Table sessions, orders with their lines, and the event outbox screens follow."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -55,11 +57,11 @@ STATUS_FLOW = [OrderStatus.PENDING, OrderStatus.PREPARING, OrderStatus.COMPLETED
 
 
 class OrderQuerySet(models.QuerySet):
-    def live(self):
+    def live(self) -> Self:
         """Orders that count: not deleted."""
         return self.filter(deleted_at__isnull=True)
 
-    def with_lines(self):
+    def with_lines(self) -> Self:
         return self.select_related("table").prefetch_related("lines")
 
 

@@ -7,7 +7,9 @@ it, and nothing is written.
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypedDict, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -20,11 +22,11 @@ MAX_LINES = 50
 MAX_QUANTITY = 99
 MAX_OPTIONS_PER_LINE = 50
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-MAX_NOTE_LENGTH = Order._meta.get_field("note").max_length
+MAX_NOTE_LENGTH: int = Order._meta.get_field("note").max_length  # type: ignore[assignment]
 MAX_ORDER_TOTAL = 100_000_000
 
 
-def normalize_items(items):
+def normalize_items(items: object) -> list[tuple[int, int, list[int]]]:
     """[(menu_item_id, quantity, option_ids)] from the request's lines, or ValidationError."""
     if not isinstance(items, list | tuple) or not items:
         raise ValidationError({"items": _("An order needs at least one item.")})
@@ -60,11 +62,11 @@ def normalize_items(items):
     return lines
 
 
-def _is_int(value):
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def normalize_note(note):
+def normalize_note(note: object) -> str:
     """The note trimmed ("" for none), or ValidationError."""
     if not isinstance(note, str) or "\x00" in note:
         raise ValidationError({"note": _("The note must be text.")})
@@ -79,7 +81,7 @@ def normalize_note(note):
     return note
 
 
-def validate_idempotency_key(key):
+def validate_idempotency_key(key: object) -> None:
     if key is None:
         return
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
@@ -91,6 +93,12 @@ def validate_idempotency_key(key):
         )
 
 
+class ChosenOption(TypedDict):
+    id: int
+    name: str
+    price_delta: int
+
+
 @dataclass(frozen=True, slots=True)
 class PricedLine:
     """A line checked against the menu: the item's id and name, the quantity, the chosen
@@ -99,7 +107,7 @@ class PricedLine:
     item_id: int
     name: str
     quantity: int
-    options: list
+    options: list[ChosenOption]
     unit_price: int
 
 
@@ -109,7 +117,7 @@ class _Item:
     name: str
     price: int
     is_available: bool
-    groups: list
+    groups: list[Any]
 
 
 @dataclass(slots=True)
@@ -117,7 +125,7 @@ class _Group:
     name: str
     min_select: int
     max_select: int
-    options: list
+    options: list["_Option"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +137,7 @@ class _Option:
 
 
 @functools.cache
-def _menu_sql(count):
+def _menu_sql(count: int) -> str:
     item, group, option = MenuItem._meta, OptionGroup._meta, Option._meta
     quote = connection.ops.quote_name
     return (
@@ -144,10 +152,10 @@ def _menu_sql(count):
     )
 
 
-def _menu(store_id, item_ids):
+def _menu(store_id: int, item_ids: Sequence[int]) -> dict[int, _Item]:
     """{item id: _Item} of these ids on the store's menu, with their option groups and options,
     in one query (the join of the three tables): pricing runs on every order."""
-    menu = {}
+    menu: dict[int, _Item] = {}
     with connection.cursor() as cursor:
         cursor.execute(_menu_sql(len(item_ids)), [store_id, *item_ids])
         rows = cursor.fetchall()
@@ -166,7 +174,7 @@ def _menu(store_id, item_ids):
     return menu
 
 
-def price_lines(store_id, lines):
+def price_lines(store_id: int, lines: Sequence[tuple[int, int, list[int]]]) -> list[PricedLine]:
     """The lines checked against the store's current menu and priced (item price + option deltas)."""
     menu = _menu(store_id, sorted({item_id for item_id, _q, _o in lines}))
     priced, errors = [], []
@@ -184,7 +192,9 @@ def price_lines(store_id, lines):
                 _("Line %(line)d: %(problem)s") % {"line": position, "problem": problem} for problem in problems
             )
             unit_price = item.price + sum(option.price_delta for option in options)
-            chosen = [{"id": option.id, "name": option.name, "price_delta": option.price_delta} for option in options]
+            chosen: list[ChosenOption] = [
+                {"id": option.id, "name": option.name, "price_delta": option.price_delta} for option in options
+            ]
             priced.append(PricedLine(item.id, item.name, quantity, chosen, unit_price))
     if errors:
         raise ValidationError({"items": errors})
@@ -193,9 +203,10 @@ def price_lines(store_id, lines):
     return priced
 
 
-def _chosen_options(item, option_ids):
+def _chosen_options(item: _Item, option_ids: Sequence[int]) -> tuple[list[_Option], list[str]]:
     """(the chosen options in menu order, problems): each must be an available option of
     `item`, and each of its groups chosen within its limits (min_select ≥ 1 makes one required)."""
+    problems: list[str]
     chosen, problems = [], []
     wanted = set(option_ids)
     known = {option.id for group in item.groups for option in group.options}
@@ -223,5 +234,5 @@ def _chosen_options(item, option_ids):
     return chosen, problems
 
 
-def fingerprint(lines, note):
+def fingerprint(lines: Sequence[tuple[int, int, list[int]]], note: str) -> str:
     return hashlib.sha256(json.dumps({"items": lines, "note": note}).encode()).hexdigest()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Table, User
 from accounts.services import lock_store
 from core.exceptions import Conflict
 from core.ratelimit import check_recent
@@ -19,7 +20,7 @@ from orders.selectors import table_state
 from orders.services import open_or_create_session
 
 
-def call_staff(*, table, reason):
+def call_staff(*, table: Table, reason: str) -> tuple[StaffCall, bool]:
     """Call staff to `table` for `reason`, one of its store's `staff_call_reasons`.
 
     Returns (call, created). While a call for that reason waits in the table's open session,
@@ -50,7 +51,7 @@ def call_staff(*, table, reason):
 
 
 @transaction.atomic
-def acknowledge_staff_call(*, call, actor):
+def acknowledge_staff_call(*, call: StaffCall, actor: User | None) -> tuple[StaffCall, bool]:
     """Mark `call` seen by `actor` (a manager; None from a script).
 
     Returns (call, changed): a call acknowledged already stays as it was and nothing is
@@ -69,6 +70,6 @@ def acknowledge_staff_call(*, call, actor):
     return call, True
 
 
-def _publish(event_type, call):
+def _publish(event_type: EventType, call: StaffCall) -> None:
     payload = {"call": call.as_dict(), "table": table_state(call.table, call.session)}
     outbox.publish(store=call.store, event_type=event_type, payload=payload, table=call.table, session=call.session)

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -203,7 +204,7 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS.append("security.W021")  # "SECURE_HSTS_PRELOAD is not True"
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ManagerJWTAuthentication",
         "accounts.authentication.ManagerSessionAuthentication",

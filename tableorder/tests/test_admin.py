@@ -15,7 +15,7 @@ from orders.models import EventType, Order, OrderEvent, OrderStatus, StaffCall, 
 from orders.services import close_session, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
 
-ACTION_CHECKBOX = admin.helpers.ACTION_CHECKBOX_NAME
+ACTION_CHECKBOX = admin.helpers.ACTION_CHECKBOX_NAME  # type: ignore[attr-defined]
 
 
 @pytest.fixture
