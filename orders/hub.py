@@ -8,14 +8,22 @@ after every (re)connect, lets it catch up from the outbox by id; on SQLite throu
 outbox) and encoded once per process, and offered to the subscriptions of its store.
 """
 
+from __future__ import annotations
+
 import asyncio
 import signal
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from operator import attrgetter
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from core.listener import listener, uses_notify
-from orders.outbox import parse_notification, read_events, read_events_after
+from orders.outbox import Event, parse_notification, read_events, read_events_after
+
+if TYPE_CHECKING:
+    import psycopg
 
 SUBSCRIBER_QUEUE_SIZE = 1000
 CATCH_UP_BATCH = 1000
@@ -36,15 +44,15 @@ class Subscription:
     than one) and, while the stream waits, one future and one timer.
     """
 
-    def __init__(self, store_id, table_id=None):
+    def __init__(self, store_id: int, table_id: int | None = None) -> None:
         self.store_id = store_id
         self.table_id = table_id
-        self.seen = None
+        self.seen: int | None = None
         self.closed = False
-        self._pending = []
-        self._waiter = None
+        self._pending: list[Event] = []
+        self._waiter: asyncio.Future[None] | None = None
 
-    def offer(self, event):
+    def offer(self, event: Event) -> None:
         if self.closed or (self.table_id is not None and event.table_id not in (None, self.table_id)):
             return
         if self.seen is not None and event.id <= self.seen:
@@ -57,12 +65,12 @@ class Subscription:
         self._pending.append(event)
         self._wake()
 
-    def advance(self, event_id):
+    def advance(self, event_id: int) -> None:
         """The stream has already sent everything up to `event_id` (from its replay)."""
         if self.seen is None or event_id > self.seen:
             self.seen = event_id
 
-    async def get(self, timeout):
+    async def get(self, timeout: float) -> Event | None:
         """The next live event, or None after `timeout` seconds; StreamEnded once closed and
         every event offered before has been taken."""
         if not self._pending and not self.closed:
@@ -80,12 +88,12 @@ class Subscription:
             raise StreamEnded
         return None
 
-    def close(self):
+    def close(self) -> None:
         """End the stream after the events already offered (a contiguous run: later offers are dropped)."""
         self.closed = True
         self._wake()
 
-    def _wake(self):
+    def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
@@ -99,14 +107,14 @@ class Hub:
     startup hook); it lives as long as the loop.
     """
 
-    def __init__(self):
-        self._subscriptions = defaultdict(set)
-        self._loop = None
+    def __init__(self) -> None:
+        self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._shutdown_hook_installed = False
 
     # Streams (event loop side)
 
-    def subscribe(self, *, store_id, table_id=None):
+    def subscribe(self, *, store_id: int, table_id: int | None = None) -> Subscription:
         self._bind_loop()
         subscription = Subscription(store_id, table_id)
         self._subscriptions[store_id].add(subscription)
@@ -114,7 +122,7 @@ class Hub:
             listener.start()
         return subscription
 
-    def unsubscribe(self, subscription):
+    def unsubscribe(self, subscription: Subscription) -> None:
         subscription.closed = True
         subscribers = self._subscriptions.get(subscription.store_id)
         if subscribers is not None:
@@ -122,7 +130,7 @@ class Hub:
             if not subscribers:
                 del self._subscriptions[subscription.store_id]
 
-    async def ready(self, timeout=10.0):
+    async def ready(self, timeout: float = 10.0) -> int:
         """Wait until events committed from now on are sure to reach subscriptions.
 
         Returns the listener's generation (it changes on every reconnect): a stream that
@@ -131,46 +139,48 @@ class Hub:
         """
         if not uses_notify():
             return 0
-        return await listener.wait_connected(timeout)
+        generation: int = await listener.wait_connected(timeout)
+        return generation
 
     @property
-    def generation(self):
+    def generation(self) -> int:
         return listener.generation if uses_notify() else 0
 
     @property
-    def connected(self):
+    def connected(self) -> bool:
         return not uses_notify() or listener.is_connected
 
-    def subscriber_count(self):
+    def subscriber_count(self) -> int:
         return sum(len(subscribers) for subscribers in self._subscriptions.values())
 
-    def has_subscribers(self, store_id):
+    def has_subscribers(self, store_id: int) -> bool:
         return store_id in self._subscriptions
 
-    def dispatch(self, events):
+    def dispatch(self, events: Iterable[Event]) -> None:
         """Offer events (in commit order per store) to the subscriptions of their stores."""
         for event in events:
             for subscription in tuple(self._subscriptions.get(event.store_id, ())):
                 subscription.offer(event)
 
-    def close_all(self):
+    def close_all(self) -> None:
         """End every open stream (server shutdown); clients reconnect with Last-Event-ID."""
         for subscribers in list(self._subscriptions.values()):
             for subscription in list(subscribers):
                 subscription.close()
 
-    async def aclose(self):
+    async def aclose(self) -> None:
         """End streams and stop the listener (tests, and loops that end)."""
         self.close_all()
         await listener.stop()
 
     # From the listener (PostgreSQL), on the loop
 
-    async def heard(self, payloads, reader):
+    async def heard(self, payloads: Iterable[str], reader: psycopg.AsyncConnection[Any]) -> None:
         """Notifications (`orders.outbox.notification`): dispatch the events of stores someone
         here follows, reading from the outbox only those the notification could not carry; the
         other stores' events are not read at all."""
-        events, ids = [], []
+        events: list[Event] = []
+        ids: list[int] = []
         for payload in payloads:
             store_id, event = parse_notification(payload)
             if self.has_subscribers(store_id):
@@ -184,7 +194,7 @@ class Hub:
             events.sort(key=attrgetter("id"))
         self.dispatch(events)
 
-    async def catch_up(self, reader):
+    async def catch_up(self, reader: psycopg.AsyncConnection[Any]) -> None:
         """After a (re)connect: every store's events after the lowest `seen` of its subscriptions.
 
         Notifications sent while the listener was away are lost; the outbox has the events.
@@ -197,7 +207,7 @@ class Hub:
                     break
                 after_id = events[-1].id
 
-    def _catch_up_cursors(self):
+    def _catch_up_cursors(self) -> dict[int, int]:
         cursors = {}
         for store_id, subscribers in self._subscriptions.items():
             seen = [s.seen for s in subscribers if s.seen is not None]
@@ -207,7 +217,7 @@ class Hub:
 
     # From `publish` without LISTEN/NOTIFY (SQLite), any thread
 
-    def deliver(self, event, **_signal):
+    def deliver(self, event: Event, **_signal: Any) -> None:
         """Hand a committed event to this process's streams (a receiver of
         `orders.outbox.event_committed`)."""
         loop = self._loop
@@ -217,7 +227,7 @@ class Hub:
 
     # Internals
 
-    def _bind_loop(self):
+    def _bind_loop(self) -> None:
         loop = asyncio.get_running_loop()
         if loop is self._loop:
             return
@@ -225,7 +235,7 @@ class Hub:
         self._loop = loop
         self._install_shutdown_hook()
 
-    def _install_shutdown_hook(self):
+    def _install_shutdown_hook(self) -> None:
         """End streams on SIGTERM, ahead of the server's own handler.
 
         Servers (uvicorn, gunicorn's uvicorn workers) wait for open connections before they
@@ -238,8 +248,9 @@ class Hub:
         if not callable(previous):
             return
         loop = self._loop
+        assert loop is not None, "bound to its loop first"
 
-        def end_streams_then(signum, frame):
+        def end_streams_then(signum: int, frame: FrameType | None) -> None:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(self.close_all)
             previous(signum, frame)

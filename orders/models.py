@@ -97,7 +97,7 @@ class Order(models.Model):
 
     # The lines an order was just written with (orders.order_write), so that showing it needs no
     # query; None for an order read from the database.
-    written_lines = None
+    written_lines: "list[OrderLine] | None" = None
 
     class Meta:
         verbose_name = _("order")

@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -146,7 +147,7 @@ def write_in_one_message(order: Order, lines: list[OrderLine]) -> TableSession |
     # those in (`||` of jsonb objects).
     order.number, order.created_at = 0, timezone.now()
     payload = order_created_payload(order, lines, total=0, count=0)
-    params = {
+    params: dict[str, Any] = {
         "store": order.store_id,
         "table": table.id,
         "window": settings.TABLE_RATE_WINDOW,
@@ -187,10 +188,10 @@ def write_in_one_message(order: Order, lines: list[OrderLine]) -> TableSession |
 WRITERS = {"postgresql": write_in_one_message}
 
 
-def _quoted(model: type, names: tuple[str, ...] = ()) -> tuple[str, str]:
+def _quoted(model: type[Model], names: tuple[str, ...] = ()) -> tuple[str, str]:
     """The model's table, and these fields' columns, quoted."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)  # type: ignore[union-attr,arg-type]
     return quote(model._meta.db_table), columns
 
 

@@ -5,21 +5,24 @@ service first takes the store's write lock (`accounts.services.lock_store`), the
 it changes. Order numbers, the one-open-session rule and event ids all rely on it.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Table, User
 from accounts.services import lock_store
 from core.exceptions import Conflict, RateLimited
 from orders import outbox
-from orders.models import STATUS_FLOW, EventType, Order, OrderLine, TableSession
+from orders.models import STATUS_FLOW, EventType, Order, OrderLine, OrderStatus, TableSession
 from orders.order_write import write_order
 from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
 from orders.selectors import open_session, session_totals, table_state
 
 
-def place_order(*, table, items, note="", idempotency_key=None):
+def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: str | None = None) -> tuple[Order, bool]:
     """Place an order for `table`: [{menu_item_id, quantity, option_ids?}] priced from the menu
     now (unit price = item price + the chosen options' deltas), with an optional `note`.
 
@@ -82,13 +85,13 @@ def place_order(*, table, items, note="", idempotency_key=None):
     return order, True
 
 
-def open_or_create_session(table):
+def open_or_create_session(table: Table) -> TableSession:
     """The table's open session, opened now if it has none (a first staff call); call it
     holding the store's write lock."""
     return open_session(table) or TableSession.objects.create(store_id=table.store_id, table=table)
 
 
-def _replayed_order(table, idempotency_key, request_fingerprint):
+def _replayed_order(table: Table, idempotency_key: str | None, request_fingerprint: str) -> Order | None:
     """The order this key already placed at this table, or None.
 
     Conflict if that order was deleted or its session closed (replaying it would tell the
@@ -96,7 +99,7 @@ def _replayed_order(table, idempotency_key, request_fingerprint):
     """
     if idempotency_key is None:
         return None
-    existing = (
+    existing: Order | None = (
         Order.objects.filter(table=table, idempotency_key=idempotency_key)
         .select_related("session")
         .with_lines()
@@ -117,27 +120,29 @@ def _replayed_order(table, idempotency_key, request_fingerprint):
     return existing
 
 
-def _publish(event_type, order, *, lines=None, **extra):
-    payload = {"order": order.as_dict(lines), "table": table_state(order.table, order.session), **extra}
+def _publish(event_type: EventType, order: Order, **extra: Any) -> None:
+    payload = {"order": order.as_dict(), "table": table_state(order.table, order.session), **extra}
     outbox.publish(store=order.store, event_type=event_type, payload=payload, table=order.table, session=order.session)
 
 
-def _locked_current_order(order):
+def _locked_current_order(order: Order) -> Order:
     """Re-read the order under lock; it must still exist and be in an open session."""
     lock_store(order.store_id)
-    locked = Order.objects.live().select_for_update().select_related("session", "table", "store").get(pk=order.pk)
+    locked: Order = (
+        Order.objects.live().select_for_update().select_related("session", "table", "store").get(pk=order.pk)
+    )
     if not locked.session.is_open:
         raise Conflict(_("This order's table session has already ended."), "session_closed")
     return locked
 
 
 @transaction.atomic
-def change_order_status(*, order, status):
+def change_order_status(*, order: Order, status: str) -> Order:
     """Move an order forward: pending → preparing → completed (steps may be skipped)."""
     if status not in STATUS_FLOW:
         raise ValidationError({"status": _("Unknown status.")})
     order = _locked_current_order(order)
-    if STATUS_FLOW.index(status) <= STATUS_FLOW.index(order.status):
+    if STATUS_FLOW.index(OrderStatus(status)) <= STATUS_FLOW.index(OrderStatus(order.status)):
         raise Conflict(
             _("An order can only move forward: it is %(status)s.") % {"status": order.get_status_display()},
             "status_not_forward",
@@ -150,7 +155,7 @@ def change_order_status(*, order, status):
 
 
 @transaction.atomic
-def delete_order(*, order, actor):
+def delete_order(*, order: Order, actor: User | None) -> Order:
     """Delete an order (직권 수정): kept for audit, counted nowhere, hidden from guests."""
     order = _locked_current_order(order)
     order.deleted_at = timezone.now()
@@ -162,7 +167,7 @@ def delete_order(*, order, actor):
 
 
 @transaction.atomic
-def close_session(*, table, actor):
+def close_session(*, table: Table, actor: User | None) -> TableSession:
     """ "이용 완료": the table's current orders move to history and its total resets."""
     lock_store(table.store_id)
     session = open_session(table)
