@@ -149,10 +149,11 @@ def _kept_headers(response):
 
 
 class StoreScopedMixin:
-    """For GenericAPIView subclasses: `queryset` narrowed to the request's store (set by IsStoreManager)."""
+    """For GenericAPIView subclasses: `queryset` narrowed to the request's store, its manager's
+    (`request.user.store`, loaded by the manager authentications)."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(store=self.request.store)
+        return super().get_queryset().filter(store=self.request.user.store)
 
 
 def validated(serializer):
@@ -165,4 +166,4 @@ class StoreScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A primary key among the request's store's objects; any other id is "does not exist"."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(store=self.context["request"].store)
+        return super().get_queryset().filter(store=self.context["request"].user.store)

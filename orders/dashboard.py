@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.store_admin import user_store
 from menus.views import CONTENT_SECURITY_POLICY
 from orders.models import STATUS_FLOW
 
@@ -86,7 +87,7 @@ def _menu_admin_url():
 def live(request):
     """The dashboard page for the signed-in manager's store (a platform admin gets a notice)."""
     nonce = secrets.token_urlsafe(16)
-    store = request.user.store if getattr(request.user, "store_id", None) else None
+    store = user_store(request)
     context = {
         **admin.site.each_context(request),
         "title": _("실시간 주문 현황"),
