@@ -12,17 +12,13 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
-from accounts.authentication import announce_table_change
 from accounts.models import Store, Table, User
 from accounts.roles import ensure_store_manager_group
 from accounts.signals import store_changed
 from core.exceptions import Conflict
-from core.listener import notify_after_commit
+from core.notices import Notice, notify_after_commit
 
 TABLE_PASSWORD_MIN_LENGTH = 4
-# The notice (core.listener) of a new menu version, payload the store id: every process
-# drops its copy of that store's tablet menu (menus.selectors).
-MENU_NOTICE = "menu"
 
 
 def lock_store(store_id: int) -> None:
@@ -56,7 +52,7 @@ def bump_menu_version(store_id: int) -> None:
     """
     now_ms = time.time_ns() // 1_000_000
     Store.objects.filter(pk=store_id).update(menu_version=Greatest(F("menu_version") + 1, Value(now_ms)))
-    notify_after_commit(MENU_NOTICE, store_id)
+    notify_after_commit(Notice.MENU, store_id)
 
 
 @transaction.atomic
@@ -156,6 +152,6 @@ def revoke_tablet(*, table: Table) -> Table:
     """Sign the table's tablet out; it must be set up again with the table password."""
     Table.objects.filter(pk=table.pk).update(token_version=F("token_version") + 1)
     # A queryset update sends no post_save: tell every process's credential cache here.
-    announce_table_change(table.pk)
+    notify_after_commit(Notice.TABLE, table.pk)
     table.refresh_from_db(fields=["token_version"])
     return table

@@ -167,10 +167,11 @@ def _kept_headers(response: Response) -> dict[str, str]:
 
 
 class StoreScopedMixin(_GenericAPIView):
-    """For GenericAPIView subclasses: `queryset` narrowed to the request's store (set by IsStoreManager)."""
+    """For GenericAPIView subclasses: `queryset` narrowed to the request's store, its manager's
+    (`request.user.store`, loaded by the manager authentications)."""
 
     def get_queryset(self) -> QuerySet[Any]:
-        return super().get_queryset().filter(store=self.request.store)  # type: ignore[attr-defined]
+        return super().get_queryset().filter(store=self.request.user.store)  # type: ignore[union-attr]
 
 
 def validated(serializer: serializers.BaseSerializer[Any]) -> Any:
@@ -183,4 +184,4 @@ class StoreScopedPrimaryKeyField(_PrimaryKeyRelatedField):
     """A primary key among the request's store's objects; any other id is "does not exist"."""
 
     def get_queryset(self) -> QuerySet[Model]:
-        return super().get_queryset().filter(store=self.context["request"].store)  # type: ignore[union-attr]
+        return super().get_queryset().filter(store=self.context["request"].user.store)  # type: ignore[union-attr]

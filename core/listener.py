@@ -1,17 +1,16 @@
-"""This process's one LISTEN connection to PostgreSQL, and notices for process-local caches.
+"""This process's one LISTEN connection to PostgreSQL: the outbox's events and the notices ride on it.
 
 The listener. Each app process keeps one psycopg async connection that LISTENs on the
 database's notification channels, and one more for channel handlers to read with, on the
 event loop that serves requests. Channels are added at start-up (`add_channel`, from an
-AppConfig.ready): the outbox's events (orders.hub) and the notices below. After a dropped
-connection (a database restart or failover raises from `notifies()`; a silent network loss
-is caught by keepalives, or when a liveness round trip gets no answer within
+AppConfig.ready): the outbox's events (orders.hub) and the notices (core.notices). After a
+dropped connection (a database restart or failover raises from `notifies()`; a silent
+network loss is caught by keepalives, or when a liveness round trip gets no answer within
 HEALTH_CHECK_SECONDS and psycopg's up to 10 s of trying to cancel it) it reconnects with
-backoff, LISTENs again, runs each channel's
-`on_connect` (the hub catches up from the outbox there), and only then counts as connected:
-every notification sent after LISTEN arrives. `generation` grows with every connection, so
-what a process learnt from notifications is complete only while the generation it learnt it
-under lasts. On SQLite there is no listener.
+backoff, LISTENs again, runs each channel's `on_connect` (the hub catches up from the outbox
+there), and only then counts as connected: every notification sent after LISTEN arrives.
+`generation` grows with every connection, so what a process learnt from notifications is
+complete only while the generation it learnt it under lasts. On SQLite there is no listener.
 
 Liveness proofs. Every PROOF_SECONDS (also while notifications keep arriving) the listener
 makes an empty round trip on the LISTEN connection (a protocol Sync: no query, no
@@ -21,22 +20,6 @@ notices' callbacks have run), every notification committed before the round trip
 has been handled: `proven_at` is that moment (time.monotonic()). A proof is one round trip
 (about 0.1 ms here), four times a second; core/tests/test_listener_proofs.py checks
 the claim under a flood of notifications.
-
-Notices, for caches of what any process may change (a table's credential version, a store's
-menu); core.notice_cache wraps them in a cache:
-
-    notify_after_commit("table", 7)                # inside the writer's transaction
-    on_notification("table", forget_table)         # once, at start-up
-    ensure_listening()                             # on the read path, any thread
-    generation = listener_generation()             # before reading the database
-    ...                                            # keep the value with `generation`
-    listener_is_fresh(generation)                  # before each use of it
-
-A notice reaches every process (the writer's own too) after its transaction commits, never
-for one that rolled back. On PostgreSQL it is a `pg_notify` on NOTICE_CHANNEL (payload under
-8,000 bytes) and callbacks run on the listener's event loop; on SQLite `transaction.on_commit`
-calls them in the committing thread. Callbacks must be quick and must not block (drop a
-cache entry, no I/O); one that raises is logged and the others still run.
 
 The staleness bound. `listener_is_fresh(generation)` holds while the listener is connected,
 has not reconnected since `generation` was taken, and its last proof is at most
@@ -53,7 +36,7 @@ it read must not keep it if a notice for the same key arrived meanwhile (e.g. a 
 key that the callback bumps).
 
 SQLite: an in-memory database (the test suite's) has one process, whose notices all arrive
-through on_commit: its generation is always 0 and always fresh. A database file may be
+through on_commit (core.notices): its generation is always 0 and always fresh. A database file may be
 written by other processes too (manage.py commands, a second server) whose notices never
 arrive here: there is no generation (None), so nothing is cached.
 """
@@ -62,20 +45,17 @@ import asyncio
 import contextlib
 import contextvars
 import functools
-import json
 import logging
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connections
 
 from core.runtime.handler import serving_loop
 
 logger = logging.getLogger(__name__)
 
-NOTICE_CHANNEL = "tableorder_notices"
 # A round trip (a liveness proof) that takes longer than this counts as a lost connection.
 HEALTH_CHECK_SECONDS = 30.0
 # How often the listener proves it has heard everything committed so far.
@@ -275,26 +255,6 @@ def _connection_params():
     return params
 
 
-# Notices
-
-_callbacks = defaultdict(list)
-
-
-def notify_after_commit(kind, payload):
-    """Tell every process `kind` happened (payload: JSON data) once the current transaction commits."""
-    message = json.dumps([kind, payload], ensure_ascii=False, separators=(",", ":"))
-    if uses_notify():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [NOTICE_CHANNEL, message])
-    else:
-        transaction.on_commit(lambda: _deliver(message))
-
-
-def on_notification(kind, callback):
-    """Call `callback(payload)` for every notice of `kind` (register once, at start-up)."""
-    _callbacks[kind].append(callback)
-
-
 def ensure_listening():
     """Start this process's listener if it is not running yet (see Listener.ensure_listening)."""
     listener.ensure_listening()
@@ -322,19 +282,4 @@ def _in_memory_database():
     return isinstance(name, str) and (name == ":memory:" or "mode=memory" in name)
 
 
-def _deliver(message):
-    kind, payload = json.loads(message)
-    for callback in _callbacks.get(kind, ()):
-        try:
-            callback(payload)
-        except Exception:
-            logger.exception("notice callback failed", extra={"kind": kind})
-
-
-async def _heard_notices(payloads, reader):
-    for message in payloads:
-        _deliver(message)
-
-
 listener = Listener()
-listener.add_channel(NOTICE_CHANNEL, _heard_notices)

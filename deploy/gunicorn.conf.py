@@ -6,7 +6,6 @@ The application is `tableorder.asgi:application`; SSE streams need an async work
 """
 
 import os
-import sys
 
 wsgi_app = "tableorder.asgi:application"
 worker_class = "uvicorn_worker.UvicornWorker"
@@ -31,11 +30,8 @@ control_socket_disable = True
 
 
 def post_worker_init(worker):
-    # Sync views run on threads next to the event loop that feeds the streams; a shorter GIL
-    # switch interval (default 5 ms) lets the loop send a waiting event sooner under load.
-    sys.setswitchinterval(0.001)
-    # The app is loaded: set the garbage collector for serving (with the defaults its full
-    # collections scanned the whole program and stopped every request the worker had in flight).
+    # The app is loaded (CoreConfig.ready has set the collector's thresholds and the switch
+    # interval, core.runtime.collector): freeze it, so full collections skip it.
     from core.runtime import collector
 
     collector.settle()

@@ -86,7 +86,7 @@ class MenuView(APIView):
         responses={200: MenuSerializer, 304: OpenApiResponse(description=_("The menu has not changed."))},
     )
     def get(self, request):
-        version, body = tablet_menu(request.store)
+        version, body = tablet_menu(request.user.store)
         headers = {"ETag": f'"{version}"', "Cache-Control": "private, no-cache"}
         # Plain Django responses: nothing for DRF to negotiate or render. The body was rendered
         # once per menu version (menus.selectors.tablet_menu), as JSONRenderer renders it.

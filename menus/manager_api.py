@@ -38,7 +38,7 @@ class CategoriesView(StoreScopedMixin, GenericAPIView):
 
     @extend_schema(responses={201: ManagerCategorySerializer})
     def post(self, request):
-        category = Category(store=request.store, **validated(self.get_serializer(data=request.data)))
+        category = Category(store=request.user.store, **validated(self.get_serializer(data=request.data)))
         return Response(self.get_serializer(save_category(category=category)).data, status=status.HTTP_201_CREATED)
 
 
@@ -88,7 +88,7 @@ class MenuItemsView(StoreScopedMixin, GenericAPIView):
     def post(self, request):
         writer = ManagerMenuItemWriteSerializer(data=request.data, context=self.get_serializer_context())
         validated(writer)
-        item = save_menu_item(item=writer.apply(MenuItem(store=request.store)))
+        item = save_menu_item(item=writer.apply(MenuItem(store=request.user.store)))
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,8 +6,7 @@ from django.db.models import Prefetch
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Store
-from accounts.services import MENU_NOTICE
-from core.notice_cache import NoticeCache
+from core.notices import NoticeCache
 from menus.models import Category, MenuItem, Option, OptionGroup
 
 # An item's option groups in display order, each with its options in display order (two queries).
@@ -64,16 +63,15 @@ def store_menu(store: Store | int) -> MenuDict:
 
 
 # Store id → (menu version, the tablet's menu as the JSON body of GET /api/v1/menu). Dropped by
-# the notice every new version sends (accounts.services.bump_menu_version), so a warm read
-# costs no query; at most core.listener.MAX_STALENESS (1 s) behind the database.
-_tablet_menus = NoticeCache(MENU_NOTICE, max_entries=1000)
+# the MENU notice every new version sends (accounts.services.bump_menu_version; core.notices).
+tablet_menu_cache = NoticeCache(max_entries=1000)
 
 
 def tablet_menu(store: Store) -> tuple[str, bytes]:
     """(version, body): the store's menu version (`menu_version`) and the tablet's menu,
     `store_menu` with the store's `staff_call_reasons`, rendered as JSON bytes (what DRF's
     JSONRenderer renders). Kept in memory until the menu changes."""
-    return _tablet_menus.get(store.pk, lambda: _read_tablet_menu(store.pk))  # type: ignore[no-any-return]
+    return tablet_menu_cache.get(store.pk, lambda: _read_tablet_menu(store.pk))  # type: ignore[no-any-return]
 
 
 def _read_tablet_menu(store_id: int) -> tuple[str, bytes]:

@@ -22,7 +22,7 @@ class ManagerCategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "display_order"]
 
     def validate_name(self, value):
-        others = Category.objects.filter(store=self.context["request"].store, name=value)
+        others = Category.objects.filter(store=self.context["request"].user.store, name=value)
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():

@@ -28,7 +28,7 @@ class TableOrdersView(GenericAPIView):
     serializer_class = OrderSerializer
 
     def get_queryset(self):
-        session = open_session(self.request.table)
+        session = open_session(self.request.user)
         return session_orders(session) if session else Order.objects.none()
 
     @extend_schema(responses=OrderSerializer(many=True))
@@ -79,7 +79,7 @@ class TableOrdersView(GenericAPIView):
                 raise ValidationError(errors)
             validated = serializer.validated_data
         order, created = place_order(
-            table=request.table,
+            table=request.user,
             items=validated["items"],
             note=validated.get("note", ""),
             idempotency_key=key,

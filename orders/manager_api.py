@@ -63,7 +63,7 @@ class TablesView(TableViewBase):
     @extend_schema(request=TableCreateSerializer, responses={201: DashboardTableSerializer})
     def post(self, request):
         data = validated(TableCreateSerializer(data=request.data))
-        table = create_table(store=request.store, number=data["number"], password=data["password"])
+        table = create_table(store=request.user.store, number=data["number"], password=data["password"])
         return self.table_response(table, status.HTTP_201_CREATED)
 
 
@@ -81,7 +81,7 @@ class TableDetailView(TableViewBase):
     def patch(self, request, pk):
         table = self.get_object()
         data = validated(TablePasswordSerializer(data=request.data))
-        table, _created = setup_table(store=request.store, number=table.number, password=data["password"])
+        table, _created = setup_table(store=request.user.store, number=table.number, password=data["password"])
         return self.table_response(table)
 
 

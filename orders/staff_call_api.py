@@ -24,7 +24,7 @@ class TableStaffCallsView(GenericAPIView):
     serializer_class = StaffCallSerializer
 
     def get_queryset(self):
-        session = open_session(self.request.table)
+        session = open_session(self.request.user)
         return session_staff_calls(session) if session else StaffCall.objects.none()
 
     @extend_schema(responses=StaffCallSerializer(many=True), description=_("Oldest first."))
@@ -50,5 +50,5 @@ class TableStaffCallsView(GenericAPIView):
     )
     def post(self, request):
         data = validated(StaffCallInputSerializer(data=request.data))
-        call, created = call_staff(table=request.table, reason=data["reason"])
+        call, created = call_staff(table=request.user, reason=data["reason"])
         return Response(call.as_dict(), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -22,9 +22,10 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.authentication import ManagerJWTAuthentication, TableJWTAuthentication, signed_in_table
-from accounts.models import Table, User
+from accounts.authentication import ManagerJWTAuthentication, TableJWTAuthentication
+from accounts.models import Table
 from accounts.permissions import IsStoreManager, IsTablet
+from accounts.signin import session_manager, signed_in_manager, signed_in_table
 from core.errors import error_response
 
 TICKET_MAX_AGE_SECONDS = 60
@@ -58,9 +59,10 @@ class StreamAccess:
                 signed_in_table(table_id=self.table_id, store_id=self.store_id, token_version=self.token_version)
                 is not None
             )
-        return User.objects.filter(
-            pk=self.user_id, store_id=self.store_id, is_active=True, token_version=self.token_version
-        ).exists()
+        return (
+            signed_in_manager(user_id=self.user_id, store_id=self.store_id, token_version=self.token_version)
+            is not None
+        )
 
 
 class StreamAuthError(Exception):
@@ -131,15 +133,18 @@ def manager_access(request):
     if ticket:
         return access_from_ticket(ticket, MANAGER_SCOPE)
     if request.headers.get("Authorization"):
-        user, expires_at = _bearer(ManagerJWTAuthentication(), request)
+        manager, expires_at = _bearer(ManagerJWTAuthentication(), request)
+        if manager is None:
+            raise _not_authenticated()
     else:
-        user, expires_at = get_user(request), request.session.get_expiry_date()
-    if user is None or not user.is_authenticated:
-        raise _not_authenticated()
-    if not isinstance(user, User) or not user.is_active or user.store_id is None:
-        raise StreamAuthError(403, "permission_denied", _("Only a store's managers can follow its orders."))
+        user = get_user(request)
+        if not user.is_authenticated:
+            raise _not_authenticated()
+        manager, expires_at = session_manager(user), request.session.get_expiry_date()
+        if manager is None:
+            raise StreamAuthError(403, "permission_denied", _("Only a store's managers can follow its orders."))
     return StreamAccess(
-        store_id=user.store_id, user_id=user.id, token_version=user.token_version, expires_at=expires_at
+        store_id=manager.store_id, user_id=manager.id, token_version=manager.token_version, expires_at=expires_at
     )
 
 

@@ -4,10 +4,10 @@ see menus/tests/test_menu_cache.py)."""
 
 import pytest
 
-from accounts import authentication
-from accounts.authentication import signed_in_table
+from accounts import signin
 from accounts.models import Table
 from accounts.services import revoke_tablet, setup_table, update_store
+from accounts.signin import signed_in_table
 from accounts.tokens import table_tokens
 from conftest import ON_POSTGRES, make_store
 from core.listener import MAX_STALENESS
@@ -21,10 +21,10 @@ MENU = "/api/v1/menu"
 
 @pytest.fixture(autouse=True)
 def listening_process(monkeypatch):
-    authentication._tables.clear()
+    signin.table_cache.clear()
     with running_listener(monkeypatch):
         yield
-    authentication._tables.clear()
+    signin.table_cache.clear()
 
 
 def check(table, token_version=None):

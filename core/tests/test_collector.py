@@ -1,7 +1,8 @@
-"""The garbage collector settings of a serving process (core.runtime.collector), as gunicorn's
-worker hook applies them. Each runs in a process of its own: freezing is for the life of a
-process."""
+"""The interpreter settings of a serving process (core.runtime.collector): set in every
+process that loads the app, this test suite's too, and the loaded program frozen by gunicorn's
+worker hook (in a process of its own: freezing is for the life of a process)."""
 
+import gc
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+
+from core.runtime.collector import SWITCH_INTERVAL, YOUNG_THRESHOLD
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -18,11 +21,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tableorder.settings")
 import django
 django.setup(set_prefix=False)
 loaded = "orders.api" in sys.modules
+configured = {"threshold": gc.get_threshold(), "switch": sys.getswitchinterval(), "frozen": gc.get_freeze_count()}
 hooks = runpy.run_path("deploy/gunicorn.conf.py")
 hooks["post_worker_init"](None)
 from core.runtime.collector import YOUNG_THRESHOLD
 print(json.dumps({
     "views_loaded_before": loaded,
+    "configured_at_setup": configured,
     "views_loaded": "orders.api" in sys.modules and "menus.api" in sys.modules,
     "frozen": gc.get_freeze_count(),
     "left_to_scan": len(gc.get_objects()),
@@ -51,4 +56,14 @@ def test_a_worker_freezes_the_loaded_program_and_collects_the_young_less_often()
     # Full collections scan only what was made after: here, almost nothing.
     assert state["left_to_scan"] < state["frozen"] / 20
     assert state["threshold"][0] == state["young"] > 700
-    assert state["switch"] == 0.001
+    assert state["switch"] == SWITCH_INTERVAL
+    # Thresholds and switch interval come with the app (CoreConfig.ready), before the hook.
+    at_setup = state["configured_at_setup"]
+    assert at_setup["threshold"] == state["threshold"] and at_setup["switch"] == SWITCH_INTERVAL
+    assert at_setup["frozen"] == 0
+
+
+def test_this_process_runs_with_the_settings_of_a_worker():
+    """`make run` and the test suite load the app as a worker does (CoreConfig.ready)."""
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+    assert sys.getswitchinterval() == SWITCH_INTERVAL

@@ -1,4 +1,4 @@
-"""Notices for process-local caches (core.listener): delivered after commit only, to
+"""Notices for process-local caches (core.notices): delivered after commit only, to
 callbacks in this process; the generation tells a cache whether it may have missed one."""
 
 import asyncio
@@ -10,15 +10,9 @@ from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from conftest import ON_POSTGRES, postgres_only
-from core import listener as listening
-from core.listener import (
-    ensure_listening,
-    listener,
-    listener_generation,
-    listener_is_fresh,
-    notify_after_commit,
-    on_notification,
-)
+from core import notices
+from core.listener import ensure_listening, listener, listener_generation, listener_is_fresh
+from core.notices import notify_after_commit, on_notice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,9 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def heard(monkeypatch):
     """The payloads of `test.changed` notices this process hears, with the thread each came on."""
-    monkeypatch.setattr(listening, "_callbacks", defaultdict(list))
+    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
     received = []
-    on_notification("test.changed", lambda payload: received.append((payload, threading.current_thread())))
+    on_notice("test.changed", lambda payload: received.append((payload, threading.current_thread())))
     return received
 
 
@@ -163,7 +157,7 @@ def test_a_failing_callback_does_not_stop_the_others(heard):
     def fails(payload):
         raise ValueError(payload)
 
-    listening._callbacks["test.changed"].insert(0, fails)
+    notices._callbacks["test.changed"].insert(0, fails)
 
     async def scenario():
         await serve_one_request()

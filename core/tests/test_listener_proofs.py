@@ -14,20 +14,13 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from accounts.authentication import signed_in_table
 from accounts.services import revoke_tablet
+from accounts.signin import signed_in_table
 from conftest import postgres_only
 from core import listener as listening
-from core.listener import (
-    MAX_STALENESS,
-    NOTICE_CHANNEL,
-    PROOF_SECONDS,
-    listener,
-    listener_generation,
-    listener_is_fresh,
-    on_notification,
-)
-from core.notice_cache import NoticeCache
+from core import notices
+from core.listener import MAX_STALENESS, PROOF_SECONDS, listener, listener_generation, listener_is_fresh
+from core.notices import NOTICE_CHANNEL, NoticeCache, on_notice
 from core.tests.listening import running_listener, wait_until
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
@@ -109,10 +102,10 @@ def proxy(monkeypatch):
 @pytest.fixture
 def heard(monkeypatch):
     """Payloads of `test.*` notices this process hears."""
-    monkeypatch.setattr(listening, "_callbacks", defaultdict(list))
+    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
     received = defaultdict(list)
     for kind in ("test.flood", "test.probe"):
-        on_notification(kind, received[kind].append)
+        on_notice(kind, received[kind].append)
     return received
 
 
@@ -234,7 +227,7 @@ def test_a_proof_without_an_answer_replaces_the_connection(monkeypatch, proxy):
 
 def test_a_cache_reads_the_database_while_the_listener_is_not_proven(monkeypatch, proxy):
     loads = []
-    cache = NoticeCache("test.values")
+    cache = NoticeCache()
 
     def load():
         loads.append(1)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import F
 from rest_framework.renderers import JSONRenderer
 
-from accounts import authentication
+from accounts import signin
 from accounts.models import Store, Table
 from accounts.services import revoke_tablet, setup_table, update_store
 from accounts.tokens import table_tokens
@@ -29,11 +29,11 @@ MENU = "/api/v1/menu"
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    selectors._tablet_menus.clear()
-    authentication._tables.clear()
+    selectors.tablet_menu_cache.clear()
+    signin.table_cache.clear()
     yield
-    selectors._tablet_menus.clear()
-    authentication._tables.clear()
+    selectors.tablet_menu_cache.clear()
+    signin.table_cache.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.store_admin import user_store
 from core.csp import apply_policy, new_nonce
 from orders.models import STATUS_FLOW
 
@@ -82,7 +83,7 @@ def _menu_admin_url():
 def live(request):
     """The dashboard page for the signed-in manager's store (a platform admin gets a notice)."""
     nonce = new_nonce()
-    store = request.user.store if getattr(request.user, "store_id", None) else None
+    store = user_store(request)
     context = {
         **admin.site.each_context(request),
         "title": _("Live orders"),

@@ -9,8 +9,9 @@ from django.db import transaction
 
 from conftest import ON_POSTGRES
 from core import listener as listening
+from core import notices
 from core.listener import MAX_STALENESS, listener
-from core.notice_cache import NoticeCache
+from core.notices import NoticeCache, notify_after_commit, on_notice
 from core.tests.listening import running_listener, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,14 +37,16 @@ class Source:
 @pytest.fixture
 def listening_process(monkeypatch):
     # The test caches' callbacks go with the test.
-    monkeypatch.setattr(listening, "_callbacks", defaultdict(list))
+    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
     with running_listener(monkeypatch):
         yield
 
 
 @pytest.fixture
 def cache(listening_process):
-    return NoticeCache("test.cache")
+    cache = NoticeCache()
+    on_notice("test.cache", cache.forget)
+    return cache
 
 
 def test_a_value_is_read_once_and_then_served_from_memory(cache):
@@ -59,11 +62,11 @@ def test_a_committed_notice_drops_the_key_and_a_rolled_back_one_does_not(cache):
     cache.get(1, source.loader(1))
     cache.get(2, source.loader(2))
     with pytest.raises(RuntimeError), transaction.atomic():
-        cache.notify(2)
+        notify_after_commit("test.cache", 2)
         raise RuntimeError("rolled back")
     with transaction.atomic():
         source.values[1] = "uno"
-        cache.notify(1)
+        notify_after_commit("test.cache", 1)
     # SQLite: at commit, in this thread; PostgreSQL: through the listener, within milliseconds.
     wait_until(lambda: cache.get(1, source.loader(1)) == "uno", timeout=MAX_STALENESS)
     assert cache.get(2, source.loader(2)) == "two"
@@ -111,7 +114,7 @@ def test_a_value_read_inside_a_transaction_is_not_kept(cache):
 
 
 def test_the_oldest_entries_go_first_beyond_the_size_bound(listening_process):
-    cache, source = NoticeCache("test.small", max_entries=3), Source()
+    cache, source = NoticeCache(max_entries=3), Source()
     for key in (1, 2, 3, 4):
         cache.get(key, source.loader(key))
     assert len(cache) == 3
@@ -137,11 +140,11 @@ def test_threads_share_one_copy(cache):
 def test_without_a_listener_nothing_is_kept(monkeypatch, settings):
     """PostgreSQL outside a served event loop (a management command); SQLite on a file,
     which other processes write to without a notice reaching this one."""
-    monkeypatch.setattr(listening, "_callbacks", defaultdict(list))
+    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
     if not ON_POSTGRES:
         monkeypatch.setitem(settings.DATABASES["default"], "NAME", "/tmp/tableorder.sqlite3")
     assert not listener.is_running
-    cache, source = NoticeCache("test.cold"), Source()
+    cache, source = NoticeCache(), Source()
     for _ in range(3):
         cache.get(1, source.loader(1))
     assert source.reads == [1, 1, 1]
