@@ -6,6 +6,9 @@ private server of its own (reliability/tests/test_faults.py, test_database_resta
 on the shared one these tests use.
 """
 
+import os
+import signal
+import time
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
@@ -32,10 +35,10 @@ def current_database_url():
     return f"postgres://{credentials}@{db_settings['HOST']}:{db_settings['PORT']}/{db_settings['NAME']}"
 
 
-def servers(count, tmp_path):
+def servers(count, tmp_path, env=None):
     """`count` single-worker servers, each its own process with its own listener."""
     stack = ExitStack()
-    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"]}
+    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"], **(env or {})}
     urls = [
         stack.enter_context(
             running_server(
@@ -84,3 +87,31 @@ def test_an_order_placed_through_one_server_reaches_streams_held_by_another(tabl
 
     with stack:
         run(scenario)
+
+
+def test_a_server_stops_at_once_with_streams_open(table, manager, tmp_path):
+    """The hub ends its streams on SIGTERM ahead of the server's own handler (orders.hub), so a
+    stop or a deploy does not wait out the graceful timeout for clients that never hang up."""
+    manager_token = manager_tokens(manager)["access"]
+    tablet_token = table_tokens(table)["access"]
+    graceful = 30
+    stack, (server,) = servers(1, tmp_path, env={"GUNICORN_GRACEFUL_TIMEOUT": str(graceful)})
+
+    async def scenario():
+        async with (
+            HTTPStream(server + ADMIN, token=manager_token) as dashboard,
+            HTTPStream(server + TABLET, token=tablet_token) as tablet,
+        ):
+            await dashboard.events(1)
+            await tablet.events(1)
+            started = time.monotonic()
+            os.kill(server.pid, signal.SIGTERM)
+            for stream in (dashboard, tablet):
+                with pytest.raises(EOFError):
+                    await stream.next_frame(graceful)
+            return time.monotonic() - started
+
+    with stack:
+        ended_after = run(scenario)
+    # Far from the graceful timeout the streams would otherwise have held the stop for.
+    assert ended_after < graceful / 3
