@@ -16,7 +16,7 @@ from accounts.models import Store, Table, User
 from core.notices import Notice, NoticeCache, notify_after_commit
 
 # Table id → the Table with its store (None: no such table), as the database has it.
-table_cache = NoticeCache()
+table_cache: NoticeCache[int, Table | None] = NoticeCache()
 
 
 def signed_in_table(*, table_id: int | None, store_id: int | None, token_version: int | None) -> Table | None:

@@ -41,18 +41,29 @@ written by other processes too (manage.py commands, a second server) whose notic
 arrive here: there is no generation (None), so nothing is cached.
 """
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
 import contextvars
 import functools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.conf import settings
 from django.db import connections
 
 from core.runtime.handler import serving_loop
+
+if TYPE_CHECKING:  # for annotations only: the listener imports psycopg where it uses it
+    import psycopg
+
+    # A channel's handlers: given the payloads heard, and the connection to read with.
+    PayloadHandler: TypeAlias = Callable[[list[str], psycopg.AsyncConnection[Any]], Awaitable[None]]
+    ConnectHandler: TypeAlias = Callable[[psycopg.AsyncConnection[Any]], Awaitable[None]]
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +78,7 @@ TASK_NAME = "tableorder-listener"
 
 
 @functools.cache
-def uses_notify():
+def uses_notify() -> bool:
     """Whether the default database is PostgreSQL, whose notifications this module listens to.
 
     Asked once: on the event loop every task would otherwise get a connection object of its
@@ -82,8 +93,8 @@ class Channel:
     a connection to read with; `on_connect(reader)`: after each (re)connect, before the
     listener counts as connected."""
 
-    on_payloads: object
-    on_connect: object = None
+    on_payloads: PayloadHandler
+    on_connect: ConnectHandler | None = None
 
 
 class Listener:
@@ -92,36 +103,37 @@ class Listener:
     A new loop (tests run several) starts afresh; `generation` keeps growing across them.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.generation = 0
-        self.backend_pids = ()
-        self._channels = {}
-        self._loop = None
-        self._task = None
-        self._connected = None
+        self.backend_pids: tuple[int, ...] = ()
+        self._channels: dict[str, Channel] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        # Set by start(), with the loop: a running listener always has one.
+        self._connected: asyncio.Event | None = None
         # time.monotonic() before the last round trip after which every notification
         # committed before it had been handled (see "Liveness proofs").
         self.proven_at = float("-inf")
 
-    def add_channel(self, name, on_payloads, *, on_connect=None):
+    def add_channel(self, name: str, on_payloads: PayloadHandler, *, on_connect: ConnectHandler | None = None) -> None:
         """LISTEN on `name` too; call at start-up, before the listener starts."""
         if self.is_running:
             raise RuntimeError(f"channel {name} added while the listener runs")
         self._channels[name] = Channel(on_payloads, on_connect)
 
     @property
-    def is_running(self):
+    def is_running(self) -> bool:
         return self._task is not None and not self._task.done()
 
     @property
-    def is_connected(self):
-        return self.is_running and self._connected.is_set()
+    def is_connected(self) -> bool:
+        return self.is_running and self._connected is not None and self._connected.is_set()
 
-    def is_proven(self):
+    def is_proven(self) -> bool:
         """Whether the last liveness proof is at most MAX_STALENESS old."""
         return time.monotonic() - self.proven_at <= MAX_STALENESS
 
-    def start(self):
+    def start(self) -> None:
         """Start listening on the running event loop, unless it already does."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
@@ -130,7 +142,7 @@ class Listener:
             # Not in the context of the request that happens to start it, which it would outlive.
             self._task = loop.create_task(self._run(), name=TASK_NAME, context=contextvars.Context())
 
-    def ensure_listening(self):
+    def ensure_listening(self) -> None:
         """Start listening if this process does not yet (PostgreSQL, served on an event loop).
 
         From the loop or from any thread (a sync view's); it does not wait for the
@@ -148,19 +160,19 @@ class Listener:
             return
         self.start()
 
-    async def wait_connected(self, timeout):
+    async def wait_connected(self, timeout: float) -> int:
         """The generation, once connected (TimeoutError after `timeout` seconds)."""
-        await asyncio.wait_for(self._connected.wait(), timeout)
+        await asyncio.wait_for(self._connected.wait(), timeout)  # type: ignore[union-attr]  # callers start() first
         return self.generation
 
-    async def stop(self):
+    async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
 
-    async def _run(self):
+    async def _run(self) -> None:
         import psycopg
         from psycopg import sql
 
@@ -183,7 +195,7 @@ class Listener:
                         if channel.on_connect is not None:
                             await channel.on_connect(reader)
                     self.proven_at = listening_since
-                    self._connected.set()
+                    self._connected.set()  # type: ignore[union-attr]  # set by start(), which runs this
                     connects += 1
                     if connects > 1:
                         logger.warning("database listener reconnected", extra={"generation": self.generation})
@@ -193,26 +205,26 @@ class Listener:
                 logger.warning("database listener lost its connection: %s", errors.exceptions[0])
             except* Exception:
                 logger.exception("database listener failed; restarting it")
-            self._connected.clear()
+            self._connected.clear()  # type: ignore[union-attr]  # set by start(), which runs this
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_BACKOFF[1])
 
-    async def _pump(self, listen, reader):
+    async def _pump(self, listen: psycopg.AsyncConnection[Any], reader: psycopg.AsyncConnection[Any]) -> None:
         """One task hears; one per channel hands what was heard to its handler."""
-        heard = {name: asyncio.Queue() for name in self._channels}
+        heard: dict[str, asyncio.Queue[str]] = {name: asyncio.Queue() for name in self._channels}
         async with asyncio.TaskGroup() as group:
             group.create_task(self._hear(listen, heard), name=f"{TASK_NAME}-hear")
             for name, channel in self._channels.items():
                 group.create_task(self._handle(channel, heard[name], reader), name=f"{TASK_NAME}-{name}")
 
-    async def _hear(self, listen, heard):
+    async def _hear(self, listen: psycopg.AsyncConnection[Any], heard: dict[str, asyncio.Queue[str]]) -> None:
         while True:
             await self._prove(listen, heard)
             # psycopg 3.3 ends this after PROOF_SECONDS even while notifications keep coming.
             async for notify in listen.notifies(timeout=PROOF_SECONDS):
                 heard[notify.channel].put_nowait(notify.payload)
 
-    async def _prove(self, listen, heard):
+    async def _prove(self, listen: psycopg.AsyncConnection[Any], heard: dict[str, asyncio.Queue[str]]) -> None:
         """A round trip on the LISTEN connection, then `proven_at` (see "Liveness proofs")."""
         import psycopg
 
@@ -230,7 +242,7 @@ class Listener:
             await queue.join()
         self.proven_at = sent_at
 
-    async def _handle(self, channel, queue, reader):
+    async def _handle(self, channel: Channel, queue: asyncio.Queue[str], reader: psycopg.AsyncConnection[Any]) -> None:
         while True:
             payloads = [await queue.get()]
             while not queue.empty():
@@ -242,7 +254,7 @@ class Listener:
                     queue.task_done()
 
 
-def _connection_params():
+def _connection_params() -> dict[str, Any]:
     """Django's own connection parameters for the default database, for psycopg's async API."""
     params = connections["default"].get_connection_params()
     for sync_only in ("cursor_factory", "context"):
@@ -255,12 +267,12 @@ def _connection_params():
     return params
 
 
-def ensure_listening():
+def ensure_listening() -> None:
     """Start this process's listener if it is not running yet (see Listener.ensure_listening)."""
     listener.ensure_listening()
 
 
-def listener_generation():
+def listener_generation() -> int | None:
     """A token for "every notice from now on reaches this process": None while that is not
     so (not listening, or reconnecting; a SQLite database file); 0 on an in-memory SQLite database."""
     if not uses_notify():
@@ -268,7 +280,7 @@ def listener_generation():
     return listener.generation if listener.is_connected else None
 
 
-def listener_is_fresh(generation):
+def listener_is_fresh(generation: int | None) -> bool:
     """Whether every notice since `listener_generation()` returned `generation` has arrived,
     but for those of changes committed within the last MAX_STALENESS seconds."""
     if generation is None or generation != listener_generation():
@@ -276,7 +288,7 @@ def listener_is_fresh(generation):
     return not uses_notify() or listener.is_proven()
 
 
-def _in_memory_database():
+def _in_memory_database() -> bool:
     # Read from settings each time: the test runner renames the database after start-up.
     name = settings.DATABASES["default"]["NAME"]
     return isinstance(name, str) and (name == ":memory:" or "mode=memory" in name)

@@ -44,7 +44,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connection, transaction
 
@@ -71,6 +71,8 @@ class Notice(enum.StrEnum):
 
 
 Callback = Callable[[Any], None]
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
 _callbacks: defaultdict[str, list[Callback]] = defaultdict(list)
 
 
@@ -105,18 +107,18 @@ def _deliver(message: str) -> None:
             logger.exception("notice callback failed", extra={"kind": kind})
 
 
-class NoticeCache:
+class NoticeCache(Generic[_K, _V]):
     """key → value (keys are JSON values: ints, strings), at most `max_entries`, the oldest
     dropped first; `forget` is the callback that notices of its keys are given to."""
 
     def __init__(self, *, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._entries: dict[Hashable, tuple[Any, int]] = {}  # key → (value, generation), oldest first
+        self._entries: dict[_K, tuple[_V, int]] = {}  # key → (value, generation), oldest first
         self._notices = [0] * NOTICE_SLOTS
         self._drops = 0  # forget_where / clear calls, which may concern keys being loaded
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+    def get(self, key: _K, load: Callable[[], _V]) -> _V:
         """The cached value of `key` if it is still current, else `load()` (kept if safe)."""
         entry = self._entries.get(key)
         if entry is not None and listener_is_fresh(entry[1]):
@@ -137,13 +139,13 @@ class NoticeCache:
                 self._entries[key] = (value, generation)
         return value
 
-    def forget(self, key: Hashable) -> None:
+    def forget(self, key: _K) -> None:
         """Drop `key` (a notice callback; also safe to call directly)."""
         with self._lock:
             self._notices[hash(key) % NOTICE_SLOTS] += 1
             self._entries.pop(key, None)
 
-    def forget_where(self, predicate: Callable[[Hashable, Any], bool]) -> None:
+    def forget_where(self, predicate: Callable[[_K, _V], bool]) -> None:
         """Drop every entry for which `predicate(key, value)` holds; loads running now are not kept."""
         with self._lock:
             self._drops += 1

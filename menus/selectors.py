@@ -64,14 +64,14 @@ def store_menu(store: Store | int) -> MenuDict:
 
 # Store id → (menu version, the tablet's menu as the JSON body of GET /api/v1/menu). Dropped by
 # the MENU notice every new version sends (accounts.services.bump_menu_version; core.notices).
-tablet_menu_cache = NoticeCache(max_entries=1000)
+tablet_menu_cache: NoticeCache[int, tuple[str, bytes]] = NoticeCache(max_entries=1000)
 
 
 def tablet_menu(store: Store) -> tuple[str, bytes]:
     """(version, body): the store's menu version (`menu_version`) and the tablet's menu,
     `store_menu` with the store's `staff_call_reasons`, rendered as JSON bytes (what DRF's
     JSONRenderer renders). Kept in memory until the menu changes."""
-    return tablet_menu_cache.get(store.pk, lambda: _read_tablet_menu(store.pk))  # type: ignore[no-any-return]
+    return tablet_menu_cache.get(store.pk, lambda: _read_tablet_menu(store.pk))
 
 
 def _read_tablet_menu(store_id: int) -> tuple[str, bytes]:

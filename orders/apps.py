@@ -6,7 +6,7 @@ class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
 
-    def ready(self):
+    def ready(self) -> None:
         from accounts.signals import store_changed
         from core.listener import listener
         from menus.signals import menu_changed

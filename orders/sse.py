@@ -22,10 +22,14 @@ per app process like the hub that serves them; one more is a 429 `too_many_strea
 it starts, and a stream that ends gives its place back.
 """
 
+from __future__ import annotations
+
 import logging
 import time
 import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -42,6 +46,12 @@ from orders.models import EventType, OrderEvent, TableSession
 from orders.outbox import events_after, sse_frame
 from orders.stream_access import StreamAccess, StreamAuthError, manager_access, tablet_access
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, JsonResponse
+
+    from core.ratelimit import Slot
+    from orders.outbox import Event
+
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
@@ -50,12 +60,15 @@ REVALIDATE_SECONDS = 60.0
 REPLAY_BATCH = 500
 RETRY_MILLISECONDS = 3000
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-def releasing_connection(function):
+
+def releasing_connection(function: Callable[_P, _R]) -> Callable[_P, Awaitable[_R]]:
     """Run ORM work on the loop's thread pool and give the connection back at once: a stream
     must hold neither a connection nor a thread of its own for hours."""
 
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return function(*args, **kwargs)
         finally:
@@ -70,10 +83,10 @@ class SessionFilter:
     Session ids grow, so "this session or a later one" is `session_id >= floor`.
     """
 
-    def __init__(self, floor):
+    def __init__(self, floor: int) -> None:
         self.floor = floor
 
-    def admits(self, event):
+    def admits(self, event: Event) -> bool:
         if event.table_id is None:
             return True  # store-wide (menu.updated)
         if event.session_id is None or event.session_id < self.floor:
@@ -84,9 +97,9 @@ class SessionFilter:
 
 
 class AllEvents:
-    floor = None
+    floor: None = None
 
-    def admits(self, event):
+    def admits(self, event: Event) -> bool:
         return True
 
 
@@ -97,9 +110,11 @@ class StreamStart:
     session_id: int | None
 
 
-def stream_start(access, last_event_id):
+def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart:
     """Where a stream starts: after `last_event_id` (never past the newest event), else now."""
     events = OrderEvent.objects.filter(store_id=access.store_id)
+    event_filter: SessionFilter | AllEvents
+    session_id: int | None
     if access.table_id is None:
         event_filter, session_id = AllEvents(), None
     else:
@@ -121,12 +136,12 @@ _still_valid = releasing_connection(StreamAccess.still_valid)
 _events_after = releasing_connection(events_after)
 
 
-def _open_message(start):
+def _open_message(start: StreamStart) -> bytes:
     session_id = "null" if start.session_id is None else start.session_id
     return sse_frame(start.cursor, "stream.open", f'{{"last_event_id":{start.cursor},"session_id":{session_id}}}')
 
 
-async def event_stream(access, last_event_id, slot):
+async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Slot) -> AsyncIterator[bytes]:
     """The SSE body: replay after `last_event_id`, then live events, with heartbeats; gives
     `slot` back when it ends.
 
@@ -143,7 +158,7 @@ async def event_stream(access, last_event_id, slot):
         start = await _stream_start(access, last_event_id)
         cursor, event_filter = start.cursor, start.filter
 
-        def replay_after(after_id):
+        def replay_after(after_id: int) -> Awaitable[list[Event]]:
             return _events_after(
                 after_id=after_id,
                 store_id=access.store_id,
@@ -157,6 +172,7 @@ async def event_stream(access, last_event_id, slot):
         # fails while another connection of the process writes to it).
         batch = await replay_after(cursor)
         yield _open_message(start)
+        event: Event | None
         while True:
             for event in batch:
                 cursor = event.id
@@ -199,7 +215,7 @@ async def event_stream(access, last_event_id, slot):
         slot.release()
 
 
-def _last_event_id(request):
+def _last_event_id(request: HttpRequest) -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     if raw is None or raw == "":
         return None
@@ -209,7 +225,9 @@ def _last_event_id(request):
     return int(raw)
 
 
-async def _stream_response(request, resolve_access):
+async def _stream_response(
+    request: HttpRequest, resolve_access: Callable[[HttpRequest], StreamAccess]
+) -> JsonResponse | StreamingHttpResponse:
     try:
         last_event_id = _last_event_id(request)
     except ValueError:
@@ -236,25 +254,25 @@ async def _stream_response(request, resolve_access):
 stream_slots = StreamSlots()
 
 
-def _stream_slot(access):
+def _stream_slot(access: StreamAccess) -> Slot | None:
     if access.table_id is not None:
         return stream_slots.take(("table", access.table_id), settings.STREAMS_PER_TABLE)
     return stream_slots.take(("manager", access.user_id), settings.STREAMS_PER_MANAGER)
 
 
-def _too_many_streams():
+def _too_many_streams() -> JsonResponse:
     message = _("Too many streams are open for this tablet or manager. Close one and try again.")
     # Places free up as streams end (at once when a client closes its connection).
     return error_response(429, "too_many_streams", message, headers={"Retry-After": str(int(HEARTBEAT_SECONDS))})
 
 
 @require_GET
-async def admin_stream(request):
+async def admin_stream(request: HttpRequest) -> JsonResponse | StreamingHttpResponse:
     """SSE of every order event of the manager's store."""
     return await _stream_response(request, manager_access)
 
 
 @require_GET
-async def tablet_stream(request):
+async def tablet_stream(request: HttpRequest) -> JsonResponse | StreamingHttpResponse:
     """SSE of the tablet's table: its current session's order events."""
     return await _stream_response(request, tablet_access)

@@ -7,8 +7,11 @@ an Authorization header and a long-lived token must never sit in a URL. What a s
 carry is a `StreamAccess`, checked again while the stream is open.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, overload
 
 from django.contrib.auth import get_user
 from django.core import signing
@@ -23,10 +26,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import ManagerJWTAuthentication, TableJWTAuthentication
-from accounts.models import Table
+from accounts.models import Table, User
 from accounts.permissions import IsStoreManager, IsTablet
 from accounts.signin import session_manager, signed_in_manager, signed_in_table
 from core.errors import error_response
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, JsonResponse
+    from rest_framework.request import Request
+    from rest_framework_simplejwt.authentication import JWTAuthentication
+    from rest_framework_simplejwt.tokens import Token
 
 TICKET_MAX_AGE_SECONDS = 60
 # The module tickets were first made in; another salt would void the tickets out there.
@@ -49,7 +58,7 @@ class StreamAccess:
     token_version: int | None = None
     expires_at: datetime | None = None
 
-    def still_valid(self):
+    def still_valid(self) -> bool:
         """Whether the credential still holds: not expired, the tablet not signed out, the
         manager still active and with the same password."""
         if self.expires_at is not None and timezone.now() >= self.expires_at:
@@ -66,23 +75,23 @@ class StreamAccess:
 
 
 class StreamAuthError(Exception):
-    def __init__(self, status, code, message):
+    def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
-    def response(self):
+    def response(self) -> JsonResponse:
         headers = {"WWW-Authenticate": 'Bearer realm="api"'} if self.status == 401 else None
         return error_response(self.status, self.code, self.message, headers=headers)
 
 
-def _not_authenticated():
+def _not_authenticated() -> StreamAuthError:
     return StreamAuthError(401, "not_authenticated", _("Authentication credentials were not provided."))
 
 
 # Tickets
 
 
-def issue_ticket(principal):
+def issue_ticket(principal: Table | User) -> str:
     """A signed, short-lived ticket naming what one stream may carry, for `?ticket=`."""
     if isinstance(principal, Table):
         claims = {"scope": TABLET_SCOPE, "store": principal.store_id, "table": principal.id}
@@ -93,7 +102,7 @@ def issue_ticket(principal):
     return signing.dumps(claims, salt=TICKET_SALT, compress=True)
 
 
-def access_from_ticket(ticket, scope):
+def access_from_ticket(ticket: str, scope: str) -> StreamAccess:
     """The ticket's access if it is genuine, unexpired, for this stream and still current."""
     try:
         claims = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE_SECONDS)
@@ -115,10 +124,19 @@ def access_from_ticket(ticket, scope):
 # Who may open a stream (sync: the views run these through sync_to_async)
 
 
-def _bearer(authentication, request):
+@overload
+def _bearer(
+    authentication: ManagerJWTAuthentication, request: HttpRequest
+) -> tuple[User, datetime] | tuple[None, None]: ...
+@overload
+def _bearer(
+    authentication: TableJWTAuthentication, request: HttpRequest
+) -> tuple[Table, datetime] | tuple[None, None]: ...
+def _bearer(authentication: JWTAuthentication, request: HttpRequest) -> tuple[Any, datetime] | tuple[None, None]:
     """(principal, its expiry) from the Authorization header, or (None, None)."""
     try:
-        result = authentication.authenticate(request)
+        # A Django request: the authentication reads only its Authorization header.
+        result = authentication.authenticate(request)  # type: ignore[arg-type]
     except AuthenticationFailed as error:
         raise StreamAuthError(401, "token_not_valid", _("Token is invalid or expired.")) from error
     if not result:
@@ -127,7 +145,7 @@ def _bearer(authentication, request):
     return principal, datetime.fromtimestamp(token["exp"], tz=UTC)
 
 
-def manager_access(request):
+def manager_access(request: HttpRequest) -> StreamAccess:
     """A manager's stream: ticket, else Bearer token, else the session cookie."""
     ticket = request.GET.get("ticket")
     if ticket:
@@ -143,12 +161,16 @@ def manager_access(request):
         manager, expires_at = session_manager(user), request.session.get_expiry_date()
         if manager is None:
             raise StreamAuthError(403, "permission_denied", _("Only a store's managers can follow its orders."))
+    # signed_in_manager answers only a user of a store: store_id is set.
     return StreamAccess(
-        store_id=manager.store_id, user_id=manager.id, token_version=manager.token_version, expires_at=expires_at
+        store_id=manager.store_id,  # type: ignore[arg-type]
+        user_id=manager.id,
+        token_version=manager.token_version,
+        expires_at=expires_at,
     )
 
 
-def tablet_access(request):
+def tablet_access(request: HttpRequest) -> StreamAccess:
     """A tablet's stream: ticket, else Bearer tablet token."""
     ticket = request.GET.get("ticket")
     if ticket:
@@ -168,7 +190,7 @@ def tablet_access(request):
 class BearerManagerOrTablet(BaseAuthentication):
     """A manager's or a tablet's Bearer token, whichever this one is."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[object, Token] | None:
         try:
             return ManagerJWTAuthentication().authenticate(request)
         except AuthenticationFailed as manager_error:
@@ -179,16 +201,16 @@ class BearerManagerOrTablet(BaseAuthentication):
                     raise
                 raise manager_error from tablet_error
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
 
 
-def _error_code(error):
+def _error_code(error: AuthenticationFailed) -> object:
     codes = error.get_codes()
     return codes.get("code") if isinstance(codes, dict) else codes
 
 
-class StreamTicketSerializer(serializers.Serializer):
+class StreamTicketSerializer(serializers.Serializer[Any]):
     ticket = serializers.CharField()
     expires_in = serializers.IntegerField(help_text="seconds")
     stream = serializers.CharField(help_text="the stream this ticket opens")
@@ -201,8 +223,9 @@ class StreamTicketView(APIView):
     permission_classes = [IsStoreManager | IsTablet]
 
     @extend_schema(request=None, responses=StreamTicketSerializer)
-    def post(self, request):
-        principal = request.user
+    def post(self, request: Request) -> Response:
+        # A manager or a table (permission_classes), which DRF types as a Django user.
+        principal: User | Table = request.user  # type: ignore[assignment]
         stream = reverse("tablet-stream" if isinstance(principal, Table) else "admin-stream")
         body = {"ticket": issue_ticket(principal), "expires_in": TICKET_MAX_AGE_SECONDS, "stream": stream}
         return Response(StreamTicketSerializer(body).data)

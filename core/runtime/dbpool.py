@@ -1,9 +1,17 @@
 """The PostgreSQL connection pool after a database restart: renew every connection at once."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import psycopg
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from psycopg_pool import ConnectionPool
 
-def renew_all_on_broken_connection(sender, connection, **kwargs):
+
+def renew_all_on_broken_connection(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """`connection_created` receiver: make the pool's check drain the pool when it finds a
     broken connection.
 
@@ -18,17 +26,18 @@ def renew_all_on_broken_connection(sender, connection, **kwargs):
     test_database_restart.py fails if that changes). Django makes pools lazily and again
     after `close_pool()`; the wrapping follows each one at its first connection.
     """
-    pool = getattr(connection, "pool", None)
+    pool: ConnectionPool[psycopg.Connection[Any]] | None = getattr(connection, "pool", None)
     check = getattr(pool, "_check", None)
-    if check is None or getattr(check, "renews_all", False):
+    if pool is None or check is None or getattr(check, "renews_all", False):
         return
 
-    def check_or_renew_all(conn):
+    def check_or_renew_all(conn: psycopg.Connection[Any]) -> None:
         try:
             check(conn)
         except psycopg.Error:
             pool.drain()
             raise
 
-    check_or_renew_all.renews_all = True
+    # A mark on the function, which mypy does not let a function have.
+    check_or_renew_all.renews_all = True  # type: ignore[attr-defined]
     pool._check = check_or_renew_all

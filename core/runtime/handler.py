@@ -30,10 +30,14 @@ with `sync_to_async(thread_sensitive=False)`, on the loop's shared pool (orders.
 thread that needs to schedule work there (core.listener).
 """
 
+from __future__ import annotations
+
 import asyncio
 import contextvars
 import functools
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar, TypeVarTuple
 
 from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction, sync_to_async
 from django.conf import settings
@@ -44,16 +48,27 @@ from django.db import connections
 from django.http import FileResponse
 from django.urls import Resolver404, get_resolver, set_script_prefix
 
+if TYPE_CHECKING:
+    from django.http.response import HttpResponseBase
+
+# ASGI's callables, as Django's handler takes them.
+Receive: TypeAlias = Callable[[], Awaitable[Mapping[str, Any]]]
+Send: TypeAlias = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
+
 # Requests to sync views served at once by a process. Well above DB_POOL_MAX: a request waits
 # for a database connection (at most DB_POOL_TIMEOUT) rather than for a thread, and one that
 # needs no database finds a thread while others wait for connections.
 REQUEST_THREADS = 32
 _request_threads = ThreadPoolExecutor(max_workers=REQUEST_THREADS, thread_name_prefix="request")
-_request_thread = contextvars.ContextVar("request_thread")
-_serving_loop = None
+_request_thread: contextvars.ContextVar[RequestThread] = contextvars.ContextVar("request_thread")
+_serving_loop: asyncio.AbstractEventLoop | None = None
 
 
-def serving_loop():
+def serving_loop() -> asyncio.AbstractEventLoop | None:
     """The event loop the ASGI handler last served a request on; None before the first."""
     return _serving_loop
 
@@ -64,10 +79,10 @@ class RequestThread(Executor):
     `release` ends it; any call after that runs on a thread of its own, ended after it.
     """
 
-    def __init__(self):
-        self._thread = ThreadPoolExecutor(max_workers=1)
+    def __init__(self) -> None:
+        self._thread: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1)
 
-    def submit(self, fn, /, *args, **kwargs):
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         if self._thread is not None:
             return self._thread.submit(fn, *args, **kwargs)
         once = ThreadPoolExecutor(max_workers=1)
@@ -76,17 +91,17 @@ class RequestThread(Executor):
         finally:
             once.shutdown(wait=False)
 
-    def release(self):
+    def release(self) -> None:
         self.shutdown(wait=False)
         # Nor keep the ended thread's objects for as long as the response lasts.
         self._thread = None
 
-    def shutdown(self, wait=True, *, cancel_futures=False):
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self._thread is not None:
             self._thread.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def serves_async_view(scope):
+def serves_async_view(scope: Mapping[str, Any]) -> bool:
     """Whether the request's URL resolves to an async view (an event stream)."""
     script_name = asgi.get_script_prefix(scope)
     path_info = scope["path"].removeprefix(script_name) if script_name else scope["path"]
@@ -94,7 +109,7 @@ def serves_async_view(scope):
 
 
 @functools.lru_cache(maxsize=1024)
-def _resolves_to_async_view(urlconf, path_info):
+def _resolves_to_async_view(urlconf: str, path_info: str) -> bool:
     try:
         match = get_resolver(urlconf).resolve(path_info)
     except Resolver404:
@@ -102,20 +117,20 @@ def _resolves_to_async_view(urlconf, path_info):
     return iscoroutinefunction(match.func)
 
 
-def in_request_thread(function, *args):
+def in_request_thread(function: Callable[[*_Ts], _T], *args: *_Ts) -> asyncio.Future[_T]:
     """`function(*args)` on one of REQUEST_THREADS threads, in a copy of the caller's context."""
     loop = asyncio.get_running_loop()
     return loop.run_in_executor(_request_threads, contextvars.copy_context().run, function, *args)
 
 
 class ASGIHandler(asgi.ASGIHandler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         # The same middleware again, as the sync chain that WSGI would run.
         self.sync_handler = base.BaseHandler()
         self.sync_handler.load_middleware(is_async=False)
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         global _serving_loop
         _serving_loop = asyncio.get_running_loop()
         if scope["type"] == "http" and not serves_async_view(scope):
@@ -132,7 +147,7 @@ class ASGIHandler(asgi.ASGIHandler):
             # Its calls have all returned; an idle thread ends on its own.
             thread.shutdown(wait=False)
 
-    async def handle_in_one_hop(self, scope, receive, send):
+    async def handle_in_one_hop(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         """A request to a sync view: all but reading and sending it in one call on a thread."""
         try:
             body_file = await self.read_body(receive)
@@ -146,14 +161,17 @@ class ASGIHandler(asgi.ASGIHandler):
         finally:
             body_file.close()
 
-    def respond(self, scope, body_file):
+    def respond(self, scope: Mapping[str, Any], body_file: IO[bytes]) -> HttpResponseBase:
         """The response, made as Django's WSGI handler makes it; closed unless it streams."""
         set_script_prefix(asgi.get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
-        request, response = self.create_request(scope, body_file)
+        response: HttpResponseBase
+        # A request, or the response to a request that could not be made: never neither.
+        request, response = self.create_request(scope, body_file)  # type: ignore[assignment]
         if request is not None:
             response = self.sync_handler.get_response(request)
-            response._handler_class = self.__class__
+            # As Django's own handlers do; the stubs do not declare this private attribute.
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size
         if response.streaming:
@@ -164,8 +182,9 @@ class ASGIHandler(asgi.ASGIHandler):
             response.close()
         return response
 
-    async def send_response(self, response, send):
-        if response.streaming and response.is_async:
+    async def send_response(self, response: HttpResponseBase, send: Send) -> None:
+        # A streaming response is a StreamingHttpResponse, which has is_async.
+        if response.streaming and response.is_async:  # type: ignore[attr-defined]
             await sync_to_async(connections.close_all)()
             _request_thread.get().release()
         await super().send_response(response, send)

@@ -7,6 +7,7 @@ cookie.
 """
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +73,7 @@ DASHBOARD_STRINGS = {
 }
 
 
-def _menu_admin_url():
+def _menu_admin_url() -> str:
     """The menu's admin pages; the admin index would send a store manager back here."""
     try:
         return reverse("admin:app_list", kwargs={"app_label": "menus"})
@@ -80,7 +81,7 @@ def _menu_admin_url():
         return reverse("admin:index")
 
 
-def live(request):
+def live(request: HttpRequest) -> HttpResponse:
     """The dashboard page for the signed-in manager's store (a platform admin gets a notice)."""
     nonce = new_nonce()
     store = user_store(request)

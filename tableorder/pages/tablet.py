@@ -1,5 +1,8 @@
 """The guest's tablet app at `/`: one page; everything else it does goes through the API."""
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -73,11 +76,11 @@ class TabletView(TemplateView):
 
     template_name = "tablet/index.html"
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         nonce = new_nonce()
         return apply_policy(self.render_to_response(self.get_context_data(csp_nonce=nonce, **kwargs)), nonce)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["strings"] = {key: str(text) for key, text in TABLET_STRINGS.items()}
         return context
