@@ -26,9 +26,9 @@ MENU = "/api/v1/menu"
 
 
 @pytest.fixture(autouse=True)
-def listening_process(monkeypatch):
+def listening_process():
     signin.table_cache.clear()
-    with running_listener(monkeypatch):
+    with running_listener():
         yield
     signin.table_cache.clear()
 

@@ -35,8 +35,8 @@ def fresh_caches():
 
 
 @pytest.fixture
-def listening_process(monkeypatch):
-    with running_listener(monkeypatch):
+def listening_process():
+    with running_listener():
         yield
 
 
