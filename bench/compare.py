@@ -188,8 +188,9 @@ def _cell(value):
     return "—" if value is None else f"{value:g}"
 
 
-def _ratio(before, after):
-    """after / before to three significant digits, or None when there is no ratio."""
+def ratio_of(before, after):
+    """after / before to three significant digits, or None when there is no ratio (the tree/REF
+    column; public for bench/tests)."""
     if before in (None, 0) or after is None:
         return None
     return float(f"{after / before:.3g}")
@@ -219,7 +220,7 @@ def compare(args):
         before = dict(figure_of(ref_results)) if ref_results else {}
         after = dict(figure_of(tree_results)) if tree_results else {}
         for label in dict.fromkeys([*before, *after]):
-            ratio = _ratio(before.get(label), after.get(label))
+            ratio = ratio_of(before.get(label), after.get(label))
             figures.append({"figure": label, "ref": before.get(label), "tree": after.get(label), "ratio": ratio})
             rows.append((label, _cell(before.get(label)), _cell(after.get(label)), _cell(ratio)))
     checked = targets(runs)
@@ -251,7 +252,7 @@ def targets(runs):
     if "realtime" in runs:
         ref_results, tree_results = runs["realtime"]["ref"]["results"], runs["realtime"]["tree"]["results"]
         ratio = (
-            _ratio(ref_results["orders_per_second"], tree_results["orders_per_second"])
+            ratio_of(ref_results["orders_per_second"], tree_results["orders_per_second"])
             if ref_results and tree_results
             else None
         )

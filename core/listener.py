@@ -176,7 +176,7 @@ class Listener:
         import psycopg
         from psycopg import sql
 
-        params = _connection_params()
+        params = connection_params()
         delay, connects = RECONNECT_BACKOFF[0], 0
         while True:
             try:
@@ -254,8 +254,10 @@ class Listener:
                     queue.task_done()
 
 
-def _connection_params() -> dict[str, Any]:
-    """Django's own connection parameters for the default database, for psycopg's async API."""
+def connection_params() -> dict[str, Any]:
+    """Django's own connection parameters for the default database, for psycopg's async API
+    (the listener's connections). Public for tests, which connect with them and patch this to
+    send the listener through a proxy."""
     params = connections["default"].get_connection_params()
     for sync_only in ("cursor_factory", "context"):
         params.pop(sync_only, None)

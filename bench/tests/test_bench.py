@@ -171,9 +171,9 @@ def test_connection_reads_chunked_and_sized_bodies_on_one_connection():
 def test_side_databases_and_ratios():
     url = "postgres://postgres@127.0.0.1:5432/tableorder_bench"
     assert compare.side_database_url(url, "ref") == "postgres://postgres@127.0.0.1:5432/tableorder_bench_ref"
-    assert compare._ratio(10, 25) == 2.5
-    assert compare._ratio(0, 3) is None
-    assert compare._ratio(1005, 5) == 0.00498
+    assert compare.ratio_of(10, 25) == 2.5
+    assert compare.ratio_of(0, 3) is None
+    assert compare.ratio_of(1005, 5) == 0.00498
 
 
 def test_worktree_checks_out_the_commit_and_is_removed_afterwards():

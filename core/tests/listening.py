@@ -8,16 +8,18 @@ nothing.
 
 import asyncio
 import contextlib
+import functools
 import threading
 import time
+import uuid
 
 from conftest import ON_POSTGRES
 from core.listener import MAX_STALENESS, listener, listener_generation, listener_is_fresh
-from core.runtime import handler
+from core.runtime.handler import ASGIHandler
 
 
 @contextlib.contextmanager
-def running_listener(monkeypatch):
+def running_listener():
     """The listener, connected and proven, on a loop in a thread (PostgreSQL); yields the loop."""
     if not ON_POSTGRES:
         yield None
@@ -25,10 +27,10 @@ def running_listener(monkeypatch):
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="test-serving-loop", daemon=True)
     thread.start()
-    # ensure_listening() from a request's thread finds it as a server's requests do.
-    monkeypatch.setattr(handler, "_serving_loop", loop)
 
     async def start():
+        # ensure_listening() from a request's thread finds the loop as a server's requests do.
+        await serve_one_request()
         listener.start()
         await listener.wait_connected(10)
 
@@ -59,3 +61,31 @@ def wait_until(condition, *, timeout=MAX_STALENESS, interval=0.005):
             raise AssertionError(f"not within {timeout} s")
         time.sleep(interval)
     return time.monotonic() - started
+
+
+def notice_kind():
+    """A notice kind of the calling test's own: callbacks it subscribes to it (on_notice) hear
+    only that test's notices, and none is left to hear another test's."""
+    return f"test.{uuid.uuid4().hex}"
+
+
+@functools.cache
+def application():
+    return ASGIHandler()
+
+
+async def serve_one_request():
+    """Serve a request (GET /healthz) on the running loop as a server does, which makes it the
+    loop this process serves on (core.runtime.handler.serving_loop)."""
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await asyncio.Event().wait()  # the client stays until the response is sent
+
+    async def send(message):
+        pass
+
+    scope = {"type": "http", "method": "GET", "path": "/healthz", "query_string": b"", "headers": []}
+    await application()(scope, receive, send)

@@ -1,8 +1,14 @@
-"""Servers that tests start as child processes: waiting until one answers, and stopping it."""
+"""Servers that tests start as child processes: waiting until one answers, and stopping it;
+the app itself as production serves it, on this test run's database."""
 
+import contextlib
 import subprocess
 import time
 import urllib.request
+
+from django.conf import settings
+
+from bench.server import running_server
 
 
 def wait_until_answering(process, url, *, what, timeout=30, log=lambda: ""):
@@ -31,3 +37,29 @@ def stop(process):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def suite_database_url():
+    """The URL of the database these tests run on (pytest-django's test database)."""
+    db = settings.DATABASES["default"]
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@contextlib.contextmanager
+def app_server(log_path, env=None):
+    """The app as production serves it (bench.server.running_server: gunicorn, one uvicorn
+    worker with a listener of its own) in a process of its own, on this test run's database
+    (PostgreSQL; tests commit with `transactional_db` for it to see) and with its signing keys;
+    yields its base URL. `env` adds to the server's environment."""
+    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"], **(env or {})}
+    with running_server(database_url=suite_database_url(), workers=1, env=env, migrate=False, log_path=log_path) as url:
+        yield url
+
+
+def warmed(http, path):
+    """GET `path` from an app_server (`http`: an httpx client) once the server's listener is
+    up (its first request starts it), so that the answer is kept in memory."""
+    http.get(path)
+    time.sleep(0.5)
+    return http.get(path)

@@ -3,26 +3,29 @@ callbacks in this process; the generation tells a cache whether it may have miss
 
 import asyncio
 import threading
-from collections import defaultdict
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from conftest import ON_POSTGRES, postgres_only
-from core import notices
-from core.listener import ensure_listening, listener, listener_generation, listener_is_fresh
+from core.listener import TASK_NAME, ensure_listening, listener, listener_generation, listener_is_fresh
 from core.notices import notify_after_commit, on_notice
+from core.tests.listening import notice_kind, serve_one_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def heard(monkeypatch):
-    """The payloads of `test.changed` notices this process hears, with the thread each came on."""
-    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
+def kind():
+    return notice_kind()
+
+
+@pytest.fixture
+def heard(kind):
+    """The payloads of `kind` notices this process hears, with the thread each came on."""
     received = []
-    on_notice("test.changed", lambda payload: received.append((payload, threading.current_thread())))
+    on_notice(kind, lambda payload: received.append((payload, threading.current_thread())))
     return received
 
 
@@ -36,30 +39,13 @@ def run(scenario):
     return asyncio.run(then_stop())
 
 
-def serve_one_request():
-    """Let the ASGI handler see the running loop, as a server's first request does."""
-    from tableorder.asgi import application
-
-    messages = [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive():
-        if messages:
-            return messages.pop()
-        await asyncio.Event().wait()  # the client stays until the response is sent
-
-    async def send(message):
-        pass
-
-    scope = {"type": "http", "method": "GET", "path": "/healthz", "query_string": b"", "headers": []}
-    return application(scope, receive, send)
-
-
-def notify(payload, *, roll_back=False):
-    """A writer's transaction that sends a notice (in a worker thread, as a view's)."""
+def notify(kind, payload, *, roll_back=False):
+    """A writer's transaction that sends a notice of `kind` and one of another kind (in a
+    worker thread, as a view's)."""
     try:
         with transaction.atomic():
-            notify_after_commit("test.changed", payload)
-            notify_after_commit("test.other", payload)
+            notify_after_commit(kind, payload)
+            notify_after_commit(notice_kind(), payload)
             if roll_back:
                 raise RuntimeError("the change fails after its notice")
     except RuntimeError:
@@ -75,15 +61,15 @@ async def wait_for(condition, timeout=5.0):
         await asyncio.sleep(0.01)
 
 
-def test_a_notice_reaches_this_process_after_commit_only(heard):
+def test_a_notice_reaches_this_process_after_commit_only(kind, heard):
     async def scenario():
         await serve_one_request()
         await sync_to_async(ensure_listening)()
         if ON_POSTGRES:
             await listener.wait_connected(10)
         generation = listener_generation()
-        await sync_to_async(notify, thread_sensitive=False)({"table": 2}, roll_back=True)
-        await sync_to_async(notify, thread_sensitive=False)({"table": 1})
+        await sync_to_async(notify, thread_sensitive=False)(kind, {"table": 2}, roll_back=True)
+        await sync_to_async(notify, thread_sensitive=False)(kind, {"table": 1})
         await wait_for(lambda: heard)
         await asyncio.sleep(0.2)
         assert [payload for payload, _thread in heard] == [{"table": 1}]
@@ -95,41 +81,41 @@ def test_a_notice_reaches_this_process_after_commit_only(heard):
     run(scenario)
 
 
-def test_on_sqlite_every_notice_is_delivered_in_process_so_caches_stay_fresh(heard):
+def test_on_sqlite_every_notice_is_delivered_in_process_so_caches_stay_fresh(kind, heard):
     if ON_POSTGRES:
         pytest.skip("SQLite's path")
     ensure_listening()
     assert not listener.is_running
     assert listener_generation() == 0 and listener_is_fresh(0)
-    notify({"table": 3})
+    notify(kind, {"table": 3})
     assert [payload for payload, _thread in heard] == [{"table": 3}]
 
 
 @postgres_only
-def test_ensure_listening_from_a_sync_view_starts_the_listener_on_the_serving_loop(heard):
+def test_ensure_listening_from_a_sync_view_starts_the_listener_on_the_serving_loop(kind, heard):
     async def scenario():
         assert listener_generation() is None and not listener_is_fresh(None)
         await serve_one_request()
         # A sync view runs on a worker thread, with no event loop of its own.
         await sync_to_async(ensure_listening)()
         generation = await listener.wait_connected(10)
-        assert listener._loop is asyncio.get_running_loop()
+        assert any(task.get_name() == TASK_NAME for task in asyncio.all_tasks())  # on this loop
         assert await sync_to_async(listener_generation)() == generation
-        await sync_to_async(notify, thread_sensitive=False)({"table": 4})
+        await sync_to_async(notify, thread_sensitive=False)(kind, {"table": 4})
         await wait_for(lambda: heard)
 
     run(scenario)
 
 
 @postgres_only
-def test_outside_a_served_event_loop_ensure_listening_does_nothing(heard):
+def test_outside_a_served_event_loop_ensure_listening_does_nothing():
     ensure_listening()  # a management command, a WSGI worker: no loop to listen on
     assert not listener.is_running
     assert listener_generation() is None
 
 
 @postgres_only
-def test_a_reconnect_bumps_the_generation_so_caches_filled_before_it_are_stale(heard):
+def test_a_reconnect_bumps_the_generation_so_caches_filled_before_it_are_stale(kind, heard):
     async def scenario():
         listener.start()
         generation = await listener.wait_connected(10)
@@ -139,7 +125,7 @@ def test_a_reconnect_bumps_the_generation_so_caches_filled_before_it_are_stale(h
         await wait_for(lambda: listener_generation() not in (None, generation), timeout=15)
         assert not listener_is_fresh(generation)
         assert listener_is_fresh(listener_generation())
-        await sync_to_async(notify, thread_sensitive=False)({"table": 5})
+        await sync_to_async(notify, thread_sensitive=False)(kind, {"table": 5})
         await wait_for(lambda: heard)
 
     run(scenario)
@@ -153,19 +139,21 @@ def terminate_backends(pids):
         connection.close()
 
 
-def test_a_failing_callback_does_not_stop_the_others(heard):
+def test_a_failing_callback_does_not_stop_the_others(kind, heard):
     def fails(payload):
         raise ValueError(payload)
 
-    notices._callbacks["test.changed"].insert(0, fails)
+    after = []
+    on_notice(kind, fails)
+    on_notice(kind, after.append)
 
     async def scenario():
         await serve_one_request()
         await sync_to_async(ensure_listening)()
         if ON_POSTGRES:
             generation = await listener.wait_connected(10)
-        await sync_to_async(notify, thread_sensitive=False)({"table": 6})
-        await wait_for(lambda: heard)
+        await sync_to_async(notify, thread_sensitive=False)(kind, {"table": 6})
+        await wait_for(lambda: heard and after)
         if ON_POSTGRES:
             assert listener_is_fresh(generation)
 

@@ -8,7 +8,6 @@ import itertools
 import json
 import threading
 import time
-from collections import defaultdict
 
 import psycopg
 import pytest
@@ -18,10 +17,9 @@ from accounts.services import revoke_tablet
 from accounts.signin import signed_in_table
 from conftest import postgres_only
 from core import listener as listening
-from core import notices
 from core.listener import MAX_STALENESS, PROOF_SECONDS, listener, listener_generation, listener_is_fresh
 from core.notices import NOTICE_CHANNEL, NoticeCache, on_notice
-from core.tests.listening import running_listener, wait_until
+from core.tests.listening import notice_kind, running_listener, wait_until
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -91,28 +89,24 @@ def proxy(monkeypatch):
     """The listener's connections go through a FreezableProxy (the test's own do not)."""
     db = settings.DATABASES["default"]
     through = FreezableProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
-    direct = listening._connection_params
-    monkeypatch.setattr(
-        listening, "_connection_params", lambda: {**direct(), "host": "127.0.0.1", "port": through.port}
-    )
+    direct = listening.connection_params
+    monkeypatch.setattr(listening, "connection_params", lambda: {**direct(), "host": "127.0.0.1", "port": through.port})
     yield through
     through.close()
 
 
 @pytest.fixture
-def heard(monkeypatch):
-    """Payloads of `test.*` notices this process hears."""
-    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
-    received = defaultdict(list)
-    for kind in ("test.flood", "test.probe"):
-        on_notice(kind, received[kind].append)
-    return received
+def flood():
+    """A notice kind of this test's own, and the payloads of it this process hears."""
+    kind, heard = notice_kind(), []
+    on_notice(kind, heard.append)
+    return kind, heard
 
 
 def send_notices(kind, payloads, *, after_each=None):
     """Each payload as a notice from a connection of its own (committed one by one); how many were sent."""
     sent = 0
-    with psycopg.connect(**listening._connection_params(), autocommit=True) as conn:
+    with psycopg.connect(**listening.connection_params(), autocommit=True) as conn:
         for payload in payloads:
             conn.execute("SELECT pg_notify(%s, %s)", [NOTICE_CHANNEL, json.dumps([kind, payload])])
             sent += 1
@@ -128,8 +122,8 @@ def until(stop):
         number += 1
 
 
-def test_the_listener_proves_itself_every_quarter_second_without_spinning(monkeypatch):
-    with running_listener(monkeypatch):
+def test_the_listener_proves_itself_every_quarter_second_without_spinning():
+    with running_listener():
         proofs = []
         started, cpu = time.monotonic(), time.process_time()
         while time.monotonic() - started < 2:
@@ -145,10 +139,24 @@ def test_the_listener_proves_itself_every_quarter_second_without_spinning(monkey
     assert spent < 0.2, f"{spent:.3f} s of CPU in 2 s"
 
 
-def test_no_notification_is_lost_to_the_proofs_and_each_is_handled_before_its_proof(monkeypatch, heard):
-    """A flood of notices, each committed on its own, while the listener proves itself: every
+def keep_busy(loop, stop, seconds):
+    """Until `stop` is set, every turn of `loop` also spends `seconds` blocked, as a loop busy
+    with other requests: what arrives meanwhile waits unread on the sockets."""
+
+    def turn():
+        if not stop.is_set():
+            time.sleep(seconds)
+            loop.call_soon(turn)
+
+    loop.call_soon_threadsafe(turn)
+
+
+def test_no_notification_is_lost_to_the_proofs_and_each_is_handled_before_its_proof(monkeypatch, flood):
+    """A flood of notices, each committed on its own, while the listener proves itself on a
+    busy event loop (notices committed meanwhile arrive during the proofs' round trips): every
     one arrives, in order, and whenever `proven_at` is set, every notice committed before it
     has reached its callback."""
+    kind, heard = flood
     proofs = []  # (proven_at, how many flood notices had been handled then), as each is set
 
     class RecordingListener(listening.Listener):
@@ -159,31 +167,26 @@ def test_no_notification_is_lost_to_the_proofs_and_each_is_handled_before_its_pr
         @proven_at.setter
         def proven_at(self, value):
             self.__dict__["recorded_proven_at"] = value
-            proofs.append((value, len(heard["test.flood"])))
-
-        async def _prove(self, listen, heard_by_channel):
-            # A busy event loop: notices committed meanwhile wait unread on the socket and
-            # arrive during the proof's round trip.
-            time.sleep(0.02)
-            await super()._prove(listen, heard_by_channel)
+            proofs.append((value, len(heard)))
 
     monkeypatch.setattr(listener, "__class__", RecordingListener)
     listener.proven_at = float("-inf")
     committed_at, stop = [], threading.Event()
-    with running_listener(monkeypatch):
+    with running_listener() as loop:
+        keep_busy(loop, stop, 0.002)
         flooding = threading.Thread(
             target=send_notices,
-            args=("test.flood", until(stop)),
+            args=(kind, until(stop)),
             kwargs={"after_each": lambda _payload: committed_at.append(time.monotonic())},
         )
         flooding.start()
         time.sleep(10 * PROOF_SECONDS)
         stop.set()
         flooding.join()
-        wait_until(lambda: len(heard["test.flood"]) >= len(committed_at), timeout=10)
+        wait_until(lambda: len(heard) >= len(committed_at), timeout=10)
 
     assert len(committed_at) > 1000
-    assert heard["test.flood"] == list(range(len(committed_at)))
+    assert heard == list(range(len(committed_at)))
     during = [(at, handled) for at, handled in proofs if committed_at[0] < at < committed_at[-1]]
     assert len(during) >= 8
     for at, handled in during:
@@ -191,8 +194,8 @@ def test_no_notification_is_lost_to_the_proofs_and_each_is_handled_before_its_pr
         assert handled >= committed_before, f"proof at {at}: {committed_before} committed, {handled} handled"
 
 
-def test_a_silently_failed_connection_stops_the_caches_within_max_staleness(monkeypatch, proxy, table):
-    with running_listener(monkeypatch):
+def test_a_silently_failed_connection_stops_the_caches_within_max_staleness(proxy, table):
+    with running_listener():
         generation = listener_generation()
         assert signed_in_table(table_id=table.id, store_id=table.store_id, token_version=table.token_version)
         proxy.freeze()
@@ -218,14 +221,14 @@ def test_a_silently_failed_connection_stops_the_caches_within_max_staleness(monk
 
 def test_a_proof_without_an_answer_replaces_the_connection(monkeypatch, proxy):
     monkeypatch.setattr(listening, "HEALTH_CHECK_SECONDS", 1.0)
-    with running_listener(monkeypatch):
+    with running_listener():
         generation = listener_generation()
         proxy.freeze()
         wait_until(lambda: listener_generation() not in (None, generation), timeout=20)
         wait_until(lambda: listener_is_fresh(listener_generation()), timeout=5)
 
 
-def test_a_cache_reads_the_database_while_the_listener_is_not_proven(monkeypatch, proxy):
+def test_a_cache_reads_the_database_while_the_listener_is_not_proven(proxy):
     loads = []
     cache = NoticeCache()
 
@@ -233,7 +236,7 @@ def test_a_cache_reads_the_database_while_the_listener_is_not_proven(monkeypatch
         loads.append(1)
         return len(loads)
 
-    with running_listener(monkeypatch):
+    with running_listener():
         assert [cache.get("key", load), cache.get("key", load)] == [1, 1]
         proxy.freeze()
         wait_until(lambda: cache.get("key", load) > 1, timeout=MAX_STALENESS + 0.5)

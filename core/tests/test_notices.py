@@ -2,17 +2,15 @@
 listener's staleness) says it may have changed; a value that may be stale is never kept."""
 
 import threading
-from collections import defaultdict
 
 import pytest
 from django.db import transaction
 
 from conftest import ON_POSTGRES
 from core import listener as listening
-from core import notices
 from core.listener import MAX_STALENESS, listener
 from core.notices import NoticeCache, notify_after_commit, on_notice
-from core.tests.listening import running_listener, wait_until
+from core.tests.listening import notice_kind, running_listener, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,17 +33,20 @@ class Source:
 
 
 @pytest.fixture
-def listening_process(monkeypatch):
-    # The test caches' callbacks go with the test.
-    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
-    with running_listener(monkeypatch):
+def listening_process():
+    with running_listener():
         yield
 
 
 @pytest.fixture
-def cache(listening_process):
+def kind():
+    return notice_kind()
+
+
+@pytest.fixture
+def cache(listening_process, kind):
     cache = NoticeCache()
-    on_notice("test.cache", cache.forget)
+    on_notice(kind, cache.forget)
     return cache
 
 
@@ -56,17 +57,17 @@ def test_a_value_is_read_once_and_then_served_from_memory(cache):
     assert source.reads == [1]
 
 
-def test_a_committed_notice_drops_the_key_and_a_rolled_back_one_does_not(cache):
+def test_a_committed_notice_drops_the_key_and_a_rolled_back_one_does_not(cache, kind):
     source = Source()
     source.values.update({1: "one", 2: "two"})
     cache.get(1, source.loader(1))
     cache.get(2, source.loader(2))
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify_after_commit("test.cache", 2)
+        notify_after_commit(kind, 2)
         raise RuntimeError("rolled back")
     with transaction.atomic():
         source.values[1] = "uno"
-        notify_after_commit("test.cache", 1)
+        notify_after_commit(kind, 1)
     # SQLite: at commit, in this thread; PostgreSQL: through the listener, within milliseconds.
     wait_until(lambda: cache.get(1, source.loader(1)) == "uno", timeout=MAX_STALENESS)
     assert cache.get(2, source.loader(2)) == "two"
@@ -140,7 +141,6 @@ def test_threads_share_one_copy(cache):
 def test_without_a_listener_nothing_is_kept(monkeypatch, settings):
     """PostgreSQL outside a served event loop (a management command); SQLite on a file,
     which other processes write to without a notice reaching this one."""
-    monkeypatch.setattr(notices, "_callbacks", defaultdict(list))
     if not ON_POSTGRES:
         monkeypatch.setitem(settings.DATABASES["default"], "NAME", "/tmp/tableorder.sqlite3")
     assert not listener.is_running

@@ -6,18 +6,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from django.conf import settings
-from django.db.models import F
 from rest_framework.renderers import JSONRenderer
 
 from accounts import signin
-from accounts.models import Store, Table
-from accounts.services import revoke_tablet, setup_table, update_store
+from accounts.models import Store
+from accounts.services import update_store
 from accounts.tokens import table_tokens
-from bench.server import running_server
 from conftest import ON_POSTGRES, postgres_only
 from core.listener import MAX_STALENESS
 from core.tests.listening import notices_settled, running_listener, wait_until
+from core.tests.processes import app_server, warmed
 from menus import selectors, services
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.selectors import menu_version, store_menu
@@ -37,8 +35,8 @@ def fresh_caches():
 
 
 @pytest.fixture
-def listening_process(monkeypatch):
-    with running_listener(monkeypatch):
+def listening_process():
+    with running_listener():
         yield
 
 
@@ -178,36 +176,15 @@ def test_a_write_around_the_services_is_not_seen(client, headers, full_menu, lis
 # Across processes (PostgreSQL): a server of its own on this test's database
 
 
-def current_database_url():
-    db = settings.DATABASES["default"]
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
 def server(tmp_path):
-    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"]}
-    with running_server(
-        database_url=current_database_url(),
-        workers=1,
-        env=env,
-        migrate=False,
-        log_path=Path(tmp_path) / "server.log",
-    ) as url:
+    with app_server(Path(tmp_path) / "server.log") as url:
         yield url
 
 
 def within_a_second(condition):
     """Seconds until `condition()` held, polled every 20 ms; fails after MAX_STALENESS."""
     return wait_until(condition, timeout=MAX_STALENESS, interval=0.02)
-
-
-def warmed(http, path):
-    """GET `path` once the server's listener is up (its first request starts it), so that the
-    answer is kept in memory."""
-    http.get(path)
-    time.sleep(0.5)
-    return http.get(path)
 
 
 @postgres_only
@@ -234,29 +211,3 @@ def test_another_process_sees_every_menu_change_within_a_second(server, headers,
         assert http.get(MENU).content == JSONRenderer().render(
             {**store_menu(store.pk), "staff_call_reasons": store.staff_call_reasons}
         )
-
-
-@postgres_only
-def test_another_process_refuses_a_signed_out_tablet_within_a_second(server, table, menu):
-    reset = setup_table(store=table.store, number=2, password="1234")[0]
-    clients = [
-        httpx.Client(base_url=server, headers={"Authorization": f"Bearer {table_tokens(t)['access']}"}, timeout=10)
-        for t in (table, reset)
-    ]
-    with clients[0] as revoked_tablet, clients[1] as reset_tablet:
-        assert [warmed(http, MENU).status_code for http in clients] == [200, 200]
-        # It checks tablets from memory: a sign-out written around the services goes unseen.
-        Table.objects.filter(pk=table.pk).update(token_version=F("token_version") + 1)
-        time.sleep(0.3)
-        assert revoked_tablet.get(MENU).status_code == 200
-
-        revoke_tablet(table=table)
-        setup_table(store=table.store, number=2, password="new-pass")
-
-        for http in (revoked_tablet, reset_tablet):
-
-            def refused(http=http):
-                response = http.get(MENU)
-                return response.status_code == 401 and response.json()["error"]["code"] == "tablet_signed_out"
-
-            within_a_second(refused)

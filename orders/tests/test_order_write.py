@@ -16,7 +16,7 @@ from accounts.models import Store
 from accounts.services import setup_table
 from conftest import make_menu, make_store, postgres_only
 from core.exceptions import Conflict, RateLimited
-from core.listener import _connection_params
+from core.listener import connection_params
 from menus.models import MenuItem
 from orders import order_write, outbox
 from orders.hub import hub
@@ -85,7 +85,7 @@ def test_the_lock_is_held_over_one_message_and_the_callers_commit(table, menu):
     # The message does not commit: place_order's atomic block does, right after it.
     assert status == TransactionStatus.INTRANS
     assert connection.get_autocommit() and not connection.in_atomic_block
-    with psycopg.connect(**_connection_params()) as other:
+    with psycopg.connect(**connection_params()) as other:
         assert other.execute("SELECT number FROM orders_order WHERE id = %s", [order.id]).fetchone() == (2,)
 
 
@@ -147,7 +147,7 @@ def test_inside_a_callers_transaction_the_caller_commits_or_rolls_back(table, me
 
 def listen():
     """A connection LISTENing on the events channel, like a process's listener."""
-    conn = psycopg.connect(**_connection_params(), autocommit=True)
+    conn = psycopg.connect(**connection_params(), autocommit=True)
     conn.execute(f"LISTEN {outbox.CHANNEL}")
     return conn
 

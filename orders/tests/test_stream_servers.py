@@ -15,11 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from django.conf import settings
 
 from accounts.tokens import manager_tokens, table_tokens
-from bench.server import running_server
 from conftest import postgres_only
+from core.tests.processes import app_server
 from orders.tests.sse_client import HTTPStream, run
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
@@ -28,29 +27,10 @@ ADMIN = "/api/v1/admin/stream"
 TABLET = "/api/v1/orders/stream"
 
 
-def current_database_url():
-    """The URL of the database these tests run on (pytest-django's test database)."""
-    db_settings = settings.DATABASES["default"]
-    credentials = db_settings["USER"] + (f":{db_settings['PASSWORD']}" if db_settings["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db_settings['HOST']}:{db_settings['PORT']}/{db_settings['NAME']}"
-
-
 def servers(count, tmp_path, env=None):
     """`count` single-worker servers, each its own process with its own listener."""
     stack = ExitStack()
-    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"], **(env or {})}
-    urls = [
-        stack.enter_context(
-            running_server(
-                database_url=current_database_url(),
-                workers=1,
-                env=env,
-                migrate=False,
-                log_path=Path(tmp_path) / f"server-{index}.log",
-            )
-        )
-        for index in range(count)
-    ]
+    urls = [stack.enter_context(app_server(Path(tmp_path) / f"server-{index}.log", env=env)) for index in range(count)]
     return stack, urls
 
 

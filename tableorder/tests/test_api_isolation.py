@@ -158,7 +158,7 @@ def _call(client, method, url, body=None, **headers):
 @pytest.mark.parametrize(("route", "entry", "method"), CASES)
 def test_a_manager_of_another_store_never_reaches_its_objects(client, world, route, entry, method):
     if entry.name in REFUSAL_ONLY:
-        pytest.skip("its store scoping is tested with the stream itself (orders/tests/test_streams.py)")
+        pytest.skip("its store scoping is tested with the stream itself (orders/tests/test_sse.py)")
     model = _model(entry)
     bearer = f"Bearer {manager_tokens(world.manager_a)['access']}"
     before = world.snapshot()

@@ -4,7 +4,7 @@ no secret in the logs.
 
 Already covered elsewhere, and not repeated here: bad JSON bodies and body sizes
 (test_request_bodies.py), another store's objects and tablet or no tokens on the manager API
-(test_api_isolation.py), tokens on the streams (orders/tests/test_streams.py), tablet tokens
+(test_api_isolation.py), tokens on the streams (orders/tests/test_sse.py), tablet tokens
 (accounts/tests/test_table_auth.py), login lockouts (accounts/tests/).
 """
 
@@ -138,7 +138,7 @@ def schema_operations(client, floor):
     schema = client.get("/api/schema/?format=json").json()
     for path, operations in schema["paths"].items():
         if path.endswith("/stream"):
-            continue  # plain views with their own tests (orders/tests/test_streams.py)
+            continue  # plain views with their own tests (orders/tests/test_sse.py)
         for method, operation in operations.items():
             schemes = {name for requirement in operation.get("security", ()) for name in requirement}
             if not schemes:

@@ -1,17 +1,23 @@
-"""A tablet's "still signed in?" check from this process's memory: no query while warm, and a
-signed-out tablet refused at its next request (in this process; within a second elsewhere,
-see menus/tests/test_menu_cache.py)."""
+"""A tablet's "still signed in?" check from this process's memory (accounts.signin): no query
+while warm, and a signed-out tablet refused at its next request in this process, and within a
+second in another (PostgreSQL)."""
 
+import time
+from pathlib import Path
+
+import httpx
 import pytest
+from django.db.models import F
 
 from accounts import signin
 from accounts.models import Table
 from accounts.services import revoke_tablet, setup_table, update_store
 from accounts.signin import signed_in_table
 from accounts.tokens import table_tokens
-from conftest import ON_POSTGRES, make_store
+from conftest import ON_POSTGRES, make_store, postgres_only
 from core.listener import MAX_STALENESS
 from core.tests.listening import notices_settled, running_listener, wait_until
+from core.tests.processes import app_server, warmed
 from orders.services import place_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,9 +26,9 @@ MENU = "/api/v1/menu"
 
 
 @pytest.fixture(autouse=True)
-def listening_process(monkeypatch):
+def listening_process():
     signin.table_cache.clear()
-    with running_listener(monkeypatch):
+    with running_listener():
         yield
     signin.table_cache.clear()
 
@@ -126,3 +132,38 @@ def test_an_order_taking_its_number_leaves_the_cache_alone(table, menu, django_a
     notices_settled()  # any notice the orders sent has arrived by now
     with django_assert_num_queries(0):
         assert check(table) is not None
+
+
+# Across processes (PostgreSQL): a server of its own on this test's database
+
+
+@pytest.fixture
+def server(tmp_path):
+    with app_server(Path(tmp_path) / "server.log") as url:
+        yield url
+
+
+@postgres_only
+def test_another_process_refuses_a_signed_out_tablet_within_a_second(server, table, menu):
+    reset = setup_table(store=table.store, number=2, password="1234")[0]
+    clients = [
+        httpx.Client(base_url=server, headers={"Authorization": f"Bearer {table_tokens(t)['access']}"}, timeout=10)
+        for t in (table, reset)
+    ]
+    with clients[0] as revoked_tablet, clients[1] as reset_tablet:
+        assert [warmed(http, MENU).status_code for http in clients] == [200, 200]
+        # It checks tablets from memory: a sign-out written around the services goes unseen.
+        Table.objects.filter(pk=table.pk).update(token_version=F("token_version") + 1)
+        time.sleep(0.3)
+        assert revoked_tablet.get(MENU).status_code == 200
+
+        revoke_tablet(table=table)
+        setup_table(store=table.store, number=2, password="new-pass")
+
+        for http in (revoked_tablet, reset_tablet):
+
+            def refused(http=http):
+                response = http.get(MENU)
+                return response.status_code == 401 and response.json()["error"]["code"] == "tablet_signed_out"
+
+            wait_until(refused, timeout=MAX_STALENESS, interval=0.02)
