@@ -1,34 +1,38 @@
 """The order write: a placed order's session (when its table has none open), the order, its
-lines and its `order.created` event, under the store's write lock, in the caller's transaction.
+lines, any other rows that belong to it, and its `order.created` event, under the store's
+write lock, in one transaction (`write_order`).
 
-`write_order` is the one entry, with two dialects behind it:
-- PostgreSQL (`write_in_one_message`): one message takes the store's lock and, in one
-  statement, reads what the order depends on, writes its rows and its event, and notifies
-  the event. Between the lock and the last write there is no round trip to this process,
-  whose pauses would otherwise hold up the store's other orders; the lock is released when
-  the caller's transaction commits.
-- Any other database (SQLite, in development): the same reads and writes, one statement at a
-  time (`write_in_steps`).
+Where the transaction is, is explicit; two dialects sit behind `write_order`:
+- Outside any transaction on PostgreSQL, the order is a transaction of its own: one message
+  (`write_in_one_message`) that takes the store's lock and, in one statement, reads what the
+  order depends on, writes every row and the event, and notifies the event. A message of
+  several statements is one transaction, so the lock is released, the rows committed and the
+  notification delivered when the database reaches its end: no round trip to this process,
+  whose pauses would otherwise hold up the store's other orders, while the lock is held. It
+  refuses to run inside an atomic block, where it could not commit as the block expects.
+- Inside a caller's `transaction.atomic()` block, and on other databases (SQLite, in
+  development) in a block of its own: the same reads and writes, one statement at a time
+  (`write_in_steps`), committed or rolled back with the block.
 
 Both build the event's payload with `order_created_payload` from the same order and lines.
 The database fills in only what it decides under the lock: the order's id and number (and
 the display number made from it, `DISPLAY_NUMBER`), its time (`ISO_TIME`), the session's id
 and the table's total and count. The time is taken under the lock, so that within a store
 times follow commit order (an order placed after a table's close is later than the close):
-in the locked statement the database's clock, in steps this process's clock once the lock
-is held. Both apply the table's order limit as `refuse_if_limited` states it.
+in the one message the database's clock, in steps this process's clock once the lock is held.
+Both apply the table's order limit as `refuse_if_limited` states it.
 
-A row that must exist if and only if the order commits is written by the caller after
-`write_order` returns, in the same atomic block: the store's lock is still held, and the
-order has its id.
+A row that must exist if and only if the order does (a model with an `order` foreign key) is
+passed to `write_order` in `rows`: both dialects write it in the order's transaction.
 """
 
 import functools
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -52,22 +56,24 @@ ISO_TIME = (
 )
 
 
-def write_order(order: Order, lines: list[OrderLine]) -> Order:
-    """Write `order` (unsaved, with its store, table, total, note, key and fingerprint) and
-    its `lines` with its `order.created` event; or raise RateLimited and write nothing.
+def write_order(order: Order, lines: list[OrderLine], *, rows: Sequence[Model] = ()) -> Order:
+    """Write `order` (unsaved, with its store, table, total, note, key and fingerprint), its
+    `lines` and `rows` (other rows with an `order` foreign key, left unset) with its
+    `order.created` event, in one transaction; or raise RateLimited and write nothing.
 
-    Call it inside `transaction.atomic()`: it takes the store's write lock and does not
-    commit; the caller's block commits or rolls back the order and anything written after it.
-    Returns the order as written, with its id, number, session and time, as if read with
-    `Order.objects.with_lines()` (and with its session, when this order opened it).
+    Inside a caller's atomic block the order is part of the caller's transaction; otherwise it
+    commits before this returns. Returns the order as written, with its id, number, session
+    and time, as if read with `Order.objects.with_lines()` (and with its session, when this
+    order opened it).
     """
-    if not connection.in_atomic_block:
-        raise TransactionManagementError("write_order runs inside the caller's transaction.atomic() block.")
-    writer = WRITERS.get(connection.vendor, write_in_steps)
-    session = writer(order, lines)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        session = write_in_one_message(order, lines, rows)
+    else:
+        with transaction.atomic():
+            session = write_in_steps(order, lines, rows)
     order.updated_at = order.created_at
-    for line in lines:
-        line.order_id = order.id
+    for row in (*lines, *rows):
+        row.order_id = order.id  # type: ignore[attr-defined]
     return _as_read(order, lines, session)
 
 
@@ -100,9 +106,12 @@ def _refuse_if_limited(limiting: datetime | None, now: datetime) -> None:
     )
 
 
-def write_in_steps(order: Order, lines: list[OrderLine]) -> TableSession | None:
-    """The store's lock, then the read (`_read_sql`), then the rows one by one; each row gets
-    its id as it is inserted. Returns the session it opened, or None."""
+def write_in_steps(order: Order, lines: list[OrderLine], rows: Sequence[Model] = ()) -> TableSession | None:
+    """Inside the caller's atomic block: the store's lock, then the read (`_read_sql`), then the
+    rows one by one; each row gets its id as it is inserted. Returns the session it opened, or
+    None."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("write_in_steps writes inside the caller's transaction.atomic() block.")
     table = order.table
     lock_store(table.store_id)
     with connection.cursor() as cursor:
@@ -126,6 +135,10 @@ def write_in_steps(order: Order, lines: list[OrderLine]) -> TableSession | None:
     for line in lines:
         line.order_id = order.id
     OrderLine.objects.bulk_create(lines)
+    for model, group in _by_model(rows):
+        for row in group:
+            row.order_id = order.id
+        model._default_manager.bulk_create(group)
     outbox.publish(
         store=Store(pk=order.store_id),
         event_type=EventType.ORDER_CREATED,
@@ -136,12 +149,14 @@ def write_in_steps(order: Order, lines: list[OrderLine]) -> TableSession | None:
     return session
 
 
-def write_in_one_message(order: Order, lines: list[OrderLine]) -> TableSession | None:
-    """PostgreSQL: one message (`_one_message_sql`) takes the store's lock, then in one
-    statement reads what the order depends on, writes the session (if new), the order, its
-    lines and its event, and notifies the event (delivered at commit). Returns the session it
-    opened, or None. A refused order (the table's limit) writes nothing and takes no number
-    and no ids."""
+def write_in_one_message(order: Order, lines: list[OrderLine], rows: Sequence[Model] = ()) -> TableSession | None:
+    """PostgreSQL, outside any transaction: one message (`_one_message_sql`), a transaction of
+    its own, takes the store's lock, then in one statement reads what the order depends on,
+    writes the session (if new), the order, its lines, `rows` and its event, and notifies the
+    event. Returns the session it opened, or None. A refused order (the table's limit) writes
+    nothing and takes no number and no ids."""
+    if connection.in_atomic_block or not connection.get_autocommit():
+        raise TransactionManagementError("write_in_one_message is a transaction of its own: call it outside atomic().")
     table = order.table
     # The payload with stand-ins for what only the locked statement knows; the statement puts
     # those in (`||` of jsonb objects).
@@ -163,16 +178,14 @@ def write_in_one_message(order: Order, lines: list[OrderLine]) -> TableSession |
         "channel": outbox.CHANNEL,
         "max_bytes": outbox.MAX_NOTIFICATION_BYTES,
     }
-    for n, line in enumerate(lines):
-        params |= {
-            f"item_{n}": line.menu_item_id,
-            f"name_{n}": line.name,
-            f"price_{n}": line.unit_price,
-            f"quantity_{n}": line.quantity,
-            f"options_{n}": outbox.encode(line.options),
-        }
+    groups = _by_model([*lines, *rows])
+    for g, (_model, group) in enumerate(groups):
+        for n, row in enumerate(group):
+            for field in _row_fields(type(row)):
+                params[f"r{g}_{n}_{field.column}"] = field.get_db_prep_save(getattr(row, field.attname), connection)
+    shape = tuple((model, len(group)) for model, group in groups)
     with connection.cursor() as cursor:
-        cursor.execute(_one_message_sql(len(lines)), params)
+        cursor.execute(_one_message_sql(shape), params)
         cursor.nextset()
         limiting, now, order_id, number, session_id, opened, _notified = cursor.fetchone()
     if order_id is None:
@@ -184,8 +197,17 @@ def write_in_one_message(order: Order, lines: list[OrderLine]) -> TableSession |
     return TableSession(id=session_id, store_id=order.store_id, table=table, opened_at=now)
 
 
-# How each database writes an order; any other uses write_in_steps.
-WRITERS = {"postgresql": write_in_one_message}
+def _by_model(rows: Sequence[Model]) -> list[tuple[type[Model], list[Any]]]:
+    """`rows` grouped by model, in the order each model first appears."""
+    groups: dict[type[Model], list[Any]] = {}
+    for row in rows:
+        groups.setdefault(type(row), []).append(row)
+    return list(groups.items())
+
+
+def _row_fields(model: type[Model]) -> list[Any]:
+    """The columns a row that belongs to an order is inserted with: all but its id and its order."""
+    return [field for field in model._meta.concrete_fields if not field.primary_key and field.name != "order"]
 
 
 def _quoted(model: type[Model], names: tuple[str, ...] = ()) -> tuple[str, str]:
@@ -241,24 +263,36 @@ ORDER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-LINE_COLUMNS = ("order", "menu_item", "name", "unit_price", "quantity", "options")
 EVENT_COLUMNS = ("id", "store", "table", "session", "type", "payload", "created_at")
 SESSION_COLUMNS = ("id", "store", "table", "opened_at")
 
 
+def _rows_sql(shape: tuple[tuple[type[Model], int], ...]) -> str:
+    """One `WITH` item per model of the order's rows: an INSERT of its rows, each with the
+    order's id; `shape` gives each model and how many rows of it there are."""
+    items = []
+    for g, (model, count) in enumerate(shape):
+        fields = _row_fields(model)
+        table, columns = _quoted(model, ("order", *(field.name for field in fields)))
+        values = ", ".join(
+            "(" + ", ".join(f"%(r{g}_{n}_{field.column})s::{field.db_type(connection)}" for field in fields) + ")"
+            for n in range(count)
+        )
+        items.append(
+            f"new_rows_{g} AS (INSERT INTO {table} ({columns}) SELECT event.order_id, row.* "  # noqa: S608
+            f"FROM event, (VALUES {values}) AS row)"
+        )
+    return ", ".join(items)
+
+
 @functools.cache
-def _one_message_sql(line_count: int) -> str:
-    """`write_in_one_message`'s message for an order of `line_count` lines."""
+def _one_message_sql(shape: tuple[tuple[type[Model], int], ...]) -> str:
+    """`write_in_one_message`'s message for an order whose lines and rows have this `shape`."""
     stores, _ = _quoted(Store)
     sessions, session_columns = _quoted(TableSession, SESSION_COLUMNS)
     orders, order_columns = _quoted(Order, ORDER_COLUMNS)
-    order_lines, line_columns = _quoted(OrderLine, LINE_COLUMNS)
     events, event_columns = _quoted(OrderEvent, EVENT_COLUMNS)
     sequence = "nextval(pg_get_serial_sequence('{}', 'id'))".format
-    line_rows = ", ".join(
-        f"(%(item_{n})s::bigint, %(name_{n})s, %(price_{n})s::bigint, %(quantity_{n})s::int, %(options_{n})s::jsonb)"
-        for n in range(line_count)
-    )
     return (
         "SELECT pg_advisory_xact_lock(%(store)s); "  # noqa: S608 (names from the models, values as parameters)
         f"WITH {_open_session_cte()}, "
@@ -283,8 +317,7 @@ def _one_message_sql(line_count: int) -> str:
         "SELECT order_session_id, %(store)s, %(table)s, now FROM event WHERE session_id IS NULL), "
         f"new_order AS (INSERT INTO {orders} ({order_columns}) SELECT order_id, %(store)s, %(table)s, "
         "order_session_id, number, %(status)s, %(total)s, %(note)s, %(key)s, %(fingerprint)s, now, now FROM event), "
-        f"new_lines AS (INSERT INTO {order_lines} ({line_columns}) SELECT event.order_id, line.* "
-        f"FROM event, (VALUES {line_rows}) AS line), "
+        f"{_rows_sql(shape)}, "
         f"new_event AS (INSERT INTO {events} ({event_columns}) SELECT event_id, %(store)s, %(table)s, "
         "order_session_id, %(type)s, payload, now FROM event) "
         "SELECT state.limiting, state.now, event.order_id, event.number, event.order_session_id, "

@@ -32,9 +32,8 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
     Conflict. A table that placed TABLE_ORDER_LIMIT orders within TABLE_RATE_WINDOW gets
     RateLimited and nothing is written; a repeated key still returns its order.
     Checks and pricing happen before the store lock, so the locked part is only what needs it
-    (`orders.order_write.write_order`). Lines copy the item's name and the options' names and
-    deltas. A row that must exist if and only if the order does is written after
-    `write_order`, inside its atomic block.
+    (`orders.order_write.write_order`, which says where the transaction is). Lines copy the
+    item's name and the options' names and deltas.
 
     A repeated key is found by the unique key on (table, idempotency key): its insert fails
     and the first order is read then (`_replayed_order`), so the usual, new order makes no
@@ -72,8 +71,7 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
         for line in priced
     ]
     try:
-        with transaction.atomic():
-            order = write_order(order, order_lines)
+        order = write_order(order, order_lines)
     except (IntegrityError, RateLimited):
         # The key's first order exists (committed before this one, maybe while it waited for the
         # store lock, and it may have filled the table's limit); the rollback gave back the

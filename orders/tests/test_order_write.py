@@ -1,13 +1,14 @@
 """How an order is written: what runs under the store lock, the event its notification
 carries, pricing in one query, and replays found through the unique key."""
 
+import contextlib
 import json
 import random
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from psycopg.pq import TransactionStatus
@@ -18,10 +19,10 @@ from conftest import make_menu, make_store, postgres_only
 from core.exceptions import Conflict, RateLimited
 from core.listener import connection_params
 from menus.models import MenuItem
-from orders import order_write, outbox
+from orders import outbox
 from orders.hub import hub
 from orders.models import Order, OrderEvent, OrderLine, TableSession
-from orders.order_write import DISPLAY_NUMBER, ISO_TIME, write_order
+from orders.order_write import DISPLAY_NUMBER, ISO_TIME, write_in_one_message, write_in_steps, write_order
 from orders.pricing import price_lines
 from orders.selectors import open_session, table_state
 from orders.services import delete_order, place_order
@@ -72,47 +73,71 @@ def sent(function):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_lock_is_held_over_one_message_and_the_callers_commit(table, menu):
+def test_an_order_is_one_message_that_is_its_own_transaction(table, menu):
     place_order(table=table, items=one(menu[1]))  # the session is open: the usual order
     with CaptureQueriesContext(connection) as captured:
         (order, created), messages = sent(lambda: place_order(table=table, items=one(menu[0]), idempotency_key="tap"))
     assert created
-    # Pricing, then the lock, the read and the write: no replay check.
-    assert len([query for query in captured.captured_queries if query["sql"] not in TRANSACTION_MARKERS]) == 2
+    # Pricing, then the lock, the read and the write: no replay check, no BEGIN, no COMMIT.
+    assert [query["sql"] for query in captured.captured_queries if query["sql"] in TRANSACTION_MARKERS] == []
+    assert len(captured.captured_queries) == 2
     ((message, status),) = messages.from_the_lock()
     assert [statement.split()[0] for statement in statements(message)] == ["SELECT", "WITH"]
     assert LOCK in statements(message)[0]
-    # The message does not commit: place_order's atomic block does, right after it.
-    assert status == TransactionStatus.INTRANS
+    # The database ended the message's transaction with the message: committed, lock released.
+    assert status == TransactionStatus.IDLE
     assert connection.get_autocommit() and not connection.in_atomic_block
     with psycopg.connect(**connection_params()) as other:
         assert other.execute("SELECT number FROM orders_order WHERE id = %s", [order.id]).fetchone() == (2,)
+        assert other.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone() == (0,)
 
 
+def unsaved_order(table, item, quantity=1):
+    order = Order(store_id=table.store_id, table=table, total=item.price * quantity)
+    return order, [
+        OrderLine(order=order, menu_item_id=item.id, name=item.name, unit_price=item.price, quantity=quantity)
+    ]
+
+
+@postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_order_write_runs_only_inside_a_transaction(table, menu):
-    order = Order(store_id=table.store_id, table=table, total=menu[0].price)
-    line = OrderLine(order=order, menu_item_id=menu[0].id, name=menu[0].name, unit_price=menu[0].price, quantity=1)
-    with pytest.raises(TransactionManagementError):
-        write_order(order, [line])
+def test_the_one_message_refuses_to_run_inside_an_atomic_block(table, menu):
+    order, lines = unsaved_order(table, menu[0])
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        write_in_one_message(order, lines)
     assert (Order.objects.count(), OrderEvent.objects.count(), TableSession.objects.count()) == (0, 0, 0)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_row_written_after_the_order_commits_or_rolls_back_with_it(table, menu):
-    """What a later row in the order's transaction relies on: written after write_order in the
-    same atomic block, it exists if and only if the order does."""
-    order = Order(store_id=table.store_id, table=table, total=menu[0].price)
-    line = OrderLine(order=order, menu_item_id=menu[0].id, name=menu[0].name, unit_price=menu[0].price, quantity=1)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        written = write_order(order, [line])
-        OrderLine.objects.create(order=written, name="extra", unit_price=0, quantity=1)
-        raise RuntimeError("a failure after the order's rows")
+def test_the_steps_write_only_inside_an_atomic_block(table, menu):
+    order, lines = unsaved_order(table, menu[0])
+    with pytest.raises(TransactionManagementError):
+        write_in_steps(order, lines)
+    assert (Order.objects.count(), OrderEvent.objects.count(), TableSession.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("inside_a_transaction", [False, True])
+def test_rows_that_belong_to_the_order_exist_if_and_only_if_it_does(table, menu, inside_a_transaction):
+    """Any model with an `order` foreign key (here: a line the payload does not show)."""
+    block = transaction.atomic if inside_a_transaction else contextlib.nullcontext
+    order, lines = unsaved_order(table, menu[0])
+    refused = OrderLine(name="refused", unit_price=0, quantity=0)  # the quantity check refuses it
+    with pytest.raises(IntegrityError), block():
+        write_order(order, lines, rows=[refused])
     assert (Order.objects.count(), OrderLine.objects.count(), OrderEvent.objects.count()) == (0, 0, 0)
-    with transaction.atomic():
-        written = write_order(order, [line])
-        OrderLine.objects.create(order=written, name="extra", unit_price=0, quantity=1)
-    assert list(OrderLine.objects.filter(order=written).values_list("name", flat=True)) == [menu[0].name, "extra"]
+    assert Store.objects.get(pk=table.store_id).last_order_number == 0
+    order, lines = unsaved_order(table, menu[0])
+    with block():
+        written = write_order(
+            order, lines, rows=[OrderLine(name="extra", unit_price=0, quantity=1, options=[{"id": 1, "name": "큰 것"}])]
+        )
+    assert list(OrderLine.objects.filter(order=written).values_list("name", "options")) == [
+        (menu[0].name, []),
+        ("extra", [{"id": 1, "name": "큰 것"}]),
+    ]
+    # The event shows the order's lines only.
+    assert [item["name"] for item in OrderEvent.objects.get().payload["order"]["items"]] == [menu[0].name]
 
 
 @postgres_only
@@ -127,14 +152,12 @@ def test_a_first_order_opens_its_session_in_the_same_message(table, menu):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_callers_transaction_the_caller_commits_or_rolls_back(table, menu):
+def test_inside_a_callers_transaction_the_order_is_part_of_it(table, menu):
     with transaction.atomic():
         _placed, messages = sent(lambda: place_order(table=table, items=one(menu[0])))
-        # Its savepoint is released; the caller's transaction goes on.
-        (message, status), (release, _status) = messages.from_the_lock()
-        assert [statement.split()[0] for statement in statements(message)] == ["SELECT", "WITH"]
-        assert status == TransactionStatus.INTRANS
-        assert release.startswith("RELEASE SAVEPOINT")
+        # Written step by step in a savepoint of the caller's transaction, which goes on.
+        assert len(messages.from_the_lock()) > 2
+        assert all(status == TransactionStatus.INTRANS for _sql, status in messages.sent)
         transaction.set_rollback(True)
     assert (Order.objects.count(), OrderEvent.objects.count()) == (0, 0)
     # The rollback gave the number back.
@@ -482,15 +505,17 @@ def _written(table, heard):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_both_dialects_of_the_order_write_give_the_same_rows_events_and_notifications(monkeypatch, settings):
+def test_both_dialects_of_the_order_write_give_the_same_rows_events_and_notifications(settings):
+    """The one message (each order outside a transaction) and the steps (the whole scenario
+    inside a caller's transaction)."""
     settings.TABLE_ORDER_LIMIT = 3
     results = []
-    for code, writers in (("onemessage", order_write.WRITERS), ("steps", {})):
-        monkeypatch.setattr(order_write, "WRITERS", writers)
+    for code, block in (("onemessage", contextlib.nullcontext), ("steps", transaction.atomic)):
         table, *menu = _store_with_menu(code)
         manager = table.store.users.get()
         with listen() as conn:
-            _scenario(table, *menu, manager)
+            with block():
+                _scenario(table, *menu, manager)
             heard = [n.payload for n in conn.notifies(timeout=1, stop_after=4)]
         heard = [message for message in heard if int(message.split(":", 2)[1]) == table.store_id]
         results.append(_written(table, heard))
