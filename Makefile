@@ -16,6 +16,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# `make run` restarts when the project's own code, templates, static files or compiled messages
+# change (watchfiles, from requirements-dev.txt); .venv, media, staticfiles and test-output are not watched.
+RELOAD_DIRS := accounts core menus orders tableorder templates static locale
+
 run: $(BIN)/.installed
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-absent
@@ -27,7 +31,8 @@ run: $(BIN)/.installed
 	@echo "    API docs:   http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
 	DEBUG=1 $(BIN)/uvicorn tableorder.asgi:application --host $(HOST) --port $(PORT) --reload \
-		--reload-include '*.html' --reload-include '*.js' --reload-include '*.css'
+		$(foreach dir,$(RELOAD_DIRS),--reload-dir $(dir)) \
+		--reload-include '*.html' --reload-include '*.js' --reload-include '*.css' --reload-include '*.mo'
 
 # `make test` runs the suite on PostgreSQL: DATABASE_URL's, or else the local server on
 # 127.0.0.1:5432 (started if this machine has one stopped; database tableorder_test, made if

@@ -16,6 +16,9 @@ class TableOrderAdminSite(admin.AdminSite):
     index_title = _("Store administration")
     login_form = StoreAuthenticationForm
     login_template = "admin/store_login.html"
+    # The site's front page is the tablet's setup screen, of no use to a manager: "View site"
+    # opens a store manager's live dashboard instead, and is not shown to anyone else.
+    site_url = None
 
     def get_urls(self):
         from tableorder.pages.dashboard import urlpatterns as dashboard
@@ -36,4 +39,6 @@ class TableOrderAdminSite(admin.AdminSite):
     def each_context(self, request):
         context = super().each_context(request)
         context["store"] = getattr(request.user, "store", None)
+        if context["store"] is not None:
+            context["site_url"] = reverse("admin:live", current_app=self.name)
         return context

@@ -4,6 +4,7 @@ orders and users of their own store, and every change of order state goes throug
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Store, Table, User
@@ -343,6 +344,21 @@ def test_a_username_taken_in_another_store_is_free_in_this_one(manager_client, s
 def _store_form(client, store, **changes):
     form = {"code": store.code, "name": store.name, "staff_call_reasons": "\n".join(store.staff_call_reasons)}
     return client.post(reverse("admin:accounts_store_change", args=[store.pk]), {**form, **changes})
+
+
+def test_view_site_opens_a_managers_live_dashboard_not_the_tablet_setup(manager_client):
+    live = reverse("admin:live")
+    for page in (reverse("admin:accounts_store_changelist"), live):
+        response = manager_client.get(page)
+        assert response.context["site_url"] == live
+        assert f'<a href="{live}">' in response.content.decode()
+
+    # A platform admin has no store to watch: no link, rather than one to the tablet's screen.
+    platform_admin = Client()
+    platform_admin.force_login(User.objects.create_superuser(username="root", password="root-pass-123"))
+    response = platform_admin.get(reverse("admin:accounts_store_changelist"))
+    assert response.context["site_url"] is None
+    assert '<a href="/">' not in response.content.decode()
 
 
 def test_a_manager_sees_only_their_own_store(manager_client, store, other_store):

@@ -591,3 +591,12 @@ def test_the_chime_rings_for_calls_with_a_tone_of_their_own(dashboard, tablet_ap
     tablet.call_staff("수저")
     tablet.order(콜라=1)
     assert tones(8)[6:] == order_tone
+
+
+def test_the_login_pages_store_field_is_the_size_of_the_others(page, screenshots):
+    page.goto("/admin/login/")
+    boxes = {label: page.get_by_label(label).bounding_box() for label in ("매장 식별자", "아이디", "비밀번호")}
+    page.screenshot(path=screenshots / "admin-login.png")
+    store, username, password = boxes.values()
+    assert username == {**password, "y": username["y"]}
+    assert store == {**username, "y": store["y"]}, boxes
