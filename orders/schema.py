@@ -26,7 +26,10 @@ STREAM_LIMIT_DESCRIPTION = (
 
 STREAM_DESCRIPTION = (
     "Server-Sent Events (`text/event-stream`). Frames: `id: <event id>`, `event: <type>`, `data: <JSON>`. "
-    "The stream opens with `retry:` and a `stream.open` event whose id is the current position; then "
+    "The stream opens with `retry:` and a `stream.open` event whose id is the current position and whose "
+    "data is `last_event_id` and `session_id` (the table's open session, or null); a tablet's also carries "
+    "`closed_session_id`, its table's last closed session (null before the first 이용 완료): a larger one "
+    "than the tablet remembers means the guests it served have left. Then "
     "`order.created`, `order.updated` and `order.deleted` (with `deleted_by`), whose data carries the `order` "
     "(as the orders API shows it) and the `table` with its new `total` and `order_count`; `session.closed` "
     "(이용 완료), whose data carries the closed `session` (`id`, `closed_at`, its final `total` and "

@@ -8,7 +8,10 @@ Who may open which is orders.stream_access (with the ticket endpoint, `POST
 /api/v1/stream-ticket`).
 
 Each stream opens with `retry:` and a `stream.open` event whose `id` is the stream's cursor
-(so a reconnect always has a Last-Event-ID) and whose data is `{last_event_id, session_id}`.
+(so a reconnect always has a Last-Event-ID) and whose data is `{last_event_id, session_id}`;
+a tablet's also holds `closed_session_id`, the id of its table's last closed session (null
+before the first "이용 완료"): a tablet that remembers an older one knows its cart, note and
+screens belong to guests who have left, even if it was off when their session closed.
 With `Last-Event-ID` (header, or `?last_event_id=` for a new EventSource) it first replays
 the committed events after that id, then goes live; ids only grow, and an event already
 sent is never sent again. A comment line every HEARTBEAT_SECONDS keeps proxies from closing
@@ -24,6 +27,7 @@ it starts, and a stream that ends gives its place back.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import weakref
@@ -108,6 +112,8 @@ class StreamStart:
     cursor: int
     filter: SessionFilter | AllEvents
     session_id: int | None
+    # Tablet streams only: the table's last closed session, if any.
+    closed_session_id: int | None = None
 
 
 def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart:
@@ -115,6 +121,7 @@ def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart
     events = OrderEvent.objects.filter(store_id=access.store_id)
     event_filter: SessionFilter | AllEvents
     session_id: int | None
+    closed_session_id: int | None = None
     if access.table_id is None:
         event_filter, session_id = AllEvents(), None
     else:
@@ -124,11 +131,13 @@ def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart
         # With no open session, the next guest's session is the first this tablet may see.
         # The floor never goes lower for a Last-Event-ID, which the client chooses: a tablet that
         # missed its own session's close learns it from `stream.open`'s different session_id.
-        floor = session_id or (sessions.aggregate(last=Max("id"))["last"] or 0) + 1
+        ids = sessions.aggregate(last=Max("id"), closed=Max("id", filter=Q(closed_at__isnull=False)))
+        closed_session_id = ids["closed"]
+        floor = session_id or (ids["last"] or 0) + 1
         event_filter = SessionFilter(floor)
     newest = events.aggregate(newest=Max("id"))["newest"] or 0
     cursor = newest if last_event_id is None else min(last_event_id, newest)
-    return StreamStart(cursor=cursor, filter=event_filter, session_id=session_id)
+    return StreamStart(cursor=cursor, filter=event_filter, session_id=session_id, closed_session_id=closed_session_id)
 
 
 _stream_start = releasing_connection(stream_start)
@@ -136,9 +145,11 @@ _still_valid = releasing_connection(StreamAccess.still_valid)
 _events_after = releasing_connection(events_after)
 
 
-def _open_message(start: StreamStart) -> bytes:
-    session_id = "null" if start.session_id is None else start.session_id
-    return sse_frame(start.cursor, "stream.open", f'{{"last_event_id":{start.cursor},"session_id":{session_id}}}')
+def _open_message(start: StreamStart, *, tablet: bool) -> bytes:
+    data: dict[str, int | None] = {"last_event_id": start.cursor, "session_id": start.session_id}
+    if tablet:
+        data["closed_session_id"] = start.closed_session_id
+    return sse_frame(start.cursor, "stream.open", json.dumps(data, separators=(",", ":")))
 
 
 async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Slot) -> AsyncIterator[bytes]:
@@ -171,7 +182,7 @@ async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Sl
         # `stream.open` does not write while the stream reads (on SQLite a read of a table
         # fails while another connection of the process writes to it).
         batch = await replay_after(cursor)
-        yield _open_message(start)
+        yield _open_message(start, tablet=access.table_id is not None)
         event: Event | None
         while True:
             for event in batch:

@@ -196,6 +196,35 @@ def test_tablet_stream_carries_only_its_tables_current_session(store, table, men
     run(scenario)
 
 
+def test_a_tablet_stream_opens_with_its_tables_last_closed_session(store, table, menu, manager, tablet_token):
+    neighbour = setup_table(store=store, number=2, password="1234")[0]
+
+    async def opened_data():
+        async with ASGIStream(TABLET, token=tablet_token) as stream:
+            (opened,) = await stream.events(1)
+            return opened.data
+
+    # Before the first "이용 완료" there is none, with or without guests at the table.
+    assert run(opened_data)["closed_session_id"] is None
+    first = order(table, menu[0])
+    data = run(opened_data)
+    assert (data["session_id"], data["closed_session_id"]) == (first.session_id, None)
+    close_session(table=table, actor=manager)
+    assert run(opened_data)["closed_session_id"] == first.session_id
+    # The next guests' session is open; the last closed one is still the previous party's.
+    second = order(table, menu[1])
+    data = run(opened_data)
+    assert data["session_id"] == second.session_id
+    assert data["closed_session_id"] == first.session_id
+    # Another table's sessions are not this table's.
+    order(neighbour, menu[0])
+    close_session(table=neighbour, actor=manager)
+    close_session(table=table, actor=manager)
+    data = run(opened_data)
+    assert data["session_id"] is None
+    assert data["closed_session_id"] == second.session_id
+
+
 def test_tokens_must_match_the_stream(manager_token, tablet_token):
     async def scenario():
         statuses = {}

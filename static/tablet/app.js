@@ -45,7 +45,7 @@ async function start() {
   renderCart();
   showScreen("main");
   showView("menu");
-  startLive(calls);
+  startLive(calls, sessionClosed);
   await guarded(loadMenu, (error) => {
     if (hasMenu()) return toast(messageOf(error));
     $("menu-content").replaceChildren(
@@ -55,6 +55,22 @@ async function start() {
       ),
     );
   });
+}
+
+/**
+ * The table's last closed session is `closedSessionId`. Heard live, the guests are leaving now;
+ * heard on connecting, they left while the tablet was off, asleep or reloading if the cart was
+ * kept under an earlier one. Either way the next guests start clean: no cart, no note, no
+ * dialog or review of the last ones.
+ */
+function sessionClosed(closedSessionId, live) {
+  const cart = currentCart();
+  if (!cart.followClosedSession(closedSessionId) && !live) return;
+  // A request on its way keeps its key until it is answered.
+  if (!isSending()) cart.forgetIdempotencyKey();
+  cart.clear();
+  closeSheet();
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
 }
 
 function signOut(message) {

@@ -24,6 +24,7 @@ export class Cart {
     this.key = `tableorder.cart.${storeCode}.${tableNumber}`;
     this.noteKey = `tableorder.note.${storeCode}.${tableNumber}`;
     this.pendingKey = `tableorder.pending.${storeCode}.${tableNumber}`;
+    this.closedSessionKey = `tableorder.closed-session.${storeCode}.${tableNumber}`;
     // Lines keep the name, options and unit price they were added with, so the cart shows even
     // before the menu loads. Lines saved before options existed have neither key nor options.
     this.lines = read(this.key, [])
@@ -140,6 +141,18 @@ export class Cart {
 
   forgetIdempotencyKey() {
     localStorage.removeItem(this.pendingKey);
+  }
+
+  /**
+   * Follow the table's last closed session, as the server says (null before the first
+   * "이용 완료"). True when the cart was kept under another one: its guests have left since.
+   * A cart filled before the table's first order stays, reloads and all, until a session closes.
+   * A device that never heard of one (just set up) takes its cart to be the current guests'.
+   */
+  followClosedSession(closedSessionId) {
+    const kept = read(this.closedSessionKey, null);
+    localStorage.setItem(this.closedSessionKey, JSON.stringify({ id: closedSessionId }));
+    return kept !== null && kept.id !== closedSessionId;
   }
 }
 

@@ -16,11 +16,18 @@ const POLL_MS = 10000;
 let stream = null;
 let pollTimer = null;
 
-/** While signed in: the stream, or polling the list if the server has none. `calls`: the table's StaffCalls. */
-export function startLive(calls) {
+/**
+ * While signed in: the stream, or polling the list if the server has none. `calls`: the table's
+ * StaffCalls; `sessionClosed(id, live)`: the table's last closed session is `id` (null before the
+ * first), heard live (`session.closed`) or on connecting (`stream.open`).
+ */
+export function startLive(calls, sessionClosed) {
   stopLive();
   const handlers = {
-    "session.closed": ({ session }) => calls.clear(session.id),
+    "session.closed": ({ session }) => {
+      calls.clear(session.id);
+      sessionClosed(session.id, true);
+    },
     "menu.updated": () => refreshMenu(),
     "staff_call.created": ({ call }) => calls.put(call),
     "staff_call.acknowledged": ({ call }) => calls.put(call),
@@ -52,7 +59,9 @@ export function startLive(calls) {
       if (ORDER_EVENTS.includes(type)) pushEvent(type, data);
       handlers[type]?.(data);
     },
-    onOpen({ session_id: sessionId }, resumed) {
+    onOpen({ session_id: sessionId, closed_session_id: closedSessionId }, resumed) {
+      // Every connection, first or not: the tablet may have been off or asleep when it closed.
+      if (closedSessionId !== undefined) sessionClosed(closedSessionId, false);
       if (!streamOpened(sessionId, resumed)) return;
       // The calls of a session the tablet no longer belongs to are over; read the current ones.
       if (resumed) calls.clear();

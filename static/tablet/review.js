@@ -28,6 +28,8 @@ function openReview() {
   warnSoldOut();
   $("review-note").value = currentCart().note;
   renderNoteCount();
+  // Its title takes the focus (`autofocus`), never the note: a focused text field opens the
+  // on-screen keyboard over the confirm button.
   $("review-dialog").showModal();
 }
 

@@ -13,7 +13,9 @@ export function showSetup(message) {
   form.password.value = "";
   setError(message || "");
   showScreen("setup");
-  (form.store_code.value ? form.password : form.store_code).focus();
+  // The heading, not a field: focusing a field opens the on-screen keyboard over the screen
+  // before anyone has touched it.
+  $("setup-title").focus();
 }
 
 function setError(message) {

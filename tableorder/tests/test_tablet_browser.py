@@ -414,8 +414,10 @@ def test_a_session_closed_by_the_manager_empties_the_history_live_and_drops_the_
     expect(page.locator("#history-empty")).to_be_visible()
     assert pending_key(page, 10) is None
 
-    # The cart is sent as a new order of the next session, not answered with the last one.
+    # The cart left with its guests; the next guests' order is a new order of the next session.
     page.get_by_role("button", name="메뉴", exact=True).click()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    add(page, "콜라")
     number = place_order(page)
     orders = app_server.run_in_app("table_orders", 10)
     assert len(orders) == 2
@@ -665,3 +667,82 @@ def test_the_manager_sees_a_call_and_the_tablet_shows_it_seen_within_two_seconds
     app_server.run_in_app("close_table_session", 54)
     expect(banner).to_be_hidden(timeout=LIVE_MS)
     expect(call_sheet(page).locator(".call-state")).to_have_count(0)
+
+
+def note_kept(page, table):
+    return page.evaluate(f"localStorage.getItem('tableorder.note.{STORE_CODE}.{table}')")
+
+
+def write_note(page, text):
+    """Open the review, write the note (요청사항) and go back to the menu."""
+    page.locator("#cart-order").click()
+    review = page.locator("#review-dialog")
+    expect(review).to_be_visible()
+    # The dialog's title holds the focus, not the note: a focused field opens the on-screen keyboard.
+    focused = page.evaluate("[document.activeElement.tagName, document.activeElement.id]")
+    assert focused == ["H2", "review-title"], focused
+    page.keyboard.press("Tab")
+    expect(page.locator("#review-note")).to_be_focused()
+    page.keyboard.type(text)
+    page.get_by_role("button", name="돌아가기").click()
+    expect(review).to_be_hidden()
+
+
+def test_a_session_closed_while_the_tablet_was_off_leaves_no_cart_or_note_for_the_next_guests(
+    page, app_server, screenshots
+):
+    app_server.run_in_app("add_table", 55)
+    set_up_tablet(page, 55)
+    # New guests fill the cart before the table's first order: it survives reloads.
+    add(page, "김치찌개", 2)
+    write_note(page, "덜 맵게")
+    page.reload()
+    expect(cart_line(page, "김치찌개").locator("output")).to_have_text("2")
+    expect_total(page, "₩18,000")
+    place_order(page)
+    page.get_by_role("button", name="메뉴로 돌아가기").click()
+
+    # More for the table, then the party leaves; the tablet is off when the manager closes.
+    add(page, "된장찌개")
+    add(page, "콜라", 2)
+    write_note(page, "포장해 주세요")
+    assert json.loads(note_kept(page, 55)) == "포장해 주세요"
+    page.goto("about:blank")
+    app_server.run_in_app("close_table_session", 55)
+    page.goto("/")
+    expect(page.locator("#menu-content .item").first).to_be_visible()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    expect(page.locator(".cart-line")).to_have_count(0)
+    expect_total(page, "₩0")
+    assert note_kept(page, 55) is None
+    page.screenshot(path=screenshots / "next-guests-after-reload.png")
+
+    # The next guests' cart, before their first order, is theirs: it survives a reload.
+    add(page, "비빔밥")
+    page.reload()
+    expect(cart_line(page, "비빔밥").locator("output")).to_have_text("1")
+    page.locator("#cart-order").click()
+    expect(page.locator("#review-note")).to_have_value("")
+
+
+@heard_across_processes
+def test_a_session_closed_while_the_tablet_is_open_resets_it_at_once(page, app_server, screenshots):
+    app_server.run_in_app("add_table", 56)
+    set_up_tablet(page, 56)
+    app_server.run_in_app("place_table_order", 56, "콜라")
+    add(page, "제육볶음")
+    add(page, "공기밥", 2)
+    write_note(page, "수저 두 벌")
+    page.locator("#cart-order").click()
+    expect(page.locator("#review-dialog")).to_be_visible()
+    page.screenshot(path=screenshots / "review-focus.png")
+
+    app_server.run_in_app("close_table_session", 56)
+    expect(page.locator("#review-dialog")).to_be_hidden(timeout=LIVE_MS)
+    expect(page.locator("#cart-empty")).to_be_visible()
+    expect_total(page, "₩0")
+    assert note_kept(page, 56) is None
+    page.screenshot(path=screenshots / "next-guests-live.png")
+    page.reload()
+    expect(page.locator("#menu-content .item").first).to_be_visible()
+    expect(page.locator("#cart-empty")).to_be_visible()
