@@ -139,8 +139,7 @@ class Hub:
         """
         if not uses_notify():
             return 0
-        generation: int = await listener.wait_connected(timeout)
-        return generation
+        return await listener.wait_connected(timeout)
 
     @property
     def generation(self) -> int:
