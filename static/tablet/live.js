@@ -117,6 +117,7 @@ export function startLive(calls, sessionClosed) {
     onState: (state) => setCut(state !== "live"),
   });
   stream.start();
+  showConnection();
 }
 
 export function stopLive() {

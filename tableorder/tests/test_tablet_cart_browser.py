@@ -114,3 +114,23 @@ def test_a_cart_of_sold_out_lines_only_cannot_be_ordered_and_says_why(portrait_p
     finally:
         app_server.run_in_app("save_item_availability", "제육볶음", True)
     assert app_server.run_in_app("table_orders", 72) == []
+
+
+def test_the_review_orders_without_a_line_sold_out_while_it_is_open(page, app_server):
+    app_server.run_in_app("add_table", 77)
+    set_up_tablet(page, 77)
+    add(page, "제육볶음")
+    add(page, "콜라")
+    cart_button(page).click()
+    review = page.locator("#review-dialog")
+    expect(review.locator("#review-confirm")).to_have_text("₩13,000 주문하기")
+    try:
+        app_server.run_in_app("save_item_availability", "제육볶음", False)
+        confirm = review.locator("#review-confirm")
+        expect(confirm).to_have_text("품절 메뉴 빼고 ₩2,000 주문하기", timeout=LIVE_MS)
+        confirm.click()
+        expect(page.locator("#success-screen")).to_be_visible()
+    finally:
+        app_server.run_in_app("save_item_availability", "제육볶음", True)
+    [order] = app_server.run_in_app("table_order_details", 77)
+    assert order["lines"] == [["콜라", [], 2000, 1]]

@@ -54,6 +54,11 @@ def test_offline_shows_a_bar_and_coming_back_catches_up_with_the_cart_kept(page,
         page.wait_for_timeout(1000)
         expect(bar).to_be_visible()
         expect(page.get_by_role("button", name="계란말이 담기", exact=True)).to_be_enabled()
+        # An order tried meanwhile fails plainly and keeps the cart and its key.
+        page.locator("#cart-order").click()
+        page.locator("#review-confirm").click()
+        expect(page.locator("#review-error")).to_contain_text("두 번 주문되지 않습니다")
+        page.get_by_role("button", name="돌아가기").click()
     finally:
         page.context.set_offline(False)
     try:
@@ -67,7 +72,9 @@ def test_offline_shows_a_bar_and_coming_back_catches_up_with_the_cart_kept(page,
         expect(page.locator(".order-card .order-no")).to_have_text([first, second])
     finally:
         app_server.run_in_app("save_item_availability", "계란말이", True)
-    assert [number for number, _total in app_server.run_in_app("table_orders", 73)] == [first, second]
+    page.get_by_role("button", name="메뉴", exact=True).click()
+    third = place_order(page)
+    assert app_server.run_in_app("table_orders", 73) == [[first, 2000], [second, 1000], [third, 9000]]
 
 
 class CuttableProxy:
