@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -11,13 +12,36 @@ from rest_framework.response import Response
 
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
-from orders.models import Order
+from core.api import Pagination
 from orders.schema import RETRY_AFTER, rate_limited
-from orders.selectors import open_session, session_orders
+from orders.selectors import session_orders, table_session_ids
 from orders.serializers import OrderInputSerializer, OrderSerializer, plain_order_input
 from orders.services import place_order
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class TableOrdersPagination(Pagination):
+    """A page of the session's orders, with the table's last closed session beside it."""
+
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        result["required"] = [*result.get("required", []), "closed_session_id"]
+        result["properties"]["closed_session_id"] = {
+            "type": "integer",
+            "nullable": True,
+            "description": (
+                "The table's last closed session (null before the first 이용 완료), as `stream.open` "
+                "carries it: a larger one than the tablet remembers means the guests it served have left."
+            ),
+        }
+        return result
+
+
+class TableOrdersSchema(AutoSchema):
+    def get_paginated_name(self, serializer_name):
+        # The managers' list pages the same orders without `closed_session_id`.
+        return "PaginatedTableOrderList"
 
 
 class TableOrdersView(GenericAPIView):
@@ -26,15 +50,19 @@ class TableOrdersView(GenericAPIView):
     authentication_classes = [TableJWTAuthentication]
     permission_classes = [IsTablet]
     serializer_class = OrderSerializer
+    pagination_class = TableOrdersPagination
+    schema = TableOrdersSchema()
 
     def get_queryset(self):
-        session = open_session(self.request.user)
-        return session_orders(session) if session else Order.objects.none()
+        return session_orders(table_session_ids(self.request.user.id)["open"])
 
     @extend_schema(responses=OrderSerializer(many=True))
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([order.as_dict() for order in page])
+        ids = table_session_ids(request.user.id)
+        page = self.paginate_queryset(session_orders(ids["open"]))
+        response = self.get_paginated_response([order.as_dict() for order in page])
+        response.data["closed_session_id"] = ids["closed"]
+        return response
 
     @extend_schema(
         request=OrderInputSerializer,

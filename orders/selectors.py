@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -48,6 +48,24 @@ def open_session(table: Table) -> TableSession | None:
     return TableSession.objects.filter(table=table, closed_at__isnull=True).first()
 
 
+class SessionIds(TypedDict):
+    open: int | None
+    last: int | None
+    closed: int | None
+
+
+def table_session_ids(table_id: int) -> SessionIds:
+    """The ids of a table's open session, its latest session and its last closed one (None
+    where it has none), in one query. Session ids only grow: a larger `closed` than a tablet
+    remembers means the guests it served have left."""
+    ids = TableSession.objects.filter(table_id=table_id).aggregate(
+        open=Max("id", filter=Q(closed_at__isnull=True)),
+        last=Max("id"),
+        closed=Max("id", filter=Q(closed_at__isnull=False)),
+    )
+    return {"open": ids["open"], "last": ids["last"], "closed": ids["closed"]}
+
+
 def session_totals(session_id: int) -> tuple[int, int]:
     """(total won, live order count) of a session."""
     totals = Order.objects.live().filter(session_id=session_id).aggregate(total=Sum("total"), count=Count("id"))
@@ -67,9 +85,11 @@ def table_state_of(table: Table, session_id: int | None, total: int, count: int)
     return {"id": table.id, "number": table.number, "session_id": session_id, "total": total, "order_count": count}
 
 
-def session_orders(session: TableSession) -> OrderQuerySet:
-    """The live orders of a session, oldest first, with lines."""
-    return Order.objects.live().filter(session=session).with_lines()
+def session_orders(session_id: int | None) -> OrderQuerySet:
+    """The live orders of a session (none for None), oldest first, with lines."""
+    if session_id is None:
+        return Order.objects.none()
+    return Order.objects.live().filter(session_id=session_id).with_lines()
 
 
 LATEST_ORDERS_PER_TABLE = 3

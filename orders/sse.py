@@ -46,8 +46,9 @@ from django.views.decorators.http import require_GET
 from core.errors import error_response
 from core.ratelimit import StreamSlots
 from orders.hub import StreamEnded, hub
-from orders.models import EventType, OrderEvent, TableSession
+from orders.models import EventType, OrderEvent
 from orders.outbox import events_after, sse_frame
+from orders.selectors import table_session_ids
 from orders.stream_access import StreamAccess, StreamAuthError, manager_access, tablet_access
 
 if TYPE_CHECKING:
@@ -126,13 +127,11 @@ def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart
         event_filter, session_id = AllEvents(), None
     else:
         events = events.filter(Q(table_id=access.table_id) | Q(table_id__isnull=True))
-        sessions = TableSession.objects.filter(table_id=access.table_id)
-        session_id = sessions.filter(closed_at__isnull=True).values_list("id", flat=True).first()
+        ids = table_session_ids(access.table_id)
+        session_id, closed_session_id = ids["open"], ids["closed"]
         # With no open session, the next guest's session is the first this tablet may see.
         # The floor never goes lower for a Last-Event-ID, which the client chooses: a tablet that
         # missed its own session's close learns it from `stream.open`'s different session_id.
-        ids = sessions.aggregate(last=Max("id"), closed=Max("id", filter=Q(closed_at__isnull=False)))
-        closed_session_id = ids["closed"]
         floor = session_id or (ids["last"] or 0) + 1
         event_filter = SessionFilter(floor)
     newest = events.aggregate(newest=Max("id"))["newest"] or 0

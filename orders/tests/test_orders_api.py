@@ -244,12 +244,46 @@ def test_each_table_sees_only_its_own_orders(client, store, table, menu, other_s
 
 
 def test_next_guest_starts_with_an_empty_list(client, table, manager, menu):
-    place_order(table=table, items=lines((menu[0], 1))["items"])
+    last, _ = place_order(table=table, items=lines((menu[0], 1))["items"])
     close_session(table=table, actor=manager)
     body = client.get(ORDERS, headers=headers(table, key=None)).json()
-    assert body == {"count": 0, "next": None, "previous": None, "results": []}
+    assert body == {"count": 0, "next": None, "previous": None, "results": [], "closed_session_id": last.session_id}
     new, _ = place_order(table=table, items=lines((menu[1], 1))["items"])
     assert [order["id"] for order in client.get(ORDERS, headers=headers(table, key=None)).json()["results"]] == [new.id]
+
+
+def test_the_list_carries_the_tables_last_closed_session(client, store, table, manager, menu, other_store):
+    def closed_session_id(of=table, **params):
+        return client.get(ORDERS, params, headers=headers(of, key=None)).json()["closed_session_id"]
+
+    assert closed_session_id() is None
+    first, _ = place_order(table=table, items=lines((menu[0], 1))["items"])
+    assert closed_session_id() is None
+    close_session(table=table, actor=manager)
+    assert closed_session_id() == first.session_id
+    second, _ = place_order(table=table, items=lines((menu[1], 1))["items"])
+    # Every page says it, as the stream's `stream.open` does.
+    assert closed_session_id(page_size=1) == first.session_id
+
+    # Other tables' sessions, of this store or another, are not this table's.
+    neighbour = setup_table(store=store, number=2, password="1234")[0]
+    place_order(table=neighbour, items=lines((menu[0], 1))["items"])
+    close_session(table=neighbour, actor=manager)
+    elsewhere = setup_table(store=other_store, number=1, password="1234")[0]
+    place_order(table=elsewhere, items=[{"menu_item_id": other_store.menu_items.get().id, "quantity": 1}])
+    close_session(table=elsewhere, actor=other_store.users.get())
+    assert closed_session_id() == first.session_id
+    assert closed_session_id(of=neighbour) > second.session_id
+    close_session(table=table, actor=manager)
+    assert closed_session_id() == second.session_id
+
+    # The schema says what the answer carries.
+    schema = client.get("/api/schema/?format=json").json()
+    documented = schema["paths"][ORDERS]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    page = schema["components"]["schemas"][documented["$ref"].rsplit("/", 1)[-1]]
+    body = client.get(ORDERS, headers=headers(table, key=None)).json()
+    assert set(page["properties"]) == set(body)
+    assert "closed_session_id" in page["required"]
 
 
 def test_deleted_orders_are_not_shown(client, table, manager, menu):

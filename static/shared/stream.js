@@ -71,6 +71,7 @@ export class EventStream {
         if (ticket === null) return;
         params.set("ticket", ticket);
       } catch {
+        this.onState("reconnecting");
         return this.retryLater();
       } finally {
         this.connecting = false;

@@ -6,7 +6,7 @@ import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
 import { currentCart, openCart } from "./cart.js";
 import { $, closeOnBackdrop, h, t } from "./dom.js";
-import { bindHistory, onSessionEnd, openHistory, resetHistory } from "./history.js";
+import { bindHistory, onClosedSession, onSessionEnd, openHistory, resetHistory } from "./history.js";
 import { addToCart, bindItem, openItem, refreshItem } from "./item.js";
 import { startLive, stopLive } from "./live.js";
 import { bindMenu, hasMenu, itemById, loadMenu, onMenu, refreshMenu, resetMenu } from "./menu.js";
@@ -59,9 +59,10 @@ async function start() {
 
 /**
  * The table's last closed session is `closedSessionId`. Heard live, the guests are leaving now;
- * heard on connecting, they left while the tablet was off, asleep or reloading if the cart was
- * kept under an earlier one. Either way the next guests start clean: no cart, no note, no
- * dialog or review of the last ones.
+ * heard on connecting or with the list of orders, they left while the tablet was off, asleep,
+ * reloading or between two polls if the cart was kept under an earlier one. Either way the next
+ * guests start clean: no cart, no note, no calls, no dialog or review of the last ones. Until
+ * the first word, a cart the device kept is held back (Cart.followClosedSession).
  */
 function sessionClosed(closedSessionId, live) {
   const cart = currentCart();
@@ -69,6 +70,7 @@ function sessionClosed(closedSessionId, live) {
   // A request on its way keeps its key until it is answered.
   if (!isSending()) cart.forgetIdempotencyKey();
   cart.clear();
+  calls.clear(closedSessionId);
   closeSheet();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
 }
@@ -98,6 +100,7 @@ function bind() {
   onView((view) => {
     if (view === "history") openHistory();
   });
+  onClosedSession((closedSessionId) => sessionClosed(closedSessionId, false));
   onSessionEnd(() => {
     // Its orders are history: a key kept for a retry must not replay one of them. A request on
     // its way keeps its key until it is answered.

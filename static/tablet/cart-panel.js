@@ -2,7 +2,7 @@
 // what the current menu cannot take, and the total.
 
 import { optionsText } from "../shared/format.js";
-import { MAX_QUANTITY, currentCart } from "./cart.js";
+import { MAX_QUANTITY, countOf, currentCart, totalOf } from "./cart.js";
 import { $, h, t, won } from "./dom.js";
 import { hasMenu, itemById, renderCardBadges } from "./menu.js";
 import { lineProblem, optionsLabel } from "./options.js";
@@ -23,6 +23,28 @@ export function lineProblems() {
   return problems;
 }
 
+/**
+ * The cart as it can be ordered now: `problems` (lineProblems), the `orderable` lines, and their
+ * `count` and `total`. Lines that cannot be ordered count nowhere: the one-tap order leaves them
+ * out (orderLabel).
+ */
+export function cartSummary() {
+  const problems = lineProblems();
+  const orderable = currentCart().lines.filter((line) => !problems.has(line));
+  return { problems, orderable, count: countOf(orderable), total: totalOf(orderable) };
+}
+
+/**
+ * The order button's words for `summary` with problem lines: the one tap that leaves them out, or
+ * why nothing can be ordered; null without problems.
+ */
+export function orderLabel({ problems, orderable, total }) {
+  if (!problems.size) return null;
+  const soldOutOnly = [...problems.values()].every((problem) => problem === "soldOut");
+  if (!orderable.length) return t(soldOutOnly ? "allSoldOut" : "nothingOrderable");
+  return t(soldOutOnly ? "orderWithoutSoldOut" : "orderWithoutUnorderable", { total: won(total) });
+}
+
 /** A line's name for screen readers: two lines of one item differ by their options. */
 export function lineName(line) {
   return line.options.length ? `${line.name} (${optionsText(line.options)})` : line.name;
@@ -30,7 +52,8 @@ export function lineName(line) {
 
 export function renderCart() {
   const cart = currentCart();
-  const problems = lineProblems();
+  const summary = cartSummary();
+  const { problems } = summary;
   const lines = cart.lines.map((line) => {
     const problem = problems.get(line);
     const name = lineName(line);
@@ -39,6 +62,7 @@ export function renderCart() {
         h("span", { class: "cart-line-name", text: line.name }),
         problem ? h("span", { class: "tag tag-danger", text: t(problem) }) : null,
         h("span", { class: "cart-line-price", text: won(line.price * line.quantity) }),
+        problem ? h("span", { class: "line-excluded", text: t("notInTotal") }) : null,
         optionsLabel(line.options),
       ),
       h("div", { class: "stepper stepper-sm", role: "group", "aria-label": `${name} ${t("quantity")}` },
@@ -61,11 +85,16 @@ export function renderCart() {
   $("cart-lines").replaceChildren(...lines);
   const empty = !cart.lines.length;
   $("cart-empty").hidden = !empty;
+  $("cart-empty").textContent = cart.isHeld ? t("cartChecking") : t("cartEmpty");
   $("cart-clear").disabled = empty;
-  $("cart-order").disabled = empty;
-  $("cart-total").textContent = won(cart.total);
-  $("cart-count").textContent = empty ? "" : t("cartCount", { count: cart.count });
-  $("cart-open-count").textContent = t("cartCount", { count: cart.count });
+  const label = orderLabel(summary);
+  $("cart-order").disabled = !summary.orderable.length;
+  $("cart-order").textContent = label && summary.orderable.length ? label : t("placeOrder");
+  $("cart-alert").textContent = label && !summary.orderable.length ? label : "";
+  $("cart-alert").hidden = !$("cart-alert").textContent;
+  $("cart-total").textContent = won(summary.total);
+  $("cart-count").textContent = summary.count ? t("cartCount", { count: summary.count }) : "";
+  $("cart-open-count").textContent = t("cartCount", { count: summary.count });
   document.body.classList.toggle("cart-has-items", !empty);
   if (empty) closeSheet();
   renderCardBadges();

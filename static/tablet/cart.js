@@ -27,12 +27,21 @@ export class Cart {
     this.closedSessionKey = `tableorder.closed-session.${storeCode}.${tableNumber}`;
     // Lines keep the name, options and unit price they were added with, so the cart shows even
     // before the menu loads. Lines saved before options existed have neither key nor options.
-    this.lines = read(this.key, [])
+    const lines = read(this.key, [])
       .filter((line) => line && line.id && line.quantity > 0)
       .map((line) => ({ ...line, options: line.options || [], key: lineKey(line.id, line.options || []) }));
     const note = read(this.noteKey, "");
-    this.note = typeof note === "string" ? note.slice(0, MAX_NOTE_LENGTH) : "";
+    // What the device kept may be the last guests': it is held back, unseen and unsent, until
+    // the server's last closed session says whose it is (followClosedSession).
+    this.held = lines.length || note ? { lines, note: typeof note === "string" ? note.slice(0, MAX_NOTE_LENGTH) : "" } : null;
+    this.lines = [];
+    this.note = "";
     this.listeners = new Set();
+  }
+
+  /** The device kept a cart whose guests are not known yet to be the current ones. */
+  get isHeld() {
+    return this.held !== null;
   }
 
   onChange(listener) {
@@ -40,7 +49,7 @@ export class Cart {
   }
 
   save() {
-    localStorage.setItem(this.key, JSON.stringify(this.lines));
+    localStorage.setItem(this.key, JSON.stringify(this.held ? mergeLines(this.held.lines, this.lines) : this.lines));
     for (const listener of this.listeners) listener(this);
   }
 
@@ -73,13 +82,14 @@ export class Cart {
     this.save();
   }
 
-  remove(key) {
-    this.lines = this.lines.filter((line) => line.key !== key);
+  remove(...keys) {
+    this.lines = this.lines.filter((line) => !keys.includes(line.key));
     this.save();
   }
 
-  /** Empty the cart and its note. */
+  /** Empty the cart and its note, held lines and all. */
   clear() {
+    this.held = null;
     this.lines = [];
     this.setNote("");
     this.save();
@@ -94,7 +104,7 @@ export class Cart {
 
   /** Refresh names and prices from the current menu (the server prices the order anyway). */
   syncWithMenu(itemsById) {
-    for (const line of this.lines) {
+    for (const line of [...this.lines, ...(this.held?.lines || [])]) {
       const item = itemsById.get(line.id);
       if (!item) continue;
       const current = optionsById(item);
@@ -106,14 +116,6 @@ export class Cart {
       Object.assign(line, { name: item.name, options, price: unitPrice(item, options) });
     }
     this.save();
-  }
-
-  get count() {
-    return this.lines.reduce((sum, line) => sum + line.quantity, 0);
-  }
-
-  get total() {
-    return this.lines.reduce((sum, line) => sum + line.price * line.quantity, 0);
   }
 
   orderBody() {
@@ -145,15 +147,46 @@ export class Cart {
 
   /**
    * Follow the table's last closed session, as the server says (null before the first
-   * "이용 완료"). True when the cart was kept under another one: its guests have left since.
-   * A cart filled before the table's first order stays, reloads and all, until a session closes.
-   * A device that never heard of one (just set up) takes its cart to be the current guests'.
+   * "이용 완료"). True when the cart was kept under an earlier one: its guests have left since.
+   * Session ids only grow, so an older answer heard late changes nothing. A cart filled before
+   * the table's first order stays, reloads and all, until a session closes. A device that never
+   * heard of one (just set up) takes its cart to be the current guests'. Otherwise the lines
+   * held back since the page loaded show now, before any added meanwhile.
    */
   followClosedSession(closedSessionId) {
     const kept = read(this.closedSessionKey, null);
-    localStorage.setItem(this.closedSessionKey, JSON.stringify({ id: closedSessionId }));
-    return kept !== null && kept.id !== closedSessionId;
+    const [was, now] = [kept?.id ?? 0, closedSessionId ?? 0];
+    if (now >= was) localStorage.setItem(this.closedSessionKey, JSON.stringify({ id: closedSessionId }));
+    if (kept !== null && now > was) return true;
+    if (this.held) {
+      this.lines = mergeLines(this.held.lines, this.lines);
+      if (!this.note) this.setNote(this.held.note);
+      this.held = null;
+      this.save();
+    }
+    return false;
   }
+}
+
+/** How many items `lines` hold. */
+export function countOf(lines) {
+  return lines.reduce((sum, line) => sum + line.quantity, 0);
+}
+
+/** What `lines` cost, in won. */
+export function totalOf(lines) {
+  return lines.reduce((sum, line) => sum + line.price * line.quantity, 0);
+}
+
+/** `first`'s lines, then `second`'s, the same line's quantities added up. */
+function mergeLines(first, second) {
+  const merged = first.map((line) => ({ ...line }));
+  for (const line of second) {
+    const same = merged.find((other) => other.key === line.key);
+    if (same) same.quantity = Math.min(MAX_QUANTITY, same.quantity + line.quantity);
+    else merged.push({ ...line });
+  }
+  return merged;
 }
 
 /** crypto.randomUUID needs a secure context; plain http on a restaurant LAN may not be one. */

@@ -14,6 +14,7 @@ const EMPTY = { sessionId: null, orders: new Map(), next: null };
 // `sessionId`: the session the list shows; `next`: the link to the pages not read yet.
 let history = EMPTY;
 let sessionEnded = () => {};
+let closedStamp = () => {};
 const buffer = new SnapshotBuffer({
   apply(type, data) {
     applyEvent(type, data);
@@ -46,6 +47,14 @@ function applyEvent(type, data) {
 /** `listener()` runs when the table's session ends ("이용 완료"): the next guests start afresh. */
 export function onSessionEnd(listener) {
   sessionEnded = listener;
+}
+
+/**
+ * `listener(closedSessionId)` runs with each list read: the table's last closed session, as
+ * the server says it (null before the first "이용 완료").
+ */
+export function onClosedSession(listener) {
+  closedStamp = listener;
 }
 
 /** Another table signed in, or none: nothing of the last list shows, a read on its way is dropped. */
@@ -82,6 +91,7 @@ export function streamOpened(sessionId, resumed) {
 
 async function readHistory() {
   const page = await requestJson(ORDERS);
+  if (page.closed_session_id !== undefined) closedStamp(page.closed_session_id);
   let orders = page.results;
   let next = page.next;
   // Keep the pages already shown so a refresh does not shrink the list.
@@ -98,19 +108,26 @@ function install({ orders, next }) {
   history = { sessionId, orders: new Map(orders.map((order) => [order.id, order])), next };
 }
 
-/** Read the list afresh; events heard meanwhile are applied on top of it. */
+/** Read the list afresh; events heard meanwhile are applied on top of it. False when the read failed. */
 export async function loadHistory() {
   $("history-error").hidden = true;
-  await guarded(
+  return guarded(
     async () => {
       if (await buffer.load(readHistory, install)) render();
+      return true;
     },
     (error) => {
       render();
       $("history-error").textContent = `${t("historyLoadFailed")} ${messageOf(error)}`;
       $("history-error").hidden = false;
+      return false;
     },
   );
+}
+
+/** Back after a cut: a read that failed meanwhile is tried again (the stream replays the events). */
+export function retryFailedLoad() {
+  if (!$("history-error").hidden) loadHistory();
 }
 
 async function loadMore() {

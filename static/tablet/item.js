@@ -62,7 +62,7 @@ function render() {
 export function addToCart(item, count = 1, options = []) {
   if (!item.is_available) return;
   currentCart().add(item, count, options);
-  toast(`${item.name} ${t("add")} ✓`);
+  toast(t("added", { name: item.name }));
 }
 
 export function bindItem() {

@@ -1,20 +1,57 @@
 // The tablet's live side: the table's event stream (orders, the session's end, staff calls,
-// menu changes), or polling when the server has no stream.
+// menu changes), or polling when the server has no stream; and the bar that says the tablet
+// has lost its connection until it is back and caught up.
 
 import { ORDER_EVENTS } from "../shared/session.js";
 import { EventStream } from "../shared/stream.js";
 import { SignedOut, errorOf, request } from "./api.js";
-import { t } from "./dom.js";
-import { loadHistory, pushEvent, streamOpened } from "./history.js";
+import { $, t } from "./dom.js";
+import { loadHistory, pushEvent, retryFailedLoad, streamOpened } from "./history.js";
 import { refreshMenu } from "./menu.js";
-import { currentView, signedOut } from "./screens.js";
+import { signedOut } from "./screens.js";
 
 const STREAM = "/api/v1/orders/stream";
 const TICKET = "/api/v1/stream-ticket";
 const POLL_MS = 10000;
+// A stream that drops comes back within a second when only the server restarted: the bar waits
+// that long. The browser's own "offline" shows at once.
+const BAR_DELAY_MS = 2000;
 
 let stream = null;
 let pollTimer = null;
+let barTimer = null;
+// The stream (or, without one, the last poll) has lost the server.
+let cut = false;
+// The bar was shown: coming back, the tablet catches up.
+let wasDown = false;
+let catchUp = () => {};
+
+function showConnection() {
+  const down = cut || !navigator.onLine;
+  const bar = $("offline-bar");
+  clearTimeout(barTimer);
+  if (!down) {
+    bar.hidden = true;
+    if (wasDown) catchUp();
+    wasDown = false;
+  } else if (!navigator.onLine) {
+    bar.hidden = false;
+    wasDown = true;
+  } else if (bar.hidden) {
+    barTimer = setTimeout(() => {
+      bar.hidden = false;
+      wasDown = true;
+    }, BAR_DELAY_MS);
+  }
+}
+
+function setCut(value) {
+  cut = value;
+  showConnection();
+}
+
+window.addEventListener("online", showConnection);
+window.addEventListener("offline", showConnection);
 
 /**
  * While signed in: the stream, or polling the list if the server has none. `calls`: the table's
@@ -23,6 +60,17 @@ let pollTimer = null;
  */
 export function startLive(calls, sessionClosed) {
   stopLive();
+  // Back after a cut: the stream replays the events missed; the menu and the calls are read
+  // again too (an unchanged menu costs a 304), and so is a list whose read failed meanwhile.
+  catchUp = () => {
+    refreshMenu();
+    calls.load();
+    retryFailedLoad();
+  };
+  const poll = async () => {
+    setCut(!(await loadHistory()));
+    if (calls.waiting.length) calls.load();
+  };
   const handlers = {
     "session.closed": ({ session }) => {
       calls.clear(session.id);
@@ -46,10 +94,9 @@ export function startLive(calls, sessionClosed) {
         return null;
       }
       if (response.status === 404) {
-        pollTimer = setInterval(() => {
-          if (currentView() === "history") loadHistory();
-          if (calls.waiting.length) calls.load();
-        }, POLL_MS);
+        // No stream: the list, read now and then, says what changed and whether the session closed.
+        pollTimer ??= setInterval(poll, POLL_MS);
+        poll();
         return null;
       }
       if (!response.ok) throw await errorOf(response);
@@ -67,12 +114,19 @@ export function startLive(calls, sessionClosed) {
       if (resumed) calls.clear();
       calls.load();
     },
+    onState: (state) => setCut(state !== "live"),
   });
   stream.start();
+  showConnection();
 }
 
 export function stopLive() {
   clearInterval(pollTimer);
+  pollTimer = null;
   stream?.stop();
   stream = null;
+  clearTimeout(barTimer);
+  cut = false;
+  wasDown = false;
+  $("offline-bar").hidden = true;
 }

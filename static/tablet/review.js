@@ -2,7 +2,7 @@
 // idempotency key, and the success screen with its countdown back to the menu.
 
 import { ApiError, NetworkError, SignedOut, errorOf, request } from "./api.js";
-import { closeSheet, lineName, lineProblems, renderCart } from "./cart-panel.js";
+import { cartSummary, closeSheet, lineName, orderLabel, renderCart } from "./cart-panel.js";
 import { MAX_NOTE_LENGTH, currentCart } from "./cart.js";
 import { $, displayNumber, h, t, won } from "./dom.js";
 import { orderLine } from "./history.js";
@@ -20,8 +20,19 @@ export function isSending() {
   return sending;
 }
 
+/**
+ * The lines the current menu cannot take leave the cart (the one tap of "품절 메뉴 빼고
+ * 주문하기"); false when nothing could be ordered.
+ */
+function leaveOutProblems() {
+  const { problems, orderable } = cartSummary();
+  if (!orderable.length) return false;
+  if (problems.size) currentCart().remove(...[...problems.keys()].map((line) => line.key));
+  return true;
+}
+
 function openReview() {
-  if (!currentCart().lines.length) return;
+  if (!leaveOutProblems()) return;
   closeSheet();
   renderReview();
   setError(null);
@@ -46,7 +57,8 @@ function renderNoteCount() {
 
 function renderReview() {
   const cart = currentCart();
-  const problems = lineProblems();
+  const summary = cartSummary();
+  const { problems } = summary;
   $("review-lines").replaceChildren(
     ...cart.lines.map((line) =>
       h("li", { class: problems.has(line) ? "is-soldout" : null },
@@ -59,9 +71,11 @@ function renderReview() {
       ),
     ),
   );
-  $("review-total").textContent = won(cart.total);
-  $("review-confirm").textContent = sending ? t("sending") : t("orderWithTotal", { total: won(cart.total) });
-  $("review-confirm").disabled = sending;
+  $("review-total").textContent = won(summary.total);
+  // With nothing left to order, the button is off and the error above it says why.
+  const label = summary.orderable.length && orderLabel(summary);
+  $("review-confirm").textContent = sending ? t("sending") : label || t("orderWithTotal", { total: won(summary.total) });
+  $("review-confirm").disabled = sending || !summary.orderable.length;
 }
 
 function setError(message, details = []) {
@@ -75,7 +89,8 @@ function setError(message, details = []) {
 
 async function confirmOrder() {
   const cart = currentCart();
-  if (sending || !cart.lines.length) return;
+  if (sending || !leaveOutProblems()) return;
+  setError(null);
   sending = true;
   renderReview();
   const key = cart.idempotencyKey();
@@ -121,8 +136,13 @@ async function orderFailed(error) {
 
 /** Name the cart's lines that cannot be ordered in the review dialog; false when there are none. */
 function warnSoldOut() {
-  const problems = [...lineProblems()];
+  const summary = cartSummary();
+  const problems = [...summary.problems];
   if (!problems.length) return false;
+  if (!summary.orderable.length) {
+    setError(orderLabel(summary));
+    return true;
+  }
   const names = (kind) => problems.filter(([, problem]) => problem === kind).map(([line]) => lineName(line));
   const soldOut = names("soldOut");
   const changed = names("optionsChanged");

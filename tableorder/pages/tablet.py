@@ -11,7 +11,7 @@ from core.csp import apply_policy, new_nonce
 # Strings the tablet's JavaScript shows; `{name}` placeholders are filled in by the script.
 TABLET_STRINGS = {
     "tableLabel": _("Table {number}"),
-    "add": _("Add to cart"),
+    "added": _("{name} added to the cart"),
     "addNamed": _("Add {name}"),
     "addWithPrice": _("Add · {price}"),
     "soldOut": _("Sold out"),
@@ -24,6 +24,13 @@ TABLET_STRINGS = {
     "total": _("Total"),
     "cartCount": _("{count}"),
     "cartEmpty": _("Your cart is empty."),
+    "cartChecking": _("Checking the cart kept on this tablet…"),
+    "placeOrder": _("Place order"),
+    "notInTotal": _("Not in the total"),
+    "orderWithoutSoldOut": _("Order without the sold-out items · {total}"),
+    "orderWithoutUnorderable": _("Order without the items that cannot be ordered · {total}"),
+    "allSoldOut": _("Everything in the cart is sold out. Remove it and choose something else."),
+    "nothingOrderable": _("Nothing in the cart can be ordered now. Remove it and choose again."),
     "orderWithTotal": _("Place order · {total}"),
     "sending": _("Sending your order…"),
     "countdown": _("Back to the menu in {seconds} s"),
@@ -40,7 +47,7 @@ TABLET_STRINGS = {
         "The earlier order request expired, so this order was not placed. Your cart is unchanged. "
         "Check the order and place it again."
     ),
-    "soldOutInCart": _("Sold out: {names}. Remove them from the cart and order again."),
+    "soldOutInCart": _("Sold out: {names}. They are not in the total and are left out of the order."),
     "serverError": _("Something went wrong on the server. Please try again in a moment."),
     "menuLoadFailed": _("Could not load the menu."),
     "menuEmpty": _("No menu items yet."),
@@ -62,7 +69,7 @@ TABLET_STRINGS = {
     "noteCount": _("{count}/{max} characters"),
     "noteShown": _("Note: {note}"),
     "callWaiting": _("Staff called · {reasons} · waiting"),
-    "callSeen": _("Staff have seen your call · {reasons} · seen {time}"),
+    "callSeen": _("Staff have seen your call · {reasons} · {time}"),
     "callSending": _("Calling…"),
     "callStateWaiting": _("Waiting"),
     "callStateSeen": _("Seen {time}"),

@@ -1,7 +1,7 @@
 """Browser-test fixtures: the app under uvicorn, Debian's Chromium, a fresh tablet per test.
 
 All browser tests share one app server and its database, so each test works on tables of
-its own: the tablet tests on 1–12 and 51–54, the dashboard tests on 21–36 and 41–47, the
+its own: the tablet tests on 1–12, 51–56 and 71–77, the dashboard tests on 21–36 and 41–47, the
 hostile-input tests (test_hostile_browser.py) on 61–66 of a store of their own.
 """
 

@@ -95,7 +95,7 @@ def test_the_pages_and_order_statuses_are_korean(korean, client, manager):
     tablet = client.get("/").content.decode()
     assert "<title>테이블오더</title>" in tablet
     strings = page_strings(tablet, "tablet-strings")
-    assert (strings["add"], strings["orderWithTotal"]) == ("담기", "{total} 주문하기")
+    assert (strings["added"], strings["orderWithTotal"]) == ("{name} 담았습니다", "{total} 주문하기")
     client.force_login(manager, backend="accounts.backends.StoreUserBackend")
     dashboard = client.get("/admin/live/").content.decode()
     assert "<title>실시간 주문 현황 · " in dashboard
