@@ -29,7 +29,9 @@ class Store(models.Model):
     """A restaurant; managers name it by `code` when they log in."""
 
     code = models.CharField(_("store identifier"), max_length=30, unique=True, validators=[store_code_validator])
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(
+        _("store name"), max_length=100, help_text=_("Shown on the tablets and the live orders page.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The last order number given out; orders.services takes the next one holding the store's write lock.
     last_order_number = models.PositiveBigIntegerField(_("last order number"), default=0, editable=False)

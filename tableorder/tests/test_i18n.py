@@ -30,7 +30,9 @@ def catalog_entries():
                 flags += line
             elif line.startswith("msg"):
                 current, _, text = line.partition(" ")
-                fields[current] += ast.literal_eval(text)
+                # A plural entry's one Korean form (nplurals=1) is its msgstr.
+                current = current.replace("msgstr[0]", "msgstr")
+                fields[current] = fields.get(current, "") + ast.literal_eval(text)
             elif line.startswith('"'):
                 fields[current] += ast.literal_eval(line)
         yield fields["msgid"], fields["msgstr"], flags
