@@ -181,11 +181,15 @@ def _add_change_and_delete(page, reader):
 
 
 def _edit_in_the_list(page, reader):
-    """Two prices changed in the menu list at once."""
+    """A price out of range refused, then two prices changed in the menu list at once."""
     page.goto("/admin/menus/menuitem/")
     prices = page.locator("input[name$='-price']")
-    for index in (0, 1):
-        prices.nth(index).fill(str(int(prices.nth(index).input_value()) + 500))
+    before = [int(prices.nth(index).input_value()) for index in (0, 1)]
+    prices.nth(0).fill("20000000")
+    refused = reader.submit(page.locator("#changelist-form input[name=_save]"), "the list's price error")
+    assert "₩10,000,000" in refused
+    for index, price in enumerate(before):
+        prices.nth(index).fill(str(price + 500))
     saved = reader.submit(page.locator("#changelist-form input[name=_save]"), "the message after editing the list")
     assert "메뉴 2개를 변경했습니다" in saved
 

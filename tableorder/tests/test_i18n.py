@@ -68,7 +68,7 @@ def test_order_validation_messages_are_korean(korean, table, menu):
     menu[0].save()
     with pytest.raises(ValidationError) as error:
         place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
-    assert error.value.message_dict["items"] == ["1번째 항목: 김치찌개은(는) 품절입니다."]
+    assert error.value.message_dict["items"] == ["1번째 항목: 김치찌개 메뉴는 품절입니다."]
 
 
 def test_model_labels_are_korean(korean):
