@@ -16,6 +16,8 @@ store_code_validator = RegexValidator(
 )
 
 
+TABLE_EXISTS_MESSAGE = _("This table number is already set up; reset its password instead.")
+
 DEFAULT_STAFF_CALL_REASONS = ("물", "앞접시", "수저", "계산 요청", "기타")
 MAX_STAFF_CALL_REASONS = 10
 MAX_STAFF_CALL_REASON_LENGTH = 30
@@ -158,6 +160,12 @@ class Table(models.Model):
 
     def __str__(self):
         return _("Table %(number)s") % {"number": self.number}
+
+    def unique_error_message(self, model_class, unique_check):
+        # Django's own names the store, which a manager neither sees nor chooses.
+        if tuple(unique_check) == ("store", "number"):
+            return ValidationError(TABLE_EXISTS_MESSAGE, code="unique_together")
+        return super().unique_error_message(model_class, unique_check)
 
     def set_password(self, raw_password):
         self.password = make_password(raw_password)

@@ -123,6 +123,9 @@ MESSAGES = (
     gettext_noop("Log in again"),
     gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
     gettext_noop("No password set."),
+    gettext_noop(
+        "Designates whether this user should be treated as active. Unselect this instead of deleting accounts."
+    ),
     gettext_noop("Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."),
     gettext_noop(
         "Please enter the correct %(username)s and password for a staff account. Note that both "
@@ -138,6 +141,7 @@ MESSAGES = (
 )
 
 PLURAL_MESSAGES = (
+    ngettext_lazy("entry", "entries"),
     ngettext_lazy("%(total_count)s selected", "All %(total_count)s selected"),
     ngettext_lazy("%(count)s %(name)s was changed successfully.", "%(count)s %(name)s were changed successfully."),
     ngettext_lazy("%(counter)s result", "%(counter)s results"),

@@ -135,7 +135,7 @@ def test_adding_a_table_number_that_exists_is_refused(manager_client, table):
     response = manager_client.post(reverse("admin:accounts_table_add"), {"number": "1", "new_password": "9999"})
 
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    assert "This table number is already set up; reset its password instead." in response.content.decode()
     table.refresh_from_db()
     assert table.check_password("1234")
 

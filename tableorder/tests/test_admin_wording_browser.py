@@ -206,6 +206,14 @@ def _order_actions(page, reader):
     reader.submit(page.get_by_role("button", name="실행"), "the confirmation of deleting orders")
 
 
+def _table_already_set_up(page, reader):
+    page.goto("/admin/accounts/table/add/")
+    page.get_by_label("테이블 번호").fill("1")
+    page.get_by_label("테이블 비밀번호").fill("5678")
+    refused = reader.submit(page.get_by_role("button", name="저장", exact=True), "the table page's error")
+    assert "이미 설정된 테이블 번호입니다" in refused
+
+
 def _store_information(page, reader, screenshots):
     reader.visit("/admin/accounts/store/")
     (own_store,) = reader.links("#result_list tbody th a")
@@ -227,6 +235,7 @@ def test_every_page_a_manager_sees_reads_as_korean(page, demo_store, screenshots
     _add_change_and_delete(page, reader)
     _edit_in_the_list(page, reader)
     _order_actions(page, reader)
+    _table_already_set_up(page, reader)
     _store_information(page, reader, screenshots)
     for url, name in [("/admin/", "index"), ("/admin/orders/order/", "orders"), ("/admin/menus/menuitem/", "menu")]:
         reader.visit(url)
