@@ -39,18 +39,24 @@ class StoreForm(forms.ModelForm):
 
 @admin.register(Store)
 class StoreAdmin(StoreScopedAdmin):
-    """Platform admins manage every store. A manager sees only their own and edits only its
-    staff-call reasons; adding and deleting stores stays the platform's (the group has no such
-    permission)."""
+    """Platform admins manage every store. A manager sees only their own ("매장 정보") and edits
+    its name and staff-call reasons, never its identifier (their logins and tablets name it);
+    adding and deleting stores stays the platform's (the group has no such permission)."""
 
     form = StoreForm
+    fields = ["code", "name", "staff_call_reasons"]
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
 
     def get_readonly_fields(self, request, obj=None):
         if user_store(request) is not None:
-            return ["code", "name"]
+            return ["code"]
         return super().get_readonly_fields(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if user_store(request) is not None:
+            extra_context = {"title": _("Store information"), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:

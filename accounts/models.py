@@ -16,6 +16,8 @@ store_code_validator = RegexValidator(
 )
 
 
+TABLE_EXISTS_MESSAGE = _("This table number is already set up; reset its password instead.")
+
 DEFAULT_STAFF_CALL_REASONS = ("물", "앞접시", "수저", "계산 요청", "기타")
 MAX_STAFF_CALL_REASONS = 10
 MAX_STAFF_CALL_REASON_LENGTH = 30
@@ -29,7 +31,9 @@ class Store(models.Model):
     """A restaurant; managers name it by `code` when they log in."""
 
     code = models.CharField(_("store identifier"), max_length=30, unique=True, validators=[store_code_validator])
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(
+        _("store name"), max_length=100, help_text=_("Shown on the tablets and the live orders page.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The last order number given out; orders.services takes the next one holding the store's write lock.
     last_order_number = models.PositiveBigIntegerField(_("last order number"), default=0, editable=False)
@@ -156,6 +160,12 @@ class Table(models.Model):
 
     def __str__(self):
         return _("Table %(number)s") % {"number": self.number}
+
+    def unique_error_message(self, model_class, unique_check):
+        # Django's own names the store, which a manager neither sees nor chooses.
+        if tuple(unique_check) == ("store", "number"):
+            return ValidationError(TABLE_EXISTS_MESSAGE, code="unique_together")
+        return super().unique_error_message(model_class, unique_check)
 
     def set_password(self, raw_password):
         self.password = make_password(raw_password)

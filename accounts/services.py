@@ -12,7 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
-from accounts.models import Store, Table, User
+from accounts.models import TABLE_EXISTS_MESSAGE, Store, Table, User
 from accounts.roles import ensure_store_manager_group
 from accounts.signals import store_changed
 from core.exceptions import Conflict
@@ -142,7 +142,7 @@ def create_table(*, store: Store, number: int, password: str) -> Table:
     # The store lock makes "not there yet" still true when the row is written.
     lock_store(store.pk)
     if Table.objects.filter(store=store, number=number).exists():
-        raise Conflict(_("This table number is already set up; reset its password instead."), "table_exists")
+        raise Conflict(str(TABLE_EXISTS_MESSAGE), "table_exists")
     table, _created = setup_table(store=store, number=number, password=password)
     return table
 

@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest
+from django.utils import translation
+from django.utils.text import capfirst
 
 from accounts.models import Store
 
@@ -190,6 +192,28 @@ class StoreScopedAdmin(StoreScopedMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         self.bind_store(request, obj)
         super().save_model(request, obj, form, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's history entry, with each changed model field named by its verbose name.
+
+        Django keeps a form's labels untranslated and translates them when the history is shown;
+        a model field's label is its verbose name capitalised ("Store name"), which no catalog
+        holds, so the history would show it in English. The verbose name itself is translated.
+        """
+        message = super().construct_change_message(request, form, formsets, add)
+        with translation.override(None):
+            models_ = [self.model, *(formset.model for formset in formsets or [])]
+            names = {
+                capfirst(str(field.verbose_name)): str(field.verbose_name)
+                for model in models_
+                for field in model._meta.get_fields()
+                if hasattr(field, "verbose_name")
+            }
+        for entry in message:
+            changed = entry.get("changed")
+            if changed:
+                changed["fields"] = [names.get(label, label) for label in changed["fields"]]
+        return message
 
     def bind_store(self, request, obj):
         """A manager's object always belongs to the manager's store, whatever the form held."""

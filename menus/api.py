@@ -51,6 +51,7 @@ class MenuSerializer(serializers.Serializer):
     staff_call_reasons = serializers.ListField(
         child=serializers.CharField(), help_text=_("What guests can call staff for, in the order to show them.")
     )
+    store_name = serializers.CharField(help_text=_("The store's name as its manager last set it."))
 
 
 def _etag_matches(if_none_match, etag):

@@ -4,12 +4,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
+from core.money import won
 
 MIN_PRICE = 1
 MAX_PRICE = 10_000_000
+# Django's own range messages print the limit bare ("10000000"); amounts read as everywhere else.
+PRICE_RANGE_MESSAGE = format_lazy(_("Enter a price from {min} to {max}."), min=won(MIN_PRICE), max=won(MAX_PRICE))
+EXTRA_PRICE_MESSAGE = format_lazy(_("Enter at most {max}."), max=won(MAX_PRICE))
 
 
 class Category(models.Model):
@@ -34,7 +39,11 @@ class MenuItem(models.Model):
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items")
     name = models.CharField(_("name"), max_length=100)
     price = models.PositiveBigIntegerField(
-        _("price (won)"), validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)]
+        _("price (won)"),
+        validators=[
+            MinValueValidator(MIN_PRICE, message=PRICE_RANGE_MESSAGE),
+            MaxValueValidator(MAX_PRICE, message=PRICE_RANGE_MESSAGE),
+        ],
     )
     description = models.TextField(_("description"), blank=True, max_length=1000)
     image = models.ImageField(_("image"), upload_to="menu/%Y/%m/", blank=True)
@@ -107,7 +116,7 @@ class Option(models.Model):
     )
     name = models.CharField(_("name"), max_length=50)
     price_delta = models.PositiveBigIntegerField(
-        _("extra price (won)"), default=0, validators=[MaxValueValidator(MAX_PRICE)]
+        _("extra price (won)"), default=0, validators=[MaxValueValidator(MAX_PRICE, message=EXTRA_PRICE_MESSAGE)]
     )
     is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))
     display_order = models.PositiveIntegerField(_("display order"), default=0)

@@ -69,7 +69,7 @@ tablet_menu_cache: NoticeCache[int, tuple[str, bytes]] = NoticeCache(max_entries
 
 def tablet_menu(store: Store) -> tuple[str, bytes]:
     """(version, body): the store's menu version (`menu_version`) and the tablet's menu,
-    `store_menu` with the store's `staff_call_reasons`, rendered as JSON bytes (what DRF's
+    `store_menu` with the store's `staff_call_reasons` and `store_name`, rendered as JSON bytes (what DRF's
     JSONRenderer renders). Kept in memory until the menu changes."""
     return tablet_menu_cache.get(store.pk, lambda: _read_tablet_menu(store.pk))
 
@@ -77,8 +77,8 @@ def tablet_menu(store: Store) -> tuple[str, bytes]:
 def _read_tablet_menu(store_id: int) -> tuple[str, bytes]:
     # The version first, the menu after it: a menu is never older than the version it is kept
     # under (a change committed in between makes it newer, and its notice drops the pair).
-    counter, reasons = Store.objects.values_list("menu_version", "staff_call_reasons").get(pk=store_id)
-    menu = {**store_menu(store_id), "staff_call_reasons": reasons}
+    counter, reasons, name = Store.objects.values_list("menu_version", "staff_call_reasons", "name").get(pk=store_id)
+    menu = {**store_menu(store_id), "staff_call_reasons": reasons, "store_name": name}
     return _version_name(store_id, counter), JSONRenderer().render(menu)
 
 

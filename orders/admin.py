@@ -14,12 +14,14 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils.formats import localize
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Table
 from accounts.services import create_table, revoke_tablet, setup_table, validate_table_password
 from accounts.store_admin import StoreScopedAdmin, StoreScopedInline
 from core.exceptions import Conflict
+from core.money import won
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, StaffCall, TableSession
 from orders.services import change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
@@ -124,7 +126,7 @@ class TableAdmin(StoreScopedAdmin):
 
     @admin.display(description=_("Current total"), ordering="open_total")
     def current_total(self, table):
-        return f"₩{table.open_total:,}"
+        return won(table.open_total)
 
     def save_model(self, request, obj, form, change):
         self.bind_store(request, obj)
@@ -152,13 +154,17 @@ class OrderLineInline(StoreScopedInline, admin.TabularInline):
     model = OrderLine
     store_lookup = "order__store"
     extra = 0
-    fields = ["name", "chosen_options", "unit_price", "quantity", "menu_item"]
+    fields = ["name", "chosen_options", "unit_price_won", "quantity", "menu_item"]
     readonly_fields = fields  # type: ignore[assignment]
+
+    @admin.display(description=_("unit price"))
+    def unit_price_won(self, line):
+        return won(line.unit_price)
 
     @admin.display(description=_("options"))
     def chosen_options(self, line):
         return ", ".join(
-            f"{option['name']} (+₩{option['price_delta']:,})" if option["price_delta"] else option["name"]
+            f"{option['name']} (+{won(option['price_delta'])})" if option["price_delta"] else option["name"]
             for option in line.options
         )
 
@@ -191,16 +197,24 @@ class ReadOnlyAdmin(StoreScopedAdmin):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ["display_number", "table", "status", "total", "created_at", "deletion"]
+    list_display = ["display_number", "table", "status", "total_won", "created_at", "deletion"]
     list_filter = ["status", "table", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["table", "deleted_by", "store"]
     search_fields = ["number"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     inlines = [OrderLineInline]
-    fields = ["store", "display_number", "table", "session", "status", "total", "note", "created_at", "deletion"]
+    fields = ["store", "display_number", "table", "session", "status", "total_won", "note", "created_at", "deletion"]
     readonly_fields = fields  # type: ignore[assignment]
     actions = ["mark_preparing", "mark_completed", "delete_orders"]
+
+    @admin.display(description=_("order number"), ordering="number")
+    def display_number(self, order):
+        return order.display_number
+
+    @admin.display(description=_("Total"), ordering="total")
+    def total_won(self, order):
+        return won(order.total)
 
     @admin.display(description=_("Deleted"))
     def deletion(self, order):
@@ -208,7 +222,7 @@ class OrderAdmin(ReadOnlyAdmin):
             return "-"
         return _("Deleted by %(user)s at %(time)s") % {
             "user": order.deleted_by.get_username() if order.deleted_by else "-",
-            "time": localize(order.deleted_at),
+            "time": localize(localtime(order.deleted_at)),
         }
 
     @admin.action(description=_("Mark as preparing"), permissions=["change"])
@@ -255,7 +269,7 @@ class TableSessionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Total"), ordering="live_total")
     def session_total(self, session):
-        return f"₩{session.live_total:,}"
+        return won(session.live_total)
 
     @admin.action(description=CLOSE_SESSION_LABEL, permissions=["change"])
     def close_sessions(self, request, queryset):

@@ -40,7 +40,8 @@ class TableSession(models.Model):
         indexes = [models.Index(fields=["store", "closed_at"])]
 
     def __str__(self):
-        return f"{self.table} @ {self.opened_at:%Y-%m-%d %H:%M}"
+        opened = timezone.localtime(self.opened_at)
+        return _("%(table)s, opened %(time)s") % {"table": self.table, "time": f"{opened:%Y-%m-%d %H:%M}"}
 
     @property
     def is_open(self):

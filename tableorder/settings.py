@@ -146,6 +146,7 @@ LANGUAGE_CODE = "ko-kr"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
+FORMAT_MODULE_PATH = ["tableorder.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -367,7 +367,11 @@ def test_any_option_or_reason_change_changes_the_etag_and_the_menu(client, table
 
 def test_reasons_of_a_store_without_a_menu_change_its_etag_too(client, store, table):
     first = client.get(MENU, headers=bearer(table))
-    assert first.json() == {"categories": [], "staff_call_reasons": ["물", "앞접시", "수저", "계산 요청", "기타"]}
+    assert first.json() == {
+        "categories": [],
+        "staff_call_reasons": ["물", "앞접시", "수저", "계산 요청", "기타"],
+        "store_name": "알파 식당",
+    }
     store.staff_call_reasons = ["물"]
     update_store(store=store, fields=["staff_call_reasons"])
 

@@ -76,11 +76,18 @@ def test_a_warm_menu_read_makes_no_query(client, headers, full_menu, listening_p
     assert again["Cache-Control"] == revalidated["Cache-Control"] == "private, no-cache"
 
 
+def tablet_body(store):
+    """The tablet's menu of `store` as DRF renders it, read afresh."""
+    return JSONRenderer().render(
+        {**store_menu(store.pk), "staff_call_reasons": store.staff_call_reasons, "store_name": store.name}
+    )
+
+
 def test_the_cached_body_is_what_drf_renders(client, store, headers, full_menu, listening_process):
     notices_settled()
     first, warm = client.get(MENU, headers=headers), client.get(MENU, headers=headers)
 
-    expected = JSONRenderer().render({**store_menu(store.pk), "staff_call_reasons": store.staff_call_reasons})
+    expected = tablet_body(store)
     assert first.content == warm.content == expected
     assert b"\\u2028" in expected and "🧊".encode() in expected
     assert first["Content-Type"] == warm["Content-Type"] == "application/json"
@@ -129,6 +136,12 @@ def change_staff_call_reasons(m):
     update_store(store=store, fields=["staff_call_reasons"])
 
 
+def rename_store(m):
+    store = Store.objects.get(pk=m["stew"].store_id)
+    store.name = f"{store.name} 본점"
+    update_store(store=store, fields=["name"])
+
+
 MENU_CHANGES = [
     rename_category,
     delete_category,
@@ -139,6 +152,7 @@ MENU_CHANGES = [
     delete_option_group,
     import_rows,
     change_staff_call_reasons,
+    rename_store,
 ]
 
 
@@ -158,9 +172,7 @@ def test_every_menu_change_is_seen_at_the_next_read(client, headers, full_menu, 
     else:  # delivered at commit
         assert changed()
     response = client.get(MENU, headers=headers)
-    assert response.content == JSONRenderer().render(
-        {**store_menu(full_menu["stew"].store_id), "staff_call_reasons": Store.objects.get().staff_call_reasons}
-    )
+    assert response.content == tablet_body(Store.objects.get())
     assert response["ETag"] == f'"{menu_version(full_menu["stew"].store)}"'
 
 
@@ -208,6 +220,4 @@ def test_another_process_sees_every_menu_change_within_a_second(server, headers,
             etag = http.get(MENU).headers["ETag"]
             assert etag == f'"{menu_version(full_menu["stew"].store)}"'
         store = Store.objects.get()
-        assert http.get(MENU).content == JSONRenderer().render(
-            {**store_menu(store.pk), "staff_call_reasons": store.staff_call_reasons}
-        )
+        assert http.get(MENU).content == tablet_body(store)

@@ -93,6 +93,8 @@ function bind() {
   bindHistory();
   onMenu((menu) => {
     calls.setReasons(menu.staff_call_reasons);
+    // The stored login keeps the name the store had then; the menu carries the one it has now.
+    if (menu.store_name) $("store-name").textContent = menu.store_name;
     // Open dialogs show the menu as it is now: a sold-out item cannot be added or sent unnoticed.
     refreshItem(itemById);
     refreshReview();

@@ -418,3 +418,27 @@ def table_calls(number):
 
     calls = StaffCall.objects.filter(store__code=STORE_CODE, table__number=number, session__closed_at=None)
     return [[call.reason, call.acknowledged_at is not None] for call in calls.order_by("id")]
+
+
+def demo_store_activity():
+    """The demo store (seed_demo) after a little service: orders at tables 1–3 (one preparing,
+    one deleted), a waiting staff call, and table 1 closed. Returns the ids of the orders."""
+    from accounts.models import Table
+    from menus.models import MenuItem
+    from orders.services import change_order_status, close_session, delete_order, place_order
+    from orders.staff_calls import call_staff
+
+    tables = {table.number: table for table in Table.objects.select_related("store").filter(store__code="demo")}
+    store = tables[1].store
+    manager = store.users.get(username="manager")
+    items = list(MenuItem.objects.filter(store=store, option_groups__isnull=True, is_available=True)[:4])
+    orders = []
+    for number in (1, 2, 3):
+        for item in items[:3]:
+            lines = [{"menu_item_id": item.id, "quantity": 2}, {"menu_item_id": items[3].id, "quantity": 1}]
+            orders.append(place_order(table=tables[number], items=lines, note="덜 맵게 해 주세요")[0])
+    change_order_status(order=orders[-1], status="preparing")
+    delete_order(order=orders[-2], actor=manager)
+    call_staff(table=tables[2], reason="물")
+    close_session(table=tables[1], actor=manager)
+    return [order.id for order in orders]

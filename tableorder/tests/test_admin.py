@@ -3,13 +3,17 @@ orders and users of their own store, and every change of order state goes throug
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from rest_framework.test import APIClient
 
 from accounts.models import Store, Table, User
 from accounts.roles import STORE_MANAGER_GROUP
 from accounts.services import setup_table
+from accounts.tokens import table_tokens
 from conftest import make_store
 from menus.models import Option, OptionGroup
 from orders.models import EventType, Order, OrderEvent, OrderStatus, StaffCall, TableSession
@@ -131,7 +135,7 @@ def test_adding_a_table_number_that_exists_is_refused(manager_client, table):
     response = manager_client.post(reverse("admin:accounts_table_add"), {"number": "1", "new_password": "9999"})
 
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    assert "This table number is already set up; reset its password instead." in response.content.decode()
     table.refresh_from_db()
     assert table.check_password("1234")
 
@@ -372,22 +376,55 @@ def test_a_manager_sees_only_their_own_store(manager_client, store, other_store)
     assert 'value="delete_selected"' not in page
 
 
-def test_a_manager_edits_the_call_reasons_one_a_line_but_not_the_name(manager_client, store):
+def test_a_manager_edits_the_name_and_the_call_reasons_but_never_the_code(manager_client, store):
     page = manager_client.get(reverse("admin:accounts_store_change", args=[store.pk])).content.decode()
 
-    response = _store_form(
-        manager_client, store, name="바뀐 이름", code="hijack", staff_call_reasons="  물  \r\n\r\n냅킨\r\n아기 의자\n"
-    )
+    reasons = "  물  \r\n\r\n냅킨\r\n아기 의자\n"
+    response = _store_form(manager_client, store, name="  알파 한식당 ", code="hijack", staff_call_reasons=reasons)
 
     assert "물\n앞접시\n수저\n계산 요청\n기타" in page
-    assert 'name="name"' not in page
+    assert 'name="name"' in page
+    assert 'name="code"' not in page
     assert response.status_code == 302, response.content.decode()
     store.refresh_from_db()
     assert store.staff_call_reasons == ["물", "냅킨", "아기 의자"]
-    assert (store.code, store.name) == ("alpha", "알파 식당")
-    # Open tablets re-read the menu, which carries the reasons.
+    assert (store.code, store.name) == ("alpha", "알파 한식당")
+    # Open tablets re-read the menu, which carries the reasons and the name.
     (event,) = OrderEvent.objects.filter(store=store, type="menu.updated")
     assert event.table_id is None
+    # The history names what changed in the manager's language, not in the stored English.
+    with translation.override("ko"):
+        assert LogEntry.objects.get().get_change_message() == "변경한 항목: 매장 이름 및 직원 호출 사유."
+
+
+def test_a_manager_sees_their_store_as_store_information(manager_client, store):
+    response = manager_client.get(reverse("admin:accounts_store_change", args=[store.pk]))
+
+    assert response.context["title"] == "Store information"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "가" * 101], ids=["empty", "blank", "too-long"])
+def test_a_bad_store_name_is_refused_and_changes_nothing(manager_client, store, name):
+    response = _store_form(manager_client, store, name=name)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"]
+    store.refresh_from_db()
+    assert store.name == "알파 식당"
+    assert not OrderEvent.objects.filter(store=store).exists()
+
+
+def test_the_new_name_reaches_the_tablets_menu_and_the_dashboard(manager_client, store, table):
+    tablet = APIClient()
+    tablet.credentials(HTTP_AUTHORIZATION=f"Bearer {table_tokens(table)['access']}")
+    before = tablet.get("/api/v1/menu")
+
+    _store_form(manager_client, store, name="알파 한식당")
+
+    after = tablet.get("/api/v1/menu", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert (before.json()["store_name"], after.status_code) == ("알파 식당", 200)
+    assert after.json()["store_name"] == "알파 한식당"
+    assert '<span class="dash-store">알파 한식당</span>' in manager_client.get(reverse("admin:live")).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -410,7 +447,7 @@ def test_saving_the_store_never_writes_back_a_stale_order_counter(rf, manager, s
     request.user = manager
     stale = Store.objects.get(pk=store.pk)
     place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
-    form = model_admin.get_form(request, stale)({"staff_call_reasons": "물\n냅킨"}, instance=stale)
+    form = model_admin.get_form(request, stale)({"name": stale.name, "staff_call_reasons": "물\n냅킨"}, instance=stale)
     assert form.is_valid(), form.errors
 
     model_admin.save_model(request, form.save(commit=False), form, change=True)

@@ -30,7 +30,9 @@ def catalog_entries():
                 flags += line
             elif line.startswith("msg"):
                 current, _, text = line.partition(" ")
-                fields[current] += ast.literal_eval(text)
+                # A plural entry's one Korean form (nplurals=1) is its msgstr.
+                current = current.replace("msgstr[0]", "msgstr")
+                fields[current] = fields.get(current, "") + ast.literal_eval(text)
             elif line.startswith('"'):
                 fields[current] += ast.literal_eval(line)
         yield fields["msgid"], fields["msgstr"], flags
@@ -66,7 +68,7 @@ def test_order_validation_messages_are_korean(korean, table, menu):
     menu[0].save()
     with pytest.raises(ValidationError) as error:
         place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
-    assert error.value.message_dict["items"] == ["1번째 항목: 김치찌개은(는) 품절입니다."]
+    assert error.value.message_dict["items"] == ["1번째 항목: 김치찌개 메뉴는 품절입니다."]
 
 
 def test_model_labels_are_korean(korean):

@@ -639,19 +639,19 @@ def test_a_staff_call_waits_until_seen_and_survives_a_reload(page, app_server, s
     sheet.get_by_role("button", name="물").click()
     expect(sheet).to_be_hidden()
     banner = page.locator("#call-banner")
-    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
+    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기중")
 
     # The waiting reason shows as waiting; tapping it again makes no second call.
     sheet = call_sheet(page)
     waiting = sheet.locator(".call-reason", has_text="물")
-    expect(waiting).to_contain_text("대기 중")
+    expect(waiting).to_contain_text("대기중")
     page.screenshot(path=screenshots / "call-sheet-waiting-landscape.png")
     waiting.click()
     expect(sheet).to_be_hidden()
     assert app_server.run_in_app("table_calls", 53) == [["물", False]]
 
     page.reload()
-    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
+    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기중")
 
     assert app_server.run_in_app("acknowledge_table_calls", 53) == ["물"]
     if not ON_POSTGRES:
@@ -669,7 +669,7 @@ def test_the_manager_sees_a_call_and_the_tablet_shows_it_seen_within_two_seconds
     call_sheet(page).get_by_role("button", name="계산 요청").click()
     call_sheet(page).get_by_role("button", name="수저").click()
     banner = page.locator("#call-banner")
-    expect(banner).to_have_text("직원을 호출했습니다 · 계산 요청, 수저 · 대기 중")
+    expect(banner).to_have_text("직원을 호출했습니다 · 계산 요청, 수저 · 대기중")
 
     assert app_server.run_in_app("acknowledge_table_calls", 54) == ["계산 요청", "수저"]
     seen = re.compile(r"^직원이 확인했습니다 · 계산 요청, 수저 · \d\d:\d\d$")
@@ -678,7 +678,7 @@ def test_the_manager_sees_a_call_and_the_tablet_shows_it_seen_within_two_seconds
 
     # The session's end clears the calls.
     call_sheet(page).get_by_role("button", name="물").click()
-    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
+    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기중")
     app_server.run_in_app("close_table_session", 54)
     expect(banner).to_be_hidden(timeout=LIVE_MS)
     expect(call_sheet(page).locator(".call-state")).to_have_count(0)
