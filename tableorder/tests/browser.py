@@ -418,3 +418,14 @@ def table_calls(number):
 
     calls = StaffCall.objects.filter(store__code=STORE_CODE, table__number=number, session__closed_at=None)
     return [[call.reason, call.acknowledged_at is not None] for call in calls.order_by("id")]
+
+
+def table_audit(number):
+    """[(display number, kind, from, to, reason, reason text, by)] of the table's order audit, oldest first."""
+    from orders.models import OrderAudit
+
+    records = OrderAudit.objects.filter(order__table__store__code=STORE_CODE, order__table__number=number)
+    return [
+        [r.order.display_number, r.kind, r.from_status, r.to_status, r.reason, r.reason_text, r.actor.username]
+        for r in records.select_related("order", "actor").order_by("at", "id")
+    ]
