@@ -4,7 +4,7 @@ Views parse with a serializer, call a service or selector and shape the result; 
 come through `StoreScopedMixin`, so another store's are 404.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -48,6 +48,7 @@ AUDIT = Prefetch("audits", queryset=OrderAudit.objects.select_related("actor"))
 
 
 def audit_of(order):
+    """`{"audit": [...]}` of an order whose audit records were read with AUDIT."""
     return {"audit": [record.as_dict() for record in order.audits.all()]}
 
 
@@ -149,11 +150,12 @@ class CurrentOrdersView(OrderViewBase):
 @extend_schema(tags=TAGS)
 class OrderDetailView(OrderViewBase):
     def get_queryset(self):
-        return super().get_queryset().with_lines().select_related("deleted_by").prefetch_related(AUDIT)
+        return super().get_queryset().with_lines().select_related("deleted_by")
 
     @extend_schema(responses=ManagerOrderSerializer, description=_("Any order of the store, deleted ones too."))
     def get(self, request, pk):
         order = self.get_object()
+        prefetch_related_objects([order], AUDIT)
         deleted_by = order.deleted_by.get_username() if order.deleted_by else None
         deleted_at = order.deleted_at.isoformat() if order.deleted_at else None
         return Response({**order.as_dict(), "deleted_at": deleted_at, "deleted_by": deleted_by, **audit_of(order)})

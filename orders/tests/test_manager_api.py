@@ -482,6 +482,27 @@ def test_history_is_ended_sessions_orders_newest_first(api, store, table, menu):
     assert [o["id"] for o in api.get(f"{API}/history?table={table.id}").json()["results"]] == [first.id]
 
 
+def test_history_takes_the_same_queries_for_any_number_of_audited_orders(
+    api, manager, store, menu, django_assert_max_num_queries
+):
+    def closed_floor(tables):
+        for number in range(1, tables + 1):
+            table = setup_table(store=store, number=number, password="1234")[0]
+            for _ in range(3):
+                placed = order(table, menu[0])
+                change_order_status(order=placed, status="preparing")
+                change_order_status(order=placed, status="pending", actor=manager, allow_step_back=True)
+            close_session(table=table, actor=manager)
+
+    closed_floor(1)
+    one_table = _queries(api, f"{API}/history?page_size=100")
+    closed_floor(5)
+    with django_assert_max_num_queries(one_table):
+        body = api.get(f"{API}/history?page_size=100").json()
+    assert body["count"] == 3 * (1 + 5)
+    assert all([r["kind"] for r in o["audit"]] == ["stepped_back", "closed_unfinished"] for o in body["results"])
+
+
 def test_history_dates_are_inclusive_days_in_seoul(api, table, menu):
     late = order(table, menu[0])
     midnight = order(table, menu[1])
