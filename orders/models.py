@@ -175,7 +175,7 @@ class OrderAudit(models.Model):
     kind = models.CharField(_("change"), max_length=20, choices=AuditKind.choices)
     from_status = models.CharField(_("status before"), max_length=10, choices=OrderStatus.choices)
     to_status = models.CharField(_("status after"), max_length=10, choices=OrderStatus.choices)
-    reason = models.CharField(_("reason"), max_length=20, choices=DeleteReason.choices, blank=True)
+    reason = models.CharField(_("deletion reason"), max_length=20, choices=DeleteReason.choices, blank=True)
     reason_text = models.CharField(_("reason details"), max_length=200, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -205,7 +205,7 @@ class OrderAudit(models.Model):
         indexes = [models.Index(fields=["store", "at"])]
 
     def __str__(self):
-        return f"{self.order} {self.kind}"
+        return f"{self.order} {AuditKind(self.kind).label}"
 
     def as_dict(self):
         """The record as the manager API shows it (its schema: orders.serializers.OrderAuditSerializer)."""

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                             ("other", "Other"),
                         ],
                         max_length=20,
-                        verbose_name="reason",
+                        verbose_name="deletion reason",
                     ),
                 ),
                 ("reason_text", models.CharField(blank=True, max_length=200, verbose_name="reason details")),

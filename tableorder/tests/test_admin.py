@@ -276,7 +276,7 @@ def test_an_order_page_shows_its_step_backs_and_its_close(manager_client, manage
     change_order_status(order=order, status=OrderStatus.PENDING, actor=manager, allow_step_back=True)
     close_session(table=table, actor=manager)
     page = manager_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
-    assert page.count("Moved back a step") == 1
+    assert f"{order.display_number} Moved back a step" in page
     assert "Table closed before it was completed" in page
 
 
