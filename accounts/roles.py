@@ -20,6 +20,7 @@ STORE_MANAGER_PERMISSIONS = {
     ("orders", "orderline"): ("view",),
     ("orders", "tablesession"): ("view", "change"),
     ("orders", "staffcall"): ("view", "change"),
+    ("orders", "orderaudit"): ("view",),
 }
 
 

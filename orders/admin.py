@@ -10,7 +10,7 @@ that accounts must not import.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils.formats import localize
@@ -22,7 +22,18 @@ from accounts.services import create_table, revoke_tablet, setup_table, validate
 from accounts.store_admin import StoreScopedAdmin, StoreScopedInline
 from core.exceptions import Conflict
 from core.money import won
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus, StaffCall, TableSession
+from orders.audit import deletion_reason
+from orders.models import (
+    AuditKind,
+    DeleteReason,
+    Order,
+    OrderAudit,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    StaffCall,
+    TableSession,
+)
 from orders.services import change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
 
@@ -178,6 +189,24 @@ class OrderLineInline(StoreScopedInline, admin.TabularInline):
         return False
 
 
+class OrderAuditInline(StoreScopedInline, admin.TabularInline):
+    """An order's step backs, its deletion with the reason, and its table closed before it was completed."""
+
+    model = OrderAudit
+    extra = 0
+    fields = ["at", "kind", "from_status", "to_status", "reason", "reason_text", "actor"]
+    readonly_fields = fields  # type: ignore[assignment]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(StoreScopedAdmin):
     """A page to look at: changes go through the actions, which call the services.
 
@@ -203,10 +232,14 @@ class OrderAdmin(ReadOnlyAdmin):
     search_fields = ["number"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, OrderAuditInline]
     fields = ["store", "display_number", "table", "session", "status", "total_won", "note", "created_at", "deletion"]
     readonly_fields = fields  # type: ignore[assignment]
     actions = ["mark_preparing", "mark_completed", "delete_orders"]
+
+    def get_queryset(self, request):
+        deletions = OrderAudit.objects.filter(kind=AuditKind.DELETED)
+        return super().get_queryset(request).prefetch_related(Prefetch("audits", deletions, to_attr="deletions"))
 
     @admin.display(description=_("order number"), ordering="number")
     def display_number(self, order):
@@ -220,10 +253,15 @@ class OrderAdmin(ReadOnlyAdmin):
     def deletion(self, order):
         if order.deleted_at is None:
             return "-"
-        return _("Deleted by %(user)s at %(time)s") % {
+        deleted = _("Deleted by %(user)s at %(time)s") % {
             "user": order.deleted_by.get_username() if order.deleted_by else "-",
             "time": localize(localtime(order.deleted_at)),
         }
+        record = order.deletions[0] if order.deletions else None
+        if record is None or not record.reason:
+            return deleted
+        reason = " · ".join(part for part in (record.get_reason_display(), record.reason_text) if part)
+        return f"{deleted} ({reason})"
 
     @admin.action(description=_("Mark as preparing"), permissions=["change"])
     def mark_preparing(self, request, queryset):
@@ -235,10 +273,21 @@ class OrderAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Delete order"), permissions=["change"])
     def delete_orders(self, request, queryset):
-        """Asks first (Django's own confirmation pattern), then deletes through the service."""
+        """Asks first, with the reason (Django's own confirmation pattern), then deletes through the service."""
+        errors = []
         if request.POST.get("post") == "yes":
-            _run_each(self, request, queryset, lambda order: delete_order(order=order, actor=request.user))
-            return None
+            try:
+                reason, text = deletion_reason(request.POST.get("reason", ""), request.POST.get("reason_text", ""))
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                _run_each(
+                    self,
+                    request,
+                    queryset,
+                    lambda order: delete_order(order=order, actor=request.user, reason=reason, reason_text=text),
+                )
+                return None
         return TemplateResponse(
             request,
             "admin/orders/order/delete_selected_confirmation.html",
@@ -247,6 +296,10 @@ class OrderAdmin(ReadOnlyAdmin):
                 "title": _("Delete order"),
                 "opts": self.model._meta,
                 "orders": queryset.select_related("table"),
+                "reasons": DeleteReason.choices,
+                "chosen_reason": request.POST.get("reason", ""),
+                "reason_text": request.POST.get("reason_text", ""),
+                "errors": errors,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "media": self.media,
             },
@@ -279,6 +332,24 @@ class TableSessionAdmin(ReadOnlyAdmin):
             close_session(table=session.table, actor=request.user)
 
         _run_each(self, request, queryset, close)
+
+
+@admin.register(OrderAudit)
+class OrderAuditAdmin(ReadOnlyAdmin):
+    """The store's order corrections, newest first: step backs, deletions with their reasons,
+    and orders whose table was closed before they were completed."""
+
+    list_display = ["at", "order", "table", "kind", "from_status", "to_status", "reason", "reason_text", "actor"]
+    list_filter = ["kind", "reason"]
+    list_select_related = ["order__table", "actor", "store"]
+    ordering = ["-at", "-id"]
+    date_hierarchy = "at"
+    fields = ["store", "order", "table", "kind", "from_status", "to_status", "reason", "reason_text", "actor", "at"]
+    readonly_fields = fields  # type: ignore[assignment]
+
+    @admin.display(description=_("table"), ordering="order__table__number")
+    def table(self, record):
+        return record.order.table
 
 
 @admin.register(OrderEvent)

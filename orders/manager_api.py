@@ -4,6 +4,7 @@ Views parse with a serializer, call a service or selector and shape the result; 
 come through `StoreScopedMixin`, so another store's are 404.
 """
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from accounts.models import Table
 from accounts.services import create_table, revoke_tablet, setup_table
 from core.api import StoreScopedMixin, validated
-from orders.models import Order, StaffCall
+from orders.models import Order, OrderAudit, StaffCall
 from orders.selectors import (
     current_orders,
     dashboard_tables,
@@ -27,6 +28,7 @@ from orders.serializers import (
     CloseSessionResponseSerializer,
     CurrentOrdersFilterSerializer,
     DashboardTableSerializer,
+    DeleteOrderInputSerializer,
     HistoryFilterSerializer,
     HistoryOrderSerializer,
     ManagerOrderSerializer,
@@ -41,6 +43,13 @@ from orders.services import change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
 
 TAGS = ["manager: floor"]
+# An order's audit trail with its managers, in one query for a page of orders.
+AUDIT = Prefetch("audits", queryset=OrderAudit.objects.select_related("actor"))
+
+
+def audit_of(order):
+    """`{"audit": [...]}` of an order whose audit records were read with AUDIT."""
+    return {"audit": [record.as_dict() for record in order.audits.all()]}
 
 
 class TableViewBase(StoreScopedMixin, GenericAPIView):
@@ -114,6 +123,7 @@ class CloseSessionView(TableViewBase):
                 "closed_at": session.closed_at.isoformat(),
                 "total": total,
                 "order_count": count,
+                "unfinished_count": session.unfinished_count,
             },
             "table": table_state(table, None),
         }
@@ -145,22 +155,40 @@ class OrderDetailView(OrderViewBase):
     @extend_schema(responses=ManagerOrderSerializer, description=_("Any order of the store, deleted ones too."))
     def get(self, request, pk):
         order = self.get_object()
+        prefetch_related_objects([order], AUDIT)
         deleted_by = order.deleted_by.get_username() if order.deleted_by else None
         deleted_at = order.deleted_at.isoformat() if order.deleted_at else None
-        return Response({**order.as_dict(), "deleted_at": deleted_at, "deleted_by": deleted_by})
+        return Response({**order.as_dict(), "deleted_at": deleted_at, "deleted_by": deleted_by, **audit_of(order)})
 
-    @extend_schema(request=OrderStatusInputSerializer, responses=OrderSerializer)
+    @extend_schema(
+        request=OrderStatusInputSerializer,
+        responses=OrderSerializer,
+        description=_(
+            "Forward any number of steps, or back exactly one (completed → preparing, preparing → pending) "
+            "to undo a mis-tap; a step back is recorded with who and when. Anything else is a 409."
+        ),
+    )
     def patch(self, request, pk):
         order = self.get_object()
         data = validated(OrderStatusInputSerializer(data=request.data))
-        return Response(change_order_status(order=order, status=data["status"]).as_dict())
+        changed = change_order_status(order=order, status=data["status"], actor=request.user, allow_step_back=True)
+        return Response(changed.as_dict())
 
     @extend_schema(
-        responses={204: OpenApiResponse(description=_("Deleted; kept for audit with who and when."))},
-        description=_("Manager's correction: the order counts nowhere any more; a deleted order is a 404 here."),
+        request=DeleteOrderInputSerializer,
+        responses={204: OpenApiResponse(description=_("Deleted; kept for audit with who, when and why."))},
+        description=_(
+            "Manager's correction: the order counts nowhere any more; a deleted order is a 404 here. "
+            "The body is optional: `reason` (`customer_cancel`, `wrong_order` or `other`, which needs a "
+            "`reason_text`) is kept with the audit record; a bad one is a 400 and deletes nothing."
+        ),
     )
     def delete(self, request, pk):
-        delete_order(order=self.get_object(), actor=request.user)
+        order = self.get_object()
+        data = validated(DeleteOrderInputSerializer(data=request.data))
+        delete_order(
+            order=order, actor=request.user, reason=data.get("reason", ""), reason_text=data.get("reason_text", "")
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -172,14 +200,17 @@ class HistoryView(OrderViewBase):
     def get(self, request):
         filters = validated(HistoryFilterSerializer(data=request.query_params))
         orders = order_history(
-            self.get_queryset(),
+            self.get_queryset().prefetch_related(AUDIT),
             table_ids=filters.get("table"),
             date_from=filters.get("date_from"),
             date_to=filters.get("date_to"),
         )
         page = self.paginate_queryset(orders)
         return self.get_paginated_response(
-            [{**order.as_dict(), "session_closed_at": order.session.closed_at.isoformat()} for order in page]
+            [
+                {**order.as_dict(), "session_closed_at": order.session.closed_at.isoformat(), **audit_of(order)}
+                for order in page
+            ]
         )
 
 

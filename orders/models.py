@@ -28,6 +28,10 @@ class TableSession(models.Model):
         related_name="+",
     )
 
+    # How many of its orders were not completed when `close_session` closed it (it records
+    # each one); None for a session read from the database.
+    unfinished_count: int | None = None
+
     class Meta:
         verbose_name = _("table session")
         verbose_name_plural = _("table sessions")
@@ -143,6 +147,79 @@ class Order(models.Model):
             "items": [line.as_dict() for line in lines],
             "total": self.total,
             "note": self.note,
+        }
+
+
+class AuditKind(models.TextChoices):
+    STEPPED_BACK = "stepped_back", _("Moved back a step")
+    DELETED = "deleted", _("Deleted")
+    CLOSED_UNFINISHED = "closed_unfinished", _("Table closed before it was completed")
+
+
+class DeleteReason(models.TextChoices):
+    CUSTOMER_CANCEL = "customer_cancel", _("Cancelled at the guest's request")
+    WRONG_ORDER = "wrong_order", _("Ordered by mistake")
+    OTHER = "other", _("Other")
+
+
+class OrderAudit(models.Model):
+    """A record of what happened to an order besides moving on: a manager's step back or
+    deletion (with its reason), or a table closed while the order was not completed.
+
+    Written by the service that made the change, in its transaction (`orders.audit`); never
+    changed afterwards. `to_status` is the status after the change: the same as `from_status`
+    for a deletion and a close, which leave the status as it was.
+    """
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="audits")
+    kind = models.CharField(_("change"), max_length=20, choices=AuditKind.choices)
+    from_status = models.CharField(_("status before"), max_length=10, choices=OrderStatus.choices)
+    to_status = models.CharField(_("status after"), max_length=10, choices=OrderStatus.choices)
+    reason = models.CharField(_("deletion reason"), max_length=20, choices=DeleteReason.choices, blank=True)
+    reason_text = models.CharField(_("reason details"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("order change")
+        verbose_name_plural = _("order changes")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=~Q(kind="stepped_back"),
+                name="order_audit_one_deletion_and_close_per_order",
+            ),
+            models.CheckConstraint(condition=Q(kind="deleted") | Q(reason=""), name="order_audit_reason_on_deletion"),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(reason_text=""), name="order_audit_other_reason_has_text"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "at"])]
+
+    def __str__(self):
+        return f"{self.order} {AuditKind(self.kind).label}"
+
+    def as_dict(self):
+        """The record as the manager API shows it (its schema: orders.serializers.OrderAuditSerializer)."""
+        return {
+            "kind": self.kind,
+            "kind_label": str(AuditKind(self.kind).label),
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "reason": self.reason,
+            "reason_label": str(DeleteReason(self.reason).label) if self.reason else "",
+            "reason_text": self.reason_text,
+            "by": self.actor.get_username() if self.actor else None,
+            "at": self.at.isoformat(),
         }
 
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.serializers import TableSerializer
 from accounts.services import TABLE_PASSWORD_MIN_LENGTH
-from orders.models import OrderStatus
+from orders.models import AuditKind, DeleteReason, OrderStatus
 
 # Menu item ids are 64-bit; a larger number is malformed, not merely unknown.
 MAX_ID = 2**63 - 1
@@ -107,15 +107,47 @@ class OrderSerializer(serializers.Serializer):
     note = serializers.CharField(help_text=_("The guest's request for the staff; empty when there is none."))
 
 
+class OrderAuditSerializer(serializers.Serializer):
+    """One record of an order's audit trail (orders.models.OrderAudit)."""
+
+    kind = serializers.ChoiceField(
+        choices=AuditKind.choices,
+        help_text=_(
+            "`stepped_back`: a manager moved it back a step; `deleted`: a manager deleted it; "
+            "`closed_unfinished`: its table was closed while it was not completed (its status stayed)."
+        ),
+    )
+    kind_label = serializers.CharField()
+    from_status = serializers.ChoiceField(choices=OrderStatus.choices)
+    to_status = serializers.ChoiceField(choices=OrderStatus.choices)
+    reason = serializers.ChoiceField(
+        choices=DeleteReason.choices, allow_blank=True, help_text=_("A deletion's reason; empty when none was given.")
+    )
+    reason_label = serializers.CharField()
+    reason_text = serializers.CharField()
+    by = serializers.CharField(allow_null=True, help_text=_("The username of the manager; null if unknown."))
+    at = serializers.DateTimeField()
+
+
 class ManagerOrderSerializer(OrderSerializer):
     """An order as a manager reads it by id: deleted ones too, with who deleted them and when."""
 
     deleted_at = serializers.DateTimeField(allow_null=True)
     deleted_by = serializers.CharField(allow_null=True, help_text=_("The username of the manager who deleted it."))
+    audit = OrderAuditSerializer(
+        many=True, help_text=_("Step backs, its deletion and its table's close, oldest first.")
+    )
 
 
 class HistoryOrderSerializer(OrderSerializer):
     session_closed_at = serializers.DateTimeField(help_text=_("When the order's table session ended (table closed)."))
+    audit = OrderAuditSerializer(
+        many=True,
+        help_text=_(
+            "Step backs, and `closed_unfinished` when the table was closed before the order was completed, "
+            "oldest first."
+        ),
+    )
 
 
 class SessionSummarySerializer(serializers.Serializer):
@@ -157,6 +189,9 @@ class TableStateSerializer(TableSerializer):
 
 class ClosedSessionSerializer(SessionSummarySerializer):
     closed_at = serializers.DateTimeField()
+    unfinished_count = serializers.IntegerField(
+        help_text=_("How many of its orders were not completed when it was closed (they keep their status).")
+    )
 
 
 class CloseSessionResponseSerializer(serializers.Serializer):
@@ -165,7 +200,21 @@ class CloseSessionResponseSerializer(serializers.Serializer):
 
 
 class OrderStatusInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    status = serializers.ChoiceField(
+        choices=OrderStatus.choices,
+        help_text=_("Any later status, or the one just before the current one (a step back, recorded for audit)."),
+    )
+
+
+class DeleteOrderInputSerializer(serializers.Serializer):
+    """An optional body of a deletion; without one (or without `reason`) no reason is recorded."""
+
+    reason = serializers.ChoiceField(choices=DeleteReason.choices, required=False)
+    reason_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("At most 200 characters after trimming; required with `other`."),
+    )
 
 
 # Ids in a query parameter: ASCII digits (str.isdigit() also takes "²", which int() refuses),

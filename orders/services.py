@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Table, User
 from accounts.services import lock_store
 from core.exceptions import Conflict, RateLimited
-from orders import outbox
+from orders import audit, outbox
 from orders.models import STATUS_FLOW, EventType, Order, OrderLine, OrderStatus, TableSession
 from orders.order_write import write_order
 from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
@@ -135,30 +135,59 @@ def _locked_current_order(order: Order) -> Order:
 
 
 @transaction.atomic
-def change_order_status(*, order: Order, status: str) -> Order:
-    """Move an order forward: pending → preparing → completed (steps may be skipped)."""
+def change_order_status(
+    *, order: Order, status: str, actor: User | None = None, allow_step_back: bool = False
+) -> Order:
+    """Move an order on: forward any number of steps (pending → preparing → completed), or,
+    with `allow_step_back`, back exactly one step (completed → preparing, preparing → pending)
+    to undo a mis-tap.
+
+    A step back is recorded (`OrderAudit`: who, when, from, to) in this transaction. Both
+    directions publish `order.updated`, so tablets and every dashboard follow. The rule is
+    checked on the order as it is under the store lock: of two managers stepping one order
+    back at once, the second finds it moved already and gets a Conflict. The same status, a
+    step back without `allow_step_back` (admin actions, which move orders on in bulk) and
+    two steps back are Conflicts that change nothing.
+    """
     if status not in STATUS_FLOW:
         raise ValidationError({"status": _("Unknown status.")})
     order = _locked_current_order(order)
-    if STATUS_FLOW.index(OrderStatus(status)) <= STATUS_FLOW.index(OrderStatus(order.status)):
+    before = order.status
+    step = STATUS_FLOW.index(OrderStatus(status)) - STATUS_FLOW.index(OrderStatus(before))
+    if step < -1 and allow_step_back:
+        raise Conflict(
+            _("An order moves back one step at a time: it is %(status)s.") % {"status": order.get_status_display()},
+            "status_back_too_far",
+        )
+    if step <= 0 and not (step == -1 and allow_step_back):
         raise Conflict(
             _("An order can only move forward: it is %(status)s.") % {"status": order.get_status_display()},
             "status_not_forward",
         )
     order.status = status
     order.save(update_fields=["status", "updated_at"])
+    if step < 0:
+        audit.record_step_back(order=order, from_status=before, actor=actor)
     order = Order.objects.with_lines().get(pk=order.pk)
     _publish(EventType.ORDER_UPDATED, order)
     return order
 
 
 @transaction.atomic
-def delete_order(*, order: Order, actor: User | None) -> Order:
-    """Delete an order (직권 수정): kept for audit, counted nowhere, hidden from guests."""
+def delete_order(*, order: Order, actor: User | None, reason: Any = "", reason_text: Any = "") -> Order:
+    """Delete an order (직권 수정): kept for audit, counted nowhere, hidden from guests.
+
+    `reason` is one of `DeleteReason` or "" (none given; older clients send none), with an
+    optional `reason_text` that "other" requires (`orders.audit.deletion_reason`); a bad one
+    is a ValidationError and deletes nothing. Who, when and why go to an `OrderAudit` record
+    in this transaction; `deleted_at`/`deleted_by` on the order say who and when as before.
+    """
+    reason, reason_text = audit.deletion_reason(reason, reason_text)
     order = _locked_current_order(order)
     order.deleted_at = timezone.now()
     order.deleted_by = actor
     order.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    audit.record_deletion(order=order, actor=actor, reason=reason, reason_text=reason_text)
     order = Order.objects.with_lines().get(pk=order.pk)
     _publish(EventType.ORDER_DELETED, order, deleted_by=actor.get_username() if actor else None)
     return order
@@ -166,7 +195,15 @@ def delete_order(*, order: Order, actor: User | None) -> Order:
 
 @transaction.atomic
 def close_session(*, table: Table, actor: User | None) -> TableSession:
-    """ "이용 완료": the table's current orders move to history and its total resets."""
+    """ "이용 완료": the table's current orders move to history and its total resets.
+
+    Orders not completed by then keep their status (대기중 or 준비중), and each gets an
+    `OrderAudit` record "closed before it was completed" (who, when, its status then), which
+    history shows beside it. Closing does not mark them 완료: it cannot know whether the food
+    was served, and an owner reading history later wants to see which orders the floor never
+    finished (to check they were served and paid), not a 완료 nobody tapped. The session's
+    `unfinished_count` is their number; the `session.closed` event carries it too.
+    """
     lock_store(table.store_id)
     session = open_session(table)
     if session is None:
@@ -174,6 +211,11 @@ def close_session(*, table: Table, actor: User | None) -> TableSession:
     session.closed_at = timezone.now()
     session.closed_by = actor
     session.save(update_fields=["closed_at", "closed_by"])
+    session.unfinished_count = audit.record_closed_unfinished(
+        orders=Order.objects.live().filter(session=session).exclude(status=OrderStatus.COMPLETED),
+        actor=actor,
+        at=session.closed_at,
+    )
     total, count = session_totals(session.id)
     outbox.publish(
         store=table.store,
@@ -186,6 +228,7 @@ def close_session(*, table: Table, actor: User | None) -> TableSession:
                 "closed_at": session.closed_at.isoformat(),
                 "total": total,
                 "order_count": count,
+                "unfinished_count": session.unfinished_count,
             },
             "table": table_state(table, None),
         },

@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     # Bodies are documented as JSON: an order's lines cannot be written as a form. The views
     # that take an upload (menu items) name multipart themselves.
     "PARSER_WHITELIST": ["core.parsers.JSONParser"],
+    # An order's status and an audit record's statuses before and after are one enum.
+    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
 }
 
 MANAGER_TOKEN_LIFETIME = timedelta(hours=16)

@@ -8,8 +8,8 @@ from django.db import connection
 from accounts.services import setup_table
 from conftest import postgres_only
 from core.exceptions import Conflict
-from orders.models import EventType, Order, OrderEvent, StaffCall, TableSession
-from orders.services import close_session, delete_order, place_order
+from orders.models import EventType, Order, OrderAudit, OrderEvent, StaffCall, TableSession
+from orders.services import change_order_status, close_session, delete_order, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
@@ -101,6 +101,37 @@ def test_two_managers_deleting_one_order_delete_it_once(table, menu, manager):
     _results, errors = run_together([lambda: delete_order(order=order, actor=manager)] * 2)
     assert sorted(type(e).__name__ for e in errors if e) == ["DoesNotExist"]
     assert OrderEvent.objects.filter(type=EventType.ORDER_DELETED).count() == 1
+
+
+def test_two_managers_stepping_one_order_back_at_once_step_it_back_once(table, menu, manager):
+    order = place_order(table=table, items=one_item(menu[0]))[0]
+    change_order_status(order=order, status="completed")
+
+    def step_back():
+        return change_order_status(order=order, status="preparing", actor=manager, allow_step_back=True)
+
+    results, errors = run_together([step_back] * 6)
+    assert sum(result is not None for result in results) == 1
+    assert all(isinstance(error, Conflict) for error in errors if error is not None)
+    assert Order.objects.get(pk=order.pk).status == "preparing"
+    assert OrderAudit.objects.filter(kind="stepped_back").count() == 1
+    assert OrderEvent.objects.filter(type=EventType.ORDER_UPDATED).count() == 2
+
+
+def test_a_step_back_racing_a_close_is_recorded_as_the_close_found_it(table, menu, manager):
+    order = place_order(table=table, items=one_item(menu[0]))[0]
+    change_order_status(order=order, status="completed")
+    calls = [
+        lambda: change_order_status(order=order, status="preparing", actor=manager, allow_step_back=True),
+        lambda: close_session(table=table, actor=manager),
+    ]
+    _results, errors = run_together(calls)
+    assert errors[1] is None
+    stepped_back = errors[0] is None
+    assert isinstance(errors[0], Conflict) or stepped_back
+    unfinished = OrderAudit.objects.filter(kind="closed_unfinished")
+    assert [(r.from_status, r.to_status) for r in unfinished] == ([("preparing", "preparing")] if stepped_back else [])
+    assert Order.objects.get(pk=order.pk).status == ("preparing" if stepped_back else "completed")
 
 
 def test_event_ids_follow_commit_order_within_a_store(store, menu):

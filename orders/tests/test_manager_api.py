@@ -1,5 +1,6 @@
 """The manager API for the floor: tables, sessions, current orders and history."""
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Table, User
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
-from orders.models import EventType, Order, OrderEvent, TableSession
+from orders.models import EventType, Order, OrderAudit, OrderEvent, TableSession
 from orders.services import change_order_status, close_session, delete_order, place_order
 
 API = "/api/v1/admin"
@@ -198,6 +199,7 @@ def test_close_session_moves_the_orders_to_history(api, manager, table, menu):
             "closed_at": session.closed_at.isoformat(),
             "total": 9000,
             "order_count": 1,
+            "unfinished_count": 1,
         },
         "table": {"id": table.id, "number": 1, "session_id": None, "total": 0, "order_count": 0},
     }
@@ -270,11 +272,15 @@ def test_get_an_order_current_past_or_deleted(api, manager, table, menu):
         **current.as_dict(),
         "deleted_at": None,
         "deleted_by": None,
+        "audit": [],
     }
     delete_order(order=current, actor=manager)
     current.refresh_from_db()
     body = api.get(f"{API}/orders/{current.id}").json()
     assert (body["deleted_at"], body["deleted_by"]) == (current.deleted_at.isoformat(), "manager")
+    assert [(record["kind"], record["by"], record["reason"]) for record in body["audit"]] == [
+        ("deleted", "manager", "")
+    ]
     close_session(table=table, actor=manager)
     assert api.get(f"{API}/orders/{current.id}").status_code == 200
 
@@ -294,14 +300,50 @@ def test_status_change_publishes_an_event(api, table, menu):
     assert patch(api, f"{API}/orders/{placed.id}", {"status": "completed"}).json()["status"] == "completed"
 
 
-def test_status_cannot_go_back(api, table, menu):
+def test_status_cannot_go_back_two_steps_or_stay(api, table, menu):
     placed = order(table, menu[0])
     change_order_status(order=placed, status="completed")
     error = error_of(patch(api, f"{API}/orders/{placed.id}", {"status": "pending"}), 409)
-    assert error["code"] == "status_not_forward"
+    assert error["code"] == "status_back_too_far"
+    assert "one step" in error["message"]
+    assert error_of(patch(api, f"{API}/orders/{placed.id}", {"status": "completed"}), 409)["code"] == (
+        "status_not_forward"
+    )
     placed.refresh_from_db()
     assert placed.status == "completed"
     assert OrderEvent.objects.filter(type=EventType.ORDER_UPDATED).count() == 1
+    assert not OrderAudit.objects.exists()
+
+
+def test_a_manager_steps_an_order_back_one_step_at_a_time(api, manager, table, menu):
+    placed = order(table, menu[0])
+    change_order_status(order=placed, status="completed")
+    response = patch(api, f"{API}/orders/{placed.id}", {"status": "preparing"})
+    assert response.status_code == 200, response.content
+    assert json_body(response) == Order.objects.with_lines().get(pk=placed.pk).as_dict()
+    assert json_body(response)["status"] == "preparing"
+    assert patch(api, f"{API}/orders/{placed.id}", {"status": "pending"}).json()["status"] == "pending"
+    updates = OrderEvent.objects.filter(type=EventType.ORDER_UPDATED)
+    assert [event.payload["order"]["status"] for event in updates] == ["completed", "preparing", "pending"]
+    audit = api.get(f"{API}/orders/{placed.id}").json()["audit"]
+    assert [(r["kind"], r["from_status"], r["to_status"], r["by"]) for r in audit] == [
+        ("stepped_back", "completed", "preparing", "manager"),
+        ("stepped_back", "preparing", "pending", "manager"),
+    ]
+    # Forward may still skip a step.
+    assert patch(api, f"{API}/orders/{placed.id}", {"status": "completed"}).json()["status"] == "completed"
+    assert OrderAudit.objects.count() == 2
+
+
+def test_another_stores_order_is_a_404_to_step_back_or_delete(api, other_store, menu):
+    theirs_table = setup_table(store=other_store, number=1, password="1234")[0]
+    theirs = order(theirs_table, other_store.menu_items.get())
+    change_order_status(order=theirs, status="preparing")
+    assert error_of(patch(api, f"{API}/orders/{theirs.id}", {"status": "pending"}), 404)["code"] == "not_found"
+    assert error_of(delete(api, theirs, {"reason": "wrong_order"}), 404)["code"] == "not_found"
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.deleted_at) == ("preparing", None)
+    assert not OrderAudit.objects.exists()
 
 
 @pytest.mark.parametrize("body", [{"status": "cooking"}, {"status": ""}, {}])
@@ -339,6 +381,62 @@ def test_delete_is_audited_and_recounts_the_table(api, manager, table, menu):
     assert OrderEvent.objects.filter(type=EventType.ORDER_DELETED).count() == 1
 
 
+def delete(api, placed, body):
+    return api.delete(f"{API}/orders/{placed.id}", json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason", "text"),
+    [
+        ({"reason": "customer_cancel"}, "customer_cancel", ""),
+        ({"reason": "wrong_order", "reason_text": "  두 번 눌림 "}, "wrong_order", "두 번 눌림"),
+        ({"reason": "other", "reason_text": "음식이 늦게 나와 취소"}, "other", "음식이 늦게 나와 취소"),
+        ({}, "", ""),
+    ],
+)
+def test_a_deletion_keeps_its_reason_with_the_audit_record(api, table, menu, body, reason, text):
+    placed = order(table, menu[0])
+    assert delete(api, placed, body).status_code == 204
+    record = OrderAudit.objects.get(order=placed)
+    placed.refresh_from_db()
+    assert (record.kind, record.reason, record.reason_text, record.actor.username) == (
+        "deleted",
+        reason,
+        text,
+        "manager",
+    )
+    assert record.at == placed.deleted_at
+    assert api.get(f"{API}/orders/{placed.id}").json()["audit"][0]["reason"] == reason
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reason": "angry"}, "reason"),
+        ({"reason": ""}, "reason"),
+        ({"reason": "other"}, "reason_text"),
+        ({"reason": "other", "reason_text": "   "}, "reason_text"),
+        ({"reason": "other", "reason_text": "가" * 201}, "reason_text"),
+        ({"reason": "wrong_order", "reason_text": "a\x00b"}, "reason_text"),
+        ({"reason_text": "이유만"}, "reason"),
+        ({"reason": ["other"]}, "reason"),
+    ],
+)
+def test_a_bad_deletion_reason_is_a_field_error_and_deletes_nothing(api, table, menu, body, field):
+    placed = order(table, menu[0])
+    assert set(error_of(delete(api, placed, body), 400)["fields"]) == {field}
+    placed.refresh_from_db()
+    assert placed.deleted_at is None
+    assert not OrderAudit.objects.exists()
+    assert not OrderEvent.objects.filter(type=EventType.ORDER_DELETED).exists()
+
+
+def test_a_reason_of_two_hundred_characters_is_kept(api, table, menu):
+    placed = order(table, menu[0])
+    assert delete(api, placed, {"reason": "other", "reason_text": "가" * 200}).status_code == 204
+    assert OrderAudit.objects.get().reason_text == "가" * 200
+
+
 def test_a_deleted_order_cannot_change_status(api, table, menu):
     placed = order(table, menu[0])
     delete_order(order=placed, actor=None)
@@ -348,6 +446,22 @@ def test_a_deleted_order_cannot_change_status(api, table, menu):
 
 
 # History
+
+
+def closed(placed):
+    """The audit record of a pending order whose table was closed."""
+    record = OrderAudit.objects.get(order=placed, kind="closed_unfinished")
+    return {
+        "kind": "closed_unfinished",
+        "kind_label": "Table closed before it was completed",
+        "from_status": "pending",
+        "to_status": "pending",
+        "reason": "",
+        "reason_label": "",
+        "reason_text": "",
+        "by": None,
+        "at": record.at.isoformat(),
+    }
 
 
 def test_history_is_ended_sessions_orders_newest_first(api, store, table, menu):
@@ -361,11 +475,32 @@ def test_history_is_ended_sessions_orders_newest_first(api, store, table, menu):
     body = api.get(f"{API}/history").json()
     sessions = {s.table_id: s for s in TableSession.objects.filter(closed_at__isnull=False)}
     assert body["results"] == [
-        {**second.as_dict(), "session_closed_at": sessions[other.id].closed_at.isoformat()},
-        {**first.as_dict(), "session_closed_at": sessions[table.id].closed_at.isoformat()},
+        {**second.as_dict(), "session_closed_at": sessions[other.id].closed_at.isoformat(), "audit": [closed(second)]},
+        {**first.as_dict(), "session_closed_at": sessions[table.id].closed_at.isoformat(), "audit": [closed(first)]},
     ]
     assert current.id not in {o["id"] for o in body["results"]}
     assert [o["id"] for o in api.get(f"{API}/history?table={table.id}").json()["results"]] == [first.id]
+
+
+def test_history_takes_the_same_queries_for_any_number_of_audited_orders(
+    api, manager, store, menu, django_assert_max_num_queries
+):
+    def closed_floor(tables):
+        for number in range(1, tables + 1):
+            table = setup_table(store=store, number=number, password="1234")[0]
+            for _ in range(3):
+                placed = order(table, menu[0])
+                change_order_status(order=placed, status="preparing")
+                change_order_status(order=placed, status="pending", actor=manager, allow_step_back=True)
+            close_session(table=table, actor=manager)
+
+    closed_floor(1)
+    one_table = _queries(api, f"{API}/history?page_size=100")
+    closed_floor(5)
+    with django_assert_max_num_queries(one_table):
+        body = api.get(f"{API}/history?page_size=100").json()
+    assert body["count"] == 3 * (1 + 5)
+    assert all([r["kind"] for r in o["audit"]] == ["stepped_back", "closed_unfinished"] for o in body["results"])
 
 
 def test_history_dates_are_inclusive_days_in_seoul(api, table, menu):

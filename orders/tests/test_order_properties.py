@@ -8,9 +8,11 @@
    One bad line (each kind of mistake) among good ones refuses the whole order.
 2. The same through the API, with what JSON can carry (floats, huge numbers, nested junk):
    201 with the expected order, or a 400 in the error shape, never anything else.
-3. Orders placed, moved on, deleted and tables closed at random: every table's total and
-   order count (API, dashboard and the latest event's payload) equal the sum of its current
-   session's live orders' lines, and each order's total the sum of its lines.
+3. Orders placed, moved on or back, deleted and tables closed at random: every table's total
+   and order count (API, dashboard and the latest event's payload) equal the sum of its
+   current session's live orders' lines, and each order's total the sum of its lines; each
+   status is what the rules allow (forward any steps, back one step only where allowed), and
+   the audit holds one record per step back, deletion and order a close left unfinished.
 
 Bounded: PROPERTY_EXAMPLES (default 100) examples each, the same ones every run
 (`derandomize`); set PROPERTY_EXAMPLES higher for a longer search.
@@ -35,7 +37,7 @@ from accounts.tokens import table_tokens
 from conftest import make_menu, make_store
 from core.exceptions import Conflict
 from menus.models import MenuItem, Option, OptionGroup
-from orders.models import STATUS_FLOW, EventType, Order, OrderEvent, OrderLine, TableSession
+from orders.models import STATUS_FLOW, EventType, Order, OrderAudit, OrderEvent, OrderLine, TableSession
 from orders.pricing import MAX_LINES, MAX_NOTE_LENGTH, MAX_ORDER_TOTAL, MAX_QUANTITY
 from orders.selectors import dashboard_tables, open_session, table_state
 from orders.services import change_order_status, close_session, delete_order, place_order
@@ -420,8 +422,9 @@ def test_any_order_through_the_api_is_a_201_or_a_400_in_the_error_shape(client, 
 
 class Floor(RuleBasedStateMachine):
     """Two tables of a store of their own, whose guests order and whose managers move orders
-    on, delete them and close tables, in any order. `current` is what each table should have:
-    the totals of the orders placed since it was last closed, less those deleted."""
+    on or back, delete them and close tables, in any order. `current` is what each table should
+    have: the totals of the orders placed since it was last closed, less those deleted;
+    `status` each order's status by the rules, and `audited` the audit records by kind."""
 
     stores = itertools.count(1)
 
@@ -432,6 +435,8 @@ class Floor(RuleBasedStateMachine):
         self.tables = [setup_table(store=self.store, number=number, password="1234")[0] for number in (1, 2)]
         self.items = make_menu(self.store)
         self.current = {table.id: {} for table in self.tables}
+        self.status = {}
+        self.audited = {"stepped_back": 0, "deleted": 0, "closed_unfinished": 0}
 
     def current_orders(self):
         return list(Order.objects.live().filter(store=self.store, session__closed_at__isnull=True).order_by("id"))
@@ -448,24 +453,48 @@ class Floor(RuleBasedStateMachine):
         items = [{"menu_item_id": self.items[index].id, "quantity": quantity} for index, quantity in picks]
         placed, _created = place_order(table=self.tables[table], items=items)
         self.current[placed.table_id][placed.id] = sum(self.items[index].price * quantity for index, quantity in picks)
+        self.status[placed.id] = "pending"
 
     @rule(data=st.data())
     def delete(self, data):
         if current := self.current_orders():
-            deleted = delete_order(order=data.draw(st.sampled_from(current)), actor=self.manager)
+            reason = data.draw(st.sampled_from([("", ""), ("wrong_order", ""), ("other", "손님 요청")]))
+            deleted = delete_order(
+                order=data.draw(st.sampled_from(current)), actor=self.manager, reason=reason[0], reason_text=reason[1]
+            )
             del self.current[deleted.table_id][deleted.id]
+            self.audited["deleted"] += 1
 
-    @rule(data=st.data(), status=st.sampled_from(STATUS_FLOW[1:]))
-    def move_on(self, data, status):
-        if current := self.current_orders():
-            with contextlib.suppress(Conflict):  # not forward from where it is
-                change_order_status(order=data.draw(st.sampled_from(current)), status=status)
+    @rule(data=st.data(), status=st.sampled_from(STATUS_FLOW), allow_step_back=st.booleans())
+    def move(self, data, status, allow_step_back):
+        if not (current := self.current_orders()):
+            return
+        order = data.draw(st.sampled_from(current))
+        step = STATUS_FLOW.index(status) - STATUS_FLOW.index(self.status[order.id])
+        allowed = step > 0 or (step == -1 and allow_step_back)
+        try:
+            change_order_status(order=order, status=status, actor=self.manager, allow_step_back=allow_step_back)
+        except Conflict:
+            assert not allowed, (self.status[order.id], status, allow_step_back)
+            return
+        assert allowed, (self.status[order.id], status, allow_step_back)
+        self.status[order.id] = status
+        self.audited["stepped_back"] += step < 0
 
     @rule(table=st.integers(min_value=0, max_value=1))
     def close(self, table):
         with contextlib.suppress(Conflict):  # no open session
             close_session(table=self.tables[table], actor=self.manager)
+        left = self.current[self.tables[table].id]
+        self.audited["closed_unfinished"] += sum(self.status[order_id] != "completed" for order_id in left)
         self.current[self.tables[table].id] = {}
+
+    @invariant()
+    def statuses_and_audit_follow_the_rules(self):
+        for order in self.current_orders():
+            assert order.status == self.status[order.id]
+        kinds = OrderAudit.objects.filter(store=self.store).values_list("kind", flat=True)
+        assert {kind: list(kinds).count(kind) for kind in self.audited} == self.audited
 
     @invariant()
     def totals_are_the_sum_of_live_lines(self):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.services import setup_table
 from core.exceptions import Conflict
-from orders.models import EventType, Order, OrderEvent, OrderLine, TableSession
+from orders.models import EventType, Order, OrderAudit, OrderEvent, OrderLine, TableSession
 from orders.selectors import open_session, session_totals
 from orders.services import change_order_status, close_session, delete_order, place_order
 
@@ -187,6 +187,102 @@ def test_status_moves_forward_only(table, menu):
     assert Order.objects.get(pk=order.pk).status == "completed"
     updates = OrderEvent.objects.filter(type=EventType.ORDER_UPDATED)
     assert [e.payload["order"]["status"] for e in updates] == ["preparing", "completed"]
+
+
+def test_a_step_back_is_one_step_audited_and_announced(table, menu, manager):
+    order, _ = place_order(table=table, items=lines((menu[0], 1)))
+    change_order_status(order=order, status="completed")
+    with pytest.raises(Conflict) as error:
+        change_order_status(order=order, status="pending", actor=manager, allow_step_back=True)
+    assert error.value.code == "status_back_too_far"
+    with pytest.raises(Conflict) as error:  # the admin's bulk actions only move orders on
+        change_order_status(order=order, status="preparing", actor=manager)
+    assert error.value.code == "status_not_forward"
+    assert not OrderAudit.objects.exists()
+    back = change_order_status(order=order, status="preparing", actor=manager, allow_step_back=True)
+    assert back.status == "preparing"
+    record = OrderAudit.objects.get()
+    assert (record.kind, record.from_status, record.to_status, record.actor, record.store_id) == (
+        "stepped_back",
+        "completed",
+        "preparing",
+        manager,
+        table.store_id,
+    )
+    event = OrderEvent.objects.filter(type=EventType.ORDER_UPDATED).last()
+    assert event.payload["order"]["status"] == "preparing"
+    assert change_order_status(order=order, status="pending", actor=manager, allow_step_back=True).status == "pending"
+    with pytest.raises(Conflict):  # nothing before pending
+        change_order_status(order=order, status="pending", actor=manager, allow_step_back=True)
+    assert OrderAudit.objects.count() == 2
+
+
+def test_a_step_back_and_its_record_commit_together(table, menu, manager, monkeypatch):
+    order, _ = place_order(table=table, items=lines((menu[0], 1)))
+    change_order_status(order=order, status="preparing")
+
+    def refuse(**kwargs):
+        raise RuntimeError("event store down")
+
+    monkeypatch.setattr("orders.outbox.OrderEvent.objects.create", refuse)
+    with pytest.raises(RuntimeError):
+        change_order_status(order=order, status="pending", actor=manager, allow_step_back=True)
+    assert Order.objects.get(pk=order.pk).status == "preparing"
+    assert not OrderAudit.objects.exists()
+
+
+def test_a_deletion_records_who_when_and_why(table, menu, manager):
+    order, _ = place_order(table=table, items=lines((menu[0], 1)))
+    delete_order(order=order, actor=manager, reason="other", reason_text=" 손님이 자리를 옮김 ")
+    record = OrderAudit.objects.get()
+    order.refresh_from_db()
+    assert (record.kind, record.reason, record.reason_text, record.actor, record.at) == (
+        "deleted",
+        "other",
+        "손님이 자리를 옮김",
+        manager,
+        order.deleted_at,
+    )
+    assert record.as_dict()["reason_label"] == "Other"
+
+
+@pytest.mark.parametrize(
+    ("reason", "text", "field"),
+    [("rude", "", "reason"), ("other", "", "reason_text"), ("other", "x" * 201, "reason_text"), ("", "x", "reason")],
+)
+def test_a_bad_deletion_reason_deletes_nothing(table, menu, manager, reason, text, field):
+    order, _ = place_order(table=table, items=lines((menu[0], 1)))
+    with pytest.raises(ValidationError) as error:
+        delete_order(order=order, actor=manager, reason=reason, reason_text=text)
+    assert set(error.value.message_dict) == {field}
+    assert Order.objects.get(pk=order.pk).deleted_at is None
+    assert not OrderAudit.objects.exists()
+    assert not OrderEvent.objects.filter(type=EventType.ORDER_DELETED).exists()
+
+
+def test_closing_records_each_unfinished_order_and_leaves_its_status(table, menu, manager):
+    waiting, _ = place_order(table=table, items=lines((menu[0], 1)))
+    cooking, _ = place_order(table=table, items=lines((menu[1], 1)))
+    served, _ = place_order(table=table, items=lines((menu[2], 1)))
+    gone, _ = place_order(table=table, items=lines((menu[2], 1)))
+    change_order_status(order=cooking, status="preparing")
+    change_order_status(order=served, status="completed")
+    delete_order(order=gone, actor=manager)
+    session = close_session(table=table, actor=manager)
+    assert session.unfinished_count == 2
+    records = OrderAudit.objects.filter(kind="closed_unfinished").order_by("order_id")
+    assert [(r.order_id, r.from_status, r.to_status, r.actor, r.at) for r in records] == [
+        (waiting.id, "pending", "pending", manager, session.closed_at),
+        (cooking.id, "preparing", "preparing", manager, session.closed_at),
+    ]
+    assert {o.pk: o.status for o in Order.objects.filter(session=session)} == {
+        waiting.id: "pending",
+        cooking.id: "preparing",
+        served.id: "completed",
+        gone.id: "pending",
+    }
+    event = OrderEvent.objects.get(type=EventType.SESSION_CLOSED)
+    assert event.payload["session"]["unfinished_count"] == 2
 
 
 def test_pending_may_skip_to_completed(table, menu):

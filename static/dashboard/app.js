@@ -11,7 +11,7 @@ import { $, clock, closeOnBackdrop, config, displayNumber, h, lineOptions, lines
 import { Floor } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
 import { bindOrder, failed, openOrder, refreshOrder } from "./order.js";
-import { Chime, bindConfirm, confirmDialog } from "./widgets.js";
+import { Chime, bindConfirm, bindDeleteReason, confirmDialog } from "./widgets.js";
 
 const PREVIEW_ORDERS = 3;
 const SNAPSHOT_RETRY_MS = 3000;
@@ -265,10 +265,25 @@ function renderFilterChips() {
 
 // ---------------------------------------------------------------- a table
 
+/** How many of the table's current orders are not completed: from the orders the page knows
+ * when it knows them all, else from one read of them. */
+async function unfinishedCount(table) {
+  const known = floor.ordersOf(table);
+  const orders = known.length >= table.orderCount ? known : await allPages(`orders?table=${table.id}&page_size=100`);
+  return orders.filter((order) => order.status !== "completed").length;
+}
+
 async function closeTable(table) {
+  let unfinished;
+  try {
+    unfinished = await unfinishedCount(table);
+  } catch (error) {
+    return failed(error, null);
+  }
   const ok = await confirmDialog({
     title: t("closeTitle", { number: table.number }),
     message: t("closeConfirm", { number: table.number, count: table.orderCount, total: won(table.total) }),
+    warning: unfinished ? t("unfinishedWarning", { count: unfinished }) : "",
     action: t("closeTable"),
   });
   if (!ok) return;
@@ -314,6 +329,7 @@ function bind() {
     },
   });
   bindConfirm();
+  bindDeleteReason();
   for (const dialog of document.querySelectorAll("dialog")) closeOnBackdrop(dialog);
   bindHistory();
 }

@@ -75,11 +75,12 @@ export class Floor {
     return { tableId: table.id, created };
   }
 
-  /** An order from a write response; a status never moves back (an event may have been faster). */
-  setOrder(order) {
+  /** An order from the response of a change made from status `from`: taken while the page still
+   * shows `from` (an event of this change, or of a later one, may have been faster). */
+  setOrder(order, from) {
     const table = this.tables.get(order.table.id);
     const known = table && table.orders.get(order.id);
-    if (!known || statusRank(order.status) < statusRank(known.status)) return;
+    if (!known || known.status !== from) return;
     table.orders.set(order.id, order);
   }
 

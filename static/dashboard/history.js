@@ -1,7 +1,7 @@
 // 과거 내역: orders of ended sessions, newest first, by table and date range, page by page.
 
 import { api, messageOf } from "./api.js";
-import { $, dateTime, displayNumber, h, lineLabel, noteBlock, t, won } from "./dom.js";
+import { $, clock, config, dateTime, displayNumber, h, lineLabel, noteBlock, t, won } from "./dom.js";
 
 const PAGE_SIZE = 20;
 
@@ -91,6 +91,26 @@ function render() {
   $("history-summary").textContent = orders.length ? t("historyCount", { count: state.count }) : "";
 }
 
+/** What else happened to the order: its step backs, and its table closed before it was completed
+ * (which is why history may show it 대기중 or 준비중). */
+function auditList(records) {
+  if (!records.length) return null;
+  return h("ul", { class: "past-audit" },
+    records.map((record) =>
+      h("li", { class: `audit-${record.kind}` },
+        record.kind === "closed_unfinished"
+          ? t("closedUnfinished", { status: config.statuses[record.from_status] })
+          : t("steppedBack", {
+            time: clock(record.at),
+            by: record.by || "-",
+            from: config.statuses[record.from_status],
+            to: config.statuses[record.to_status],
+          }),
+      ),
+    ),
+  );
+}
+
 function historyCard(order) {
   return h("li", { class: "past-order", "data-order": order.id },
     h("div", { class: "past-head" },
@@ -108,6 +128,7 @@ function historyCard(order) {
       ),
     ),
     order.note ? noteBlock(order.note) : null,
+    auditList(order.audit || []),
     h("div", { class: "past-foot" },
       h("span", { class: "past-closed", text: t("closedAt", { time: dateTime(order.session_closed_at) }) }),
       h("strong", { class: "past-total", text: won(order.total) }),

@@ -1,9 +1,10 @@
-// An order in its dialog: its lines, note and total, its status steps, and deleting it.
+// An order in its dialog: its lines, note and total, its status steps (forward, or back one step
+// after a confirmation), and deleting it with a reason.
 
 import { ApiError, api, messageOf } from "./api.js";
 import { $, clock, config, displayNumber, h, lineLabel, noteBlock, t, toast, won } from "./dom.js";
 import { STATUSES, statusRank } from "./floor.js";
-import { confirmDialog } from "./widgets.js";
+import { confirmDialog, deleteReasonDialog } from "./widgets.js";
 
 let floor = null;
 let onChange = () => {};
@@ -66,17 +67,29 @@ export function refreshOrder() {
   $("order-total").textContent = won(order.total);
   const current = statusRank(order.status);
   $("order-steps").replaceChildren(
-    ...STATUSES.map((status, rank) =>
-      h("button", {
+    ...STATUSES.map((status, rank) => {
+      // The step just before the current one undoes a mis-tap, after a confirmation.
+      const back = rank === current - 1;
+      return h("button", {
         type: "button",
-        class: `step step-${status}${rank === current ? " is-current" : ""}${rank < current ? " is-done" : ""}`,
+        class: `step step-${status}${rank === current ? " is-current" : ""}${rank < current ? " is-done" : ""}${back ? " is-back" : ""}`,
         "aria-pressed": String(rank === current),
-        disabled: rank <= current,
-        onclick: () => changeStatus(order, status),
-        text: config.statuses[status],
-      }),
-    ),
+        "aria-label": back ? t("stepBackLabel", { status: config.statuses[status] }) : null,
+        disabled: rank < current - 1 || rank === current,
+        onclick: () => (back ? stepBack(order, status) : changeStatus(order, status)),
+        text: back ? `↩ ${config.statuses[status]}` : config.statuses[status],
+      });
+    }),
   );
+}
+
+async function stepBack(order, status) {
+  const ok = await confirmDialog({
+    title: t("stepBackTitle"),
+    message: t("stepBackConfirm", { number: displayNumber(order), from: order.status_label, to: config.statuses[status] }),
+    action: t("stepBack"),
+  });
+  if (ok) await changeStatus(order, status);
 }
 
 async function changeStatus(order, status) {
@@ -84,7 +97,7 @@ async function changeStatus(order, status) {
   for (const button of buttons) button.disabled = true;
   try {
     const updated = await api(`orders/${order.id}`, { method: "PATCH", body: { status } });
-    floor.setOrder(updated);
+    floor.setOrder(updated, order.status);
     onChange(updated.table.id);
     toast(t("statusChanged", { number: displayNumber(updated), status: updated.status_label }));
   } catch (error) {
@@ -95,15 +108,13 @@ async function changeStatus(order, status) {
 }
 
 async function deleteOrder(order) {
-  const ok = await confirmDialog({
-    title: t("deleteTitle"),
+  const reason = await deleteReasonDialog({
     message: t("deleteConfirm", { number: displayNumber(order), total: won(order.total) }),
-    action: t("delete"),
   });
-  if (!ok) return;
+  if (!reason) return;
   deletingId = order.id;
   try {
-    await api(`orders/${order.id}`, { method: "DELETE" });
+    await api(`orders/${order.id}`, { method: "DELETE", body: reason });
     floor.removeOrder(order);
     onChange(order.table.id);
     $("order-dialog").close();

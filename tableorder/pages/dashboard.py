@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.store_admin import user_store
 from core.csp import apply_policy, new_nonce
-from orders.models import STATUS_FLOW
+from orders.models import STATUS_FLOW, DeleteReason
 
 # Strings the dashboard's JavaScript shows; `{name}` placeholders are filled in by the script.
 DASHBOARD_STRINGS = {
@@ -49,7 +49,6 @@ DASHBOARD_STRINGS = {
     "closeTitle": _("Close table {number}"),
     "closeConfirm": _("Close table {number}? Its orders ({count}, {total}) move to history and the table is cleared."),
     "closed": _("Closed table {number}."),
-    "deleteTitle": _("Delete order"),
     "orderedAt": _("Ordered {time}"),
     "closedAt": _("Closed {time}"),
     "historyTitle": _("Table {number} history"),
@@ -70,6 +69,17 @@ DASHBOARD_STRINGS = {
     "callAckLabel": _("Acknowledge table {number}'s call: {reason}"),
     "callAcked": _("Acknowledged table {number}'s call ({reason})."),
     "callGone": _("This call was already acknowledged or has ended."),
+    "stepBack": _("Move back"),
+    "stepBackLabel": _("Move back to '{status}'"),
+    "stepBackTitle": _("Move the order back"),
+    "stepBackConfirm": _("Move order {number} back from '{from}' to '{to}'? The change is recorded with your name."),
+    "reasonRequired": _("Choose why the order is deleted."),
+    "reasonTextRequired": _("Write the reason for 'Other'."),
+    "unfinishedWarning": _(
+        "{count} orders are not completed yet. They move to history as they are, marked as closed before completion."
+    ),
+    "closedUnfinished": _("Table closed while it was '{status}'"),
+    "steppedBack": _("{time} {by}: moved back from '{from}' to '{to}'"),
 }
 
 
@@ -94,6 +104,7 @@ def live(request: HttpRequest) -> HttpResponse:
         "store": store,
         "menu_admin_url": _menu_admin_url(),
         "strings": {key: str(text) for key, text in DASHBOARD_STRINGS.items()},
+        "delete_reasons": DeleteReason.choices,
         "config": {
             "storeCode": store.code if store else "",
             "api": "/api/v1/admin/",

@@ -442,3 +442,14 @@ def demo_store_activity():
     call_staff(table=tables[2], reason="물")
     close_session(table=tables[1], actor=manager)
     return [order.id for order in orders]
+
+
+def table_audit(number):
+    """[(display number, kind, from, to, reason, reason text, by)] of the table's order audit, oldest first."""
+    from orders.models import OrderAudit
+
+    records = OrderAudit.objects.filter(order__table__store__code=STORE_CODE, order__table__number=number)
+    return [
+        [r.order.display_number, r.kind, r.from_status, r.to_status, r.reason, r.reason_text, r.actor.username]
+        for r in records.select_related("order", "actor").order_by("at", "id")
+    ]

@@ -17,7 +17,7 @@ from accounts.tokens import table_tokens
 from conftest import make_store
 from menus.models import Option, OptionGroup
 from orders.models import EventType, Order, OrderEvent, OrderStatus, StaffCall, TableSession
-from orders.services import close_session, place_order
+from orders.services import change_order_status, close_session, delete_order, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
 
 ACTION_CHECKBOX = admin.helpers.ACTION_CHECKBOX_NAME  # type: ignore[attr-defined]
@@ -73,10 +73,19 @@ def test_every_project_model_is_registered():
         "orders.Order",
         "orders.OrderEvent",
         "orders.StaffCall",
+        "orders.OrderAudit",
     } <= registered
 
 
-def test_changelists_and_change_pages_open_for_a_platform_admin(admin_client, order, staff_call, option_group):
+@pytest.fixture
+def deleted_order(table, menu, manager):
+    placed = place_order(table=table, items=[{"menu_item_id": menu[1].id, "quantity": 1}])[0]
+    return delete_order(order=placed, actor=manager, reason="other", reason_text="손님이 자리를 옮김")
+
+
+def test_changelists_and_change_pages_open_for_a_platform_admin(
+    admin_client, order, deleted_order, staff_call, option_group
+):
     for model in admin.site._registry:
         meta = model._meta
         if meta.app_label not in {"accounts", "menus", "orders"}:
@@ -246,6 +255,41 @@ def test_deleting_orders_asks_first_then_soft_deletes_through_the_service(manage
     assert OrderEvent.objects.filter(type=EventType.ORDER_DELETED).count() == 1
     page = manager_client.get(reverse("admin:orders_order_changelist")).content.decode()
     assert "Deleted by manager" in page
+
+
+def test_deleting_orders_in_the_admin_asks_the_reason_and_keeps_it(manager_client, manager, order):
+    confirm = _act(manager_client, Order, "delete_orders", [order]).content.decode()
+    assert 'name="reason" value="wrong_order"' in confirm and 'name="reason_text"' in confirm
+
+    refused = _act(manager_client, Order, "delete_orders", [order], post="yes", reason="other", reason_text=" ")
+    assert "Say why the order is deleted." in refused.content.decode()
+    order.refresh_from_db()
+    assert order.deleted_at is None
+
+    _act(manager_client, Order, "delete_orders", [order], post="yes", reason="other", reason_text="단체 손님 취소")
+    order.refresh_from_db()
+    assert order.deleted_by == manager
+    page = manager_client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert "Deleted by manager" in page and "Other · 단체 손님 취소" in page
+    changes = manager_client.get(reverse("admin:orders_orderaudit_changelist")).content.decode()
+    assert "단체 손님 취소" in changes and order.display_number in changes
+
+
+def test_an_order_page_shows_its_step_backs_and_its_close(manager_client, manager, table, order):
+    change_order_status(order=order, status=OrderStatus.PREPARING, actor=manager, allow_step_back=True)
+    change_order_status(order=order, status=OrderStatus.PENDING, actor=manager, allow_step_back=True)
+    close_session(table=table, actor=manager)
+    page = manager_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert f"{order.display_number} Moved back a step" in page
+    assert "Table closed before it was completed" in page
+
+
+def test_the_bulk_status_actions_never_move_an_order_back(manager_client, order):
+    change_order_status(order=order, status=OrderStatus.COMPLETED)
+    response = _act(manager_client, Order, "mark_preparing", [order])
+    assert any("only move forward" in message for message in _messages(response))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
 
 
 def test_orders_cannot_be_hard_deleted_added_or_edited(manager_client, order):

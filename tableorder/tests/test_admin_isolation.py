@@ -21,7 +21,7 @@ from accounts.tokens import table_tokens
 from conftest import make_store
 from menus.models import Category, MenuItem, Option, OptionGroup
 from orders.models import OrderLine
-from orders.services import place_order
+from orders.services import delete_order, place_order
 from orders.staff_calls import call_staff
 
 B_NAMES = ["베타 식당", "베타전용분류", "베타전용메뉴"]
@@ -93,6 +93,8 @@ def store_b(db):
     Option.objects.create(group=group, name="베타전용옵션", price_delta=500)
     table = setup_table(store=store, number=7, password="7777")[0]
     place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 1}])
+    cancelled, _created = place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 2}])
+    delete_order(order=cancelled, actor=None, reason="other", reason_text="베타전용사유")
     call_staff(table=table, reason="물")
     login = {"username": "beta:manager", "ip_address": "10.0.0.9", "user_agent": "x", "http_accept": "*/*"}
     AccessAttempt.objects.create(**login, path_info="/admin/login/", failures_since_start=1)

@@ -137,7 +137,8 @@ def test_a_new_order_shows_live_highlighted_and_its_status_reaches_the_tablet(da
 
     dialog.get_by_role("button", name="완료").click()
     expect(dialog.locator("#order-status")).to_have_text("완료")
-    expect(dialog.locator("#order-steps button:enabled")).to_have_count(0)
+    # Only the step back is left (test_dashboard_corrections_browser.py).
+    expect(dialog.locator("#order-steps button:enabled")).to_have_accessible_name("준비중 단계로 되돌리기")
     assert [o["status"] for o in tablet.orders()] == ["completed"]
     dialog.get_by_role("button", name="닫기").first.click()
     expect(order_row(page, order).locator(".badge")).to_have_text("완료")
@@ -156,11 +157,12 @@ def test_deleting_an_order_asks_first_and_recomputes_the_totals(dashboard, table
     dialog = open_order(page, dropped)
     dialog.get_by_role("button", name="주문 삭제").click()
     # Cancelling changes nothing.
-    page.locator("#confirm-dialog").get_by_role("button", name="취소").click()
+    page.locator("#delete-dialog").get_by_role("button", name="취소").click()
     expect(card.locator(".total")).to_have_text("₩30,000")
     dialog.get_by_role("button", name="주문 삭제").click()
-    expect(page.locator("#confirm-message")).to_contain_text(dropped["display_number"])
-    confirm(page, "삭제")
+    expect(page.locator("#delete-message")).to_contain_text(dropped["display_number"])
+    page.locator("#delete-dialog").get_by_label("고객 요청 취소").check()
+    page.locator("#delete-dialog").get_by_role("button", name="삭제", exact=True).click()
 
     expect(dialog).to_be_hidden()
     expect(order_row(page, dropped)).to_have_count(0)
