@@ -17,7 +17,7 @@ from core.listener import MAX_STALENESS
 from core.tests.listening import notices_settled, running_listener, wait_until
 from core.tests.processes import app_server, warmed
 from menus import selectors, services
-from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from menus.selectors import menu_version, store_menu
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,8 +52,8 @@ def full_menu(store, menu):
     cola = services.save_menu_item(
         item=MenuItem(store=store, category=drinks, name="콜라", price=2000, description='"차갑게" <b>\u2028</b> \\ 🧊')
     )
-    size = OptionGroup(item=cola, name="크기", min_select=1, max_select=1)
-    services.save_option_groups(item=cola, groups=[size])
+    size = services.save_option_group(group=OptionGroup(store=store, name="크기", min_select=1, max_select=1))
+    services.link_option_groups(store_id=store.pk, links=[ItemOptionGroup(item=cola, group=size)])
     services.save_options(group=size, options=[Option(group=size, name="큰 컵", price_delta=500)])
     empty = services.save_category(category=Category(store=store, name="빈 분류", display_order=3))
     return {"drinks": drinks, "cola": cola, "size": size, "meals": menu[0].category, "stew": menu[0], "empty": empty}
@@ -115,7 +115,7 @@ def change_options(m):
 
 
 def delete_option_group(m):
-    services.save_option_groups(item=m["cola"], deleted=[m["size"]])
+    services.delete_option_group(group=m["size"])
 
 
 def import_rows(m):

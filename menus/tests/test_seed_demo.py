@@ -141,7 +141,7 @@ def test_rerun_restores_the_demo_without_signing_out_good_tablets():
     seed()
     store = Store.objects.get(code="demo")
     MenuItem.objects.filter(store=store, name="김치찌개").update(price=1)
-    Option.objects.filter(group__item__store=store, name="치즈").update(price_delta=1, is_available=False)
+    Option.objects.filter(group__store=store, name="치즈").update(price_delta=1, is_available=False)
     Table.objects.filter(store=store, number=3).update(password="changed")
     store.users.filter(username="manager").update(password="changed")
     versions = dict(store.tables.values_list("number", "token_version"))
@@ -149,7 +149,7 @@ def test_rerun_restores_the_demo_without_signing_out_good_tablets():
     seed()
 
     assert MenuItem.objects.get(store=store, name="김치찌개").price == 9000
-    cheese = Option.objects.get(group__item__store=store, name="치즈")
+    cheese = Option.objects.get(group__store=store, name="치즈")
     assert (cheese.price_delta, cheese.is_available) == (1000, True)
     table = store.tables.get(number=3)
     assert table.check_password("1234")

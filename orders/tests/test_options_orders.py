@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.tokens import table_tokens
+from conftest import make_option_group
 from core.exceptions import Conflict
-from menus.models import Option, OptionGroup
-from menus.services import delete_menu_item, save_option_groups, save_options
+from menus.models import Option
+from menus.services import delete_menu_item, delete_option_group, link_option_groups, save_options
 from orders.models import EventType, Order, OrderEvent, OrderLine, TableSession
 from orders.pricing import MAX_ORDER_TOTAL
 from orders.services import place_order
@@ -20,8 +21,8 @@ ORDERS = "/api/v1/orders"
 def stew(menu):
     """김치찌개 (₩9,000): 맵기 exactly one; 추가 up to two (치즈 +1,000, 계란 +500, 햄 sold out)."""
     item = menu[0]
-    extra = OptionGroup.objects.create(item=item, name="추가", min_select=0, max_select=2, display_order=2)
-    spice = OptionGroup.objects.create(item=item, name="맵기", min_select=1, max_select=1, display_order=1)
+    extra = make_option_group(item, name="추가", min_select=0, max_select=2, display_order=2)
+    spice = make_option_group(item, name="맵기", min_select=1, max_select=1, display_order=1)
     item.o = {
         "spice": spice,
         "extra": extra,
@@ -85,12 +86,12 @@ def test_the_same_item_with_other_options_is_another_line(table, stew):
 
 
 def other_items_option(stew, menu, other_store):
-    group = OptionGroup.objects.create(item=menu[1], name="추가")
+    group = make_option_group(menu[1], name="추가")
     return Option.objects.create(group=group, name="두부", price_delta=500).id
 
 
 def other_stores_option(stew, menu, other_store):
-    group = OptionGroup.objects.create(item=other_store.menu_items.get(), name="추가")
+    group = make_option_group(other_store.menu_items.get(), name="추가")
     return Option.objects.create(group=group, name="곱빼기", price_delta=2000).id
 
 
@@ -144,7 +145,8 @@ def test_every_group_counts_against_its_own_limits(table, stew):
 
 
 def test_an_item_whose_groups_are_deleted_is_ordered_without_options(table, stew):
-    save_option_groups(item=stew, deleted=[stew.o["spice"], stew.o["extra"]])
+    delete_option_group(group=stew.o["spice"])
+    link_option_groups(store_id=stew.store_id, deleted=list(stew.group_links.all()))
 
     order, _created = place_order(table=table, items=[{"menu_item_id": stew.id, "quantity": 1}])
 
@@ -182,7 +184,7 @@ def test_the_snapshot_survives_menu_edits_and_deletions(table, stew):
     cheese.name, cheese.price_delta = "모짜렐라", 3000
     save_options(group=stew.o["extra"], options=[cheese])
     save_options(group=stew.o["spice"], deleted=[hot])
-    save_option_groups(item=stew, deleted=[stew.o["extra"]])
+    delete_option_group(group=stew.o["extra"])
     delete_menu_item(item=stew)
 
     kept = OrderLine.objects.get(order=order)

@@ -18,8 +18,8 @@ from accounts.models import Store
 from accounts.services import setup_table
 from accounts.store_admin import has_store_field, limit_to_store
 from accounts.tokens import table_tokens
-from conftest import make_store
-from menus.models import Category, MenuItem, Option, OptionGroup
+from conftest import make_option_group, make_store
+from menus.models import Category, MenuItem, Option
 from orders.models import OrderLine
 from orders.services import place_order
 from orders.staff_calls import call_staff
@@ -89,7 +89,7 @@ def store_b(db):
     store = make_store(code="beta", name="베타 식당")
     category = Category.objects.create(store=store, name="베타전용분류", display_order=1)
     item = MenuItem.objects.create(store=store, category=category, name="베타전용메뉴", price=7000, display_order=1)
-    group = OptionGroup.objects.create(item=item, name="베타전용옵션그룹", max_select=2)
+    group = make_option_group(item, name="베타전용옵션그룹", max_select=2)
     Option.objects.create(group=group, name="베타전용옵션", price_delta=500)
     table = setup_table(store=store, number=7, password="7777")[0]
     place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 1}])

@@ -54,7 +54,8 @@ def seed():
     item = MenuItem.objects.create(
         store=store, category=category, name=TEXT["item"], description=TEXT["description"], price=9000
     )
-    group = OptionGroup.objects.create(item=item, name=TEXT["group"], min_select=1, max_select=1)
+    group = OptionGroup.objects.create(store=store, name=TEXT["group"], min_select=1, max_select=1)
+    group.items.add(item)
     option = Option.objects.create(group=group, name=TEXT["option"], price_delta=500)
     Option.objects.create(group=group, name="보통", display_order=1)
     order, _created = place_order(
