@@ -46,6 +46,7 @@ class ImportedGroups:
             self.by_content.setdefault(self._content(group), group)
         # Group id → (row number, the row's description) of the first row that wrote it.
         self.written: dict[int, tuple[int, OptionGroupRow]] = {}
+        self.changed_groups: set[int] = set()
 
     def apply(self, item: MenuItem, group_rows: Iterable[OptionGroupRow], row_number: int) -> bool:
         """Give `item` (saved) the option groups of its row; True if anything changed."""
@@ -53,7 +54,9 @@ class ImportedGroups:
         for group_row in group_rows:
             group = self.by_item[item.pk].get(group_row.name)
             if group is not None:
-                changed |= self._update(group, group_row, row_number)
+                self._update(group, group_row, row_number)
+                # A shared group changed by an earlier row has changed this item too.
+                changed |= group.pk in self.changed_groups
                 continue
             group = self.by_content.get(group_row)
             if group is None:
@@ -94,9 +97,9 @@ class ImportedGroups:
         self.by_content[group_row] = group
         return group
 
-    def _update(self, group: OptionGroup, group_row: OptionGroupRow, row_number: int) -> bool:
+    def _update(self, group: OptionGroup, group_row: OptionGroupRow, row_number: int) -> None:
         if self._check_written(group, group_row, row_number):
-            return False
+            return
         changed = _save_if_changed(group, {"min_select": group_row.min_select, "max_select": group_row.max_select})
         options = {option.name: option for option in self.options[group.pk]}
         next_order = max((option.display_order for option in options.values()), default=0) + 1
@@ -109,10 +112,10 @@ class ImportedGroups:
             values = {"price_delta": option_row.price_delta, "is_available": option_row.is_available}
             changed |= _save_if_changed(option, values)
         if changed:
+            self.changed_groups.add(group.pk)
             MenuItem.objects.filter(group_links__group=group).update(updated_at=timezone.now())
             self.by_content = {content: kept for content, kept in self.by_content.items() if kept is not group}
             self.by_content.setdefault(self._content(group), group)
-        return changed
 
     def _content(self, group: OptionGroup) -> OptionGroupRow:
         """`group` as a file row would describe it, to find a group by what it offers."""

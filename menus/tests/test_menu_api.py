@@ -227,6 +227,30 @@ def test_items_carry_their_option_groups_in_display_order(client, table, full_me
     assert all(item["option_groups"] == [] for item in categories[1]["items"])
 
 
+def test_a_shared_group_shows_in_the_same_shape_on_each_item_in_each_items_order(
+    client, table, full_menu, stew_options
+):
+    o, stew = stew_options, full_menu["stew"]
+    rice = MenuItem.objects.get(name="콜라")
+    # On 콜라 the shared 추가 comes first, on 김치찌개 second.
+    o["extra"].items.add(rice, through_defaults={"display_order": 1})
+    o["spice"].items.add(rice, through_defaults={"display_order": 5})
+
+    items = {
+        item["name"]: item
+        for category in client.get(MENU, headers=bearer(table)).json()["categories"]
+        for item in category["items"]
+    }
+
+    assert (
+        set(items["김치찌개"])
+        == set(items["콜라"])
+        == {"id", "name", "price", "description", "image_url", "is_available", "option_groups"}
+    )
+    assert items["콜라"]["option_groups"] == items["김치찌개"]["option_groups"][::-1]
+    assert [group["id"] for group in items[stew.name]["option_groups"]] == [o["spice"].id, o["extra"].id]
+
+
 def test_another_stores_options_are_not_in_the_menu(client, table, menu, other_store):
     theirs = other_store.menu_items.get()
     group = make_option_group(theirs, name="곱빼기 여부")

@@ -101,6 +101,9 @@ def test_the_demo_has_options_a_guest_can_order():
     assert all(option["price_delta"] > 0 for option in extras)
     assert [option["name"] for option in extras if not option["is_available"]] == ["모둠 튀김"]
     assert "라면 사리" in [option["name"] for option in items["김치찌개"]["option_groups"][1]["options"]]
+    # One 맵기 for the store, offered on both dishes.
+    assert items["떡볶이"]["option_groups"][0] == items["김치찌개"]["option_groups"][0]
+    assert OptionGroup.objects.filter(store=store, name="맵기").count() == 1
 
     hot = items["떡볶이"]["option_groups"][0]["options"][2]
     noodles, cheese = extras[:2]

@@ -347,3 +347,61 @@ def test_the_api_replays_the_same_note_and_refuses_another(client, table, stew):
     assert replay.json() == first.json()
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+# A group shared by several items (one 맵기, many items)
+
+
+def test_an_option_of_a_shared_group_is_priced_on_every_item_that_offers_it(table, menu, stew):
+    spice = stew.o["spice"]
+    spice.items.add(menu[1], menu[2])
+    hot = stew.o["hot"]
+    hot.price_delta = 700
+    save_options(group=spice, options=[hot])
+
+    order, _created = place_order(
+        table=table, items=[{"menu_item_id": item.id, "quantity": 1, "option_ids": [hot.id]} for item in menu]
+    )
+
+    assert [(each.name, each.unit_price, each.options) for each in order.lines.all()] == [
+        (item.name, item.price + 700, [{"id": hot.id, "name": "매운맛", "price_delta": 700}]) for item in menu
+    ]
+
+
+def test_a_shared_groups_limits_hold_on_each_item(table, menu, stew):
+    stew.o["spice"].items.add(menu[1])
+
+    with pytest.raises(ValidationError) as error:
+        place_order(table=table, items=[line(stew, "mild"), {"menu_item_id": menu[1].id, "quantity": 1}])
+
+    assert error.value.message_dict["items"] == ["Line 2: choose at least 1 of 맵기 for 된장찌개."]
+    assert nothing_written()
+
+
+def test_the_api_refuses_an_option_of_a_group_the_item_does_not_offer(client, table, menu, stew):
+    # 추가 is attached to 김치찌개 only: its options are nothing of 된장찌개's.
+    body = {"items": [{"menu_item_id": menu[1].id, "quantity": 1, "option_ids": [stew.o["cheese"].id]}]}
+
+    response = post(client, table, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "items": [f"Line 1: option {stew.o['cheese'].id} is not an option of 된장찌개."]
+    }
+    assert nothing_written()
+
+
+def test_another_stores_group_on_an_item_is_never_offered_or_priced(client, table, menu, stew, other_store):
+    """A link to another store's group (written past the services, which refuse it) prices nothing."""
+    theirs = make_option_group(other_store.menu_items.get(), name="곱빼기", min_select=1)
+    option = Option.objects.create(group=theirs, name="곱빼기", price_delta=2000)
+    theirs.items.add(menu[2])
+    body = {"items": [{"menu_item_id": menu[2].id, "quantity": 1, "option_ids": [option.id]}]}
+
+    response = post(client, table, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"items": [f"Line 1: option {option.id} is not an option of 공기밥."]}
+    assert post(client, table, {"items": [{"menu_item_id": menu[2].id, "quantity": 1}]}, "key-2").status_code == 201
+    with pytest.raises(ValidationError):
+        link_option_groups(store_id=table.store_id, links=[menu[2].group_links.get()])
