@@ -9,6 +9,7 @@ from collections import defaultdict
 from adminsortable2.admin import SortableAdminMixin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -154,8 +155,6 @@ class MenuItemAdmin(MenuAdmin):
     list_editable = ["price", "is_available"]
     list_filter = ["category", "is_available"]
     list_select_related = ["category", "store"]
-    # Items of a category together, in their display order: a drag reorders within one category.
-    ordering = ["category__display_order", "category_id", "display_order", "id"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["category"]
     # An image URL typed without a scheme is https (Django 6's default too).
@@ -168,10 +167,16 @@ class MenuItemAdmin(MenuAdmin):
             return "-"
         return format_html('<img src="{}" alt="" width="48" height="48" loading="lazy">', url)
 
+    def get_ordering(self, request):
+        # Items of a category together, in their display order: a drag reorders within one category.
+        # (Not `ordering`: django-admin-sortable2 reads its first field as the one drags write.)
+        return ["category__display_order", "category_id", "display_order", "id"]
+
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        # Dragging is offered on one category's items only, so every drag means one thing.
-        self.enable_sorting = REORDER_FILTER in changelist.params and not changelist.query
+        # Dragging is offered on one category's items only, in display order, so every drag means one thing.
+        params = changelist.params
+        self.enable_sorting = REORDER_FILTER in params and ORDER_VAR not in params and not changelist.query
         return changelist
 
     def changelist_view(self, request, extra_context=None):

@@ -124,6 +124,42 @@ def test_dragging_reorders_within_the_store_and_tells_the_tablets(manager_client
     assert _menu_updates(store) == 1, "one drag, one announcement"
 
 
+def test_a_drag_across_categories_is_refused_and_changes_nothing(manager_client, store, menu):
+    drinks = Category.objects.create(store=store, name="음료", display_order=2)
+    cola = MenuItem.objects.create(store=store, category=drinks, name="콜라", price=2000, display_order=0)
+    url = reverse("admin:menus_menuitem_sortable_update")
+
+    response = manager_client.post(
+        url, json.dumps({"updatedItems": [[cola.pk, 5], [menu[0].pk, 6]]}), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "one category" in response.content.decode()
+    assert [item.display_order for item in MenuItem.objects.order_by("id")] == [0, 1, 2, 0]
+    assert _menu_updates(store) == 0
+
+
+def test_the_item_list_groups_items_by_category_and_offers_dragging_within_one(manager_client, store, menu):
+    drinks = Category.objects.create(store=store, name="음료", display_order=0)
+    MenuItem.objects.create(store=store, category=drinks, name="콜라", price=2000, display_order=9)
+    url = reverse("admin:menus_menuitem_changelist")
+
+    every = manager_client.get(url)
+    one = manager_client.get(url, {"category__id__exact": menu[0].category_id})
+    searched = manager_client.get(url, {"category__id__exact": menu[0].category_id, "q": "찌개"})
+    by_price = manager_client.get(url, {"category__id__exact": menu[0].category_id, "o": "5"})
+
+    assert [item.name for item in every.context["cl"].result_list] == ["콜라", "김치찌개", "된장찌개", "공기밥"]
+    assert 'class="drag handle"' not in every.content.decode()
+    hint = every.content.decode().split('id="reorder-hint"')[1].split("</p>")[0]
+    assert f"?category__id__exact={drinks.pk}" in hint and f"?category__id__exact={menu[0].category_id}" in hint
+    assert [item.name for item in one.context["cl"].result_list] == ["김치찌개", "된장찌개", "공기밥"]
+    assert one.content.decode().count('class="drag handle"') == 3
+    assert 'id="reorder-hint"' not in one.content.decode()
+    assert 'class="drag handle"' not in searched.content.decode()
+    assert 'class="drag handle"' not in by_price.content.decode()
+
+
 def test_deleting_an_item_keeps_past_orders(manager_client, store, table, menu):
     order = place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 2}])[0]
 
