@@ -42,7 +42,7 @@ class MenuItem(models.Model):
     display_order = models.PositiveIntegerField(_("display order"), default=0)
     is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    option_groups = models.ManyToManyField(
+    option_groups: "models.ManyToManyField[OptionGroup, ItemOptionGroup]" = models.ManyToManyField(
         "OptionGroup", verbose_name=_("option groups"), through="ItemOptionGroup", related_name="items", blank=True
     )
 

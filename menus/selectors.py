@@ -1,6 +1,6 @@
 """Menu reads: the whole menu of a store, in the shape of GET /api/v1/menu."""
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db.models import Prefetch
 from rest_framework.renderers import JSONRenderer
@@ -11,7 +11,7 @@ from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGrou
 
 # An item's option groups in the item's order, each with its options in display order (two
 # queries: the item's links with their groups, then the groups' options).
-OPTION_GROUPS = [
+OPTION_GROUPS: "list[str | Prefetch[Any, Any, Any]]" = [
     Prefetch("group_links", queryset=ItemOptionGroup.objects.select_related("group")),
     "group_links__group__options",
 ]
