@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
-from accounts.store_admin import StoreScopedAdmin, limit_to_store, user_store
+from accounts.store_admin import StoreScopedAdmin, user_store
 from core.exceptions import Conflict
 from menus import menu_files
 from menus.images import clean_image
@@ -180,10 +180,11 @@ class MenuItemAdmin(MenuAdmin):
         return changelist
 
     def changelist_view(self, request, extra_context=None):
-        categories = limit_to_store(Category.objects.all(), user_store(request)) if user_store(request) else None
         extra_context = {**(extra_context or {}), "reorder_filter": REORDER_FILTER}
-        if categories is not None and REORDER_FILTER not in request.GET:
-            extra_context["reorder_categories"] = categories
+        store = user_store(request)
+        if store is not None and REORDER_FILTER not in request.GET:
+            # The way to reordering: a link to each category's items.
+            extra_context["reorder_categories"] = Category.objects.filter(store=store)
         return super().changelist_view(request, extra_context)
 
     def reorder_group(self, item):
