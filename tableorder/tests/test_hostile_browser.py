@@ -178,7 +178,9 @@ def test_the_admin_shows_hostile_text_as_text(page, hostile_store):
     page.goto(f"/admin/menus/menuitem/{ids['item']}/change/")
     field("#id_name").to_have_value(TEXT["item"])
     field("#id_description").to_have_value(TEXT["description"])
-    field("input[name$='-0-name']").to_have_value(TEXT["group"])
+    # The attached group as the picker's choice, and its options as the link to its page.
+    expect(page.locator("select[name='group_links-0-group'] option:checked")).to_have_text(TEXT["group"])
+    trap.shows("option", within=page.locator("#group_links-group"))
     expect(page.locator(".select2-selection__rendered")).to_contain_text(TEXT["category"])  # the picker's choice
     page.goto("/admin/menus/optiongroup/")
     trap.shows("group", "item")
