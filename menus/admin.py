@@ -79,8 +79,8 @@ class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
         return HttpResponse(_("Updated %(count)d.") % {"count": len(objects)})
 
     def reorder_group(self, obj):
-        """What a drag reorders within: the store (categories), or one category (items)."""
-        return obj.store_id
+        """What one drag must stay within (None: no limit beyond the stores the user may see)."""
+        return None
 
     def save_model(self, request, obj, form, change):
         self.bind_store(request, obj)
