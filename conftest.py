@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import BCryptSHA256PasswordHasher
 from django.utils import translation
 
 from accounts.services import create_store, setup_table
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, OptionGroup
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 postgres_only = pytest.mark.skipif(
@@ -26,6 +26,13 @@ def make_menu(store, *, items=(("김치찌개", 9000), ("된장찌개", 8000), (
         MenuItem.objects.create(store=store, category=category, name=name, price=price, display_order=index)
         for index, (name, price) in enumerate(items)
     ]
+
+
+def make_option_group(*items, display_order=0, **fields):
+    """An option group of the items' store, attached to each of `items` (no announcement)."""
+    group = OptionGroup.objects.create(store=items[0].store, **fields)
+    group.items.add(*items, through_defaults={"display_order": display_order})
+    return group
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ STORE_MANAGER_PERMISSIONS = {
     ("menus", "menuitem"): ("view", "add", "change", "delete"),
     ("menus", "optiongroup"): ("view", "add", "change", "delete"),
     ("menus", "option"): ("view", "add", "change", "delete"),
+    ("menus", "itemoptiongroup"): ("view", "add", "change", "delete"),
     ("accounts", "store"): ("view", "change"),
     ("accounts", "table"): ("view", "add", "change"),
     ("accounts", "user"): ("view", "add", "change"),

@@ -368,8 +368,8 @@ def seed_store():
 
     from accounts.models import Store
     from accounts.services import create_store, setup_table
-    from menus.models import Category, MenuItem, Option, OptionGroup
-    from menus.services import save_category, save_menu_item, save_option_groups, save_options
+    from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
+    from menus.services import link_option_groups, save_category, save_menu_item, save_option_group, save_options
     from orders.models import OrderStatus
     from orders.services import change_order_status, close_session, delete_order, place_order
     from orders.staff_calls import acknowledge_staff_call, call_staff
@@ -385,8 +385,8 @@ def seed_store():
     stew = save_menu_item(item=MenuItem(store=store, category=meals, name="김치찌개", price=9000))
     rice = save_menu_item(item=MenuItem(store=store, category=meals, name="공기밥", price=1000))
     cola = save_menu_item(item=MenuItem(store=store, category=drinks, name="콜라", price=2000))
-    spice = OptionGroup(item=stew, name="맵기", min_select=1, max_select=1)
-    save_option_groups(item=stew, groups=[spice])
+    spice = save_option_group(group=OptionGroup(store=store, name="맵기", min_select=1, max_select=1))
+    link_option_groups(store_id=store.pk, links=[ItemOptionGroup(item=stew, group=spice)])
     mild, hot = Option(group=spice, name="순한맛"), Option(group=spice, name="매운맛", price_delta=500)
     save_options(group=spice, options=[mild, hot])
 

@@ -1,6 +1,7 @@
-"""The menu in the back office: categories, items with their option groups, and each group
-with its options. Every save, delete and reorder goes through `menus.services`, so it is
-validated under the store lock and open tablets hear `menu.updated`."""
+"""The menu in the back office: categories, and items with the option groups attached to them
+(the groups' own page is `menus.option_group_admin`). Every save, delete and reorder goes
+through `menus.services`, so it is validated under the store lock and open tablets hear
+`menu.updated`."""
 
 import json
 from collections import defaultdict
@@ -8,6 +9,7 @@ from collections import defaultdict
 from adminsortable2.admin import SortableAdminMixin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -20,11 +22,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
-from accounts.store_admin import StoreScopedAdmin, StoreScopedInline, user_store
+from accounts.store_admin import StoreScopedAdmin, user_store
 from core.exceptions import Conflict
 from menus import menu_files
 from menus.images import clean_image
-from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.models import Category, MenuItem
+from menus.option_group_admin import OptionGroupLinkInline, save_links
 from menus.selectors import store_menu
 from menus.services import (
     delete_category,
@@ -33,11 +36,11 @@ from menus.services import (
     reorder_menu,
     save_category,
     save_menu_item,
-    save_option_groups,
-    save_options,
 )
 
 MAX_MENU_FILE_BYTES = 2 * 1024 * 1024
+# The item list's category filter: with it set, the items can be dragged into a new order.
+REORDER_FILTER = "category__id__exact"
 
 
 class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
@@ -61,6 +64,8 @@ class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
         objects = self.get_queryset(request).in_bulk(orders)
         if len(objects) != len(orders):
             return HttpResponseBadRequest(_("Some of these objects do not exist."))
+        if len({self.reorder_group(obj) for obj in objects.values()}) > 1:
+            return HttpResponseBadRequest(_("Reorder the items of one category at a time."))
         by_store = defaultdict(list)
         for pk, obj in objects.items():
             obj.display_order = orders[pk]
@@ -72,6 +77,10 @@ class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
         except (ValidationError, Conflict) as error:
             return HttpResponseBadRequest(" ".join(getattr(error, "messages", [str(error)])))
         return HttpResponse(_("Updated %(count)d.") % {"count": len(objects)})
+
+    def reorder_group(self, obj):
+        """What one drag must stay within (None: no limit beyond the stores the user may see)."""
+        return None
 
     def save_model(self, request, obj, form, change):
         self.bind_store(request, obj)
@@ -135,30 +144,10 @@ class MenuItemForm(forms.ModelForm):
         return clean_image(image) if isinstance(image, UploadedFile) else image
 
 
-class OptionGroupFields:
-    """Option group forms: a group allows at least one choice (the table's check constraint,
-    shown as a field error instead of a form-wide one)."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "max_select":
-            kwargs["min_value"] = 1
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-class OptionGroupInline(OptionGroupFields, StoreScopedInline, admin.TabularInline):
-    """An item's option groups on its page; each group's options are on the group's own page."""
-
-    model = OptionGroup
-    store_lookup = "item__store"
-    fields = ["name", "min_select", "max_select", "display_order"]
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(MenuItem)
 class MenuItemAdmin(MenuAdmin):
     form = MenuItemForm
-    inlines = [OptionGroupInline]
+    inlines = [OptionGroupLinkInline]
     fields = ["store", "category", "name", "price", "description", "image", "image_url", "is_available"]
     change_list_template = "admin/menus/menuitem/change_list.html"
     list_display = ["display_order", "thumbnail", "name", "category", "price", "is_available"]
@@ -178,6 +167,29 @@ class MenuItemAdmin(MenuAdmin):
             return "-"
         return format_html('<img src="{}" alt="" width="48" height="48" loading="lazy">', url)
 
+    def get_ordering(self, request):
+        # Items of a category together, in their display order: a drag reorders within one category.
+        # (Not `ordering`: django-admin-sortable2 reads its first field as the one drags write.)
+        return ["category__display_order", "category_id", "display_order", "id"]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Dragging is offered on one category's items only, in display order, so every drag means one thing.
+        params = changelist.params
+        self.enable_sorting = REORDER_FILTER in params and ORDER_VAR not in params and not changelist.query
+        return changelist
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "reorder_filter": REORDER_FILTER}
+        store = user_store(request)
+        if store is not None and REORDER_FILTER not in request.GET:
+            # The way to reordering: a link to each category's items.
+            extra_context["reorder_categories"] = Category.objects.filter(store=store)
+        return super().changelist_view(request, extra_context)
+
+    def reorder_group(self, item):
+        return item.category_id
+
     def next_display_order(self, item):
         items = MenuItem.objects.filter(store=item.store, category_id=item.category_id)
         return (items.aggregate(last=Max("display_order"))["last"] or 0) + 1
@@ -189,9 +201,7 @@ class MenuItemAdmin(MenuAdmin):
         delete_menu_item(item=item)
 
     def save_formset(self, request, form, formset, change):
-        groups = formset.save(commit=False)
-        if groups or formset.deleted_objects:
-            save_option_groups(item=form.instance, groups=groups, deleted=formset.deleted_objects)
+        save_links(form.instance.store_id, formset)
 
     def get_urls(self):
         return [
@@ -258,52 +268,6 @@ class MenuItemAdmin(MenuAdmin):
                 "media": self.media + form.media,
             },
         )
-
-
-class OptionInline(StoreScopedInline, admin.TabularInline):
-    model = Option
-    store_lookup = "group__item__store"
-    fields = ["name", "price_delta", "is_available", "display_order"]
-    extra = 1
-
-
-@admin.register(OptionGroup)
-class OptionGroupAdmin(OptionGroupFields, StoreScopedAdmin):
-    """An option group (the fewest and most choices a guest makes in it) with its options,
-    reached from its item's page. Every save goes through `menus.services`, so tablets hear
-    `menu.updated`."""
-
-    store_lookup = "item__store"
-    inlines = [OptionInline]
-    fields = ["item", "name", "min_select", "max_select", "display_order"]
-    list_display = ["name", "item", "min_select", "max_select", "display_order"]
-    list_display_links = ["name"]
-    list_filter = ["item"]
-    list_select_related = ["item"]
-    search_fields = ["name", "item__name"]
-    autocomplete_fields = ["item"]
-    ordering = ["item__category__display_order", "item__display_order", "item_id", "display_order", "id"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # A group stays with its item: the item's page and the menu version are built around that.
-        readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "item"] if obj is not None else readonly
-
-    def save_model(self, request, obj, form, change):
-        save_option_groups(item=obj.item, groups=[obj])
-
-    def delete_model(self, request, obj):
-        save_option_groups(item=obj.item, deleted=[obj])
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for group in queryset.select_related("item"):
-                save_option_groups(item=group.item, deleted=[group])
-
-    def save_formset(self, request, form, formset, change):
-        options = formset.save(commit=False)
-        if options or formset.deleted_objects:
-            save_options(group=form.instance, options=options, deleted=formset.deleted_objects)
 
 
 class MenuFileForm(forms.Form):

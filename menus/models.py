@@ -51,6 +51,9 @@ class MenuItem(models.Model):
     display_order = models.PositiveIntegerField(_("display order"), default=0)
     is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    option_groups: "models.ManyToManyField[OptionGroup, ItemOptionGroup]" = models.ManyToManyField(
+        "OptionGroup", verbose_name=_("option groups"), through="ItemOptionGroup", related_name="items", blank=True
+    )
 
     class Meta:
         verbose_name = _("menu item")
@@ -79,22 +82,19 @@ class MenuItem(models.Model):
 
 
 class OptionGroup(models.Model):
-    """A choice a guest makes for an item, e.g. 맵기 (exactly one) or 추가 (up to two)."""
+    """A choice a guest makes, e.g. 맵기 (exactly one) or 추가 (up to two): one group of the
+    store, offered on every item it is attached to (`ItemOptionGroup`)."""
 
-    item = models.ForeignKey(
-        MenuItem, verbose_name=_("menu item"), on_delete=models.CASCADE, related_name="option_groups"
-    )
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="option_groups")
     name = models.CharField(_("name"), max_length=50)
     min_select = models.PositiveSmallIntegerField(_("minimum choices"), default=0)
     max_select = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
-    display_order = models.PositiveIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("option group")
         verbose_name_plural = _("option groups")
-        ordering = ["display_order", "id"]
+        ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "name"], name="option_group_name_unique_per_item"),
             models.CheckConstraint(
                 condition=Q(max_select__gte=1) & Q(min_select__lte=F("max_select")), name="option_group_select_range"
             ),
@@ -106,6 +106,39 @@ class OptionGroup(models.Model):
     def clean(self):
         if self.max_select is not None and self.min_select is not None and self.min_select > self.max_select:
             raise ValidationError({"min_select": _("The minimum cannot be more than the maximum.")})
+
+
+class ItemOptionGroup(models.Model):
+    """An option group offered on an item, in the item's own order of its groups."""
+
+    item = models.ForeignKey(
+        MenuItem, verbose_name=_("menu item"), on_delete=models.CASCADE, related_name="group_links"
+    )
+    group = models.ForeignKey(
+        OptionGroup, verbose_name=_("option group"), on_delete=models.CASCADE, related_name="item_links"
+    )
+    display_order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("option group of an item")
+        verbose_name_plural = _("option groups of the item")
+        ordering = ["display_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "group"], name="item_option_group_once")]
+
+    def __str__(self):
+        return f"{self.item} · {self.group}"
+
+    def clean(self):
+        if not (self.item_id and self.group_id):
+            return
+        if self.group.store_id != self.item.store_id:
+            raise ValidationError({"group": _("The option group belongs to another store.")})
+        # Guests choose by the group's name: two groups of one name on an item would read alike.
+        same_name = ItemOptionGroup.objects.filter(item_id=self.item_id, group__name=self.group.name)
+        if same_name.exclude(pk=self.pk).exclude(group_id=self.group_id).exists():
+            raise ValidationError(
+                {"group": _("This item already offers an option group named %(name)s.") % {"name": self.group.name}}
+            )
 
 
 class Option(models.Model):

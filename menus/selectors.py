@@ -1,16 +1,20 @@
 """Menu reads: the whole menu of a store, in the shape of GET /api/v1/menu."""
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db.models import Prefetch
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Store
 from core.notices import NoticeCache
-from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 
-# An item's option groups in display order, each with its options in display order (two queries).
-OPTION_GROUPS = "option_groups__options"
+# An item's option groups in the item's order, each with its options in display order (two
+# queries: the item's links with their groups, then the groups' options).
+OPTION_GROUPS: "list[str | Prefetch[Any, Any, Any]]" = [
+    Prefetch("group_links", queryset=ItemOptionGroup.objects.select_related("group")),
+    "group_links__group__options",
+]
 
 
 class OptionDict(TypedDict):
@@ -52,7 +56,7 @@ def store_menu(store: Store | int) -> MenuDict:
     """`{categories: [{id, name, items: [...]}]}` in display order, each item with its option
     groups; four queries however many items and options there are."""
     categories = Category.objects.filter(store=store).prefetch_related(
-        Prefetch("items", queryset=MenuItem.objects.order_by("display_order", "id").prefetch_related(OPTION_GROUPS))
+        Prefetch("items", queryset=MenuItem.objects.order_by("display_order", "id").prefetch_related(*OPTION_GROUPS))
     )
     return {
         "categories": [
@@ -91,7 +95,7 @@ def menu_item_dict(item: MenuItem) -> MenuItemDict:
         "description": item.description,
         "image_url": item.display_image_url,
         "is_available": item.is_available,
-        "option_groups": [option_group_dict(group) for group in item.option_groups.all()],
+        "option_groups": [option_group_dict(link.group) for link in item.group_links.all()],
     }
 
 

@@ -44,12 +44,19 @@ class ManagerOptionGroupSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "min_select", "max_select", "options"]
 
 
+class ManagerItemOptionGroupSerializer(ManagerOptionGroupSerializer):
+    """An item's option group, read through the item's link to it (in the item's order)."""
+
+    def to_representation(self, instance):
+        return super().to_representation(instance.group)
+
+
 class ManagerMenuItemListSerializer(serializers.ListSerializer):
     """A page of items reads their option groups and options in two queries, not two per item."""
 
     def to_representation(self, data):
         items = list(data.all() if isinstance(data, QuerySet) else data)
-        prefetch_related_objects(items, OPTION_GROUPS)
+        prefetch_related_objects(items, *OPTION_GROUPS)
         return super().to_representation(items)
 
 
@@ -61,8 +68,11 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
         source="display_image_url",
         help_text=_("The uploaded image's URL if there is one, else the external URL, else empty."),
     )
-    option_groups = ManagerOptionGroupSerializer(
-        many=True, read_only=True, help_text=_("In display order; empty when the item has none.")
+    option_groups = ManagerItemOptionGroupSerializer(
+        source="group_links",
+        many=True,
+        read_only=True,
+        help_text=_("In display order; empty when the item has none."),
     )
 
     class Meta:

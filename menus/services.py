@@ -6,22 +6,22 @@ turns into a `menu.updated` event for every open tablet and dashboard of the sto
 Tablets see a menu change only through these functions: a write around them (a queryset
 update, a model's own save) leaves the menu version, and the cached menus, as they were."""
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Store
 from accounts.services import bump_menu_version, lock_store
 from core.exceptions import Conflict
-from menus.menu_rows import MenuRow, OptionGroupRow, validate_menu_rows
-from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.import_groups import ImportedGroups
+from menus.menu_rows import MenuRow, validate_menu_rows
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from menus.signals import menu_changed
 
 
@@ -87,45 +87,66 @@ def reorder_menu(*, store_id: int, objects: Iterable[Category | MenuItem]) -> No
 
 
 @transaction.atomic
-def save_option_groups(
-    *, item: MenuItem, groups: Sequence[OptionGroup] = (), deleted: Sequence[OptionGroup] = ()
-) -> None:
-    """Save `groups` and delete `deleted` (option groups of `item`, with their options) after
-    full validation; one announcement. Deletions go first, so a new group may take a deleted one's name."""
-    _save_parts(item=item, parent=item, link="item_id", saved=groups, deleted=deleted)
+def save_option_group(*, group: OptionGroup) -> OptionGroup:
+    """Create or update a store's option group after full validation. Every item it is
+    attached to offers the change: one announcement."""
+    lock_store(group.store_id)
+    group.full_clean()
+    group.save()
+    _touch(MenuItem.objects.filter(group_links__group=group))
+    _announce(group.store_id)
+    return group
+
+
+@transaction.atomic
+def delete_option_group(*, group: OptionGroup) -> None:
+    """Delete an option group with its options; the items it was attached to no longer offer it.
+    Orders keep the options they were placed with: their lines copied names and prices."""
+    lock_store(group.store_id)
+    _touch(MenuItem.objects.filter(group_links__group=group))
+    group.delete()
+    _announce(group.store_id)
 
 
 @transaction.atomic
 def save_options(*, group: OptionGroup, options: Sequence[Option] = (), deleted: Sequence[Option] = ()) -> None:
-    """Save `options` and delete `deleted` (options of `group`) after full validation; one announcement.
+    """Save `options` and delete `deleted` (options of `group`) after full validation; one
+    announcement. Deletions go first, so a new option may take a deleted one's name.
     Orders keep the options they were placed with: their lines copied names and prices."""
-    _save_parts(item=group.item, parent=group, link="group_id", saved=options, deleted=deleted)
+    lock_store(group.store_id)
+    if any(option.group_id != group.pk for option in [*options, *deleted]):
+        raise ValueError(f"every option must belong to {group!r}")
+    for option in deleted:
+        option.delete()
+    for option in options:
+        option.full_clean()
+        option.save()
+    _touch(MenuItem.objects.filter(group_links__group=group))
+    _announce(group.store_id)
 
 
-def _save_parts(
-    *,
-    item: MenuItem,
-    parent: MenuItem | OptionGroup,
-    link: str,
-    saved: Sequence[OptionGroup | Option],
-    deleted: Sequence[OptionGroup | Option],
+@transaction.atomic
+def link_option_groups(
+    *, store_id: int, links: Sequence[ItemOptionGroup] = (), deleted: Sequence[ItemOptionGroup] = ()
 ) -> None:
-    """Write parts of `item` (its option groups, or one group's options) that point at `parent` through `link`."""
-    lock_store(item.store_id)
-    if any(getattr(part, link) != parent.pk for part in [*saved, *deleted]):
-        raise ValueError(f"every object must belong to {parent!r}")
-    for part in deleted:
-        part.delete()
-    for part in saved:
-        part.full_clean()
-        part.save()
-    _touch(item)
-    _announce(item.store_id)
+    """Attach option groups to items, move them in an item's order, or detach them (`deleted`),
+    after full validation: an item and its groups are of the store `store_id`. One announcement.
+    Detaching leaves the group on the store's groups page, and on its other items."""
+    lock_store(store_id)
+    for link in deleted:
+        link.delete()
+    for link in links:
+        link.full_clean()
+        if link.item.store_id != store_id:
+            raise ValidationError({"item": _("The menu item belongs to another store.")})
+        link.save()
+    _touch(MenuItem.objects.filter(pk__in={link.item_id for link in [*links, *deleted]}))
+    _announce(store_id)
 
 
-def _touch(item: MenuItem) -> None:
-    # Option groups and options have no updated_at of their own: their item's says when they last changed.
-    MenuItem.objects.filter(pk=item.pk).update(updated_at=timezone.now())
+def _touch(items: QuerySet[MenuItem]) -> None:
+    # Option groups and options have no updated_at of their own: their items' says when they last changed.
+    items.update(updated_at=timezone.now())
 
 
 def _announce(store_id: int) -> None:
@@ -139,7 +160,8 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
     """Add and update a store's menu from rows; never deletes anything.
 
     Items are matched by (category name, item name), an item's option groups by name, and a
-    group's options by name. Every row is validated before anything is written. New
+    group's options by name; groups a file describes alike on several items become one group
+    of the store (`menus.import_groups`). Every row is validated before anything is written. New
     categories, items, groups and options go after the existing ones, in row order; existing
     ones keep their place. An empty image_url keeps the item's current image; a row without
     option groups (a CSV row) leaves the item's options as they are.
@@ -166,9 +188,9 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
         .annotate(last=Max("display_order"))
         .values_list("category_id", "last")
     )
-    groups = _option_groups_by_item(store)
+    groups = ImportedGroups(store)
     created = updated = unchanged = 0
-    for row in cleaned:
+    for number, row in enumerate(cleaned, start=1):
         item = items.get((row.category, row.name))
         if item is None:
             category = categories[row.category]
@@ -184,9 +206,9 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
         if changes:
             item.full_clean()
             item.save()
-        options_changed = _import_option_groups(item, row.option_groups, groups[item.pk])
+        options_changed = groups.apply(item, row.option_groups, number)
         if options_changed and not changes:
-            _touch(item)
+            _touch(MenuItem.objects.filter(pk=item.pk))
         if existed and (changes or options_changed):
             updated += 1
         elif existed:
@@ -194,50 +216,6 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
     if categories_created or created or updated:
         _announce(store.pk)
     return ImportResult(categories_created, created, updated, unchanged)
-
-
-def _option_groups_by_item(store: Store) -> defaultdict[int, dict[str, OptionGroup]]:
-    """{item id: {group name: group}} of the store's option groups, their options prefetched."""
-    groups: defaultdict[int, dict[str, OptionGroup]] = defaultdict(dict)
-    for group in OptionGroup.objects.filter(item__store=store).prefetch_related("options"):
-        groups[group.item_id][group.name] = group
-    return groups
-
-
-def _import_option_groups(
-    item: MenuItem, group_rows: Iterable[OptionGroupRow], existing: dict[str, OptionGroup]
-) -> bool:
-    """Add and update `item`'s option groups and their options from rows; True if anything changed."""
-    changed = False
-    next_group_order = max((group.display_order for group in existing.values()), default=0) + 1
-    for group_row in group_rows:
-        group = existing.get(group_row.name)
-        if group is None:
-            group = OptionGroup(item=item, name=group_row.name, display_order=next_group_order)
-            next_group_order += 1
-        options = {option.name: option for option in group.options.all()} if group.pk else {}
-        changed |= _save_if_changed(group, {"min_select": group_row.min_select, "max_select": group_row.max_select})
-        next_option_order = max((option.display_order for option in options.values()), default=0) + 1
-        for option_row in group_row.options:
-            option = options.get(option_row.name)
-            if option is None:
-                option = Option(group=group, name=option_row.name, display_order=next_option_order)
-                next_option_order += 1
-            values = {"price_delta": option_row.price_delta, "is_available": option_row.is_available}
-            changed |= _save_if_changed(option, values)
-    return changed
-
-
-def _save_if_changed(obj: OptionGroup | Option, values: Mapping[str, object]) -> bool:
-    """Give `obj` the `values`; validate and save it if it is new or any of them changed."""
-    changes = {field: value for field, value in values.items() if getattr(obj, field) != value}
-    if obj.pk is not None and not changes:
-        return False
-    for field, value in changes.items():
-        setattr(obj, field, value)
-    obj.full_clean()
-    obj.save()
-    return True
 
 
 def _row_values(row: MenuRow) -> dict[str, object]:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from menus.models import MenuItem, Option, OptionGroup
+from menus.models import ItemOptionGroup, MenuItem, Option, OptionGroup
 from orders.models import Order
 
 MAX_LINES = 50
@@ -138,23 +138,26 @@ class _Option:
 
 @functools.cache
 def _menu_sql(count: int) -> str:
-    item, group, option = MenuItem._meta, OptionGroup._meta, Option._meta
+    item, link, group, option = MenuItem._meta, ItemOptionGroup._meta, OptionGroup._meta, Option._meta
     quote = connection.ops.quote_name
     return (
         "SELECT i.id, i.name, i.price, i.is_available, g.id, g.name, g.min_select, g.max_select, "  # noqa: S608
         "o.id, o.name, o.price_delta, o.is_available "
         f"FROM {quote(item.db_table)} i "
-        f"LEFT JOIN {quote(group.db_table)} g ON g.{quote(group.get_field('item').column)} = i.id "
+        # The groups attached to the item (one group may be attached to many items).
+        f"LEFT JOIN {quote(link.db_table)} l ON l.{quote(link.get_field('item').column)} = i.id "
+        f"LEFT JOIN {quote(group.db_table)} g ON g.id = l.{quote(link.get_field('group').column)} "
+        f"AND g.{quote(group.get_field('store').column)} = i.{quote(item.get_field('store').column)} "
         f"LEFT JOIN {quote(option.db_table)} o ON o.{quote(option.get_field('group').column)} = g.id "
         f"WHERE i.{quote(item.get_field('store').column)} = %s AND i.id IN ({', '.join(['%s'] * count)}) "
-        # The groups and options in menu order (their models' `ordering`).
-        "ORDER BY i.id, g.display_order, g.id, o.display_order, o.id"
+        # The groups in the item's order, the options in the group's (their models' `ordering`).
+        "ORDER BY i.id, l.display_order, l.id, o.display_order, o.id"
     )
 
 
 def _menu(store_id: int, item_ids: Sequence[int]) -> dict[int, _Item]:
     """{item id: _Item} of these ids on the store's menu, with their option groups and options,
-    in one query (the join of the three tables): pricing runs on every order."""
+    in one query (the join of the four tables): pricing runs on every order."""
     menu: dict[int, _Item] = {}
     with connection.cursor() as cursor:
         cursor.execute(_menu_sql(len(item_ids)), [store_id, *item_ids])

@@ -11,8 +11,9 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.models import User
+from conftest import make_option_group
 from menus.images import MAX_IMAGE_BYTES
-from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from orders.models import EventType, OrderEvent, OrderLine
 from orders.services import place_order
 
@@ -46,7 +47,7 @@ def _item_form(category, **fields):
         "description": "",
         "image_url": "",
         "is_available": "on",
-        **_inline("option_groups", []),
+        **_inline("group_links", []),
         **fields,
     }
 
@@ -121,6 +122,42 @@ def test_dragging_reorders_within_the_store_and_tells_the_tablets(manager_client
     names = list(MenuItem.objects.filter(store=store).values_list("name", flat=True))
     assert names == ["공기밥", "김치찌개", "된장찌개"]
     assert _menu_updates(store) == 1, "one drag, one announcement"
+
+
+def test_a_drag_across_categories_is_refused_and_changes_nothing(manager_client, store, menu):
+    drinks = Category.objects.create(store=store, name="음료", display_order=2)
+    cola = MenuItem.objects.create(store=store, category=drinks, name="콜라", price=2000, display_order=0)
+    url = reverse("admin:menus_menuitem_sortable_update")
+
+    response = manager_client.post(
+        url, json.dumps({"updatedItems": [[cola.pk, 5], [menu[0].pk, 6]]}), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "one category" in response.content.decode()
+    assert [item.display_order for item in MenuItem.objects.order_by("id")] == [0, 1, 2, 0]
+    assert _menu_updates(store) == 0
+
+
+def test_the_item_list_groups_items_by_category_and_offers_dragging_within_one(manager_client, store, menu):
+    drinks = Category.objects.create(store=store, name="음료", display_order=0)
+    MenuItem.objects.create(store=store, category=drinks, name="콜라", price=2000, display_order=9)
+    url = reverse("admin:menus_menuitem_changelist")
+
+    every = manager_client.get(url)
+    one = manager_client.get(url, {"category__id__exact": menu[0].category_id})
+    searched = manager_client.get(url, {"category__id__exact": menu[0].category_id, "q": "찌개"})
+    by_price = manager_client.get(url, {"category__id__exact": menu[0].category_id, "o": "5"})
+
+    assert [item.name for item in every.context["cl"].result_list] == ["콜라", "김치찌개", "된장찌개", "공기밥"]
+    assert 'class="drag handle"' not in every.content.decode()
+    hint = every.content.decode().split('id="reorder-hint"')[1].split("</p>")[0]
+    assert f"?category__id__exact={drinks.pk}" in hint and f"?category__id__exact={menu[0].category_id}" in hint
+    assert [item.name for item in one.context["cl"].result_list] == ["김치찌개", "된장찌개", "공기밥"]
+    assert one.content.decode().count('class="drag handle"') == 3
+    assert 'id="reorder-hint"' not in one.content.decode()
+    assert 'class="drag handle"' not in searched.content.decode()
+    assert 'class="drag handle"' not in by_price.content.decode()
 
 
 def test_deleting_an_item_keeps_past_orders(manager_client, store, table, menu):
@@ -222,7 +259,7 @@ def test_a_category_that_gained_items_before_the_delete_is_kept_with_a_message(
     assert Category.objects.filter(pk=category.pk).exists()
 
 
-# Option groups and options, edited with their item
+# Option groups: made once for the store, with their options, and attached to items
 
 
 def _inline(prefix, rows, initial=0):
@@ -238,97 +275,121 @@ def _inline(prefix, rows, initial=0):
     return data
 
 
-def _group_row(item, name="맵기", min_select="1", max_select="1", **fields):
+def _link_row(group=None, item="", display_order="0", **fields):
+    """An ItemOptionGroup inline row; on the group's page of a new group, `group` is None."""
+    group_id = "" if group is None else str(group.pk)
+    return {"id": "", "group": group_id, "item": str(item), "display_order": display_order, **fields}
+
+
+def _group_form(name="맵기", min_select="1", max_select="1", options=(), items=(), initial=(0, 0)):
     return {
-        "item": str(item.pk),
-        "id": "",
         "name": name,
         "min_select": min_select,
         "max_select": max_select,
-        "display_order": "0",
-        **fields,
+        **_inline("options", list(options), initial=initial[0]),
+        **_inline("item_links", list(items), initial=initial[1]),
     }
 
 
-def test_option_groups_are_added_inline_on_the_item_page_and_tell_the_tablets(manager_client, store, menu):
+def _option_row(group="", **fields):
+    return {"group": str(group), "id": "", "is_available": "on", "display_order": "0", **fields}
+
+
+def test_a_group_made_once_is_attached_to_two_items_and_priced_on_each(manager_client, store, table, menu):
+    stew, soup = menu[0], menu[1]
+    options = [_option_row(name="순한맛", price_delta="0"), _option_row(name="매운맛", price_delta="500")]
+    items = [_link_row(None, item=stew.pk), _link_row(None, item=soup.pk)]
+
+    response = manager_client.post(reverse("admin:menus_optiongroup_add"), _group_form(options=options, items=items))
+
+    assert response.status_code == 302
+    spice = OptionGroup.objects.get()
+    assert (spice.store, list(spice.items.order_by("id"))) == (store, [stew, soup])
+    assert list(spice.options.values_list("name", "price_delta")) == [("순한맛", 0), ("매운맛", 500)]
+    # One announcement each: the group, its options, its items.
+    assert _menu_updates(store) == 3
+    hot = spice.options.get(name="매운맛")
+    for item in (stew, soup):
+        line = {"menu_item_id": item.id, "quantity": 1, "option_ids": [hot.id]}
+        assert place_order(table=table, items=[line])[0].total == item.price + 500
+    page = manager_client.get(reverse("admin:menus_optiongroup_changelist")).content.decode()
+    assert "순한맛 · 매운맛 (+₩500)" in page and "김치찌개, 된장찌개" in page
+
+
+def test_groups_are_attached_on_the_item_page_in_the_items_order(manager_client, store, menu):
     stew = menu[0]
+    spice = make_option_group(menu[1], name="맵기", min_select=1, max_select=1)
+    extra = make_option_group(menu[1], name="추가", max_select=2)
     url = reverse("admin:menus_menuitem_change", args=[stew.pk])
     form = {
         **_item_form(stew.category, name="김치찌개", price="9000"),
-        **_inline("option_groups", [_group_row(stew), _group_row(stew, "추가", "0", "2", display_order="1")]),
+        **_inline("group_links", [_link_row(extra, display_order="2"), _link_row(spice, display_order="1")]),
     }
 
     response = manager_client.post(url, form)
 
     assert response.status_code == 302
-    assert list(stew.option_groups.values_list("name", "min_select", "max_select")) == [("맵기", 1, 1), ("추가", 0, 2)]
+    assert [link.group for link in stew.group_links.all()] == [spice, extra]
     # One announcement for the item, one for its groups.
     assert _menu_updates(store) == 2
     page = manager_client.get(url).content.decode()
-    group = stew.option_groups.first()
-    assert reverse("admin:menus_optiongroup_change", args=[group.pk]) in page
+    assert reverse("admin:menus_optiongroup_change", args=[spice.pk]) in page
 
 
 def test_a_group_that_allows_no_choice_is_a_field_error(manager_client, store, menu):
-    stew = menu[0]
-    form = {
-        **_item_form(stew.category, name="김치찌개", price="9000"),
-        **_inline("option_groups", [_group_row(stew, min_select="0", max_select="0")]),
-    }
-
-    response = manager_client.post(reverse("admin:menus_menuitem_change", args=[stew.pk]), form)
+    response = manager_client.post(reverse("admin:menus_optiongroup_add"), _group_form(min_select="0", max_select="0"))
 
     assert response.status_code == 200
-    assert response.context["inline_admin_formsets"][0].formset.errors[0]["max_select"]
+    assert response.context["adminform"].form.errors["max_select"]
     assert not OptionGroup.objects.exists()
     assert _menu_updates(store) == 0
 
 
 def test_options_are_edited_on_the_groups_page_through_the_services(manager_client, store, menu):
-    group = OptionGroup.objects.create(item=menu[0], name="추가", max_select=2)
+    group = make_option_group(menu[0], name="추가", max_select=2)
+    link = group.item_links.get()
     url = reverse("admin:menus_optiongroup_change", args=[group.pk])
-    option_row = {"group": str(group.pk), "id": "", "is_available": "on", "display_order": "0"}
-    form = {
-        "name": "추가",
-        "min_select": "0",
-        "max_select": "2",
-        "display_order": "0",
-        **_inline(
-            "options",
-            [
-                {**option_row, "name": "치즈", "price_delta": "1000"},
-                {**option_row, "name": "계란", "price_delta": "500"},
-            ],
-        ),
-    }
+    options = [
+        _option_row(group.pk, name="치즈", price_delta="1000"),
+        _option_row(group.pk, name="계란", price_delta="500"),
+    ]
+    items = [{**_link_row(group, item=menu[0].pk), "id": str(link.pk)}]
+    form = _group_form("추가", "0", "2", options=options, items=items, initial=(0, 1))
 
     response = manager_client.post(url, form)
 
     assert response.status_code == 302
     assert list(group.options.values_list("name", "price_delta")) == [("치즈", 1000), ("계란", 500)]
     assert _menu_updates(store) == 2
-    page = manager_client.get(url).content.decode()
-    # The group stays with its item.
-    assert 'name="item"' not in page
-    assert "김치찌개" in page
+    assert "김치찌개" in manager_client.get(url).content.decode()
 
 
-def test_a_new_group_can_only_belong_to_the_managers_own_items(manager_client, store, menu, other_store):
+def test_only_the_managers_own_items_and_groups_can_be_attached(manager_client, store, menu, other_store):
     foreign = other_store.menu_items.get()
-    fields = {"name": "곱빼기", "min_select": "0", "max_select": "1", "display_order": "0", **_inline("options", [])}
+    theirs = make_option_group(foreign, name="곱빼기 여부")
 
-    refused = manager_client.post(reverse("admin:menus_optiongroup_add"), {**fields, "item": str(foreign.pk)})
-    accepted = manager_client.post(reverse("admin:menus_optiongroup_add"), {**fields, "item": str(menu[0].pk)})
+    refused = manager_client.post(
+        reverse("admin:menus_optiongroup_add"), _group_form("곱빼기", items=[_link_row(None, item=foreign.pk)])
+    )
+    item_form = {
+        **_item_form(menu[0].category, name="김치찌개", price="9000"),
+        **_inline("group_links", [_link_row(theirs)]),
+    }
+    refused_on_item = manager_client.post(reverse("admin:menus_menuitem_change", args=[menu[0].pk]), item_form)
+    item_page = manager_client.get(reverse("admin:menus_menuitem_change", args=[menu[0].pk])).content.decode()
 
     assert refused.status_code == 200
-    assert refused.context["adminform"].form.errors["item"]
-    assert accepted.status_code == 302
-    assert list(OptionGroup.objects.values_list("item_id", flat=True)) == [menu[0].pk]
-    assert _menu_updates(other_store) == 0
+    assert refused.context["inline_admin_formsets"][1].formset.errors[0]["item"]
+    assert refused_on_item.status_code == 200
+    assert refused_on_item.context["inline_admin_formsets"][0].formset.errors[0]["group"]
+    assert "곱빼기 여부" not in item_page
+    assert list(OptionGroup.objects.filter(store=store)) == []
+    assert list(menu[0].option_groups.all()) == [] and list(theirs.items.all()) == [foreign]
+    assert _menu_updates(store) == _menu_updates(other_store) == 0
 
 
 def test_deleting_option_groups_tells_the_tablets_and_keeps_past_orders(manager_client, store, table, menu):
-    group = OptionGroup.objects.create(item=menu[0], name="맵기", min_select=1)
+    group = make_option_group(menu[0], menu[1], name="맵기", min_select=1)
     mild = Option.objects.create(group=group, name="순한맛")
     order = place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1, "option_ids": [mild.id]}])[0]
 
@@ -339,43 +400,29 @@ def test_deleting_option_groups_tells_the_tablets_and_keeps_past_orders(manager_
 
     assert response.status_code == 302
     assert not OptionGroup.objects.exists() and not Option.objects.exists()
+    assert list(menu[1].option_groups.all()) == []
     assert OrderLine.objects.get(order=order).options == [{"id": mild.id, "name": "순한맛", "price_delta": 0}]
     assert _menu_updates(store) == 1
 
 
-def test_inline_rows_cannot_reach_another_stores_groups_or_options(manager_client, store, menu, other_store):
-    ours = OptionGroup.objects.create(item=menu[0], name="맵기")
-    theirs = OptionGroup.objects.create(item=other_store.menu_items.get(), name="곱빼기 여부")
+def test_inline_rows_cannot_reach_another_stores_groups_links_or_options(manager_client, store, menu, other_store):
+    ours = make_option_group(menu[0], name="맵기")
+    theirs = make_option_group(other_store.menu_items.get(), name="곱빼기 여부")
+    their_link = theirs.item_links.get()
     their_option = Option.objects.create(group=theirs, name="곱빼기", price_delta=2000)
     item_form = {
         **_item_form(menu[0].category, name="김치찌개", price="9000"),
-        **_inline("option_groups", [{**_group_row(menu[0], "가로챔"), "id": str(theirs.pk)}], initial=1),
+        **_inline("group_links", [{**_link_row(ours), "id": str(their_link.pk), "DELETE": "on"}], initial=1),
     }
-    group_form = {
-        "name": "맵기",
-        "min_select": "0",
-        "max_select": "1",
-        "display_order": "0",
-        **_inline(
-            "options",
-            [
-                {
-                    "group": str(ours.pk),
-                    "id": str(their_option.pk),
-                    "name": "가로챔",
-                    "price_delta": "1",
-                    "display_order": "0",
-                }
-            ],
-            initial=1,
-        ),
-    }
+    options = [{**_option_row(ours.pk, name="가로챔", price_delta="1"), "id": str(their_option.pk)}]
+    group_form = _group_form("맵기", "0", options=options, initial=(1, 0))
 
     manager_client.post(reverse("admin:menus_menuitem_change", args=[menu[0].pk]), item_form)
     manager_client.post(reverse("admin:menus_optiongroup_change", args=[ours.pk]), group_form)
 
     theirs.refresh_from_db()
     their_option.refresh_from_db()
-    assert (theirs.item.store, theirs.name) == (other_store, "곱빼기 여부")
+    assert ItemOptionGroup.objects.filter(pk=their_link.pk).exists()
+    assert (theirs.store, theirs.name) == (other_store, "곱빼기 여부")
     assert (their_option.group_id, their_option.name, their_option.price_delta) == (theirs.pk, "곱빼기", 2000)
     assert _menu_updates(other_store) == 0

@@ -5,9 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import setup_table, update_store
 from accounts.tokens import manager_tokens, table_tokens
+from conftest import make_option_group
 from menus import services
-from menus.models import Category, MenuItem, Option, OptionGroup
-from menus.services import save_option_groups, save_options
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
+from menus.services import delete_option_group, link_option_groups, save_option_group, save_options
 
 MENU = "/api/v1/menu"
 
@@ -184,8 +185,8 @@ def test_menu_query_budget(client, table, full_menu, django_assert_max_num_queri
 def stew_options(full_menu):
     """김치찌개 with 맵기 (exactly one) and 추가 (up to two, one sold out), created out of order."""
     stew = full_menu["stew"]
-    extra = OptionGroup.objects.create(item=stew, name="추가", min_select=0, max_select=2, display_order=2)
-    spice = OptionGroup.objects.create(item=stew, name="맵기", min_select=1, max_select=1, display_order=1)
+    extra = make_option_group(stew, name="추가", min_select=0, max_select=2, display_order=2)
+    spice = make_option_group(stew, name="맵기", min_select=1, max_select=1, display_order=1)
     return {
         "extra": extra,
         "spice": spice,
@@ -226,9 +227,33 @@ def test_items_carry_their_option_groups_in_display_order(client, table, full_me
     assert all(item["option_groups"] == [] for item in categories[1]["items"])
 
 
+def test_a_shared_group_shows_in_the_same_shape_on_each_item_in_each_items_order(
+    client, table, full_menu, stew_options
+):
+    o, stew = stew_options, full_menu["stew"]
+    rice = MenuItem.objects.get(name="콜라")
+    # On 콜라 the shared 추가 comes first, on 김치찌개 second.
+    o["extra"].items.add(rice, through_defaults={"display_order": 1})
+    o["spice"].items.add(rice, through_defaults={"display_order": 5})
+
+    items = {
+        item["name"]: item
+        for category in client.get(MENU, headers=bearer(table)).json()["categories"]
+        for item in category["items"]
+    }
+
+    assert (
+        set(items["김치찌개"])
+        == set(items["콜라"])
+        == {"id", "name", "price", "description", "image_url", "is_available", "option_groups"}
+    )
+    assert items["콜라"]["option_groups"] == items["김치찌개"]["option_groups"][::-1]
+    assert [group["id"] for group in items[stew.name]["option_groups"]] == [o["spice"].id, o["extra"].id]
+
+
 def test_another_stores_options_are_not_in_the_menu(client, table, menu, other_store):
     theirs = other_store.menu_items.get()
-    group = OptionGroup.objects.create(item=theirs, name="곱빼기 여부")
+    group = make_option_group(theirs, name="곱빼기 여부")
     Option.objects.create(group=group, name="곱빼기", price_delta=2000)
 
     response = client.get(MENU, headers=bearer(table))
@@ -248,7 +273,7 @@ def test_the_staff_call_reasons_are_the_stores_own(client, table, store, full_me
 def _item_with_options(store, category, name):
     item = MenuItem.objects.create(store=store, category=category, name=name, price=5000)
     for number in range(2):
-        group = OptionGroup.objects.create(item=item, name=f"그룹 {number}", max_select=2)
+        group = make_option_group(item, name=f"그룹 {number}", max_select=2)
         for option in range(3):
             Option.objects.create(group=group, name=f"옵션 {option}", price_delta=500 * option)
     return item
@@ -299,7 +324,7 @@ def reprice_option_by_import(o):
 
 
 def _import_cheese(o, **cheese):
-    stew = o["extra"].item
+    stew = o["extra"].items.get()
     extra = {"name": "추가", "min_select": 0, "max_select": 2, "options": [{"name": "치즈", **cheese}]}
     row = {"category": stew.category.name, "name": stew.name, "price": stew.price, "option_groups": [extra]}
     services.import_menu(store=stew.store, rows=[{**row, "description": stew.description, "is_available": True}])
@@ -320,19 +345,25 @@ def delete_option(o):
 
 def change_group_limits(o):
     o["extra"].max_select = 1
-    save_option_groups(item=o["extra"].item, groups=[o["extra"]])
+    save_option_group(group=o["extra"])
 
 
 def add_group(o):
-    save_option_groups(item=o["extra"].item, groups=[OptionGroup(item=o["extra"].item, name="곱빼기")])
+    item = o["extra"].items.get()
+    group = save_option_group(group=OptionGroup(store=item.store, name="곱빼기"))
+    link_option_groups(store_id=item.store_id, links=[ItemOptionGroup(item=item, group=group)])
+
+
+def detach_group(o):
+    link_option_groups(store_id=o["extra"].store_id, deleted=list(o["extra"].item_links.all()))
 
 
 def delete_group(o):
-    save_option_groups(item=o["extra"].item, deleted=[o["extra"]])
+    delete_option_group(group=o["extra"])
 
 
 def change_staff_call_reasons(o):
-    store = o["extra"].item.store
+    store = o["extra"].store
     store.staff_call_reasons = ["물", "냅킨"]
     update_store(store=store, fields=["staff_call_reasons"])
 
@@ -350,6 +381,7 @@ def change_staff_call_reasons(o):
         delete_option,
         change_group_limits,
         add_group,
+        detach_group,
         delete_group,
         change_staff_call_reasons,
     ],

@@ -17,7 +17,7 @@ from core.listener import MAX_STALENESS
 from core.tests.listening import notices_settled, running_listener, wait_until
 from core.tests.processes import app_server, warmed
 from menus import selectors, services
-from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from menus.selectors import menu_version, store_menu
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,13 +47,15 @@ def headers(table):
 
 @pytest.fixture
 def full_menu(store, menu):
-    """The conftest menu plus a drink with options, and text JSON must escape or keep as is."""
+    """The conftest menu plus a drink with options (its size group shared with the stew), and
+    text JSON must escape or keep as is."""
     drinks = services.save_category(category=Category(store=store, name="음료 🍹", display_order=2))
     cola = services.save_menu_item(
         item=MenuItem(store=store, category=drinks, name="콜라", price=2000, description='"차갑게" <b>\u2028</b> \\ 🧊')
     )
-    size = OptionGroup(item=cola, name="크기", min_select=1, max_select=1)
-    services.save_option_groups(item=cola, groups=[size])
+    size = services.save_option_group(group=OptionGroup(store=store, name="크기", min_select=1, max_select=1))
+    links = [ItemOptionGroup(item=cola, group=size), ItemOptionGroup(item=menu[0], group=size)]
+    services.link_option_groups(store_id=store.pk, links=links)
     services.save_options(group=size, options=[Option(group=size, name="큰 컵", price_delta=500)])
     empty = services.save_category(category=Category(store=store, name="빈 분류", display_order=3))
     return {"drinks": drinks, "cola": cola, "size": size, "meals": menu[0].category, "stew": menu[0], "empty": empty}
@@ -121,8 +123,22 @@ def change_options(m):
     services.save_options(group=m["size"], options=[Option(group=m["size"], name="작은 컵")])
 
 
+def change_shared_group_limits(m):
+    m["size"].max_select = 2
+    services.save_option_group(group=m["size"])
+
+
+def attach_group(m):
+    rice = MenuItem.objects.get(name="공기밥")
+    services.link_option_groups(store_id=rice.store_id, links=[ItemOptionGroup(item=rice, group=m["size"])])
+
+
+def detach_group(m):
+    services.link_option_groups(store_id=m["cola"].store_id, deleted=list(m["cola"].group_links.all()))
+
+
 def delete_option_group(m):
-    services.save_option_groups(item=m["cola"], deleted=[m["size"]])
+    services.delete_option_group(group=m["size"])
 
 
 def import_rows(m):
@@ -149,6 +165,9 @@ MENU_CHANGES = [
     sell_out_item,
     delete_item,
     change_options,
+    change_shared_group_limits,
+    attach_group,
+    detach_group,
     delete_option_group,
     import_rows,
     change_staff_call_reasons,
@@ -174,6 +193,25 @@ def test_every_menu_change_is_seen_at_the_next_read(client, headers, full_menu, 
     response = client.get(MENU, headers=headers)
     assert response.content == tablet_body(Store.objects.get())
     assert response["ETag"] == f'"{menu_version(full_menu["stew"].store)}"'
+
+
+def test_a_shared_group_changes_on_every_item_that_offers_it(client, headers, full_menu, listening_process):
+    client.get(MENU, headers=headers)
+    big = full_menu["size"].options.get()
+    big.price_delta = 700
+    services.save_options(group=full_menu["size"], options=[big])
+
+    def both_repriced():
+        items = [
+            item for category in client.get(MENU, headers=headers).json()["categories"] for item in category["items"]
+        ]
+        offered = {item["name"]: item["option_groups"] for item in items if item["option_groups"]}
+        return offered.keys() == {"김치찌개", "콜라"} and all(
+            groups[0]["id"] == full_menu["size"].id and groups[0]["options"][0]["price_delta"] == 700
+            for groups in offered.values()
+        )
+
+    wait_until(both_repriced, timeout=MAX_STALENESS)
 
 
 def test_a_write_around_the_services_is_not_seen(client, headers, full_menu, listening_process):

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command, load_command_class
 from django.db import connection
 
-from conftest import make_store, postgres_only
+from conftest import make_option_group, make_store, postgres_only
 from menus import menu_files
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.selectors import menu_version, store_menu
@@ -495,11 +495,7 @@ def test_json_export_then_import_copies_options_to_another_store(store, tmp_path
 
     assert menu_of(target) == menu_of(store)
     assert options_of(target)["소주"][0]["options"][1] == option("처음처럼", 0, False)
-    assert (
-        Option.objects.filter(group__item__store=target).count()
-        == Option.objects.filter(group__item__store=store).count()
-        == 4
-    )
+    assert Option.objects.filter(group__store=target).count() == Option.objects.filter(group__store=store).count() == 4
 
 
 @pytest.mark.parametrize("name", ["import_menu", "export_menu"])
@@ -508,3 +504,100 @@ def test_help_says_json_carries_options_and_csv_does_not(name):
 
     assert "option_groups" in help_text
     assert "CSV is flat" in help_text
+
+
+# Shared option groups (one 맵기, many items)
+
+SPICE = group(options=[option("순한맛"), option("매운맛", 500)])
+
+
+def shared_rows():
+    return [
+        {**row(), "option_groups": [SPICE]},
+        {**row(name="떡볶이", price=6000), "option_groups": [SPICE, group("추가", 0, 2, [option("치즈", 1000)])]},
+        {**row("음료", "소주", 5000), "option_groups": [group("종류", options=[option("참이슬")])]},
+    ]
+
+
+def test_groups_a_file_describes_alike_become_one_shared_group(store):
+    import_menu(store=store, rows=shared_rows())
+
+    spice = OptionGroup.objects.get(store=store, name="맵기")
+    assert sorted(spice.items.values_list("name", flat=True)) == ["김치찌개", "떡볶이"]
+    assert OptionGroup.objects.filter(store=store).count() == 3
+    assert options_of(store)["떡볶이"][0] == options_of(store)["김치찌개"][0] == SPICE
+
+
+def test_a_shared_group_round_trips_to_another_store_and_reimports_unchanged(store, tmp_path):
+    import_menu(store=store, rows=shared_rows())
+    path = tmp_path / "menu.json"
+    call_command("export_menu", store.code, str(path))
+    exported = json.loads(path.read_text())
+    (stew, tteok), _drinks = (category["items"] for category in exported["categories"])
+    assert stew["option_groups"][0]["id"] == tteok["option_groups"][0]["id"]
+    target = make_store(code="copy", name="복사 식당")
+
+    call_command("import_menu", target.code, str(path))
+    ids = sorted(OptionGroup.objects.filter(store=target).values_list("id", flat=True))
+    version = menu_version(target)
+    again = import_menu(store=target, rows=menu_files.parse_json(path.read_text()))
+
+    assert menu_of(target) == menu_of(store)
+    assert sorted(OptionGroup.objects.get(store=target, name="맵기").items.values_list("name", flat=True)) == [
+        "김치찌개",
+        "떡볶이",
+    ]
+    assert (again.items_updated, again.items_unchanged) == (0, 3)
+    assert sorted(OptionGroup.objects.filter(store=target).values_list("id", flat=True)) == ids
+    assert menu_version(target) == version
+
+
+def test_an_item_gets_the_stores_existing_group_of_the_same_content(store):
+    import_menu(store=store, rows=shared_rows()[:1])
+
+    import_menu(store=store, rows=[{**row(name="라면", price=4000), "option_groups": [SPICE]}])
+
+    assert OptionGroup.objects.filter(store=store).count() == 1
+    assert OptionGroup.objects.get().items.count() == 2
+
+
+def test_a_reimport_updates_a_shared_group_once_for_all_its_items(store):
+    import_menu(store=store, rows=shared_rows())
+    hotter = group(options=[option("순한맛"), option("매운맛", 800)])
+    rows = shared_rows()
+    rows[0]["option_groups"] = rows[1]["option_groups"][:1] = [hotter]
+
+    result = import_menu(store=store, rows=rows)
+
+    assert result.items_updated == 2
+    assert options_of(store)["떡볶이"][0] == options_of(store)["김치찌개"][0] == hotter
+    assert OptionGroup.objects.filter(store=store, name="맵기").count() == 1
+
+
+def test_two_rows_describing_one_shared_group_differently_write_nothing(store):
+    import_menu(store=store, rows=shared_rows())
+    before, version = menu_of(store), menu_version(store)
+    rows = shared_rows()
+    rows[1]["option_groups"] = [group(options=[option("순한맛"), option("매운맛", 800)])]
+
+    with pytest.raises(ValidationError) as error:
+        import_menu(store=store, rows=[*rows, row(name="새 메뉴")])
+
+    assert error.value.messages == [
+        "row 2: option group 맵기 is shared with the item of row 1, which describes it differently."
+    ]
+    assert menu_of(store) == before and menu_version(store) == version
+
+
+def test_groups_kept_per_item_stay_separate_on_reimport(store, menu):
+    # As the migration leaves them: identical groups, one per item.
+    for item in menu[:2]:
+        spice = make_option_group(item, name="맵기", max_select=1)
+        Option.objects.create(group=spice, name="순한맛")
+    ids = sorted(OptionGroup.objects.values_list("id", flat=True))
+    file = menu_files.dump_json(store_menu(store))
+
+    result = import_menu(store=store, rows=menu_files.parse_json(file))
+
+    assert result.items_unchanged == 3
+    assert sorted(OptionGroup.objects.values_list("id", flat=True)) == ids

@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.tokens import manager_tokens
-from menus.models import MAX_PRICE, MenuItem, Option, OptionGroup
+from conftest import make_option_group
+from menus.models import MAX_PRICE, ItemOptionGroup, MenuItem, Option, OptionGroup
 from menus.selectors import menu_version
-from menus.services import save_option_groups, save_options
+from menus.services import delete_option_group, link_option_groups, save_option_group, save_options
 from orders.models import EventType, OrderEvent
 
 API = "/api/v1/admin"
@@ -25,7 +26,7 @@ def stew(menu):
 
 @pytest.fixture
 def spice(stew):
-    group = OptionGroup.objects.create(item=stew, name="맵기", min_select=1, max_select=1)
+    group = make_option_group(stew, name="맵기", min_select=1, max_select=1)
     Option.objects.create(group=group, name="순한맛", display_order=1)
     Option.objects.create(group=group, name="매운맛", display_order=2)
     return group
@@ -33,48 +34,82 @@ def spice(stew):
 
 def test_saving_groups_and_options_is_one_announcement_each_with_the_new_version(store, stew):
     before = MenuItem.objects.get(pk=stew.pk).updated_at
-    spice, extra = OptionGroup(item=stew, name="맵기", min_select=1), OptionGroup(item=stew, name="추가", max_select=2)
-
-    save_option_groups(item=stew, groups=[spice, extra])
+    spice = save_option_group(group=OptionGroup(store=store, name="맵기", min_select=1))
+    extra = save_option_group(group=OptionGroup(store=store, name="추가", max_select=2))
+    link_option_groups(
+        store_id=store.pk,
+        links=[ItemOptionGroup(item=stew, group=extra, display_order=2), ItemOptionGroup(item=stew, group=spice)],
+    )
     save_options(
         group=extra, options=[Option(group=extra, name="치즈", price_delta=1000), Option(group=extra, name="햄")]
     )
 
-    assert [group.name for group in stew.option_groups.all()] == ["맵기", "추가"]
+    assert [link.group.name for link in stew.group_links.all()] == ["맵기", "추가"]
     assert [(option.name, option.price_delta) for option in extra.options.all()] == [("치즈", 1000), ("햄", 0)]
     events = menu_events(store)
-    assert len(events) == 2
+    assert len(events) == 4
     assert events[-1].payload == {"version": menu_version(store)}
     assert MenuItem.objects.get(pk=stew.pk).updated_at > before
 
 
 def test_deleting_a_group_deletes_its_options_and_a_deleted_name_can_be_reused(store, stew, spice):
-    again = OptionGroup(item=stew, name="맵기", min_select=0, max_select=2)
+    delete_option_group(group=spice)
+    again = save_option_group(group=OptionGroup(store=store, name="맵기", min_select=0, max_select=2))
+    link_option_groups(store_id=store.pk, links=[ItemOptionGroup(item=stew, group=again)])
 
-    save_option_groups(item=stew, groups=[again], deleted=[spice])
-
-    assert list(OptionGroup.objects.filter(item=stew).values_list("name", "max_select")) == [("맵기", 2)]
+    assert list(stew.option_groups.values_list("name", "max_select")) == [("맵기", 2)]
     assert not Option.objects.filter(group_id=spice.id).exists()
+    assert len(menu_events(store)) == 3
+
+
+def test_detaching_a_group_keeps_it_for_the_store_and_its_other_items(store, menu, stew, spice):
+    spice.items.add(menu[1])
+
+    link_option_groups(store_id=store.pk, deleted=list(stew.group_links.all()))
+
+    assert list(stew.option_groups.all()) == []
+    assert list(menu[1].option_groups.all()) == [spice]
+    assert spice.options.count() == 2
 
 
 @pytest.mark.parametrize(
     ("fields", "field"),
-    [
-        ({"max_select": 0}, "__all__"),
-        ({"min_select": 3, "max_select": 2}, "min_select"),
-        ({"name": ""}, "name"),
-        ({"name": "맵기"}, "__all__"),
-    ],
+    [({"max_select": 0}, "__all__"), ({"min_select": 3, "max_select": 2}, "min_select"), ({"name": ""}, "name")],
 )
 def test_an_invalid_group_is_refused_and_nothing_is_written_or_announced(store, stew, spice, fields, field):
-    group = OptionGroup(item=stew, **{"name": "추가", **fields})
+    group = OptionGroup(store=store, **{"name": "추가", **fields})
 
     with pytest.raises(ValidationError) as error:
-        save_option_groups(item=stew, groups=[group])
+        save_option_group(group=group)
 
     assert field in error.value.message_dict
-    assert list(OptionGroup.objects.filter(item=stew)) == [spice]
+    assert list(OptionGroup.objects.all()) == [spice]
     assert menu_events(store) == []
+
+
+def test_an_item_cannot_offer_two_groups_of_one_name(store, menu, stew, spice):
+    other_spice = make_option_group(menu[1], name="맵기", max_select=1)
+
+    with pytest.raises(ValidationError) as error:
+        link_option_groups(store_id=store.pk, links=[ItemOptionGroup(item=stew, group=other_spice)])
+
+    assert "group" in error.value.message_dict
+    assert list(stew.option_groups.all()) == [spice]
+    assert menu_events(store) == []
+
+
+def test_another_stores_group_or_item_cannot_be_attached(store, stew, spice, other_store):
+    foreign_item = other_store.menu_items.get()
+    foreign_group = make_option_group(foreign_item, name="곱빼기 여부")
+
+    with pytest.raises(ValidationError):
+        link_option_groups(store_id=store.pk, links=[ItemOptionGroup(item=stew, group=foreign_group)])
+    with pytest.raises(ValidationError):
+        link_option_groups(store_id=store.pk, links=[ItemOptionGroup(item=foreign_item, group=spice)])
+
+    assert list(stew.option_groups.all()) == [spice]
+    assert list(foreign_item.option_groups.all()) == [foreign_group]
+    assert menu_events(store) == menu_events(other_store) == []
 
 
 @pytest.mark.parametrize(
@@ -95,10 +130,8 @@ def test_an_invalid_option_is_refused_with_the_whole_batch(store, spice, fields,
 
 def test_groups_and_options_of_another_parent_are_refused(store, menu, spice, other_store):
     foreign_item = other_store.menu_items.get()
-    foreign_group = OptionGroup.objects.create(item=foreign_item, name="곱빼기 여부")
+    foreign_group = make_option_group(foreign_item, name="곱빼기 여부")
 
-    with pytest.raises(ValueError, match="belong"):
-        save_option_groups(item=menu[1], deleted=[spice])
     with pytest.raises(ValueError, match="belong"):
         save_options(group=foreign_group, options=[Option(group=spice, name="보통")])
     with pytest.raises(ValueError, match="belong"):
@@ -156,7 +189,7 @@ def test_manager_api_item_list_reads_options_in_the_same_queries_for_any_number(
     api, store, menu, django_assert_num_queries
 ):
     def give_options(item):
-        group = OptionGroup.objects.create(item=item, name="추가", max_select=2)
+        group = make_option_group(item, name="추가", max_select=2)
         Option.objects.bulk_create(Option(group=group, name=f"옵션 {n}") for n in range(3))
 
     give_options(menu[0])

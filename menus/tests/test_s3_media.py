@@ -255,10 +255,10 @@ def admin_upload(manager_client, item, content):
         "description": item.description,
         "image_url": "",
         "is_available": "on",
-        "option_groups-TOTAL_FORMS": "0",
-        "option_groups-INITIAL_FORMS": "0",
-        "option_groups-MIN_NUM_FORMS": "0",
-        "option_groups-MAX_NUM_FORMS": "1000",
+        "group_links-TOTAL_FORMS": "0",
+        "group_links-INITIAL_FORMS": "0",
+        "group_links-MIN_NUM_FORMS": "0",
+        "group_links-MAX_NUM_FORMS": "1000",
         "image": upload(content),
     }
     response = manager_client.post(reverse("admin:menus_menuitem_change", args=[item.pk]), form)

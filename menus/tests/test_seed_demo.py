@@ -101,6 +101,9 @@ def test_the_demo_has_options_a_guest_can_order():
     assert all(option["price_delta"] > 0 for option in extras)
     assert [option["name"] for option in extras if not option["is_available"]] == ["모둠 튀김"]
     assert "라면 사리" in [option["name"] for option in items["김치찌개"]["option_groups"][1]["options"]]
+    # One 맵기 for the store, offered on both dishes.
+    assert items["떡볶이"]["option_groups"][0] == items["김치찌개"]["option_groups"][0]
+    assert OptionGroup.objects.filter(store=store, name="맵기").count() == 1
 
     hot = items["떡볶이"]["option_groups"][0]["options"][2]
     noodles, cheese = extras[:2]
@@ -141,7 +144,7 @@ def test_rerun_restores_the_demo_without_signing_out_good_tablets():
     seed()
     store = Store.objects.get(code="demo")
     MenuItem.objects.filter(store=store, name="김치찌개").update(price=1)
-    Option.objects.filter(group__item__store=store, name="치즈").update(price_delta=1, is_available=False)
+    Option.objects.filter(group__store=store, name="치즈").update(price_delta=1, is_available=False)
     Table.objects.filter(store=store, number=3).update(password="changed")
     store.users.filter(username="manager").update(password="changed")
     versions = dict(store.tables.values_list("number", "token_version"))
@@ -149,7 +152,7 @@ def test_rerun_restores_the_demo_without_signing_out_good_tablets():
     seed()
 
     assert MenuItem.objects.get(store=store, name="김치찌개").price == 9000
-    cheese = Option.objects.get(group__item__store=store, name="치즈")
+    cheese = Option.objects.get(group__store=store, name="치즈")
     assert (cheese.price_delta, cheese.is_available) == (1000, True)
     table = store.tables.get(number=3)
     assert table.check_password("1234")

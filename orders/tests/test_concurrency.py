@@ -190,7 +190,7 @@ def test_two_managers_acknowledging_one_call_at_once_make_one_event(table, manag
 
 
 def test_racing_taps_of_one_key_with_options_make_one_order_and_other_choices_are_refused(table, menu):
-    spice = menu[0].option_groups.create(name="맵기", min_select=1, max_select=1)
+    spice = menu[0].option_groups.create(store=menu[0].store, name="맵기", min_select=1, max_select=1)
     mild, hot = spice.options.create(name="순한맛"), spice.options.create(name="매운맛", display_order=1)
 
     def tap(option, note):

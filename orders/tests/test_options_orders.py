@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.tokens import table_tokens
+from conftest import make_option_group
 from core.exceptions import Conflict
-from menus.models import Option, OptionGroup
-from menus.services import delete_menu_item, save_option_groups, save_options
+from menus.models import Option
+from menus.services import delete_menu_item, delete_option_group, link_option_groups, save_options
 from orders.models import EventType, Order, OrderEvent, OrderLine, TableSession
 from orders.pricing import MAX_ORDER_TOTAL
 from orders.services import place_order
@@ -20,8 +21,8 @@ ORDERS = "/api/v1/orders"
 def stew(menu):
     """김치찌개 (₩9,000): 맵기 exactly one; 추가 up to two (치즈 +1,000, 계란 +500, 햄 sold out)."""
     item = menu[0]
-    extra = OptionGroup.objects.create(item=item, name="추가", min_select=0, max_select=2, display_order=2)
-    spice = OptionGroup.objects.create(item=item, name="맵기", min_select=1, max_select=1, display_order=1)
+    extra = make_option_group(item, name="추가", min_select=0, max_select=2, display_order=2)
+    spice = make_option_group(item, name="맵기", min_select=1, max_select=1, display_order=1)
     item.o = {
         "spice": spice,
         "extra": extra,
@@ -85,12 +86,12 @@ def test_the_same_item_with_other_options_is_another_line(table, stew):
 
 
 def other_items_option(stew, menu, other_store):
-    group = OptionGroup.objects.create(item=menu[1], name="추가")
+    group = make_option_group(menu[1], name="추가")
     return Option.objects.create(group=group, name="두부", price_delta=500).id
 
 
 def other_stores_option(stew, menu, other_store):
-    group = OptionGroup.objects.create(item=other_store.menu_items.get(), name="추가")
+    group = make_option_group(other_store.menu_items.get(), name="추가")
     return Option.objects.create(group=group, name="곱빼기", price_delta=2000).id
 
 
@@ -144,7 +145,8 @@ def test_every_group_counts_against_its_own_limits(table, stew):
 
 
 def test_an_item_whose_groups_are_deleted_is_ordered_without_options(table, stew):
-    save_option_groups(item=stew, deleted=[stew.o["spice"], stew.o["extra"]])
+    delete_option_group(group=stew.o["spice"])
+    link_option_groups(store_id=stew.store_id, deleted=list(stew.group_links.all()))
 
     order, _created = place_order(table=table, items=[{"menu_item_id": stew.id, "quantity": 1}])
 
@@ -182,7 +184,7 @@ def test_the_snapshot_survives_menu_edits_and_deletions(table, stew):
     cheese.name, cheese.price_delta = "모짜렐라", 3000
     save_options(group=stew.o["extra"], options=[cheese])
     save_options(group=stew.o["spice"], deleted=[hot])
-    save_option_groups(item=stew, deleted=[stew.o["extra"]])
+    delete_option_group(group=stew.o["extra"])
     delete_menu_item(item=stew)
 
     kept = OrderLine.objects.get(order=order)
@@ -345,3 +347,61 @@ def test_the_api_replays_the_same_note_and_refuses_another(client, table, stew):
     assert replay.json() == first.json()
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+# A group shared by several items (one 맵기, many items)
+
+
+def test_an_option_of_a_shared_group_is_priced_on_every_item_that_offers_it(table, menu, stew):
+    spice = stew.o["spice"]
+    spice.items.add(menu[1], menu[2])
+    hot = stew.o["hot"]
+    hot.price_delta = 700
+    save_options(group=spice, options=[hot])
+
+    order, _created = place_order(
+        table=table, items=[{"menu_item_id": item.id, "quantity": 1, "option_ids": [hot.id]} for item in menu]
+    )
+
+    assert [(each.name, each.unit_price, each.options) for each in order.lines.all()] == [
+        (item.name, item.price + 700, [{"id": hot.id, "name": "매운맛", "price_delta": 700}]) for item in menu
+    ]
+
+
+def test_a_shared_groups_limits_hold_on_each_item(table, menu, stew):
+    stew.o["spice"].items.add(menu[1])
+
+    with pytest.raises(ValidationError) as error:
+        place_order(table=table, items=[line(stew, "mild"), {"menu_item_id": menu[1].id, "quantity": 1}])
+
+    assert error.value.message_dict["items"] == ["Line 2: choose at least 1 of 맵기 for 된장찌개."]
+    assert nothing_written()
+
+
+def test_the_api_refuses_an_option_of_a_group_the_item_does_not_offer(client, table, menu, stew):
+    # 추가 is attached to 김치찌개 only: its options are nothing of 된장찌개's.
+    body = {"items": [{"menu_item_id": menu[1].id, "quantity": 1, "option_ids": [stew.o["cheese"].id]}]}
+
+    response = post(client, table, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "items": [f"Line 1: option {stew.o['cheese'].id} is not an option of 된장찌개."]
+    }
+    assert nothing_written()
+
+
+def test_another_stores_group_on_an_item_is_never_offered_or_priced(client, table, menu, stew, other_store):
+    """A link to another store's group (written past the services, which refuse it) prices nothing."""
+    theirs = make_option_group(other_store.menu_items.get(), name="곱빼기", min_select=1)
+    option = Option.objects.create(group=theirs, name="곱빼기", price_delta=2000)
+    theirs.items.add(menu[2])
+    body = {"items": [{"menu_item_id": menu[2].id, "quantity": 1, "option_ids": [option.id]}]}
+
+    response = post(client, table, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"items": [f"Line 1: option {option.id} is not an option of 공기밥."]}
+    assert post(client, table, {"items": [{"menu_item_id": menu[2].id, "quantity": 1}]}, "key-2").status_code == 201
+    with pytest.raises(ValidationError):
+        link_option_groups(store_id=table.store_id, links=[menu[2].group_links.get()])

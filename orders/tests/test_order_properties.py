@@ -34,9 +34,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from accounts.models import Store
 from accounts.services import setup_table
 from accounts.tokens import table_tokens
-from conftest import make_menu, make_store
+from conftest import make_menu, make_option_group, make_store
 from core.exceptions import Conflict
-from menus.models import MenuItem, Option, OptionGroup
+from menus.models import MenuItem, Option
 from orders.models import STATUS_FLOW, EventType, Order, OrderAudit, OrderEvent, OrderLine, TableSession
 from orders.pricing import MAX_LINES, MAX_NOTE_LENGTH, MAX_ORDER_TOTAL, MAX_QUANTITY
 from orders.selectors import dashboard_tables, open_session, table_state
@@ -116,8 +116,8 @@ def world(store, other_store):
         store, items=(("김치찌개", 9000), ("공기밥", 1000), ("된장찌개", 8000), ("한우 코스", 10_000_000))
     )
     MenuItem.objects.filter(pk=soup.pk).update(is_available=False)
-    spice = OptionGroup.objects.create(item=stew, name="맵기", min_select=1, max_select=1, display_order=1)
-    extra = OptionGroup.objects.create(item=stew, name="추가", min_select=0, max_select=2, display_order=2)
+    spice = make_option_group(stew, name="맵기", min_select=1, max_select=1, display_order=1)
+    extra = make_option_group(stew, name="추가", min_select=0, max_select=2, display_order=2)
     for group, name, delta, available in [
         (spice, "순한맛", 0, True),
         (spice, "매운맛", 500, True),
@@ -127,7 +127,7 @@ def world(store, other_store):
     ]:
         Option.objects.create(group=group, name=name, price_delta=delta, is_available=available)
     foreign_item = other_store.menu_items.get()
-    foreign_group = OptionGroup.objects.create(item=foreign_item, name="곱빼기", min_select=0, max_select=1)
+    foreign_group = make_option_group(foreign_item, name="곱빼기", min_select=0, max_select=1)
     foreign_option = Option.objects.create(group=foreign_group, name="곱빼기", price_delta=2000)
 
     menu = {}

@@ -254,10 +254,12 @@ def test_notifications_of_stores_nobody_here_follows_are_not_read(store, table, 
 
 
 def test_pricing_is_one_query_however_many_options(table, menu, django_assert_num_queries):
-    spice = menu[0].option_groups.create(name="맵기", min_select=1, max_select=1)
+    spice = menu[0].option_groups.create(store=menu[0].store, name="맵기", min_select=1, max_select=1)
     mild = spice.options.create(name="순한맛")
     spice.options.create(name="매운맛", price_delta=500, display_order=1)
-    menu[0].option_groups.create(name="추가", max_select=2).options.create(name="치즈", price_delta=1000)
+    menu[0].option_groups.create(store=menu[0].store, name="추가", max_select=2).options.create(
+        name="치즈", price_delta=1000
+    )
     lines = [(menu[0].id, 1, [mild.id]), (menu[1].id, 2, []), (menu[2].id, 1, [])]
     with django_assert_num_queries(1):
         priced = price_lines(table.store_id, lines)
@@ -398,7 +400,7 @@ def test_a_refused_order_writes_nothing_and_takes_no_number_or_id(table, menu, s
 def _store_with_menu(code):
     store = make_store(code=code, name=f"{code} 식당")
     kimchi, soybean, _rice = make_menu(store)
-    spice = kimchi.option_groups.create(name="맵기", min_select=1, max_select=1)
+    spice = kimchi.option_groups.create(store=kimchi.store, name="맵기", min_select=1, max_select=1)
     spice.options.create(name="순한맛")
     hot = spice.options.create(name="매운맛", price_delta=500, display_order=1)
     long_name = MenuItem.objects.create(

@@ -350,17 +350,16 @@ def add_item_options(name, groups):
     `groups` is [[group name, min_select, max_select, [[option name, price_delta], …]], …];
     returns {option name: id}.
     """
-    from menus.models import MenuItem, Option, OptionGroup
+    from menus.models import ItemOptionGroup, MenuItem, Option, OptionGroup
     from menus.services import save_menu_item
 
     item = MenuItem.objects.get(store__code=STORE_CODE, name=name)
     ids = {}
     for group_order, (group_name, min_select, max_select, options) in enumerate(groups):
-        group, _created = OptionGroup.objects.update_or_create(
-            item=item,
-            name=group_name,
-            defaults={"min_select": min_select, "max_select": max_select, "display_order": group_order},
-        )
+        group = item.option_groups.filter(name=group_name).first() or OptionGroup(store=item.store, name=group_name)
+        group.min_select, group.max_select = min_select, max_select
+        group.save()
+        ItemOptionGroup.objects.update_or_create(item=item, group=group, defaults={"display_order": group_order})
         for option_order, (option_name, price_delta) in enumerate(options):
             option, _created = Option.objects.update_or_create(
                 group=group, name=option_name, defaults={"price_delta": price_delta, "display_order": option_order}
@@ -407,7 +406,7 @@ def set_option_availability(item_name, option_name, available):
     from menus.services import save_menu_item
 
     item = MenuItem.objects.get(store__code=STORE_CODE, name=item_name)
-    changed = Option.objects.filter(group__item=item, name=option_name).update(is_available=available)
+    changed = Option.objects.filter(group__items=item, name=option_name).update(is_available=available)
     save_menu_item(item=item)
     return changed
 

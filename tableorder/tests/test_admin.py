@@ -14,8 +14,8 @@ from accounts.models import Store, Table, User
 from accounts.roles import STORE_MANAGER_GROUP
 from accounts.services import setup_table
 from accounts.tokens import table_tokens
-from conftest import make_store
-from menus.models import Option, OptionGroup
+from conftest import make_option_group, make_store
+from menus.models import Option
 from orders.models import EventType, Order, OrderEvent, OrderStatus, StaffCall, TableSession
 from orders.services import change_order_status, close_session, delete_order, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
@@ -47,7 +47,7 @@ def staff_call(table):
 
 @pytest.fixture
 def option_group(menu):
-    group = OptionGroup.objects.create(item=menu[0], name="맵기", min_select=1, max_select=1)
+    group = make_option_group(menu[0], name="맵기", min_select=1, max_select=1)
     Option.objects.create(group=group, name="순한맛")
     return group
 
@@ -568,9 +568,9 @@ def test_calls_cannot_be_added_edited_or_deleted_in_the_admin(manager_client, st
 
 
 def test_an_order_page_shows_the_note_and_each_lines_options(manager_client, table, menu):
-    spicy = OptionGroup.objects.create(item=menu[0], name="맵기", min_select=1, max_select=1)
+    spicy = make_option_group(menu[0], name="맵기", min_select=1, max_select=1)
     hot = Option.objects.create(group=spicy, name="매운맛")
-    extra = OptionGroup.objects.create(item=menu[0], name="추가", min_select=0, max_select=2)
+    extra = make_option_group(menu[0], name="추가", min_select=0, max_select=2)
     cheese = Option.objects.create(group=extra, name="치즈", price_delta=1000)
     order, _created = place_order(
         table=table,

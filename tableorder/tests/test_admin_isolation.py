@@ -18,13 +18,13 @@ from accounts.models import Store
 from accounts.services import setup_table
 from accounts.store_admin import has_store_field, limit_to_store
 from accounts.tokens import table_tokens
-from conftest import make_store
-from menus.models import Category, MenuItem, Option, OptionGroup
+from conftest import make_option_group, make_store
+from menus.models import Category, ItemOptionGroup, MenuItem, Option
 from orders.models import OrderLine
 from orders.services import delete_order, place_order
 from orders.staff_calls import call_staff
 
-B_NAMES = ["베타 식당", "베타전용분류", "베타전용메뉴"]
+B_NAMES = ["베타 식당", "베타전용분류", "베타전용메뉴", "베타전용옵션그룹", "베타전용옵션"]
 
 
 def _model_admins():
@@ -89,7 +89,7 @@ def store_b(db):
     store = make_store(code="beta", name="베타 식당")
     category = Category.objects.create(store=store, name="베타전용분류", display_order=1)
     item = MenuItem.objects.create(store=store, category=category, name="베타전용메뉴", price=7000, display_order=1)
-    group = OptionGroup.objects.create(item=item, name="베타전용옵션그룹", max_select=2)
+    group = make_option_group(item, name="베타전용옵션그룹", max_select=2)
     Option.objects.create(group=group, name="베타전용옵션", price_delta=500)
     table = setup_table(store=store, number=7, password="7777")[0]
     place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 1}])
@@ -207,6 +207,20 @@ def test_list_editing_cannot_reach_another_stores_item(manager_a, store_b):
     item.refresh_from_db()
     assert item.price == 7000
     assert item.is_available
+
+
+def test_the_item_page_offers_only_the_managers_own_option_groups(manager_a, store_b, menu):
+    ours = make_option_group(menu[1], name="맵기")
+
+    for url in (reverse("admin:menus_menuitem_add"), reverse("admin:menus_menuitem_change", args=[menu[0].pk])):
+        page = manager_a.get(url)
+        (links,) = [
+            formset for formset in page.context["inline_admin_formsets"] if formset.opts.model is ItemOptionGroup
+        ]
+        offered = links.formset.empty_form.fields["group"].queryset
+
+        assert list(offered) == [ours]
+        assert "베타전용옵션그룹" not in page.content.decode()
 
 
 @pytest.mark.parametrize("model", [Category, MenuItem])

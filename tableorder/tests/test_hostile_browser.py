@@ -54,7 +54,8 @@ def seed():
     item = MenuItem.objects.create(
         store=store, category=category, name=TEXT["item"], description=TEXT["description"], price=9000
     )
-    group = OptionGroup.objects.create(item=item, name=TEXT["group"], min_select=1, max_select=1)
+    group = OptionGroup.objects.create(store=store, name=TEXT["group"], min_select=1, max_select=1)
+    group.items.add(item)
     option = Option.objects.create(group=group, name=TEXT["option"], price_delta=500)
     Option.objects.create(group=group, name="보통", display_order=1)
     order, _created = place_order(
@@ -177,7 +178,9 @@ def test_the_admin_shows_hostile_text_as_text(page, hostile_store):
     page.goto(f"/admin/menus/menuitem/{ids['item']}/change/")
     field("#id_name").to_have_value(TEXT["item"])
     field("#id_description").to_have_value(TEXT["description"])
-    field("input[name$='-0-name']").to_have_value(TEXT["group"])
+    # The attached group as the picker's choice, and its options as the link to its page.
+    expect(page.locator("select[name='group_links-0-group'] option:checked")).to_have_text(TEXT["group"])
+    trap.shows("option", within=page.locator("#group_links-group"))
     expect(page.locator(".select2-selection__rendered")).to_contain_text(TEXT["category"])  # the picker's choice
     page.goto("/admin/menus/optiongroup/")
     trap.shows("group", "item")
