@@ -34,6 +34,7 @@ class MenuItemDict(TypedDict):
     price: int
     description: str
     image_url: str
+    image_srcset: str
     is_available: bool
     option_groups: list[OptionGroupDict]
 
@@ -90,6 +91,7 @@ def menu_item_dict(item: MenuItem) -> MenuItemDict:
         "price": item.price,
         "description": item.description,
         "image_url": item.display_image_url,
+        "image_srcset": item.image_srcset,
         "is_available": item.is_available,
         "option_groups": [option_group_dict(group) for group in item.option_groups.all()],
     }
