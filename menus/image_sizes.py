@@ -9,6 +9,7 @@ write that saves the item; `make_image_sizes` makes them for images stored befor
 """
 
 import io
+import re
 from typing import IO
 
 from django.core.files.base import ContentFile
@@ -76,9 +77,14 @@ def store_sizes(storage: Storage, name: str, sizes: dict[int, bytes]) -> dict[st
 
 
 def sizes_of(name: str, sizes: dict[str, str]) -> bool:
-    """Whether `sizes` were made from the stored image `name` (and not from an earlier one)."""
-    stem = name.rsplit(".", 1)[0]
-    return bool(name and sizes) and all(stored.startswith(f"{stem}_") for stored in sizes.values())
+    """Whether `sizes` were made from the stored image `name` (and not from an earlier one):
+    each is named `<name less its extension>_<width>w.webp`, or with the suffix a storage adds
+    to a name already taken (`…_400w_AbCd123.webp`)."""
+    stem = re.escape(name.rsplit(".", 1)[0])
+    return bool(name and sizes) and all(
+        re.fullmatch(rf"{stem}_{re.escape(width)}w(_[A-Za-z0-9]+)?\.{EXTENSION}", stored)
+        for width, stored in sizes.items()
+    )
 
 
 def srcset(storage: Storage, sizes: dict[str, str]) -> str:

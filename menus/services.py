@@ -90,8 +90,8 @@ def _refresh_image_sizes(item: MenuItem) -> None:
     A new upload is decoded first (a picture that does not decode is a ValidationError, and
     nothing is stored), then stored with its sizes. An image already in storage (an import's,
     the demo's, one stored before sizes existed) takes the sizes another item made of the same
-    file, or has them made from the stored file; one that does not decode keeps none, and
-    tablets show it as it is."""
+    file, or has them made from the stored file; one that cannot be read or decoded keeps
+    none, and tablets show it as it is."""
     image = item.image
     if not image:
         item.image_sizes = {}
@@ -113,8 +113,9 @@ def _refresh_image_sizes(item: MenuItem) -> None:
         try:
             with image.storage.open(image.name) as stored:
                 sizes = render_sizes(stored)
-        except (ValidationError, OSError):
-            logger.warning("menu image %s does not decode: no display sizes", image.name)
+        # A file gone or unreadable (on disk or S3), or a picture that does not decode.
+        except Exception:
+            logger.warning("no display sizes for menu image %s", image.name, exc_info=True)
             item.image_sizes = {}
             return
     item.image_sizes = store_sizes(image.storage, image.name, sizes)
