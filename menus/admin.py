@@ -143,7 +143,10 @@ class ImagePreviewInput(AdminFileWidget):
             (attrs or {}).get("id", ""),
             _("The chosen image"),
         )
-        return format_html("{}{}{}", current, super().render(name, value, attrs, renderer), chosen)
+        # One block: the admin lays a field's row out as a flex row.
+        return format_html(
+            "<div>{}{}<div>{}</div></div>", current, super().render(name, value, attrs, renderer), chosen
+        )
 
 
 class MenuItemForm(forms.ModelForm):

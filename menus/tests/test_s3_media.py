@@ -29,6 +29,7 @@ import pytest
 import yaml
 from botocore.config import Config
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -463,7 +464,11 @@ def test_the_template_grants_exactly_the_s3_operations_the_app_performs(
     s3, api, manager_client, tablet, menu, other_store, tmp_path
 ):
     # Every way the app touches media: admin and API uploads, a replacement, a cleared
-    # image, a deleted item, the tablet's menu, a menu export and import, the demo images.
+    # image, a deleted item, the tablet's menu, a menu export and import, the demo images,
+    # display sizes made for an image stored before they existed.
+    menu[2].image.save("old.png", ContentFile(png("yellow")), save=True)
+    call_command("make_image_sizes")
+    assert "GetObject" in s3.operations()
     admin_upload(manager_client, menu[0], png())
     api_upload(api, menu[1], png("blue"))
     api_upload(api, menu[1], png("green"))

@@ -1,12 +1,15 @@
-"""The tablet loads the display size of each picture that its screen needs, never the upload.
+"""Menu pictures in the browser: the tablet loads the display size its screen needs, never the
+upload; the back office's item form previews the current image and a newly chosen one.
 
 The test store's pictures are 480×360 JPEGs, so their display sizes are 400 and 480 px wide:
 a menu card (at most 300 px wide on a tablet) takes the 400, the item dialog (560 px) the 480.
 """
 
+import io
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tableorder.tests.test_tablet_browser import set_up_tablet
@@ -56,3 +59,24 @@ def test_cards_and_the_item_dialog_load_a_display_size_not_the_upload(request, s
     page.screenshot(path=screenshots / f"item-dialog-image-{screen}.png")
 
     assert media and all(url.endswith(".webp") for url in media), media
+
+
+def test_the_item_form_previews_the_current_image_and_a_chosen_one(laptop_dashboard, screenshots):
+    page = laptop_dashboard
+    page.goto("/admin/menus/menuitem/")
+    page.get_by_role("link", name="김치찌개", exact=True).click()
+
+    current = loaded(page, "img.image-preview:not([data-preview-of])")
+    assert current["current"].endswith("_400w.webp"), current["current"]
+    chosen = page.locator("img[data-preview-of=id_image]")
+    expect(chosen).to_be_hidden()
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 200), "#2b6cb0").save(picture, "PNG")
+    page.locator("#id_image").set_input_files(
+        {"name": "new.png", "mimeType": "image/png", "buffer": picture.getvalue()}
+    )
+
+    expect(chosen).to_be_visible()
+    assert loaded(page, "img[data-preview-of=id_image]")["current"].startswith("data:image/png;base64,")
+    page.locator("#id_image").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "menu-item-image-preview.png")
