@@ -60,9 +60,11 @@ def delete_category(*, category: Category) -> None:
 @transaction.atomic
 def save_menu_item(*, item: MenuItem) -> MenuItem:
     """Create or update a menu item after full validation (price range, category of the same store)."""
+    # A new upload is decoded and resized before the store's lock, which the store's orders wait on.
+    rendered = _render_upload(item)
     lock_store(item.store_id)
     item.full_clean()
-    _refresh_image_sizes(item)
+    _refresh_image_sizes(item, rendered)
     item.save()
     _announce(item.store_id)
     return item
@@ -84,14 +86,29 @@ def make_image_sizes(*, item: MenuItem) -> bool:
     return True
 
 
-def _refresh_image_sizes(item: MenuItem) -> None:
+def _render_upload(item: MenuItem) -> dict[int, bytes] | None:
+    """The display sizes of the item's new upload (not stored yet), or None if it has none;
+    a picture that does not decode is a ValidationError."""
+    if not item.image or item.image._committed:
+        return None
+    return _render_file(item)
+
+
+def _render_file(item: MenuItem) -> dict[int, bytes]:
+    try:
+        return render_sizes(item.image.file)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from error
+
+
+def _refresh_image_sizes(item: MenuItem, rendered: dict[int, bytes] | None = None) -> None:
     """Give `item.image_sizes` the display sizes of its image, before the item is saved.
 
-    A new upload is decoded first (a picture that does not decode is a ValidationError, and
-    nothing is stored), then stored with its sizes. An image already in storage (an import's,
-    the demo's, one stored before sizes existed) takes the sizes another item made of the same
-    file, or has them made from the stored file; one that cannot be read or decoded keeps
-    none, and tablets show it as it is."""
+    A new upload is decoded first (`rendered`, or here; a picture that does not decode is a
+    ValidationError, and nothing is stored), then stored with its sizes. An image already in
+    storage (an import's, the demo's, one stored before sizes existed) takes the sizes another
+    item made of the same file, or has them made from the stored file; one that cannot be read
+    or decoded keeps none, and tablets show it as it is."""
     image = item.image
     if not image:
         item.image_sizes = {}
@@ -99,10 +116,7 @@ def _refresh_image_sizes(item: MenuItem) -> None:
     if sizes_of(image.name, item.image_sizes):
         return
     if not image._committed:
-        try:
-            sizes = render_sizes(image.file)
-        except ValidationError as error:
-            raise ValidationError({"image": error.messages}) from error
+        sizes = rendered if rendered is not None else _render_file(item)
         image.save(image.name, image.file, save=False)
     else:
         shared = MenuItem.objects.filter(image=image.name).exclude(pk=item.pk)
