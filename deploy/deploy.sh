@@ -63,6 +63,8 @@ if [ -n "${DATABASE_OWNER_SECRET_ARN:-}" ]; then
 else
   manage migrate --noinput
 fi
+# Display sizes for menu images uploaded before they existed (idempotent: a no-op once made).
+manage make_image_sizes
 manage collectstatic --noinput >/dev/null
 
 ln -sfn "$release" "$ROOT/app"

@@ -10,6 +10,7 @@ from adminsortable2.admin import SortableAdminMixin
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -131,12 +132,39 @@ class CategoryAdmin(MenuAdmin):
         delete_category(category=category)
 
 
+class ImagePreviewInput(AdminFileWidget):
+    """The image upload with a preview: the current image (its smallest display size) above
+    the field, and a picture the manager chooses as soon as it is chosen."""
+
+    class Media:
+        js = [forms.Script("backoffice/image_preview.js", defer=True)]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        item = getattr(value, "instance", None)
+        url = item.thumbnail_url if value and isinstance(item, MenuItem) else ""
+        current = (
+            format_html('<img class="image-preview" src="{}" alt="{}" width="240"><br>', url, _("The current image"))
+            if url
+            else ""
+        )
+        chosen = format_html(
+            '<img class="image-preview" data-preview-of="{}" alt="{}" width="240" hidden>',
+            (attrs or {}).get("id", ""),
+            _("The chosen image"),
+        )
+        # One block: the admin lays a field's row out as a flex row.
+        return format_html(
+            "<div>{}{}<div>{}</div></div>", current, super().render(name, value, attrs, renderer), chosen
+        )
+
+
 class MenuItemForm(forms.ModelForm):
-    """The admin chooses the fields; this form adds the image check."""
+    """The admin chooses the fields; this form adds the image check and preview."""
 
     class Meta:
         model = MenuItem
         fields = ["image"]
+        widgets = {"image": ImagePreviewInput}
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -162,7 +190,7 @@ class MenuItemAdmin(MenuAdmin):
 
     @admin.display(description=_("image"))
     def thumbnail(self, item):
-        url = item.display_image_url
+        url = item.thumbnail_url
         if not url:
             return "-"
         return format_html('<img src="{}" alt="" width="48" height="48" loading="lazy">', url)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.authentication import TableJWTAuthentication
 from accounts.permissions import IsTablet
 from menus.selectors import tablet_menu
+from menus.serializers import IMAGE_SRCSET_HELP
 
 
 class MenuOptionSerializer(serializers.Serializer):
@@ -36,6 +37,7 @@ class MenuItemSerializer(serializers.Serializer):
     price = serializers.IntegerField(help_text=_("Whole won."))
     description = serializers.CharField()
     image_url = serializers.CharField(help_text=_("Absolute or root-relative URL; empty when there is no image."))
+    image_srcset = serializers.CharField(help_text=IMAGE_SRCSET_HELP)
     is_available = serializers.BooleanField(help_text=_("False means sold out."))
     option_groups = MenuOptionGroupSerializer(many=True, help_text=_("In display order; empty when the item has none."))
 

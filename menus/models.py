@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
 from core.money import won
+from menus.image_sizes import sizes_of, srcset
 
 MIN_PRICE = 1
 MAX_PRICE = 10_000_000
@@ -47,6 +48,8 @@ class MenuItem(models.Model):
     )
     description = models.TextField(_("description"), blank=True, max_length=1000)
     image = models.ImageField(_("image"), upload_to="menu/%Y/%m/", blank=True)
+    # {"<width>": stored name} of the image's display sizes (menus.image_sizes); made by menus.services.
+    image_sizes = models.JSONField(_("image display sizes"), default=dict, blank=True, editable=False)
     image_url = models.URLField(_("external image URL"), blank=True, max_length=500)
     display_order = models.PositiveIntegerField(_("display order"), default=0)
     is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))
@@ -79,6 +82,20 @@ class MenuItem(models.Model):
         if self.image:
             return self.image.url
         return self.image_url
+
+    @property
+    def image_srcset(self):
+        """`url 400w, url 800w` of the uploaded image's display sizes; '' without them (or an external URL)."""
+        if not (self.image and sizes_of(self.image.name, self.image_sizes)):
+            return ""
+        return srcset(self.image.storage, self.image_sizes)
+
+    @property
+    def thumbnail_url(self):
+        """The smallest display size's URL if there is one, else `display_image_url`."""
+        if self.image and sizes_of(self.image.name, self.image_sizes):
+            return self.image.storage.url(self.image_sizes[min(self.image_sizes, key=int)])
+        return self.display_image_url
 
 
 class OptionGroup(models.Model):

@@ -38,6 +38,7 @@ class MenuItemDict(TypedDict):
     price: int
     description: str
     image_url: str
+    image_srcset: str
     is_available: bool
     option_groups: list[OptionGroupDict]
 
@@ -94,6 +95,7 @@ def menu_item_dict(item: MenuItem) -> MenuItemDict:
         "price": item.price,
         "description": item.description,
         "image_url": item.display_image_url,
+        "image_srcset": item.image_srcset,
         "is_available": item.is_available,
         "option_groups": [option_group_dict(link.group) for link in item.group_links.all()],
     }

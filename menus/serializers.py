@@ -10,6 +10,10 @@ from menus.images import clean_image
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.selectors import OPTION_GROUPS
 
+IMAGE_SRCSET_HELP = _(
+    "The uploaded image's display sizes as an <img> srcset: 'URL 400w, URL 800w' (WebP, at most 400 and 800 px "
+    "wide); empty for an external image_url or no image."
+)
 # The column is a 32-bit integer on PostgreSQL.
 MAX_DISPLAY_ORDER = 2_147_483_647
 
@@ -68,6 +72,7 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
         source="display_image_url",
         help_text=_("The uploaded image's URL if there is one, else the external URL, else empty."),
     )
+    image_srcset = serializers.CharField(read_only=True, help_text=IMAGE_SRCSET_HELP)
     option_groups = ManagerItemOptionGroupSerializer(
         source="group_links",
         many=True,
@@ -84,6 +89,7 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
             "price",
             "description",
             "image_url",
+            "image_srcset",
             "is_available",
             "display_order",
             "option_groups",
@@ -99,7 +105,10 @@ class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
     image = serializers.FileField(
         required=False,
         write_only=True,
-        help_text=_("A JPEG, PNG, GIF or WebP image of at most 5 MB (multipart only); it replaces image_url."),
+        help_text=_(
+            "A JPEG, PNG, GIF, WebP or HEIC image of at most 5 MB and 50 million pixels (multipart only); it "
+            "replaces image_url. An HEIC photo is stored as a JPEG; display sizes 400 and 800 px wide are made."
+        ),
     )
     image_url = serializers.CharField(
         required=False,

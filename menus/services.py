@@ -6,6 +6,7 @@ turns into a `menu.updated` event for every open tablet and dashboard of the sto
 Tablets see a menu change only through these functions: a write around them (a queryset
 update, a model's own save) leaves the menu version, and the cached menus, as they were."""
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +20,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Store
 from accounts.services import bump_menu_version, lock_store
 from core.exceptions import Conflict
+from menus.image_sizes import render_sizes, sizes_of, store_sizes
 from menus.import_groups import ImportedGroups
 from menus.menu_rows import MenuRow, validate_menu_rows
 from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from menus.signals import menu_changed
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,20 +60,88 @@ def delete_category(*, category: Category) -> None:
 @transaction.atomic
 def save_menu_item(*, item: MenuItem) -> MenuItem:
     """Create or update a menu item after full validation (price range, category of the same store)."""
+    # A new upload is decoded and resized before the store's lock, which the store's orders wait on.
+    rendered = _render_upload(item)
     lock_store(item.store_id)
     item.full_clean()
+    _refresh_image_sizes(item, rendered)
     item.save()
     _announce(item.store_id)
     return item
 
 
 @transaction.atomic
+def make_image_sizes(*, item: MenuItem) -> bool:
+    """Make the display sizes of an item's stored image if it lacks them; True if it got them.
+
+    For images stored before display sizes existed (`manage.py make_image_sizes`)."""
+    lock_store(item.store_id)
+    if not item.image or sizes_of(item.image.name, item.image_sizes):
+        return False
+    _refresh_image_sizes(item)
+    if not item.image_sizes:
+        return False
+    item.save(update_fields=["image_sizes", "updated_at"])
+    _announce(item.store_id)
+    return True
+
+
+def _render_upload(item: MenuItem) -> dict[int, bytes] | None:
+    """The display sizes of the item's new upload (not stored yet), or None if it has none;
+    a picture that does not decode is a ValidationError."""
+    if not item.image or item.image._committed:
+        return None
+    return _render_file(item)
+
+
+def _render_file(item: MenuItem) -> dict[int, bytes]:
+    try:
+        return render_sizes(item.image.file)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from error
+
+
+def _refresh_image_sizes(item: MenuItem, rendered: dict[int, bytes] | None = None) -> None:
+    """Give `item.image_sizes` the display sizes of its image, before the item is saved.
+
+    A new upload is decoded first (`rendered`, or here; a picture that does not decode is a
+    ValidationError, and nothing is stored), then stored with its sizes. An image already in
+    storage (an import's, the demo's, one stored before sizes existed) takes the sizes another
+    item made of the same file, or has them made from the stored file; one that cannot be read
+    or decoded keeps none, and tablets show it as it is."""
+    image = item.image
+    if not image:
+        item.image_sizes = {}
+        return
+    if sizes_of(image.name, item.image_sizes):
+        return
+    if not image._committed:
+        sizes = rendered if rendered is not None else _render_file(item)
+        image.save(image.name, image.file, save=False)
+    else:
+        shared = MenuItem.objects.filter(image=image.name).exclude(pk=item.pk)
+        for other in shared.values_list("image_sizes", flat=True):
+            if sizes_of(image.name, other):
+                item.image_sizes = other
+                return
+        try:
+            with image.storage.open(image.name) as stored:
+                sizes = render_sizes(stored)
+        # A file gone or unreadable (on disk or S3), or a picture that does not decode.
+        except Exception:
+            logger.warning("no display sizes for menu image %s", image.name, exc_info=True)
+            item.image_sizes = {}
+            return
+    item.image_sizes = store_sizes(image.storage, image.name, sizes)
+
+
+@transaction.atomic
 def delete_menu_item(*, item: MenuItem) -> None:
     """Delete a menu item; orders keep their lines, which copied its name and price.
 
-    Its uploaded image stays in storage, as a replaced or cleared one does: another item may
-    share the file (menu import reuses stored files) and tablets still showing the old menu
-    keep loading it."""
+    Its uploaded image and the image's display sizes stay in storage, as a replaced or cleared
+    one's do: another item may share the files (menu import reuses stored files) and tablets
+    still showing the old menu keep loading them."""
     lock_store(item.store_id)
     item.delete()
     _announce(item.store_id)
@@ -205,6 +277,7 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
             setattr(item, field, value)
         if changes:
             item.full_clean()
+            _refresh_image_sizes(item)
             item.save()
         options_changed = groups.apply(item, row.option_groups, number)
         if options_changed and not changes:

@@ -59,6 +59,7 @@ def test_menu_lists_categories_and_items_in_display_order(client, table, full_me
         "price": 2000,
         "description": "",
         "image_url": "https://images.example.com/cider.jpg",
+        "image_srcset": "",
         "is_available": False,
         "option_groups": [],
     }

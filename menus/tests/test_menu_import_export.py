@@ -74,6 +74,7 @@ def test_import_creates_categories_and_items_in_file_order(store):
                         "price": 9000,
                         "description": "얼큰한 찌개",
                         "image_url": "",
+                        "image_srcset": "",
                         "is_available": True,
                         "option_groups": [],
                     },
@@ -82,6 +83,7 @@ def test_import_creates_categories_and_items_in_file_order(store):
                         "price": 8000,
                         "description": "",
                         "image_url": "",
+                        "image_srcset": "",
                         "is_available": False,
                         "option_groups": [],
                     },
@@ -95,6 +97,7 @@ def test_import_creates_categories_and_items_in_file_order(store):
                         "price": 2000,
                         "description": "",
                         "image_url": "",
+                        "image_srcset": "",
                         "is_available": True,
                         "option_groups": [],
                     }

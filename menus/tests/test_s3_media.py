@@ -29,6 +29,7 @@ import pytest
 import yaml
 from botocore.config import Config
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -282,6 +283,16 @@ def tablet_image_urls(tablet):
     return {item["name"]: item["image_url"] for category in response.json()["categories"] for item in category["items"]}
 
 
+def tablet_srcsets(tablet):
+    menu = tablet.get("/api/v1/menu").json()
+    return {item["name"]: item["image_srcset"] for category in menu["categories"] for item in category["items"]}
+
+
+def display_size(name, width):
+    """The storage name of the display size `width` px wide of the stored image `name`."""
+    return f"{name.rsplit('.', 1)[0]}_{width}w.webp"
+
+
 def public_get(url):
     """GET `url` as a browser would: no credentials. Returns (status, content type, body)."""
     try:
@@ -310,9 +321,13 @@ def test_an_image_uploaded_in_the_admin_lands_in_the_bucket_and_the_tablet_shows
 
     assert name.startswith("menu/") and name.endswith(".png")
     assert stored(bucket, name) == "image/png"
-    assert s3.calls == [("HeadObject", name), ("PutObject", name)]
+    small = display_size(name, 8)
+    assert s3.calls == [("HeadObject", name), ("PutObject", name), ("HeadObject", small), ("PutObject", small)]
     assert tablet_image_urls(tablet)[menu[0].name] == s3.url(name)
+    assert tablet_srcsets(tablet)[menu[0].name] == f"{s3.url(small)} 8w"
     assert public_get(s3.url(name)) == (200, "image/png", picture)
+    status, content_type, body = public_get(s3.url(small))
+    assert (status, content_type, Image.open(io.BytesIO(body)).size) == (200, "image/webp", (8, 8))
 
 
 def test_an_image_uploaded_through_the_manager_api_lands_in_the_bucket_and_the_tablet_shows_it(
@@ -324,8 +339,11 @@ def test_an_image_uploaded_through_the_manager_api_lands_in_the_bucket_and_the_t
 
     assert name.startswith("menu/") and name.endswith(".png")
     assert stored(bucket, name) == "image/png"
-    assert s3.calls == [("HeadObject", name), ("PutObject", name)]
-    assert api.get(f"{API}/menu-items/{menu[1].pk}").json()["image_url"] == s3.url(name)
+    small = display_size(name, 8)
+    assert s3.calls == [("HeadObject", name), ("PutObject", name), ("HeadObject", small), ("PutObject", small)]
+    assert stored(bucket, small) == "image/webp"
+    read = api.get(f"{API}/menu-items/{menu[1].pk}").json()
+    assert (read["image_url"], read["image_srcset"]) == (s3.url(name), f"{s3.url(small)} 8w")
     assert tablet_image_urls(tablet)[menu[1].name] == s3.url(name)
     assert public_get(s3.url(name)) == (200, "image/png", picture)
 
@@ -340,7 +358,12 @@ def test_the_largest_image_allowed_is_one_put(s3, bucket, api, menu):
 
     name = api_upload(api, menu[0], picture)
 
-    assert s3.operations() == ["HeadObject", "PutObject"]
+    # The upload is one put; its two display sizes one each.
+    assert s3.calls == [
+        ("HeadObject", name),
+        ("PutObject", name),
+        *[(operation, display_size(name, width)) for width in (400, 800) for operation in ("HeadObject", "PutObject")],
+    ]
     assert bucket.head_object(Bucket=BUCKET, Key=name)["ContentLength"] == len(picture)
 
 
@@ -415,8 +438,9 @@ def test_an_exported_menu_imports_on_s3_with_its_stored_images(s3, manager_clien
     call_command("import_menu", "beta", str(menu_file))
 
     imported = MenuItem.objects.get(store=other_store, name=menu[0].name)
-    # The same stored file, not an external link to it.
+    # The same stored file, not an external link to it, with the same display sizes.
     assert (imported.image.name, imported.image_url) == (name, "")
+    assert imported.image_sizes == {"8": display_size(name, 8)}
     assert s3.operations() == ["HeadObject"]
 
 
@@ -440,7 +464,11 @@ def test_the_template_grants_exactly_the_s3_operations_the_app_performs(
     s3, api, manager_client, tablet, menu, other_store, tmp_path
 ):
     # Every way the app touches media: admin and API uploads, a replacement, a cleared
-    # image, a deleted item, the tablet's menu, a menu export and import, the demo images.
+    # image, a deleted item, the tablet's menu, a menu export and import, the demo images,
+    # display sizes made for an image stored before they existed.
+    menu[2].image.save("old.png", ContentFile(png("yellow")), save=True)
+    call_command("make_image_sizes")
+    assert "GetObject" in s3.operations()
     admin_upload(manager_client, menu[0], png())
     api_upload(api, menu[1], png("blue"))
     api_upload(api, menu[1], png("green"))

@@ -129,6 +129,23 @@ def test_every_demo_item_has_a_generated_jpeg_in_storage():
             assert (picture.format, picture.size) == ("JPEG", (480, 360))
 
 
+def test_every_demo_image_has_its_display_sizes_and_a_rerun_makes_missing_ones():
+    seed()
+
+    items = MenuItem.objects.filter(store__code="demo")
+    for item in items:
+        # The drawings are 480 px wide: a 400 px size, and the picture itself as the widest.
+        assert sorted(item.image_sizes, key=int) == ["400", "480"]
+        with default_storage.open(item.image_sizes["400"]) as stored, Image.open(stored) as picture:
+            assert (picture.format, picture.size) == ("WEBP", (400, 300))
+    # A demo seeded before display sizes existed.
+    items.update(image_sizes={})
+
+    seed()
+
+    assert all(sorted(item.image_sizes, key=int) == ["400", "480"] for item in items.all())
+
+
 def test_seed_demo_twice_keeps_the_same_counts_and_files(settings):
     seed()
     before, files = counts(), media_files(settings)

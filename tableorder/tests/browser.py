@@ -189,6 +189,7 @@ def seed_store():
     from accounts.services import create_store, setup_table
     from menus.demo_images import demo_image
     from menus.models import Category, MenuItem
+    from menus.services import save_menu_item
 
     store, _manager = create_store(
         code=STORE_CODE, name=STORE_NAME, manager_username=MANAGER, manager_password="manager-pass-1"
@@ -209,9 +210,9 @@ def seed_store():
             display_order=position,
         )
         picture = demo_image(shape=shape, color=_rgb(color), accent=_rgb(accent), seed=name)
-        item.image.save(f"item-{position}.jpg", ContentFile(picture), save=False)
-        item.full_clean()
-        item.save()
+        item.image = ContentFile(picture, name=f"item-{position}.jpg")
+        # Through the service, which makes the image's display sizes as an upload gets them.
+        save_menu_item(item=item)
     return store.id
 
 

@@ -13,7 +13,7 @@ from accounts.models import Store
 from accounts.services import create_manager, create_store, setup_table, store_manager_group
 from menus.demo_images import demo_image
 from menus.models import MenuItem
-from menus.services import import_menu, save_menu_item
+from menus.services import import_menu, make_image_sizes, save_menu_item
 
 DEMO_CODE = "demo"
 DEMO_NAME = "데모 식당"
@@ -248,7 +248,8 @@ def demo_menu_rows():
 
 
 def attach_demo_images(store):
-    """Draw and store an image for each demo item without one (or whose file is gone)."""
+    """Draw and store an image, with its display sizes, for each demo item without one (or whose
+    file is gone); give a stored one that lacks display sizes (drawn before they existed) its sizes."""
     items = {
         (item.category.name, item.name): item
         for item in MenuItem.objects.filter(store=store).select_related("category")
@@ -257,11 +258,14 @@ def attach_demo_images(store):
     for category, entries in DEMO_MENU.items():
         for entry in entries:
             item = items[(category, entry.name)]
-            if item.image_url or (item.image and default_storage.exists(item.image.name)):
+            if item.image_url:
+                continue
+            if item.image and default_storage.exists(item.image.name):
+                make_image_sizes(item=item)
                 continue
             picture = demo_image(shape=entry.shape, color=entry.color, accent=entry.accent, seed=entry.key)
-            item.image.save(f"demo-{entry.key}.jpg", ContentFile(picture), save=False)
-            # Through the service, so tablets get the new menu version.
+            item.image = ContentFile(picture, name=f"demo-{entry.key}.jpg")
+            # Through the service, so the image gets its display sizes and tablets the new menu version.
             save_menu_item(item=item)
             drawn += 1
     return drawn
