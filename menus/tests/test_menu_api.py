@@ -246,7 +246,7 @@ def test_a_shared_group_shows_in_the_same_shape_on_each_item_in_each_items_order
     assert (
         set(items["김치찌개"])
         == set(items["콜라"])
-        == {"id", "name", "price", "description", "image_url", "is_available", "option_groups"}
+        == {"id", "name", "price", "description", "image_url", "image_srcset", "is_available", "option_groups"}
     )
     assert items["콜라"]["option_groups"] == items["김치찌개"]["option_groups"][::-1]
     assert [group["id"] for group in items[stew.name]["option_groups"]] == [o["spice"].id, o["extra"].id]

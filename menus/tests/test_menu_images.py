@@ -226,10 +226,10 @@ def test_the_admin_form_previews_the_current_image(client, manager, menu):
         "description": "",
         "image_url": "",
         "is_available": "on",
-        "option_groups-TOTAL_FORMS": "0",
-        "option_groups-INITIAL_FORMS": "0",
-        "option_groups-MIN_NUM_FORMS": "0",
-        "option_groups-MAX_NUM_FORMS": "1000",
+        "group_links-TOTAL_FORMS": "0",
+        "group_links-INITIAL_FORMS": "0",
+        "group_links-MIN_NUM_FORMS": "0",
+        "group_links-MAX_NUM_FORMS": "1000",
         "image": SimpleUploadedFile("dish.jpg", photo((1600, 1200)), content_type="image/jpeg"),
     }
     change = reverse("admin:menus_menuitem_change", args=[item.pk])

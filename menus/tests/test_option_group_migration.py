@@ -12,7 +12,6 @@ from orders.pricing import price_lines
 
 # The menu before shared groups; accounts at its newest before them (its next migration needs them).
 BEFORE = [("accounts", "0010_store_manager_order_audit"), ("menus", "0004_price_messages_in_won")]
-AFTER = [("menus", "0005_shared_option_groups")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,6 +20,11 @@ def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
+
+
+def migrate_to_latest():
+    """Every migration applied (the models the tests read with are the newest)."""
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 @pytest.fixture
@@ -42,14 +46,14 @@ def old_menu():
             Option.objects.create(group=extra, name="치즈", price_delta=1000)
             made[(code, name)] = {"item": item.pk, "groups": [spice.pk, extra.pk], "hot": hot.pk}
     yield made
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 MENU_MODELS = [("menus", "Category"), ("menus", "MenuItem"), ("menus", "OptionGroup"), ("menus", "Option")]
 
 
 def test_every_group_stays_on_its_item_in_its_place(old_menu):
-    migrate(AFTER)
+    migrate_to_latest()
 
     for (code, name), made in old_menu.items():
         item = MenuItem.objects.get(pk=made["item"])
@@ -63,7 +67,7 @@ def test_every_group_stays_on_its_item_in_its_place(old_menu):
 
 
 def test_orders_are_priced_as_before(old_menu):
-    migrate(AFTER)
+    migrate_to_latest()
     made = old_menu[("alpha", "떡볶이")]
     alpha = Store.objects.get(code="alpha")
 
