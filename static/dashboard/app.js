@@ -158,7 +158,7 @@ function renderSummary() {
     h("strong", { text: t("floorTotal", { total: won(total) }) }),
   );
   if (waiting) $("summary").append(h("span", { class: "call-pill", text: t("callCount", { count: waiting }) }));
-  renderAttention({ floor, calls, chime });
+  renderAttention({ floor, calls, chime, showFloor });
 }
 
 // ---------------------------------------------------------------- filter

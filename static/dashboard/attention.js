@@ -17,8 +17,11 @@ export function trackTopHeight() {
   set();
 }
 
-/** Redraw the strip, the sound's warnings and the title from the floor, the calls and the chime. */
-export function renderAttention({ floor, calls, chime }) {
+/**
+ * Redraw the strip, the sound's warnings and the title from the floor, the calls and the chime;
+ * `showFloor()` brings the floor back from the history view when a new order is picked there.
+ */
+export function renderAttention({ floor, calls, chime, showFloor }) {
   const fresh = floor.newOrders();
   $("new-orders").hidden = fresh.length === 0;
   $("new-title").textContent = t("newCount", { count: fresh.length });
@@ -29,7 +32,10 @@ export function renderAttention({ floor, calls, chime }) {
           type: "button",
           class: "new-chip",
           "data-order": order.id,
-          onclick: () => showOrder(order),
+          onclick: () => {
+            showFloor();
+            showOrder(order);
+          },
         },
           h("strong", { text: t("tableLabel", { number: order.table.number }) }),
           h("span", { text: displayNumber(order) }),

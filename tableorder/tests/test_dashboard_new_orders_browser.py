@@ -216,9 +216,12 @@ def test_the_count_stays_in_view_on_a_busy_floor_and_the_title_carries_it(dashbo
     expect(page.locator("#new-list .new-chip strong").first).to_have_text("103번")
     expect(page.locator("#new-list .new-more")).to_have_text("외 6건")
 
-    # A chip brings its order's card into view, below the sticky top.
+    # A chip brings its order's card into view, below the sticky top (from the history view too).
     page.evaluate("window.scrollTo(0, 0)")
+    page.locator("#open-history").click()
+    expect(page.locator("#floor-view")).to_be_hidden()
     new_chip(page, orders[-1]).click()
+    expect(page.locator("#floor-view")).to_be_visible()
     page.wait_for_function("() => window.scrollY > 0")
     page.wait_for_timeout(600)
     top = page.locator("#dash-top").bounding_box()
