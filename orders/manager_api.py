@@ -39,7 +39,7 @@ from orders.serializers import (
     TableCreateSerializer,
     TablePasswordSerializer,
 )
-from orders.services import change_order_status, close_session, delete_order
+from orders.services import acknowledge_order, change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
 
 TAGS = ["manager: floor"]
@@ -190,6 +190,21 @@ class OrderDetailView(OrderViewBase):
             order=order, actor=request.user, reason=data.get("reason", ""), reason_text=data.get("reason_text", "")
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=TAGS)
+class AcknowledgeOrderView(OrderViewBase):
+    @extend_schema(
+        request=None,
+        responses=OrderSerializer,
+        description=_(
+            "Acknowledges the order (확인): it is no longer new, on every dashboard. Again is fine "
+            "(no second event); a status change or a delete does it too."
+        ),
+    )
+    def post(self, request, pk):
+        order, _changed = acknowledge_order(order=self.get_object(), actor=request.user)
+        return Response(order.as_dict())
 
 
 @extend_schema(tags=TAGS)

@@ -97,6 +97,17 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When a manager first acted on the order (확인, a status change or a delete): until then it
+    # is new on every dashboard.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -126,6 +137,13 @@ class Order(models.Model):
     def display_number(self):
         return f"#{self.number:04d}"
 
+    def acknowledge(self, by=None):
+        """Mark the order acted on, once (the first time counts); returns the fields to save."""
+        if self.acknowledged_at is not None:
+            return []
+        self.acknowledged_at, self.acknowledged_by = timezone.now(), by
+        return ["acknowledged_at", "acknowledged_by"]
+
     def as_dict(self, lines=None):
         """The order as the API and the event stream show it (its schema: orders.serializers.OrderSerializer).
 
@@ -147,6 +165,7 @@ class Order(models.Model):
             "items": [line.as_dict() for line in lines],
             "total": self.total,
             "note": self.note,
+            "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
         }
 
 

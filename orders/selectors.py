@@ -99,7 +99,9 @@ def dashboard_tables(tables: Sequence[Table]) -> list[DashboardTable]:
     """The dashboard's view of `tables` (one page of them), in their order; three queries.
 
     Each is `{id, number, created_at, session: None | {id, opened_at, total, order_count,
-    latest_orders}}`, the latest (up to LATEST_ORDERS_PER_TABLE) live orders newest first.
+    latest_orders}}`: the latest (up to LATEST_ORDERS_PER_TABLE) live orders, and every older
+    one still new (not acknowledged), newest first, so that every screen counts the same new
+    orders.
     """
     live = Q(orders__deleted_at__isnull=True)
     sessions = {
@@ -113,7 +115,8 @@ def dashboard_tables(tables: Sequence[Table]) -> list[DashboardTable]:
         rank=Window(RowNumber(), partition_by=[F("session_id")], order_by=[F("created_at").desc(), F("id").desc()])
     )
     for order in (
-        ranked.filter(session_id__in=[session.id for session in sessions.values()], rank__lte=LATEST_ORDERS_PER_TABLE)
+        ranked.filter(session_id__in=[session.id for session in sessions.values()])
+        .filter(Q(rank__lte=LATEST_ORDERS_PER_TABLE) | Q(acknowledged_at__isnull=True))
         .order_by("-created_at", "-id")
         .prefetch_related("lines")
     ):

@@ -105,6 +105,13 @@ class OrderSerializer(serializers.Serializer):
     items = OrderLineSerializer(many=True)
     total = serializers.IntegerField()
     note = serializers.CharField(help_text=_("The guest's request for the staff; empty when there is none."))
+    acknowledged_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_(
+            "When a manager first acted on the order (확인, a status change or a delete); "
+            "null while it is new on the dashboards."
+        ),
+    )
 
 
 class OrderAuditSerializer(serializers.Serializer):
@@ -158,7 +165,10 @@ class SessionSummarySerializer(serializers.Serializer):
 
 
 class DashboardSessionSerializer(SessionSummarySerializer):
-    latest_orders = OrderSerializer(many=True, help_text=_("The newest orders first."))
+    latest_orders = OrderSerializer(
+        many=True,
+        help_text=_("The newest orders first: the three newest, and every older one still new (not acknowledged)."),
+    )
 
 
 class DashboardTableSerializer(serializers.Serializer):

@@ -135,6 +135,25 @@ def _locked_current_order(order: Order) -> Order:
 
 
 @transaction.atomic
+def acknowledge_order(*, order: Order, actor: User | None) -> tuple[Order, bool]:
+    """확인: `actor` (a manager; None from a script) has seen the order, so it is no longer new
+    on any dashboard.
+
+    Returns (order, changed): an order acted on already (확인, a status change or a delete
+    does it) stays as it was and nothing is published. Its session must still be open
+    (Conflict `session_closed`); a deleted order is not found.
+    """
+    order = _locked_current_order(order)
+    fields = order.acknowledge(actor)
+    if fields:
+        order.save(update_fields=[*fields, "updated_at"])
+    order = Order.objects.with_lines().get(pk=order.pk)
+    if fields:
+        _publish(EventType.ORDER_UPDATED, order)
+    return order, bool(fields)
+
+
+@transaction.atomic
 def change_order_status(
     *, order: Order, status: str, actor: User | None = None, allow_step_back: bool = False
 ) -> Order:
@@ -165,7 +184,7 @@ def change_order_status(
             "status_not_forward",
         )
     order.status = status
-    order.save(update_fields=["status", "updated_at"])
+    order.save(update_fields=["status", "updated_at", *order.acknowledge(actor)])
     if step < 0:
         audit.record_step_back(order=order, from_status=before, actor=actor)
     order = Order.objects.with_lines().get(pk=order.pk)
@@ -186,7 +205,7 @@ def delete_order(*, order: Order, actor: User | None, reason: Any = "", reason_t
     order = _locked_current_order(order)
     order.deleted_at = timezone.now()
     order.deleted_by = actor
-    order.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    order.save(update_fields=["deleted_at", "deleted_by", "updated_at", *order.acknowledge(actor)])
     audit.record_deletion(order=order, actor=actor, reason=reason, reason_text=reason_text)
     order = Order.objects.with_lines().get(pk=order.pk)
     _publish(EventType.ORDER_DELETED, order, deleted_by=actor.get_username() if actor else None)

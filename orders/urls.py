@@ -12,6 +12,11 @@ urlpatterns = [
     path("admin/tables/<int:pk>/close-session", manager_api.CloseSessionView.as_view(), name="manager-table-close"),
     path("admin/orders", manager_api.CurrentOrdersView.as_view(), name="manager-orders"),
     path("admin/orders/<int:pk>", manager_api.OrderDetailView.as_view(), name="manager-order"),
+    path(
+        "admin/orders/<int:pk>/acknowledge",
+        manager_api.AcknowledgeOrderView.as_view(),
+        name="manager-order-acknowledge",
+    ),
     path("admin/history", manager_api.HistoryView.as_view(), name="manager-history"),
     path("staff-calls", TableStaffCallsView.as_view(), name="table-staff-calls"),
     path("admin/staff-calls", manager_api.StaffCallsView.as_view(), name="manager-staff-calls"),

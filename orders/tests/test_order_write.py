@@ -448,6 +448,7 @@ def _written(table, heard):
         data = named(data)
         data["order"]["id"] = order_names[data["order"]["id"]]
         data["order"]["created_at"] = "its time"  # compared with the row's in "times"
+        data["order"]["acknowledged_at"] = data["order"]["acknowledged_at"] is not None
         data["order"]["table"]["id"] = data["table"]["id"] = "table"
         for item in data["order"]["items"]:
             for option in item["options"]:

@@ -157,7 +157,7 @@ def test_a_store_stream_never_carries_another_stores_events(table, menu, manager
             (first,) = await stream.events(1)
             assert first.data["order"]["id"] == mine.id
             assert await stream.expect_silence(0.3) is None
-        assert all(f.data is None or f.data.get("order", {}).get("id") != other_table.id for f in stream.frames)
+        assert all(f.data is None or f.data.get("table", {}).get("id") != other_table.id for f in stream.frames)
 
     run(scenario)
 

@@ -6,14 +6,17 @@ import { SnapshotBuffer } from "../shared/snapshot.js";
 import { ORDER_EVENTS } from "../shared/session.js";
 import { EventStream } from "../shared/stream.js";
 import { allPages, api, messageOf } from "./api.js";
+import { renderAttention, trackTopHeight } from "./attention.js";
 import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
-import { $, clock, closeOnBackdrop, config, displayNumber, h, lineOptions, linesShort, t, toast, won } from "./dom.js";
+import { Cards } from "./cards.js";
+import { bindDensity } from "./density.js";
+import { $, closeOnBackdrop, config, h, t, toast, won } from "./dom.js";
 import { Floor } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
-import { bindOrder, failed, openOrder, refreshOrder } from "./order.js";
-import { Chime, bindConfirm, bindDeleteReason, confirmDialog } from "./widgets.js";
+import { bindOrder, failed, refreshOrder } from "./order.js";
+import { Chime } from "./sound.js";
+import { bindConfirm, bindDeleteReason, confirmDialog } from "./widgets.js";
 
-const PREVIEW_ORDERS = 3;
 const SNAPSHOT_RETRY_MS = 3000;
 const FILTER_KEY = `tableorder.dashboard.filter.${config.storeCode}`;
 
@@ -25,11 +28,23 @@ const callBoard = new CallBoard(calls, {
     renderSummary();
   },
 });
-const chime = new Chime($("chime"));
+const chime = new Chime({ onChange: () => renderSummary() });
 const state = {
   filter: loadFilter(),
   expanded: new Set(),
 };
+const cards = new Cards({
+  floor,
+  callBoard,
+  expanded: state.expanded,
+  onHistory: showHistory,
+  onClose: closeTable,
+  onExpand: expand,
+  onChange(tableId) {
+    renderCard(tableId);
+    renderSummary();
+  },
+});
 
 // ---------------------------------------------------------------- live data
 
@@ -103,7 +118,7 @@ function visible(table) {
 function renderFloor() {
   const tables = floor.sorted();
   const shown = tables.filter(visible);
-  $("grid").replaceChildren(...shown.map(card));
+  $("grid").replaceChildren(...shown.map((table) => cards.card(table)));
   $("grid").setAttribute("aria-busy", "false");
   $("floor-empty").hidden = shown.length > 0;
   $("floor-empty").textContent = tables.length ? t("filterEmpty") : t("noTables");
@@ -115,85 +130,12 @@ function renderCard(tableId) {
   const table = floor.tables.get(tableId);
   const old = $(`table-${tableId}`);
   if (!visible(table)) return old?.remove();
-  const fresh = card(table);
-  if (old) return old.replaceWith(fresh);
+  const drawn = cards.card(table);
+  if (old) return old.replaceWith(drawn);
   // A table the page had not seen (added meanwhile): put it in its place by number.
   const after = [...$("grid").children].find((el) => Number(el.dataset.number) > table.number);
-  $("grid").insertBefore(fresh, after || null);
+  $("grid").insertBefore(drawn, after || null);
   $("floor-empty").hidden = true;
-}
-
-function card(table) {
-  const orders = floor.ordersOf(table);
-  const expanded = state.expanded.has(table.id);
-  const shown = expanded ? orders : orders.slice(0, PREVIEW_ORDERS);
-  const freshCount = floor.freshOf(table).length;
-  const busy = table.sessionId !== null;
-  const hidden = table.orderCount - shown.length;
-  const historyButton = h("button", { type: "button", class: "dash-btn dash-btn-quiet", onclick: () => showHistory(table.id), text: t("history") });
-  const head = h("div", { class: "card-head" },
-    h("h2", { class: "card-no", text: t("tableLabel", { number: table.number }) }),
-    freshCount ? h("span", { class: "new-pill", text: t("newCount", { count: freshCount }) }) : null,
-    busy
-      ? h("span", { class: "card-since", text: table.openedAt ? t("since", { time: clock(table.openedAt) }) : "" })
-      : h("span", { class: "card-idle", text: t("idle") }),
-    busy ? null : historyButton,
-  );
-  const banner = callBoard.banner(table.id);
-  const attrs = {
-    id: `table-${table.id}`,
-    class: `card${busy ? " is-busy" : ""}${freshCount ? " has-new" : ""}${banner ? " has-call" : ""}`,
-    "data-number": table.number,
-    onclick: () => acknowledge(table),
-  };
-  if (!busy) return h("li", attrs, head, banner);
-  return h("li", attrs,
-    head,
-    banner,
-    h("div", { class: "card-total" },
-      h("strong", { class: "total", text: won(table.total) }),
-      h("span", { class: "count", text: t("orderCount", { count: table.orderCount }) }),
-    ),
-    h("ul", { class: "card-orders" }, shown.map((order) => orderRow(order))),
-    hidden > 0
-      ? h("button", { type: "button", class: "dash-btn dash-btn-quiet more", onclick: () => expand(table), text: t("moreOrders", { count: hidden }) })
-      : null,
-    orders.length ? null : h("p", { class: "muted card-note", text: t("noOrders") }),
-    h("div", { class: "card-actions" },
-      historyButton,
-      h("button", { type: "button", class: "dash-btn dash-btn-primary", onclick: () => closeTable(table), text: t("closeTable") }),
-    ),
-  );
-}
-
-function orderRow(order) {
-  const isNew = floor.fresh.has(order.id);
-  // The preview has room for one line's options: the first line's, as it names that line.
-  const options = order.items.length ? lineOptions(order.items[0]) : "";
-  return h("li", {},
-    h("button", {
-      type: "button",
-      class: `order-row${isNew ? " is-new" : ""}`,
-      "data-order": order.id,
-      "aria-haspopup": "dialog",
-      onclick: () => openOrder(order.id),
-    },
-      h("span", { class: "o-no", text: displayNumber(order) }),
-      h("span", { class: "o-time", text: clock(order.created_at) }),
-      h("span", { class: "o-lines", text: linesShort(order) }),
-      h("span", { class: "o-amount", text: won(order.total) }),
-      isNew ? h("span", { class: "new-tag", text: t("new") }) : h("span", { class: `badge status-${order.status}`, text: order.status_label }),
-      options ? h("span", { class: "o-options", text: options }) : null,
-      order.note ? h("span", { class: "o-note", title: order.note, text: order.note }) : null,
-    ),
-  );
-}
-
-function acknowledge(table) {
-  if (!floor.freshOf(table).length) return;
-  floor.seen(table.id);
-  renderCard(table.id);
-  renderSummary();
 }
 
 async function expand(table) {
@@ -210,17 +152,13 @@ function renderSummary() {
   const tables = floor.sorted();
   const busy = tables.filter((table) => table.sessionId !== null);
   const total = busy.reduce((sum, table) => sum + table.total, 0);
-  const fresh = floor.fresh.size;
   const waiting = calls.open.size;
   $("summary").replaceChildren(
     h("span", { text: t("busyTables", { busy: busy.length, all: tables.length }) }),
     h("strong", { text: t("floorTotal", { total: won(total) }) }),
   );
   if (waiting) $("summary").append(h("span", { class: "call-pill", text: t("callCount", { count: waiting }) }));
-  if (fresh) $("summary").append(h("span", { class: "new-pill", text: t("newCount", { count: fresh }) }));
-  // A tab in the background still says that something waits: new orders and open calls.
-  const pending = fresh + waiting;
-  document.title = `${pending ? `(${pending}) ` : ""}${document.title.replace(/^\(\d+\) /, "")}`;
+  renderAttention({ floor, calls, chime, showFloor });
 }
 
 // ---------------------------------------------------------------- filter
@@ -332,7 +270,10 @@ function bind() {
   bindDeleteReason();
   for (const dialog of document.querySelectorAll("dialog")) closeOnBackdrop(dialog);
   bindHistory();
+  bindDensity();
+  trackTopHeight();
 }
 
 bind();
+chime.askOnce();
 stream.start();

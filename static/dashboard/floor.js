@@ -12,12 +12,15 @@ export function statusRank(status) {
   return STATUS_RANK[status] ?? -1;
 }
 
+/** New: no manager has acted on it yet (확인, a status change or a delete), on any screen. */
+export function isNew(order) {
+  return !order.acknowledged_at;
+}
+
 export class Floor {
   constructor() {
     /** id → {id, number, sessionId, openedAt, total, orderCount, orders: Map(id → order)} */
     this.tables = new Map();
-    /** Orders that arrived live and were not looked at yet. */
-    this.fresh = new Set();
   }
 
   /** Replace everything with a `GET admin/tables` snapshot. */
@@ -35,7 +38,6 @@ export class Floor {
         orders: new Map((session ? session.latest_orders : []).map((order) => [order.id, order])),
       });
     }
-    for (const id of this.fresh) if (!this.findOrder(id)) this.fresh.delete(id);
   }
 
   sorted() {
@@ -69,26 +71,25 @@ export class Floor {
     if (order && table.orders.has(order.id) && (!table.openedAt || new Date(order.created_at) < new Date(table.openedAt))) {
       table.openedAt = order.created_at;
     }
-    if (created) this.fresh.add(order.id);
-    for (const id of before.orders.keys()) if (!table.orders.has(id)) this.fresh.delete(id);
     this.tables.set(table.id, table);
     return { tableId: table.id, created };
   }
 
   /** An order from the response of a change made from status `from`: taken while the page still
-   * shows `from` (an event of this change, or of a later one, may have been faster). */
+   * shows `from` (an event of this change, or of a later one, may have been faster); a seen order
+   * never becomes new again. */
   setOrder(order, from) {
     const table = this.tables.get(order.table.id);
     const known = table && table.orders.get(order.id);
     if (!known || known.status !== from) return;
-    table.orders.set(order.id, order);
+    table.orders.set(order.id, { ...order, acknowledged_at: known.acknowledged_at || order.acknowledged_at });
   }
 
   /** A deletion the server confirmed (204, no body): take it off now; its event brings the exact totals. */
   removeOrder(order) {
     const table = this.tables.get(order.table.id);
     if (!table || !table.orders.has(order.id)) return;
-    this.#forget(table, order.id);
+    table.orders.delete(order.id);
     table.total = Math.max(0, table.total - order.total);
     table.orderCount = Math.max(0, table.orderCount - 1);
   }
@@ -113,17 +114,14 @@ export class Floor {
     }
   }
 
-  freshOf(table) {
-    return [...table.orders.keys()].filter((id) => this.fresh.has(id));
+  /** The new orders of a table, newest first (the snapshot and the stream bring every one). */
+  newOf(table) {
+    return this.ordersOf(table).filter(isNew);
   }
 
-  seen(tableId) {
-    for (const id of this.tables.get(tableId).orders.keys()) this.fresh.delete(id);
-  }
-
-  #forget(table, orderId) {
-    table.orders.delete(orderId);
-    this.fresh.delete(orderId);
+  /** Every new order of the floor, newest first. */
+  newOrders() {
+    return [...this.tables.values()].flatMap((table) => this.newOf(table)).sort((a, b) => b.id - a.id);
   }
 }
 

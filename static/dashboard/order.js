@@ -29,8 +29,6 @@ export function openOrder(orderId) {
   const order = floor.findOrder(orderId);
   if (!order) return;
   shownId = orderId;
-  floor.fresh.delete(orderId);
-  onChange(order.table.id);
   $("order-error").hidden = true;
   refreshOrder();
   $("order-dialog").showModal();

@@ -1,4 +1,4 @@
-// The page's small widgets: the yes/no confirmation dialog, the deletion's reason dialog and the chime.
+// The page's small widgets: the yes/no confirmation dialog and the deletion's reason dialog.
 
 import { $, t } from "./dom.js";
 
@@ -88,61 +88,4 @@ export function bindDeleteReason() {
     settleReason({ reason, reason_text: text });
   });
   $("delete-dialog").addEventListener("close", () => settleReason(null));
-}
-
-const CHIME_KEY = "tableorder.dashboard.chime";
-// [start (s), frequency (Hz)] of each short tone: rising for an order, a repeated
-// high-low "ding-dong" for a staff call, so the floor hears which it is.
-const TONES = {
-  order: [[0, 880], [0.18, 1320]],
-  call: [[0, 1320], [0.2, 990], [0.45, 1320], [0.65, 990]],
-};
-
-/** The optional sound for new orders and staff calls: off unless switched on (remembered). */
-export class Chime {
-  constructor(button) {
-    this.button = button;
-    this.on = localStorage.getItem(CHIME_KEY) === "1";
-    this.audio = null;
-    button.addEventListener("click", () => this.toggle());
-    // A remembered chime can only sound once the page was touched (browsers' autoplay rule).
-    document.addEventListener("pointerdown", () => this.on && this.#context().resume(), { once: true });
-    this.render();
-  }
-
-  render() {
-    this.button.setAttribute("aria-pressed", String(this.on));
-    this.button.textContent = this.on ? t("chimeOn") : t("chimeOff");
-  }
-
-  toggle() {
-    this.on = !this.on;
-    localStorage.setItem(CHIME_KEY, this.on ? "1" : "0");
-    this.render();
-    this.play("order");
-  }
-
-  /** Sound `kind` ("order" or "call") if the chime is on. */
-  play(kind) {
-    if (!this.on) return;
-    const audio = this.#context();
-    if (audio.state === "suspended") audio.resume();
-    for (const [offset, frequency] of TONES[kind]) {
-      const oscillator = audio.createOscillator();
-      const gain = audio.createGain();
-      const start = audio.currentTime + offset;
-      oscillator.frequency.value = frequency;
-      gain.gain.setValueAtTime(0.0001, start);
-      gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.16);
-      oscillator.connect(gain).connect(audio.destination);
-      oscillator.start(start);
-      oscillator.stop(start + 0.17);
-    }
-  }
-
-  #context() {
-    this.audio ??= new AudioContext();
-    return this.audio;
-  }
 }

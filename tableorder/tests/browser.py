@@ -453,3 +453,67 @@ def table_audit(number):
         [r.order.display_number, r.kind, r.from_status, r.to_status, r.reason, r.reason_text, r.actor.username]
         for r in records.select_related("order", "actor").order_by("at", "id")
     ]
+
+
+def acknowledge_store_orders():
+    """The managers have seen every order of the test store and answered every call: nothing waits."""
+    from django.utils import timezone
+
+    from orders.models import Order, StaffCall
+
+    now = timezone.now()
+    StaffCall.objects.filter(store__code=STORE_CODE, acknowledged_at=None).update(acknowledged_at=now)
+    return Order.objects.filter(store__code=STORE_CODE, acknowledged_at=None).update(acknowledged_at=now)
+
+
+def busy_floor(first):
+    """Twelve tables from number `first` as a busy evening has them, through the services: orders
+    done, cooking, seen and new, with options and notes, three free tables and a bill call.
+    Returns the tables' ids."""
+    from accounts.models import Store, User
+    from accounts.services import setup_table
+    from menus.models import MenuItem
+    from orders.services import acknowledge_order, change_order_status, place_order
+    from orders.staff_calls import call_staff
+
+    store = Store.objects.get(code=STORE_CODE)
+    manager = User.objects.get(store=store, username=MANAGER)
+    menu = MenuItem.objects.filter(store=store).prefetch_related("option_groups__options")
+    items = {item.name: item for item in menu}
+    options = {option.name: option.id for group in items["쫄면"].option_groups.all() for option in group.options.all()}
+    tables = [setup_table(store=store, number=first + n, password=TABLE_PASSWORD)[0] for n in range(12)]
+
+    def order(n, lines, note="", status=None, seen=False):
+        rows = [
+            {"menu_item_id": items[name].id, "quantity": quantity, "option_ids": [options[o] for o in chosen]}
+            for name, quantity, *chosen in lines
+        ]
+        placed, _created = place_order(table=tables[n], items=rows, note=note)
+        if status:
+            change_order_status(order=placed, status=status)
+        elif seen:
+            acknowledge_order(order=placed, actor=manager)
+
+    order(0, [("김치찌개", 2), ("공기밥", 2)], status="completed")
+    order(0, [("계란말이", 1)], status="preparing")
+    order(0, [("콜라", 2)])
+    order(1, [("제육볶음", 1), ("공기밥", 1), ("콜라", 1)], note="제육은 아주 맵게 해 주세요")
+    order(2, [("쫄면", 2, "순한맛", "치즈 추가"), ("쫄면", 1, "매운맛", "계란 추가")], status="preparing")
+    order(3, [("된장찌개", 2), ("비빔밥", 1)], seen=True)
+    order(5, [("비빔밥", 3)], status="completed")
+    order(
+        6,
+        [("김치찌개", 1), ("된장찌개", 1), ("제육볶음", 1), ("공기밥", 3), ("계란말이", 1)],
+        note="아이 의자 하나랑 앞접시 세 개 부탁드려요",
+    )
+    order(8, [("콜라", 4)], status="preparing")
+    order(8, [("계란말이", 2)])
+    order(9, [("된장찌개", 1)], seen=True)
+    order(11, [("제육볶음", 2), ("공기밥", 2)])
+    call_staff(table=tables[5], reason="계산 요청")
+    return [table.id for table in tables]
+
+
+def add_tables(numbers):
+    """Tables of the test store (`add_table` for each); their ids."""
+    return [add_table(number) for number in numbers]

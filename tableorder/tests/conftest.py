@@ -1,7 +1,7 @@
 """Browser-test fixtures: the app under uvicorn, Debian's Chromium, a fresh tablet per test.
 
 All browser tests share one app server and its database, so each test works on tables of
-its own: the tablet tests on 1–12, 51–56 and 71–77, the dashboard tests on 21–36 and 41–47, the
+its own: the tablet tests on 1–12, 51–56 and 111–117, the dashboard tests on 21–36, 41–47 and 71–103, the
 hostile-input tests (test_hostile_browser.py) on 61–66 of a store of their own.
 """
 
@@ -77,8 +77,9 @@ def screenshots():
 LAPTOP = {"width": 1440, "height": 900}
 
 
-def _manager_page(chromium, app_server, viewport):
-    """A manager signed in through the admin login form, on the live dashboard."""
+def _manager_page(chromium, app_server, viewport, sound="소리 없이 보기"):
+    """A manager signed in through the admin login form, on the live dashboard, who answered the
+    first visit's sound question with the button `sound` (None: left unanswered)."""
     from tableorder.tests.browser import MANAGER, STORE_CODE
 
     for page in _checked_page(chromium, app_server, viewport):
@@ -88,6 +89,8 @@ def _manager_page(chromium, app_server, viewport):
         page.get_by_label("비밀번호").fill("manager-pass-1")
         page.get_by_role("button", name="로그인").click()
         page.wait_for_url("**/admin/live/")
+        if sound is not None:
+            page.locator("#sound-dialog").get_by_role("button", name=sound).click()
         yield page
 
 
@@ -115,3 +118,15 @@ def tablet_api(chromium, app_server):
 def second_dashboard(chromium, app_server):
     """Another manager's dashboard of the same store, in a browser context of its own."""
     yield from _manager_page(chromium, app_server, LANDSCAPE)
+
+
+@pytest.fixture
+def first_visit_dashboard(chromium, app_server):
+    """The live dashboard on a device that was never asked about the sound."""
+    yield from _manager_page(chromium, app_server, LANDSCAPE, sound=None)
+
+
+@pytest.fixture
+def portrait_dashboard(chromium, app_server):
+    """The live dashboard on a tablet held upright (800×1280), with the sound on."""
+    yield from _manager_page(chromium, app_server, PORTRAIT, sound="알림음 켜기")

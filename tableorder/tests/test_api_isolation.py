@@ -61,6 +61,7 @@ def test_the_matrix_covers_the_manager_api():
         "api/v1/admin/tables/<int:pk>/revoke-tablet",
         "api/v1/admin/orders",
         "api/v1/admin/orders/<int:pk>",
+        "api/v1/admin/orders/<int:pk>/acknowledge",
         "api/v1/admin/history",
         "api/v1/admin/categories",
         "api/v1/admin/categories/<int:pk>",

@@ -33,8 +33,8 @@ def restore_menu(app_server):
 
 def test_sold_out_lines_leave_the_total_and_one_tap_orders_the_rest(page, app_server, screenshots, restore_menu):
     option_item(app_server)
-    app_server.run_in_app("add_table", 71)
-    set_up_tablet(page, 71)
+    app_server.run_in_app("add_table", 111)
+    set_up_tablet(page, 111)
     add(page, "제육볶음")
     add(page, "공기밥", 2)
     choose(page, ["보통", "어묵 추가"])
@@ -78,15 +78,15 @@ def test_sold_out_lines_leave_the_total_and_one_tap_orders_the_rest(page, app_se
     expect(page.locator(".cart-line")).to_have_count(1)
     review.locator("#review-confirm").click()
     expect(page.locator("#success-screen")).to_be_visible()
-    [order] = app_server.run_in_app("table_order_details", 71)
+    [order] = app_server.run_in_app("table_order_details", 111)
     assert order["total"] == 2000
     assert order["lines"] == [["공기밥", [], 1000, 2]]
 
 
 def test_a_cart_of_sold_out_lines_only_cannot_be_ordered_and_says_why(portrait_page, app_server, screenshots):
     page = portrait_page
-    app_server.run_in_app("add_table", 72)
-    set_up_tablet(page, 72)
+    app_server.run_in_app("add_table", 112)
+    set_up_tablet(page, 112)
     add(page, "제육볶음")
     add(page, "공기밥")
     try:
@@ -113,12 +113,12 @@ def test_a_cart_of_sold_out_lines_only_cannot_be_ordered_and_says_why(portrait_p
         expect_total(page, "₩11,000")
     finally:
         app_server.run_in_app("save_item_availability", "제육볶음", True)
-    assert app_server.run_in_app("table_orders", 72) == []
+    assert app_server.run_in_app("table_orders", 112) == []
 
 
 def test_the_review_orders_without_a_line_sold_out_while_it_is_open(page, app_server):
-    app_server.run_in_app("add_table", 77)
-    set_up_tablet(page, 77)
+    app_server.run_in_app("add_table", 117)
+    set_up_tablet(page, 117)
     add(page, "제육볶음")
     add(page, "콜라")
     cart_button(page).click()
@@ -132,5 +132,5 @@ def test_the_review_orders_without_a_line_sold_out_while_it_is_open(page, app_se
         expect(page.locator("#success-screen")).to_be_visible()
     finally:
         app_server.run_in_app("save_item_availability", "제육볶음", True)
-    [order] = app_server.run_in_app("table_order_details", 77)
+    [order] = app_server.run_in_app("table_order_details", 117)
     assert order["lines"] == [["콜라", [], 2000, 1]]

@@ -30,8 +30,8 @@ PORTRAIT = {"width": 800, "height": 1280}
 
 @heard_across_processes
 def test_offline_shows_a_bar_and_coming_back_catches_up_with_the_cart_kept(page, app_server, screenshots):
-    app_server.run_in_app("add_table", 73)
-    set_up_tablet(page, 73)
+    app_server.run_in_app("add_table", 113)
+    set_up_tablet(page, 113)
     add(page, "콜라")
     first = place_order(page)
     page.get_by_role("button", name="메뉴로 돌아가기").click()
@@ -48,9 +48,9 @@ def test_offline_shows_a_bar_and_coming_back_catches_up_with_the_cart_kept(page,
         expect(bar).to_have_text(OFFLINE)
         expect(bar).to_be_visible()
         page.screenshot(path=screenshots / "offline-bar-landscape.png")
-        second = app_server.run_in_app("place_table_order", 73, "공기밥")
+        second = app_server.run_in_app("place_table_order", 113, "공기밥")
         app_server.run_in_app("save_item_availability", "계란말이", False)
-        assert app_server.run_in_app("acknowledge_table_calls", 73) == ["물"]
+        assert app_server.run_in_app("acknowledge_table_calls", 113) == ["물"]
         page.wait_for_timeout(1000)
         expect(bar).to_be_visible()
         expect(page.get_by_role("button", name="계란말이 담기", exact=True)).to_be_enabled()
@@ -74,7 +74,7 @@ def test_offline_shows_a_bar_and_coming_back_catches_up_with_the_cart_kept(page,
         app_server.run_in_app("save_item_availability", "계란말이", True)
     page.get_by_role("button", name="메뉴", exact=True).click()
     third = place_order(page)
-    assert app_server.run_in_app("table_orders", 73) == [[first, 2000], [second, 1000], [third, 9000]]
+    assert app_server.run_in_app("table_orders", 113) == [[first, 2000], [second, 1000], [third, 9000]]
 
 
 class CuttableProxy:
@@ -161,10 +161,10 @@ def proxied_page(chromium, app_server):
 @heard_across_processes
 def test_a_dropped_stream_shows_the_bar_until_the_server_is_back_and_caught_up(proxied_page, app_server, screenshots):
     page, proxy = proxied_page
-    app_server.run_in_app("add_table", 74)
-    set_up_tablet(page, 74)
+    app_server.run_in_app("add_table", 114)
+    set_up_tablet(page, 114)
     add(page, "된장찌개")
-    first = app_server.run_in_app("place_table_order", 74, "콜라")
+    first = app_server.run_in_app("place_table_order", 114, "콜라")
     page.get_by_role("button", name="주문 내역").click()
     cards = page.locator(".order-card .order-no")
     expect(cards).to_have_text([first])
@@ -177,7 +177,7 @@ def test_a_dropped_stream_shows_the_bar_until_the_server_is_back_and_caught_up(p
         expect(bar).to_have_text(OFFLINE)
         assert page.evaluate("navigator.onLine") is True
         page.screenshot(path=screenshots / "offline-bar-portrait.png")
-        second = app_server.run_in_app("place_table_order", 74, "공기밥")
+        second = app_server.run_in_app("place_table_order", 114, "공기밥")
     finally:
         proxy.restore()
     expect(bar).to_be_hidden(timeout=BACK_MS)
@@ -197,31 +197,31 @@ def without_stream(page):
 
 
 def test_polling_resets_the_cart_when_the_session_closes_and_on_load(page, app_server):
-    app_server.run_in_app("add_table", 75)
+    app_server.run_in_app("add_table", 115)
     without_stream(page)
-    set_up_tablet(page, 75)
-    app_server.run_in_app("place_table_order", 75, "콜라")
+    set_up_tablet(page, 115)
+    app_server.run_in_app("place_table_order", 115, "콜라")
     add(page, "비빔밥", 2)
     # The next guests' cart survives a reload: the list says no session closed since.
     page.reload()
     expect(cart_line(page, "비빔밥").locator("output")).to_have_text("2")
 
     # Closed while the tablet is open: the next poll empties it.
-    app_server.run_in_app("close_table_session", 75)
+    app_server.run_in_app("close_table_session", 115)
     expect(page.locator(".cart-line")).to_have_count(0, timeout=15_000)
     expect(page.locator("#cart-empty")).to_have_text("담은 메뉴가 없습니다.")
     expect_total(page, "₩0")
 
     # Closed while the tablet is off: emptied on load.
     add(page, "제육볶음")
-    app_server.run_in_app("place_table_order", 75, "콜라")
+    app_server.run_in_app("place_table_order", 115, "콜라")
     page.goto("about:blank")
-    app_server.run_in_app("close_table_session", 75)
+    app_server.run_in_app("close_table_session", 115)
     page.goto("/")
     expect(page.locator("#menu-content .item").first).to_be_visible()
     expect(page.locator("#cart-empty")).to_have_text("담은 메뉴가 없습니다.")
     expect(page.locator(".cart-line")).to_have_count(0)
-    assert page.evaluate("localStorage.getItem('tableorder.cart.browser-cafe.75')") == "[]"
+    assert page.evaluate("localStorage.getItem('tableorder.cart.browser-cafe.115')") == "[]"
 
 
 COUNT_CART_LINES = """
@@ -233,8 +233,8 @@ COUNT_CART_LINES = """
 
 
 def test_a_reload_shows_no_cart_before_the_server_says_whose_it_is(page, app_server, screenshots):
-    app_server.run_in_app("add_table", 76)
-    set_up_tablet(page, 76)
+    app_server.run_in_app("add_table", 116)
+    set_up_tablet(page, 116)
     add(page, "김치찌개", 2)
     page.add_init_script(COUNT_CART_LINES)
 
@@ -256,9 +256,9 @@ def test_a_reload_shows_no_cart_before_the_server_says_whose_it_is(page, app_ser
     expect_total(page, "₩18,000")
 
     # The guests left while the tablet was off: their cart never shows, not even for a moment.
-    app_server.run_in_app("place_table_order", 76, "콜라")
+    app_server.run_in_app("place_table_order", 116, "콜라")
     page.goto("about:blank")
-    app_server.run_in_app("close_table_session", 76)
+    app_server.run_in_app("close_table_session", 116)
     page.goto("/")
     expect(page.locator("#cart-empty")).to_have_text("담은 메뉴가 없습니다.")
     expect(page.locator("#menu-content .item").first).to_be_visible()
