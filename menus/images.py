@@ -1,6 +1,7 @@
 """Uploaded menu images: a real picture in a format browsers show (or an HEIC photo, which is
 turned into a JPEG), at most MAX_IMAGE_BYTES and MAX_IMAGE_PIXELS (a small file can still
-decode to a huge picture), and one that decodes to the end.
+decode to a huge picture), and one that decodes to the end. What is stored is the picture
+upright and without the camera's metadata (EXIF, GPS, XMP): the stored file is public.
 
 Used by the manager API and the Django admin, so both accept exactly the same files.
 """
@@ -21,8 +22,10 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000
 # Pillow's format name → the file extension a stored image gets.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "HEIF": "jpg"}
-# Formats most browsers do not show: stored as a JPEG of the same picture, upright and without metadata.
-CONVERTED = {"HEIF"}
+# How each format is stored again, upright and without metadata: HEIC, which most browsers do
+# not show, as a JPEG. A GIF is kept as it is (its frames would be lost; it carries no EXIF).
+REENCODED = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "JPEG"}
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # Errors Pillow's decoders raise for a damaged or unknown file.
 DECODE_ERRORS = (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError)
 
@@ -75,26 +78,34 @@ def clean_image(file: UploadedFile) -> UploadedFile:
     """`validate_image`, then name the file by its content: a random name with the right extension.
 
     A file called `photo.html` that holds a PNG is stored as `<random>.png`, so storage and
-    browsers never treat an upload as anything but the picture it is. An HEIC photo becomes a
-    JPEG, which every browser shows.
+    browsers never treat an upload as anything but the picture it is. A JPEG, PNG or WebP is
+    written again upright without its metadata (a phone's photo says where it was taken); an
+    HEIC photo becomes such a JPEG, which every browser shows.
     """
     image_format = validate_image(file)
     name = f"{uuid.uuid4().hex}.{FORMATS[image_format]}"
-    if image_format in CONVERTED:
-        return SimpleUploadedFile(name, _as_jpeg(file), content_type="image/jpeg")
-    file.name = name
-    return file
+    stored_format = REENCODED.get(image_format)
+    if stored_format is None:
+        file.name = name
+        return file
+    return SimpleUploadedFile(name, _reencoded(file, stored_format), content_type=CONTENT_TYPES[stored_format])
 
 
-def _as_jpeg(file: UploadedFile) -> bytes:
+def _reencoded(file: UploadedFile, image_format: str) -> bytes:
+    """The picture in `file`, upright, as `image_format`, with its colour profile and nothing
+    else of its metadata."""
     file.seek(0)
     try:
         with Image.open(file) as image:
-            picture = ImageOps.exif_transpose(image).convert("RGB")
+            icc_profile = image.info.get("icc_profile")
+            picture = ImageOps.exif_transpose(image)
+            if image_format == "JPEG" and picture.mode not in {"RGB", "L", "CMYK"}:
+                picture = picture.convert("RGB")
+            buffer = io.BytesIO()
+            extra = {"quality": 90} if image_format in {"JPEG", "WEBP"} else {}
+            picture.save(buffer, image_format, icc_profile=icc_profile, **extra)
     except DECODE_ERRORS as error:
         raise invalid_image() from error
     finally:
         file.seek(0)
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()

@@ -94,7 +94,7 @@ def test_an_upload_gets_webp_display_sizes_400_and_800_wide(api, menu):
         _data, picture = opened(name)
         assert picture.format == "WEBP"
         assert picture.size == (int(width), int(width) * 3 // 4)
-    # The original stays as it was uploaded.
+    # The original keeps its size.
     assert opened(item.image.name)[1].size == (1600, 1200)
 
 
@@ -126,6 +126,22 @@ def test_the_sizes_are_upright_and_carry_no_metadata(api, menu):
         assert not dict(picture.getexif())
         assert not {"exif", "xmp", "icc_profile"} & set(picture.info)
         assert b"EXIF" not in data and b"Exif" not in data and b"TestCam" not in data
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+def test_the_stored_original_is_upright_and_carries_no_metadata(api, menu, image_format):
+    # The uploaded file is public at image_url: a phone's photo must not tell where it was taken.
+    item = menu[0]
+    original = photo((1600, 800), image_format, exif=camera_exif(orientation=6).tobytes())
+    assert b"TestCam" in original
+
+    uploaded(api, item, original, f"photo.{image_format.lower()}")
+
+    data, picture = opened(item.image.name)
+    assert (picture.format, picture.size) == (image_format, (800, 1600))
+    assert picture.convert("RGB").getpixel((400, 2)) == pytest.approx(RED, abs=8)
+    assert b"TestCam" not in data and not dict(picture.getexif())
+    assert "exif" not in picture.info
 
 
 def test_a_heic_photo_is_stored_as_an_upright_jpeg_without_metadata_with_its_sizes(api, menu, tablet):
