@@ -3,22 +3,18 @@
 Order state and staff calls change only through their services (`orders.services`,
 `orders.staff_calls`; actions below): the store lock is taken and the event reaches every
 screen. Order, line, session and call pages are read-only.
-Tables are registered here because their list shows sessions and totals, orders data
-that accounts must not import.
+Tables are in `orders.table_admin`, imported here so that the admin finds them.
 """
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils.formats import localize
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Table
-from accounts.services import create_table, revoke_tablet, setup_table, validate_table_password
 from accounts.store_admin import StoreScopedAdmin, StoreScopedInline
 from core.exceptions import Conflict
 from core.money import won
@@ -36,135 +32,27 @@ from orders.models import (
 )
 from orders.services import change_order_status, close_session, delete_order
 from orders.staff_calls import acknowledge_staff_call
-
-CLOSE_SESSION_LABEL = _("Close table")
-
-
-def _problem(error):
-    """The message of a service's refusal (Conflict or ValidationError)."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return error.message
+from orders.table_admin import CLOSE_SESSION_LABEL, run_each
 
 
-def _report(modeladmin, request, done, failed):
-    """One message for what worked and one per object that did not."""
-    if done:
-        modeladmin.message_user(
-            request, _("Done: %(objects)s.") % {"objects": ", ".join(str(obj) for obj in done)}, messages.SUCCESS
-        )
-    for obj, error in failed:
-        modeladmin.message_user(
-            request, _("%(object)s: %(problem)s") % {"object": obj, "problem": _problem(error)}, messages.ERROR
-        )
+class ReadOnlyInline(StoreScopedInline, admin.TabularInline):
+    """Rows shown with their order, never written from its page."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-def _run_each(modeladmin, request, objects, service):
-    done, failed = [], []
-    for obj in objects:
-        try:
-            service(obj)
-        except (Conflict, ValidationError) as error:
-            failed.append((obj, error))
-        else:
-            done.append(obj)
-    _report(modeladmin, request, done, failed)
-
-
-class TableForm(forms.ModelForm):
-    """Number and password; the password is write-only and hashed by `setup_table`."""
-
-    new_password = forms.CharField(
-        label=_("table password"),
-        strip=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("The tablet signs in with it. Changing it signs the tablet out."),
-    )
-
-    class Meta:
-        model = Table
-        fields = ["store", "number"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["new_password"].required = False
-            self.fields["new_password"].label = _("New table password")
-            self.fields["new_password"].help_text = _(
-                "Leave empty to keep the current one. A new one signs the tablet out."
-            )
-
-    def clean_new_password(self):
-        password = self.cleaned_data["new_password"]
-        if password or not self.instance.pk:
-            try:
-                validate_table_password(password)
-            except ValidationError as error:
-                raise ValidationError(error.message_dict["password"]) from error
-        return password
-
-
-@admin.register(Table)
-class TableAdmin(StoreScopedAdmin):
-    form = TableForm
-    list_display = ["__str__", "session_open", "current_total", "created_at"]
-    fields = ["store", "number", "new_password"]
-    ordering = ["store", "number"]
-    actions = ["revoke_tablets", "close_sessions"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # A table keeps its number and store: its tablet and its orders are tied to them.
-        return super().get_readonly_fields(request, obj) if obj is None else ["store", "number"]
-
-    def get_queryset(self, request):
-        open_sessions = TableSession.objects.filter(table=OuterRef("pk"), closed_at__isnull=True)
-        open_total = (
-            Order.objects.live()
-            .filter(session__table=OuterRef("pk"), session__closed_at__isnull=True)
-            .values("session__table")
-            .annotate(total=Sum("total"))
-            .values("total")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(has_open_session=Exists(open_sessions), open_total=Coalesce(Subquery(open_total), 0))
-        )
-
-    @admin.display(description=_("Session open"), boolean=True, ordering="has_open_session")
-    def session_open(self, table):
-        return table.has_open_session
-
-    @admin.display(description=_("Current total"), ordering="open_total")
-    def current_total(self, table):
-        return won(table.open_total)
-
-    def save_model(self, request, obj, form, change):
-        self.bind_store(request, obj)
-        password = form.cleaned_data["new_password"]
-        if change and not password:
-            return
-        if change:
-            table, _created = setup_table(store=obj.store, number=obj.number, password=password)
-        else:
-            table = create_table(store=obj.store, number=obj.number, password=password)
-        # The admin goes on with `obj` (its change link, the log entry): make it the saved row.
-        obj.pk = table.pk
-        obj.refresh_from_db()
-
-    @admin.action(description=_("Revoke the tablet (sign it out)"), permissions=["change"])
-    def revoke_tablets(self, request, queryset):
-        _run_each(self, request, queryset, lambda table: revoke_tablet(table=table))
-
-    @admin.action(description=CLOSE_SESSION_LABEL, permissions=["change"])
-    def close_sessions(self, request, queryset):
-        _run_each(self, request, queryset, lambda table: close_session(table=table, actor=request.user))
-
-
-class OrderLineInline(StoreScopedInline, admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     store_lookup = "order__store"
-    extra = 0
     fields = ["name", "chosen_options", "unit_price_won", "quantity", "menu_item"]
     readonly_fields = fields  # type: ignore[assignment]
 
@@ -179,32 +67,13 @@ class OrderLineInline(StoreScopedInline, admin.TabularInline):
             for option in line.options
         )
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class OrderAuditInline(StoreScopedInline, admin.TabularInline):
+class OrderAuditInline(ReadOnlyInline):
     """An order's step backs, its deletion with the reason, and its table closed before it was completed."""
 
     model = OrderAudit
-    extra = 0
     fields = ["at", "kind", "from_status", "to_status", "reason", "reason_text", "actor"]
     readonly_fields = fields  # type: ignore[assignment]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyAdmin(StoreScopedAdmin):
@@ -265,11 +134,11 @@ class OrderAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Mark as preparing"), permissions=["change"])
     def mark_preparing(self, request, queryset):
-        _run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.PREPARING))
+        run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.PREPARING))
 
     @admin.action(description=_("Mark as completed"), permissions=["change"])
     def mark_completed(self, request, queryset):
-        _run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.COMPLETED))
+        run_each(self, request, queryset, lambda order: change_order_status(order=order, status=OrderStatus.COMPLETED))
 
     @admin.action(description=_("Delete order"), permissions=["change"])
     def delete_orders(self, request, queryset):
@@ -281,7 +150,7 @@ class OrderAdmin(ReadOnlyAdmin):
             except ValidationError as error:
                 errors = error.messages
             else:
-                _run_each(
+                run_each(
                     self,
                     request,
                     queryset,
@@ -331,7 +200,7 @@ class TableSessionAdmin(ReadOnlyAdmin):
                 raise Conflict(_("This session has already ended."), "session_closed")
             close_session(table=session.table, actor=request.user)
 
-        _run_each(self, request, queryset, close)
+        run_each(self, request, queryset, close)
 
 
 @admin.register(OrderAudit)
@@ -397,4 +266,4 @@ class StaffCallAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Acknowledge selected calls"), permissions=["change"])
     def acknowledge_calls(self, request, queryset):
-        _run_each(self, request, queryset, lambda call: acknowledge_staff_call(call=call, actor=request.user))
+        run_each(self, request, queryset, lambda call: acknowledge_staff_call(call=call, actor=request.user))
