@@ -321,7 +321,7 @@ class StaffCall(models.Model):
         indexes = [models.Index(fields=["store", "acknowledged_at"])]
 
     def __str__(self):
-        return f"{self.table} {self.reason}"
+        return f"{self.table} · {self.reason}"
 
     @property
     def is_waiting(self):

@@ -223,7 +223,7 @@ def _store_information(page, reader, screenshots):
     page.get_by_label("매장 이름").fill("데모 한식당")
     reader.submit(page.get_by_role("button", name="저장 후 계속 고치기"), "the message after renaming the store")
     page.screenshot(path=screenshots / "admin-store-information.png", full_page=True)
-    reader.submit(page.get_by_role("link", name="변경 기록"), "the store's history")
+    reader.submit(page.get_by_role("link", name="변경 기록", exact=True), "the store's history")
 
 
 def test_every_page_a_manager_sees_reads_as_korean(page, demo_store, screenshots):

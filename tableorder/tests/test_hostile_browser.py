@@ -140,6 +140,7 @@ def log_in_to_the_admin(page):
     page.get_by_label("비밀번호").fill(MANAGER_PASSWORD)
     page.get_by_role("button", name="로그인").click()
     page.wait_for_url("**/admin/live/")
+    page.locator("#sound-dialog").get_by_role("button", name="소리 없이 보기").click()
 
 
 def test_the_dashboard_shows_hostile_orders_and_calls_as_text(page, hostile_store):

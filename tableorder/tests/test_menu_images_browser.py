@@ -33,7 +33,7 @@ def loaded(page, selector):
     )
 
 
-@pytest.mark.parametrize(("screen", "table"), [("page", 71), ("portrait_page", 72)], ids=["landscape", "portrait"])
+@pytest.mark.parametrize(("screen", "table"), [("page", 121), ("portrait_page", 122)], ids=["landscape", "portrait"])
 def test_cards_and_the_item_dialog_load_a_display_size_not_the_upload(request, screen, table, app_server, screenshots):
     page = request.getfixturevalue(screen)
     app_server.run_in_app("add_table", table)
@@ -42,12 +42,12 @@ def test_cards_and_the_item_dialog_load_a_display_size_not_the_upload(request, s
 
     set_up_tablet(page, table)
 
-    card = loaded(page, "#menu-content .item-image")
+    card = loaded(page, "#menu-content img.item-image")
     assert SRCSET.fullmatch(card["srcset"]), card["srcset"]
     assert (card["sizes"], card["loading"]) == ("auto, 300px", "lazy")
     assert card["width"] <= 300
     assert card["current"].endswith("_400w.webp"), card["current"]
-    widths = page.eval_on_selector_all("#menu-content .item-image", "(imgs) => imgs.map((img) => img.width)")
+    widths = page.eval_on_selector_all("#menu-content img.item-image", "(imgs) => imgs.map((img) => img.width)")
     assert widths and max(widths) <= 300
     page.screenshot(path=screenshots / f"menu-images-{screen}.png")
 

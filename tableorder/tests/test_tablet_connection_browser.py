@@ -37,7 +37,7 @@ def test_offline_shows_a_bar_and_coming_back_catches_up_with_the_cart_kept(page,
     page.get_by_role("button", name="메뉴로 돌아가기").click()
     call_sheet(page).get_by_role("button", name="물").click()
     banner = page.locator("#call-banner")
-    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기 중")
+    expect(banner).to_have_text("직원을 호출했습니다 · 물 · 대기중")
     add(page, "김치찌개")
     expect(page.locator("#toast")).to_have_text("김치찌개 담았습니다")
     bar = page.locator("#offline-bar")
