@@ -1,0 +1,78 @@
+"""A server takes streams only up to its open-files limit less a reserve (orders.stream_capacity),
+proved on a real server (gunicorn + one uvicorn worker) started under a small limit: past the
+cap a stream is a 503 in the error shape, not a connection reset, and the health check and the
+menu still answer."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from accounts.tokens import manager_tokens, table_tokens
+from conftest import postgres_only
+from core.tests.processes import app_server
+from orders.tests.sse_client import run
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+
+OPEN_FILES = 128
+RESERVE = 64
+CAP = OPEN_FILES - RESERVE
+
+
+def test_streams_past_the_open_files_limit_are_refused_while_the_server_still_answers(table, menu, manager, tmp_path):
+    manager_token = manager_tokens(manager)["access"]
+    tablet_token = table_tokens(table)["access"]
+    log_path = Path(tmp_path) / "server.log"
+    env = {"STREAM_FD_RESERVE": str(RESERVE), "STREAMS_PER_MANAGER": "1000"}
+
+    async def scenario(base_url):
+        timeout = httpx.Timeout(10, read=None)
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+        headers = {"authorization": f"Bearer {manager_token}"}
+        async with httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits) as client:
+            opened, refusals = [], []
+            # Well past the cap but short of what the limit itself would allow (about 100
+            # streams): without the cap the server runs out of descriptors first.
+            for _attempt in range(CAP + 30):
+                stream = client.stream("GET", "/api/v1/admin/stream", headers=headers)
+                response = await stream.__aenter__()
+                if response.status_code == 200:
+                    opened.append(stream)
+                    continue
+                refusals.append((response.status_code, dict(response.headers), await response.aread()))
+                await stream.__aexit__(None, None, None)
+                if len(refusals) == 2:
+                    break
+            assert len(opened) == CAP
+            for status, response_headers, body in refusals:
+                assert status == 503
+                assert response_headers["retry-after"] == "15"
+                assert json.loads(body)["error"]["code"] == "server_busy"
+            async with httpx.AsyncClient(base_url=base_url, timeout=10) as other:
+                assert (await other.get("/healthz")).status_code == 200
+                menu_answer = await other.get("/api/v1/menu", headers={"authorization": f"Bearer {tablet_token}"})
+                assert menu_answer.status_code == 200, menu_answer.text
+            # A stream that ends gives its place back.
+            await opened.pop().__aexit__(None, None, None)
+            for _attempt in range(50):
+                again = client.stream("GET", "/api/v1/admin/stream", headers=headers)
+                if (await again.__aenter__()).status_code == 200:
+                    opened.append(again)
+                    break
+                await again.__aexit__(None, None, None)
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the closed stream's place was never given back")
+            for stream in opened:
+                await stream.__aexit__(None, None, None)
+
+    with app_server(log_path, env=env, open_files=OPEN_FILES) as base_url:
+        run(scenario, base_url)
+    refused = [line for line in log_path.read_text().splitlines() if "stream refused" in line]
+    # Once for the run of refusals, with what it counted.
+    assert len(refused) == 1, refused
+    assert f"{CAP} streams open" in refused[0]
+    assert f"open-files limit {OPEN_FILES}" in refused[0]
