@@ -22,7 +22,8 @@ database work runs on the loop's shared thread pool and gives its connection bac
 
 A tablet may hold STREAMS_PER_TABLE open streams and a manager STREAMS_PER_MANAGER, counted
 per app process like the hub that serves them; one more is a 429 `too_many_streams` before
-it starts, and a stream that ends gives its place back.
+it starts, and a stream that ends gives its place back. A process takes streams only up to its
+open-files limit less a reserve (orders.stream_capacity): one more is a 503 `server_busy`.
 """
 
 from __future__ import annotations
