@@ -5,6 +5,8 @@ menu still answer."""
 
 import asyncio
 import json
+import logging
+import resource
 from pathlib import Path
 
 import httpx
@@ -12,7 +14,9 @@ import pytest
 
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import postgres_only
+from core.ratelimit import StreamSlots
 from core.tests.processes import app_server
+from orders.stream_capacity import StreamCapacity
 from orders.tests.sse_client import run
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
@@ -76,3 +80,25 @@ def test_streams_past_the_open_files_limit_are_refused_while_the_server_still_an
     assert len(refused) == 1, refused
     assert f"{CAP} streams open" in refused[0]
     assert f"open-files limit {OPEN_FILES}" in refused[0]
+
+
+def test_a_run_of_refusals_is_logged_once_and_its_end_once(settings, caplog):
+    """In this process, with the reserve set to leave room for two streams under its real limit."""
+    reserve = settings.STREAM_FD_RESERVE = resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 2
+    capacity = StreamCapacity()
+    slots = StreamSlots()
+    caplog.set_level(logging.WARNING, logger="orders.stream_capacity")
+    first, second, third, fourth = (slots.take(("manager", n), 1) for n in range(4))
+    assert capacity.admit(first) and capacity.admit(second)
+    assert not capacity.admit(third) and not capacity.admit(fourth)
+    # A refused stream's own slot is given back with it.
+    assert slots.open_count(("manager", 2)) == slots.open_count(("manager", 3)) == 0
+    assert [r.getMessage() for r in caplog.records] == [
+        f"stream refused: 2 streams open, the most this process holds "
+        f"(open-files limit {reserve + 2} less a reserve of {reserve} descriptors)"
+    ]
+    caplog.clear()
+    first.release()  # gives back the process's place with the manager's
+    assert capacity.open_count() == 1 and slots.open_count(("manager", 0)) == 0
+    assert capacity.admit(slots.take(("manager", 4), 1))
+    assert [r.getMessage() for r in caplog.records] == ["streams admitted again after 2 refused"]
