@@ -38,9 +38,8 @@ def test_streams_past_the_open_files_limit_are_refused_while_the_server_still_an
         headers = {"authorization": f"Bearer {manager_token}"}
         async with httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits) as client:
             opened, refusals = [], []
-            # Well past the cap but short of what the limit itself would allow (about 100
-            # streams): without the cap the server runs out of descriptors first.
-            for _attempt in range(CAP + 30):
+            # As many as the limit itself: without the cap the server runs out of descriptors.
+            for _attempt in range(OPEN_FILES):
                 stream = client.stream("GET", "/api/v1/admin/stream", headers=headers)
                 response = await stream.__aenter__()
                 if response.status_code == 200:
