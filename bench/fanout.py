@@ -6,8 +6,12 @@ Starts the app like production but with a single uvicorn worker, opens `streams`
 streams to it, and reads the worker's resident memory before and after (memory per
 connection). Then places `events` orders, one at a time, and times each from the moment
 its POST was sent until the event had reached every stream, with the worker's CPU for the
-order and its delivery to all of them (bench/meter.py). Targets: ≤ 40 KiB per idle stream,
-every stream reached within 200 ms at the worst, none lost.
+order and its delivery to all of them (bench/meter.py). Last, it opens more streams until the
+worker refuses one, which it must do with a 503 (orders/stream_capacity.py): the streams one
+worker holds under production's open-files limit, LimitNOFILE of the systemd unit, which the
+server runs under (bench/server.py). Targets: ≤ 40 KiB per idle stream, every stream reached
+within 200 ms at the worst, none lost, at least `streams` held under the limit and the one
+past them refused with a 503, not dropped.
 """
 
 import argparse
@@ -23,9 +27,9 @@ import httpx
 
 from bench import percentiles, run_scenario
 from bench.meter import ServerMeter
-from bench.rawhttp import Connection, RawStream, frame_fields
+from bench.rawhttp import Connection, RawStream, StreamError, frame_fields
 from bench.realtime import log_in
-from bench.server import DEFAULT_DATABASE_URL, ROOT, running_server, seed_store
+from bench.server import DEFAULT_DATABASE_URL, ROOT, production_open_files_limit, running_server, seed_store
 from bench.targets import Target, add_targets_argument
 
 TARGET_MS = 200
@@ -55,6 +59,26 @@ def raise_open_files_limit(needed):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < needed:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
+
+
+async def fill_to_capacity(host, port, headers, *, batch=50):
+    """Open streams until the server refuses one: (streams opened, the refusal's HTTP status or
+    the error that ended a stream's opening instead); the opened streams are closed again."""
+    opened, refusal = [], None
+    while refusal is None:
+        streams = [RawStream(host, port, "/api/v1/admin/stream", headers) for _ in range(batch)]
+        outcomes = await asyncio.gather(*(stream.open(timeout=30) for stream in streams), return_exceptions=True)
+        for stream, outcome in zip(streams, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                stream.close()
+                if refusal is None:
+                    status = str(outcome).rsplit("HTTP ", 1)[-1] if isinstance(outcome, StreamError) else None
+                    refusal = int(status) if status and status.isdigit() else repr(outcome)
+            else:
+                opened.append(stream)
+    for stream in opened:
+        stream.close()
+    return len(opened), refusal
 
 
 class Listener:
@@ -137,6 +161,7 @@ async def measure(base_url, worker_pid, seeded, args, meter):
         )
         await asyncio.sleep(0.3)
     tablet.close()
+    more, refusal = await fill_to_capacity(host, port, headers)
     for listener in listeners:
         listener.stream.close()
     for task in tasks:
@@ -158,6 +183,9 @@ async def measure(base_url, worker_pid, seeded, args, meter):
         "time_to_all_ms": percentiles(all_ms, points=(50,)),
         "worker_cpu_ms_per_event": percentiles([r["worker_cpu_ms"] for r in rounds], points=(50,)),
         "undelivered": undelivered,
+        "open_files_limit": production_open_files_limit(),
+        "streams_at_limit": len(listeners) + more,
+        "refusal_status": refusal,
     }
 
 
@@ -178,6 +206,10 @@ def report(results):
         f"time to all streams      median {results['time_to_all_ms'].get('p50')} ms, "
         f"worst {results['time_to_all_ms'].get('max')} ms; undelivered {results['undelivered']}"
     )
+    lines.append(
+        f"under LimitNOFILE={results['open_files_limit']} one worker held {results['streams_at_limit']} streams; "
+        f"the next was refused: {results['refusal_status']}"
+    )
     return "\n".join(lines)
 
 
@@ -191,12 +223,20 @@ def targets(results):
             " ms",
         ),
         Target("undelivered, fan-out", results["undelivered"], 0),
+        Target(
+            f"streams one worker holds under LimitNOFILE={results['open_files_limit']}",
+            results["streams_at_limit"],
+            results["streams"],
+            at_least=True,
+        ),
+        Target("the stream past them refused with a 503", 0 if results["refusal_status"] == 503 else 1, 0),
     ]
 
 
 def run(args, *, root=ROOT):
     """Start a one-worker server from `root`, seed, measure: the results (see measure)."""
-    raise_open_files_limit(2 * args.streams + 256)
+    # This process's own limit (a client of every stream); the server runs under production's.
+    raise_open_files_limit(2 * max(args.streams, production_open_files_limit()) + 256)
     with running_server(database_url=args.database_url, workers=1, root=root) as base_url:
         seeded = seed_store(args.database_url, tables=1, root=root)
         (worker_pid,) = base_url.worker_pids()

@@ -4,14 +4,18 @@
         ...
 
 The server listens on 127.0.0.1 only, on a free port, with its output in a log file; it is
-stopped by its PID when the block ends. `root` runs another checkout of the project (a
-commit's worktree, for `python -m bench compare`) with this one's benchmark code.
+stopped by its PID when the block ends. It runs under production's open-files limit, the
+`LimitNOFILE` of deploy/systemd/tableorder.service (read from the unit, so the two cannot
+drift), whatever limit the benchmark's own process raised itself to. `root` runs another
+checkout of the project (a commit's worktree, for `python -m bench compare`) with this one's
+benchmark code.
 """
 
 import asyncio
 import contextlib
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -23,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+UNIT = ROOT / "deploy" / "systemd" / "tableorder.service"
 SEED_SCRIPT = Path(__file__).resolve().parent / "seed.py"
 DEFAULT_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tableorder_bench")
 # Runs bench/seed.py of this checkout inside the project at the working directory, whose
@@ -45,6 +50,26 @@ BASE_ENV = {
     "STREAMS_PER_TABLE": "1000000",
     "STREAMS_PER_MANAGER": "1000000",
 }
+
+
+def production_open_files_limit(unit=UNIT):
+    """The app server's open-files limit in production: `LimitNOFILE=` of its systemd unit."""
+    for line in Path(unit).read_text().splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() == "LimitNOFILE":
+            return int(value.strip())
+    raise RuntimeError(f"{unit} sets no LimitNOFILE")
+
+
+def limit_open_files(limit):
+    """A preexec_fn: the child's soft and hard open-files limits both `limit`, as systemd sets them."""
+
+    def apply():
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        ceiling = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, ceiling))
+
+    return apply
 
 
 class ServerURL(str):
@@ -161,9 +186,20 @@ def stop(process, *, timeout=15.0):
 
 @contextlib.contextmanager
 def running_server(
-    *, database_url=DEFAULT_DATABASE_URL, workers=2, port=None, env=None, migrate=True, log_path=None, root=ROOT
+    *,
+    database_url=DEFAULT_DATABASE_URL,
+    workers=2,
+    port=None,
+    env=None,
+    migrate=True,
+    log_path=None,
+    root=ROOT,
+    open_files=None,
 ):
     """Migrate, start gunicorn with deploy/gunicorn.conf.py on 127.0.0.1, yield its base URL, stop it.
+
+    The server's open-files limit is `open_files`, by default production's
+    (`production_open_files_limit`).
 
     The URL is a `ServerURL`: a str that also carries `.pid` (the master) and `.log_path`.
 
@@ -190,6 +226,7 @@ def running_server(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=limit_open_files(open_files or production_open_files_limit()),
         )
     try:
         wait_until_healthy(base_url, process, log_path=log_path)

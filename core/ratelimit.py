@@ -77,6 +77,14 @@ class Slot:
 
     def __init__(self, slots: StreamSlots, key: Hashable) -> None:
         self.slots, self.key, self.held = slots, key, True
+        # Places of other counts the same stream holds, given back with this one.
+        self.joined: list[Slot] = []
+
+    def join(self, other: "Slot") -> None:
+        """Give `other` back whenever this slot is."""
+        self.joined.append(other)
 
     def release(self) -> None:
         self.slots._give_back(self)
+        for other in self.joined:
+            other.release()

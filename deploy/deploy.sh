@@ -14,6 +14,8 @@ REF="${1:-main}"
 ROOT=/srv/tableorder
 REPO="${TABLEORDER_REPO:-$ROOT/repo.git}"
 ENV_FILE=/etc/tableorder/env
+# nginx's connections per worker (Debian's default is 768): see deploy/nginx/tableorder-main.conf.
+NGINX_WORKER_CONNECTIONS=8192
 RDS_CA_BUNDLE_URL_DEFAULT=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 release="$ROOT/releases/$(date +%Y%m%d%H%M%S)"
 
@@ -72,6 +74,10 @@ install -m 0644 "$release/deploy/systemd/"*.service "$release/deploy/systemd/"*.
 install -m 0644 "$release/deploy/nginx/tableorder.conf" /etc/nginx/sites-available/tableorder
 ln -sfn /etc/nginx/sites-available/tableorder /etc/nginx/sites-enabled/tableorder
 rm -f /etc/nginx/sites-enabled/default
+install -m 0644 "$release/deploy/nginx/tableorder-main.conf" /etc/nginx/modules-enabled/90-tableorder.conf
+sed -i -E "s/^([[:space:]]*worker_connections)[[:space:]]+[0-9]+;/\1 $NGINX_WORKER_CONNECTIONS;/" /etc/nginx/nginx.conf
+grep -Eq "^[[:space:]]*worker_connections $NGINX_WORKER_CONNECTIONS;" /etc/nginx/nginx.conf ||
+  { echo "could not set worker_connections in /etc/nginx/nginx.conf" >&2; exit 1; }
 install -m 0644 "$release/deploy/logrotate/tableorder" /etc/logrotate.d/tableorder
 nginx -t
 

@@ -22,7 +22,8 @@ database work runs on the loop's shared thread pool and gives its connection bac
 
 A tablet may hold STREAMS_PER_TABLE open streams and a manager STREAMS_PER_MANAGER, counted
 per app process like the hub that serves them; one more is a 429 `too_many_streams` before
-it starts, and a stream that ends gives its place back.
+it starts, and a stream that ends gives its place back. A process takes streams only up to its
+open-files limit less a reserve (orders.stream_capacity): one more is a 503 `server_busy`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from orders.models import EventType, OrderEvent
 from orders.outbox import events_after, sse_frame
 from orders.selectors import table_session_ids
 from orders.stream_access import StreamAccess, StreamAuthError, manager_access, tablet_access
+from orders.stream_capacity import server_busy, stream_capacity
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, JsonResponse
@@ -251,6 +253,8 @@ async def _stream_response(
     slot = _stream_slot(access)
     if slot is None:
         return _too_many_streams()
+    if not stream_capacity.admit(slot):
+        return server_busy()
     response = StreamingHttpResponse(event_stream(access, last_event_id, slot), content_type="text/event-stream")
     # A client gone before the body's first chunk never runs the stream's `finally`.
     weakref.finalize(response, slot.release)

@@ -288,6 +288,11 @@ TABLE_RATE_WINDOW = timedelta(seconds=int(os.environ.get("TABLE_RATE_WINDOW_SECO
 # over the cap is a 429 `too_many_streams` before the stream starts.
 STREAMS_PER_TABLE = int(os.environ.get("STREAMS_PER_TABLE", "4"))
 STREAMS_PER_MANAGER = int(os.environ.get("STREAMS_PER_MANAGER", "10"))
+# Each open stream holds one file descriptor (its socket) in its app process. A process takes
+# streams up to its open-files limit (RLIMIT_NOFILE; systemd's LimitNOFILE) less this reserve,
+# kept for the database pool and listener, the listening socket, logs and ordinary requests;
+# one more is a 503 `server_busy` (orders/stream_capacity.py). See docs/deploy.md for sizing.
+STREAM_FD_RESERVE = int(os.environ.get("STREAM_FD_RESERVE", "256"))
 
 ORDER_EVENT_RETENTION_DAYS = int(os.environ.get("ORDER_EVENT_RETENTION_DAYS", "7"))
 # django-axes' failure and login logs (who tried to log in, from where) are kept this long.
