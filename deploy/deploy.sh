@@ -37,6 +37,10 @@ set -a
 # shellcheck source=/dev/null
 . "$ENV_FILE"
 set +a
+# MigrationRole's credentials, when an operator passed them: kept aside for the database owner's
+# steps below, so that every other step uses the instance role, as the app does.
+owner_key_id="${AWS_ACCESS_KEY_ID:-}" owner_secret_key="${AWS_SECRET_ACCESS_KEY:-}" owner_token="${AWS_SESSION_TOKEN:-}"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 
 # TLS to the database is checked against Amazon RDS's CA bundle, fetched at each deploy so a
 # new CA arrives with the next release (DB_SSLROOTCERT names where it goes; see docs/deploy.md).
@@ -58,10 +62,25 @@ manage() { (cd "$release" && "$ROOT/venv/bin/python" manage.py "$@"); }
 manage check --deploy --fail-level WARNING
 if [ -n "${DATABASE_OWNER_SECRET_ARN:-}" ]; then
   # Schema changes run as the owner of the tables (the RDS master user); the app connects as
-  # its own role, which then gets read and write access to every table and nothing more.
+  # its own role, which then gets read and write access to every table and nothing more. The
+  # instance role cannot read the owner's secret: an operator runs this script with the
+  # short-lived credentials of the stack's MigrationRole in AWS_ACCESS_KEY_ID,
+  # AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (docs/deploy.md).
   app_secret="${DATABASE_SECRET_ARN:?DATABASE_OWNER_SECRET_ARN needs DATABASE_SECRET_ARN, the app role secret}"
-  DATABASE_SECRET_ARN="$DATABASE_OWNER_SECRET_ARN" manage migrate --noinput
-  DATABASE_SECRET_ARN="$DATABASE_OWNER_SECRET_ARN" manage setup_db_role --from-secret "$app_secret"
+  if [ -n "$owner_token" ]; then
+    as_owner() {
+      (export AWS_ACCESS_KEY_ID="$owner_key_id" AWS_SECRET_ACCESS_KEY="$owner_secret_key" \
+         AWS_SESSION_TOKEN="$owner_token" DATABASE_SECRET_ARN="$DATABASE_OWNER_SECRET_ARN"
+       manage "$@")
+    }
+    as_owner migrate --noinput
+    as_owner setup_db_role --from-secret "$app_secret"
+    unset owner_key_id owner_secret_key owner_token
+  elif ! manage migrate --check >/dev/null; then
+    # A server booting or upgrading on its own: the schema must already be this release's.
+    echo "the database is not migrated to $REF: run deploy.sh with MigrationRole's credentials (docs/deploy.md)" >&2
+    exit 1
+  fi
 else
   manage migrate --noinput
 fi

@@ -81,6 +81,9 @@ def test_the_app_role_places_orders_and_cannot_change_the_schema(app_role):
     assert result.stdout.split() == [role, "1", "18000"]
     placed = Order.objects.select_related("session").get(idempotency_key="role-1")
     assert placed.status == "preparing" and placed.session.closed_at is not None
+    # deploy.sh without the owner's credentials: the app role can tell whether the schema is migrated.
+    checked = manage("migrate", "--check", env=env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
     with connection.cursor() as cursor:
         cursor.execute(

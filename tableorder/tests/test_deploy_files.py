@@ -169,20 +169,75 @@ def test_cfn_lint_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_instance_reads_exactly_the_two_database_secrets():
+APP_SECRET = {"Ref": "AppDatabaseSecret"}
+MASTER_SECRET = {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}
+
+
+def role_statements(role):
+    """Every statement of a role's inline policies."""
+    return [
+        statement
+        for policy in role["Properties"].get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def secrets_read(role):
+    """The secrets a role may read (GetSecretValue, or any Secrets Manager action by wildcard)."""
+    return [
+        resource
+        for statement in role_statements(role)
+        if statement["Effect"] == "Allow"
+        and any(
+            action in {"secretsmanager:GetSecretValue", "secretsmanager:*", "*"}
+            for action in as_list(statement["Action"])
+        )
+        for resource in as_list(statement["Resource"])
+    ]
+
+
+def test_the_instance_reads_only_the_app_s_secret():
     resources = template()["Resources"]
-    statements = resources["AppRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    secrets = [statement for statement in statements if "secretsmanager" in str(statement["Action"])]
-    assert secrets == [
-        {
-            "Effect": "Allow",
-            "Action": "secretsmanager:GetSecretValue",
-            "Resource": [{"Ref": "AppDatabaseSecret"}, {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}],
-        }
+    app_role = resources["AppRole"]
+    assert secrets_read(app_role) == [APP_SECRET]
+    # Nor can it become the role that reads the owner's secret.
+    actions = [action for statement in role_statements(app_role) for action in as_list(statement["Action"])]
+    assert not [action for action in actions if action.startswith("sts:") or action in {"*", "iam:PassRole"}]
+    assert app_role["Properties"]["ManagedPolicyArns"] == [
+        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     ]
     generated = resources["AppDatabaseSecret"]["Properties"]["GenerateSecretString"]
     assert generated["GenerateStringKey"] == "password"
     assert '"username": "tableorder_app"' in generated["SecretStringTemplate"]
+
+
+def test_migrations_read_the_owner_s_secret_through_a_role_only_people_assume():
+    resources = template()["Resources"]
+    migration_role = resources["MigrationRole"]
+    assert secrets_read(migration_role) == [MASTER_SECRET, APP_SECRET]
+    (trust,) = migration_role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    # The account's principals that a policy allows to assume it: no AWS service, so no instance.
+    assert trust["Principal"] == {"AWS": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:root"}}
+    assert "MigrationRole" not in str(resources["AppInstanceProfile"])
+    # No other role of the stack reads the owner's secret.
+    readers = [
+        name
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::IAM::Role" and MASTER_SECRET in secrets_read(resource)
+    ]
+    assert readers == ["MigrationRole"]
+    # deploy.sh runs the owner's steps only with the credentials an operator passes it.
+    script = (DEPLOY / "deploy.sh").read_text()
+    assert 'if [ -n "$owner_token" ]; then' in script
+    assert "as_owner migrate --noinput" in script
+    assert 'as_owner setup_db_role --from-secret "$app_secret"' in script
+    assert "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN" in script
+    assert "manage migrate --check" in script
 
 
 def test_the_servers_get_secret_arns_and_tls_settings_and_no_password():

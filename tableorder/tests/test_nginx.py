@@ -14,11 +14,13 @@ import io
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is missi
 STREAM_CAP = 3
 
 
-def render_site(*, app_port, listen_port, static_root, media_root, access_log):
+def render_site(*, app_port, listen_port, static_root, media_root, logs):
     site = SITE.read_text()
     replacements = {
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
@@ -50,7 +52,8 @@ def render_site(*, app_port, listen_port, static_root, media_root, access_log):
         "/srv/tableorder/staticfiles/": f"{static_root}/",
         "/srv/tableorder/media/": f"{media_root}/",
         "limit_conn tableorder_streams 200;": f"limit_conn tableorder_streams {STREAM_CAP};",
-        "/var/log/nginx/tableorder.access.log": str(access_log),
+        "/var/log/nginx/tableorder.access.log": str(logs / "access.log"),
+        "/var/log/nginx/error.log": str(logs / "error.log"),
     }
     for old, new in replacements.items():
         assert old in site, f"{old!r} is no longer in {SITE.name}: update this test"
@@ -59,9 +62,57 @@ def render_site(*, app_port, listen_port, static_root, media_root, access_log):
 
 
 class ProxiedURL(str):
-    """nginx's base URL; `.access_log` is the file its access log goes to."""
+    """nginx's base URL; `.access_log` is the file its access log goes to, `.logs` the
+    directory of every log file it writes."""
 
     access_log: Path
+    logs: Path
+
+
+def start_nginx(workdir, *, app_port, static_root, media_root):
+    """nginx with the site on a free loopback port, its logs in `workdir`: (process, URL)."""
+    port = free_port()
+    (workdir / "site.conf").write_text(
+        render_site(
+            app_port=app_port,
+            listen_port=port,
+            static_root=static_root,
+            media_root=media_root,
+            logs=workdir,
+        )
+    )
+    (workdir / "nginx.conf").write_text(
+        f"""
+        user root;
+        worker_processes 1;
+        daemon off;
+        pid {workdir}/nginx.pid;
+        error_log {workdir}/error.log warn;
+        events {{ worker_connections 256; }}
+        http {{
+            include /etc/nginx/mime.types;
+            access_log off;
+            client_body_temp_path {workdir}/body;
+            proxy_temp_path {workdir}/proxy;
+            fastcgi_temp_path {workdir}/fastcgi;
+            uwsgi_temp_path {workdir}/uwsgi;
+            scgi_temp_path {workdir}/scgi;
+            include {workdir}/site.conf;
+        }}
+        """
+    )
+    check = subprocess.run([NGINX, "-t", "-c", str(workdir / "nginx.conf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    nginx = subprocess.Popen([NGINX, "-c", str(workdir / "nginx.conf")], stderr=subprocess.DEVNULL)
+    url = ProxiedURL(f"http://127.0.0.1:{port}")
+    url.access_log = workdir / "access.log"
+    url.logs = workdir
+    return nginx, url
+
+
+def stop_nginx(nginx):
+    nginx.terminate()
+    nginx.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -78,63 +129,51 @@ def proxied():
             check=True,
             capture_output=True,
         )
-        port = free_port()
-        (workdir / "site.conf").write_text(
-            render_site(
-                app_port=app.port,
-                listen_port=port,
-                static_root=static_root,
-                media_root=app.env["MEDIA_ROOT"],
-                access_log=workdir / "access.log",
-            )
-        )
-        (workdir / "nginx.conf").write_text(
-            f"""
-            user root;
-            worker_processes 1;
-            daemon off;
-            pid {workdir}/nginx.pid;
-            error_log {workdir}/error.log warn;
-            events {{ worker_connections 256; }}
-            http {{
-                include /etc/nginx/mime.types;
-                access_log off;
-                client_body_temp_path {workdir}/body;
-                proxy_temp_path {workdir}/proxy;
-                fastcgi_temp_path {workdir}/fastcgi;
-                uwsgi_temp_path {workdir}/uwsgi;
-                scgi_temp_path {workdir}/scgi;
-                include {workdir}/site.conf;
-            }}
-            """
-        )
-        check = subprocess.run([NGINX, "-t", "-c", str(workdir / "nginx.conf")], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        nginx = subprocess.Popen([NGINX, "-c", str(workdir / "nginx.conf")], stderr=subprocess.DEVNULL)
-        url = ProxiedURL(f"http://127.0.0.1:{port}")
-        url.access_log = workdir / "access.log"
+        nginx, url = start_nginx(workdir, app_port=app.port, static_root=static_root, media_root=app.env["MEDIA_ROOT"])
         try:
             wait_for(f"{url}/healthz")
             yield url
         finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
+            stop_nginx(nginx)
     finally:
         app.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def wait_for(url, timeout=20):
+@pytest.fixture
+def app_stopped():
+    """nginx's URL with no app behind it (a stopped or restarting app server)."""
+    workdir = Path(tempfile.mkdtemp(prefix="tableorder-nginx-down-"))
+    (workdir / "static").mkdir()
+    (workdir / "media").mkdir()
+    nginx, url = start_nginx(
+        workdir, app_port=free_port(), static_root=workdir / "static", media_root=workdir / "media"
+    )
+    try:
+        wait_for(f"{url}/static/missing.css", expect=404)
+        yield url
+    finally:
+        stop_nginx(nginx)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def wait_for(url, timeout=20, expect=200):
+    """Until `url` answers with the status `expect`."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                if response.status == expect:
                     return
+        except urllib.error.HTTPError as error:
+            if error.code == expect:
+                return
         except OSError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.2)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} never answered {expect}")
+        time.sleep(0.2)
 
 
 def test_requests_are_proxied_to_the_app(proxied):
@@ -357,3 +396,49 @@ def test_the_access_log_leaves_out_query_strings_and_so_stream_tickets(proxied):
     logged = proxied.access_log.read_text()
     assert '"GET /api/v1/orders/stream HTTP/1.1" 400' in logged
     assert ticket not in logged and "ticket=" not in logged
+
+
+# The app stopped behind nginx (a restart, a crash, a deploy): nginx answers itself.
+
+API_PATHS = ["/api/v1/menu", "/api/v1/auth/login", "/api/v1/admin/menu-items/3", "/api/v1/orders/stream"]
+
+
+@pytest.mark.parametrize("path", API_PATHS)
+def test_the_api_answers_in_its_error_shape_when_the_app_is_down(app_stopped, path):
+    response = httpx.get(f"{app_stopped}{path}")
+    assert response.status_code == 502
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "error": {
+            "code": "service_unavailable",
+            "message": "잠시 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+        }
+    }
+    assert int(response.headers["retry-after"]) > 0
+
+
+def test_pages_keep_nginx_s_own_page_when_the_app_is_down(app_stopped):
+    for path in ["/", "/admin/", "/tablet/"]:
+        response = httpx.get(f"{app_stopped}{path}")
+        assert response.status_code == 502
+        assert response.headers["content-type"] == "text/html"
+
+
+def test_a_stream_ticket_reaches_no_log_when_the_app_is_down(app_stopped):
+    ticket = secrets.token_urlsafe(48)
+    for stream in ["/api/v1/orders/stream", "/api/v1/admin/stream"]:
+        response = httpx.get(f"{app_stopped}{stream}", params={"ticket": ticket, "last_event_id": "7"})
+        assert response.status_code == 502
+    # Another request's failure is in the error log: the log is written, only not with tickets.
+    assert httpx.get(f"{app_stopped}/api/v1/menu").status_code == 502
+    deadline = time.monotonic() + 5
+    while "/api/v1/admin/stream" not in app_stopped.access_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    logs = {path.name: path.read_text() for path in app_stopped.logs.glob("*.log")}
+    assert set(logs) == {"access.log", "error.log"}
+    assert "connect() failed" in logs["error.log"] and "/api/v1/menu" in logs["error.log"]
+    assert '"GET /api/v1/orders/stream HTTP/1.1" 502' in logs["access.log"]
+    assert '"GET /api/v1/admin/stream HTTP/1.1" 502' in logs["access.log"]
+    for name, text in logs.items():
+        assert ticket not in text, name
+        assert "stream?ticket" not in text, name
