@@ -6,6 +6,7 @@ tablet that was signed out never hears the next guests' orders. Another table's 
 the store's dashboard stay open.
 """
 
+import asyncio
 import time
 
 import httpx
@@ -14,10 +15,26 @@ import pytest
 from accounts.services import revoke_tablet, setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import postgres_only
+from orders.hub import hub
 from orders.tests.sse_client import HTTPStream, db, run
 from orders.tests.test_stream_servers import ADMIN, TABLET, post_order, servers
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+
+def test_a_tables_notice_has_only_its_tablet_streams_check_again():
+    """Any thread may deliver the notice (SQLite's committing thread); the loop's streams hear it."""
+
+    async def scenario():
+        mine = hub.subscribe(store_id=1, table_id=7)
+        other_table = hub.subscribe(store_id=1, table_id=8)
+        dashboard = hub.subscribe(store_id=1)
+        waiting = asyncio.ensure_future(mine.get(timeout=30))
+        await asyncio.sleep(0)
+        await asyncio.to_thread(hub.table_changed, 7)
+        # Woken at once (no event: the stream checks its credential before anything more).
+        assert await asyncio.wait_for(waiting, 1) is None
+        assert (mine.recheck, other_table.recheck, dashboard.recheck) == (True, False, False)
+
+    run(scenario)
 
 
 async def until_end(stream, seconds):
@@ -44,6 +61,8 @@ def _reset(table):
     setup_table(store=table.store, number=table.number, password="9876")
 
 
+@postgres_only
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("sign_out", [_revoke, _reset], ids=["revoke", "password reset"])
 def test_signing_a_tablet_out_ends_its_streams_on_every_server(sign_out, store, table, menu, manager, tmp_path):
     other_table = setup_table(store=store, number=2, password="1234")[0]
