@@ -9,6 +9,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from accounts.signals import store_changed
         from core.listener import listener
+        from core.notices import Notice, on_notice
         from menus.signals import menu_changed
         from orders.hub import hub
         from orders.outbox import CHANNEL, event_committed, publish_menu_updated
@@ -19,3 +20,5 @@ class OrdersConfig(AppConfig):
         # Before any request can start the listener: its channels are fixed once it runs.
         listener.add_channel(CHANNEL, hub.heard, on_connect=hub.catch_up)
         event_committed.connect(hub.deliver, dispatch_uid="orders.hub")
+        # A revoked tablet's open streams end at once, not at their next periodic check.
+        on_notice(Notice.TABLE, hub.table_changed)

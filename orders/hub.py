@@ -49,6 +49,8 @@ class Subscription:
         self.table_id = table_id
         self.seen: int | None = None
         self.closed = False
+        # Its table's credentials changed (Notice.TABLE): the stream checks its own again.
+        self.recheck = False
         self._pending: list[Event] = []
         self._waiter: asyncio.Future[None] | None = None
 
@@ -87,6 +89,11 @@ class Subscription:
         if self.closed:
             raise StreamEnded
         return None
+
+    def request_recheck(self) -> None:
+        """Have the stream check its credential before it sends anything more."""
+        self.recheck = True
+        self._wake()
 
     def close(self) -> None:
         """End the stream after the events already offered (a contiguous run: later offers are dropped)."""
@@ -160,6 +167,20 @@ class Hub:
         for event in events:
             for subscription in tuple(self._subscriptions.get(event.store_id, ())):
                 subscription.offer(event)
+
+    def table_changed(self, table_id: int, **_notice: Any) -> None:
+        """A table's credentials changed (a notice callback, any thread): its tablet streams
+        here check theirs at once, and a revoked or reset one ends before its next event."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._recheck_table, table_id)
+
+    def _recheck_table(self, table_id: int) -> None:
+        for subscribers in self._subscriptions.values():
+            for subscription in subscribers:
+                if subscription.table_id == table_id:
+                    subscription.request_recheck()
 
     def close_all(self) -> None:
         """End every open stream (server shutdown); clients reconnect with Last-Event-ID."""

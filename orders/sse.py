@@ -62,7 +62,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
-# How often an open stream checks that its tablet was not signed out (or its manager deactivated).
+# How often an open stream checks that its manager was not deactivated (or its tablet signed
+# out: a tablet's stream also checks at once when its table's notice arrives).
 REVALIDATE_SECONDS = 60.0
 REPLAY_BATCH = 500
 RETRY_MILLISECONDS = 3000
@@ -205,8 +206,10 @@ async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Sl
         checked = time.monotonic()
         while True:
             event = await subscription.get(HEARTBEAT_SECONDS)
-            if time.monotonic() - checked >= REVALIDATE_SECONDS:
-                # A revoked tablet must not keep hearing the next guests' orders.
+            if subscription.recheck or time.monotonic() - checked >= REVALIDATE_SECONDS:
+                # A revoked tablet must not keep hearing the next guests' orders: its table's
+                # notice (orders.hub) asks at once, the periodic check covers the rest.
+                subscription.recheck = False
                 if not await _still_valid(access):
                     return
                 checked = time.monotonic()

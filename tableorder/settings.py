@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The back office's Content-Security-Policy (the tablet and the dashboard set their own).
+    "core.csp.AdminPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -258,6 +258,15 @@ def reset_table_password(number, password):
     return number
 
 
+def revoke_table(number):
+    """Sign the test store's table `number` out, as the back office's action does."""
+    from accounts.models import Table
+    from accounts.services import revoke_tablet
+
+    revoke_tablet(table=Table.objects.get(store__code=STORE_CODE, number=number))
+    return number
+
+
 def table_orders(number):
     """[(display number, total)] of every order the table ever placed."""
     from orders.models import Order
