@@ -1,6 +1,7 @@
 """A NUL in a query string is a 400 on every admin changelist and on the API, not a 500."""
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib import admin
 from django.urls import reverse
 
@@ -39,3 +40,12 @@ def test_a_nul_in_an_api_query_is_a_400_in_the_error_shape(client, manager, url)
 def test_unstorable_text():
     assert is_unstorable("a\x00b") and is_unstorable("\ud800") and is_unstorable("\udfff")
     assert not is_unstorable("김치찌개 😀 -반값- =1")
+
+
+def test_a_nul_in_a_stream_query_is_a_400_on_the_async_path(async_client, manager):
+    async def get():
+        return await async_client.get("/api/v1/admin/stream?ticket=%00")
+
+    response = async_to_sync(get)()
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
