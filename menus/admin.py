@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
@@ -320,11 +321,15 @@ class MenuExportForm(MenuFileForm):
 class MenuImportForm(MenuFileForm):
     file = forms.FileField(
         label=_("menu file"),
-        help_text=_(
-            "JSON in the shape of the menu API (option groups included), or CSV with the columns %(columns)s "
-            "(no options: a CSV leaves items' options as they are)."
-        )
-        % {"columns": ",".join(menu_files.CSV_COLUMNS)},
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "JSON in the shape of the menu API (option groups included), or CSV with the columns %(columns)s "
+                "(no options: a CSV leaves items' options as they are)."
+            )
+            % {"columns": ",".join(menu_files.CSV_COLUMNS)},
+            menu_files.CSV_FORMULA_HELP,
+        ),
     )
 
     def clean_file(self):

@@ -4,6 +4,13 @@ Parsing only turns a file into rows (`{category, name, price, description, image
 is_available}`, and from JSON `option_groups`, values as written); `menus.services.import_menu`
 validates them. CSV is flat: one row per item, without option groups, so a CSV import leaves
 items' options as they are and a CSV export leaves them out.
+
+A spreadsheet program runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+return as a formula (`=HYPERLINK(...)` in a menu item's name could send the sheet's data
+away). Every CSV cell written here that starts so (after any apostrophes) gets one `'` in front,
+which the program shows as text; reading a CSV takes that one `'` off again, so an export
+imports back unchanged (`-반값-` → `'-반값-` → `-반값-`) and an apostrophe before anything else
+is kept as written.
 """
 
 import csv
@@ -14,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from menus.selectors import MenuDict
@@ -21,6 +29,23 @@ if TYPE_CHECKING:
 CSV_COLUMNS = ("category", "name", "price", "description", "image_url", "is_available")
 ITEM_FIELDS = CSV_COLUMNS[1:]
 FORMATS = ("json", "csv")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_FORMULA_HELP = gettext_lazy(
+    "In a CSV, a cell that starts with =, +, -, @, a tab or a carriage return is written with a ' in front, so "
+    "spreadsheet programs show it as text; importing takes that one ' off again (write '=… to import a name "
+    "that starts with =)."
+)
+
+
+def inert_cell(value: object) -> str:
+    """A CSV cell a spreadsheet reads as text: `'` before one that would start a formula."""
+    text = str(value)
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def cell_value(cell: str) -> str:
+    """What `inert_cell` was given: its `'` taken off again; any other cell as it is."""
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS) else cell
 
 
 def format_for(path: str, explicit: str | None = None) -> str:
@@ -82,7 +107,7 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
     for number, record in enumerate(reader, start=1):
         if None in record:
             raise ValidationError(_("row %(row)d: has more cells than the header.") % {"row": number})
-        rows.append(dict(record))
+        rows.append({column: cell_value(cell) for column, cell in record.items()})
     return rows
 
 
@@ -96,16 +121,15 @@ def dump_csv(menu: "MenuDict") -> str:
     writer.writerow(CSV_COLUMNS)
     for category in menu["categories"]:
         for item in category["items"]:
-            writer.writerow(
-                [
-                    category["name"],
-                    item["name"],
-                    item["price"],
-                    item["description"],
-                    item["image_url"],
-                    "true" if item["is_available"] else "false",
-                ]
-            )
+            cells = [
+                category["name"],
+                item["name"],
+                item["price"],
+                item["description"],
+                item["image_url"],
+                "true" if item["is_available"] else "false",
+            ]
+            writer.writerow([inert_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 

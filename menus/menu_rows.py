@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from core.query_guard import is_unstorable
 from menus.models import MAX_PRICE, MIN_PRICE, Category, MenuItem, Option, OptionGroup
 
 TRUE_WORDS = {"true", "1", "yes", "y"}
@@ -89,7 +90,11 @@ def validate_menu_rows(rows: Iterable[Mapping[str, Any]]) -> list[MenuRow]:
 def _text(value: object, label: str, max_length: int, problems: list[str], *, required: bool = False) -> str:
     # `label` is the column name as written in menu files, so it is not translated.
     text = "" if value is None else str(value).strip()
-    if required and not text:
+    if is_unstorable(text):
+        problems.append(
+            _("%(field)s has a character that is not allowed (NUL or a lone surrogate).") % {"field": label}
+        )
+    elif required and not text:
         problems.append(_("%(field)s is required.") % {"field": label})
     elif len(text) > max_length:
         problems.append(
@@ -194,6 +199,11 @@ def _image(value: object, problems: list[str]) -> tuple[str | None, str | None]:
     """(stored file name, external URL) for an image_url cell; (None, None) when it is empty."""
     url = "" if value is None else str(value).strip()
     if not url:
+        return None, None
+    if is_unstorable(url):
+        problems.append(
+            _("%(field)s has a character that is not allowed (NUL or a lone surrogate).") % {"field": "image_url"}
+        )
         return None, None
     stored = stored_file_name(url)
     if stored:

@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from core.api import StoreScopedPrimaryKeyField
 from menus.images import clean_image
@@ -97,6 +98,14 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
         list_serializer_class = ManagerMenuItemListSerializer
 
 
+class OmittableBooleanField(serializers.BooleanField):
+    """A boolean that a form body may leave out like a JSON one: DRF reads a missing boolean in a
+    multipart or form body as false (an unticked checkbox); this reads it as absent, so a create
+    gets the model's default and an update (PUT or PATCH) leaves the value as it is."""
+
+    default_empty_html = empty
+
+
 class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
     """A menu item as managers write it, as JSON or multipart with an `image` file."""
 
@@ -109,6 +118,9 @@ class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
             "A JPEG, PNG, GIF, WebP or HEIC image of at most 5 MB and 50 million pixels (multipart only); it "
             "replaces image_url. An HEIC photo is stored as a JPEG; display sizes 400 and 800 px wide are made."
         ),
+    )
+    is_available = OmittableBooleanField(
+        required=False, help_text=_("Left out, a new item is available and an edited one keeps its value.")
     )
     image_url = serializers.CharField(
         required=False,

@@ -1,7 +1,9 @@
 """Order shapes for tablets and managers. Input serializers check shape only; the rules live in services."""
 
 import re
+from datetime import date
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -254,10 +256,18 @@ class CurrentOrdersFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
 
 
+# Days whose start and end in the store's time zone are datetimes (9999-12-31 has no next day).
+HISTORY_DAYS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(9999, 12, 30))]
+
+
 class HistoryFilterSerializer(serializers.Serializer):
     table = IdListField(required=False, help_text=_("Table ids: repeat the parameter or separate with commas."))
-    date_from = serializers.DateField(required=False, help_text=_("First day, inclusive (store time, YYYY-MM-DD)."))
-    date_to = serializers.DateField(required=False, help_text=_("Last day, inclusive (store time, YYYY-MM-DD)."))
+    date_from = serializers.DateField(
+        required=False, validators=HISTORY_DAYS, help_text=_("First day, inclusive (store time, YYYY-MM-DD).")
+    )
+    date_to = serializers.DateField(
+        required=False, validators=HISTORY_DAYS, help_text=_("Last day, inclusive (store time, YYYY-MM-DD).")
+    )
 
     def validate(self, attrs):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:

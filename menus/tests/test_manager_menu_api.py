@@ -332,3 +332,27 @@ def test_an_image_of_too_many_pixels_is_refused(api, meals, monkeypatch):
     response = multipart(api, "post", f"{API}/menu-items", {**item_body(meals), "image": png(size=(8, 8))})
     assert "pixels" in error_of(response, 400)["fields"]["image"][0]
     assert not MenuItem.objects.filter(name="비빔밥").exists()
+
+
+def test_multipart_create_without_is_available_is_available_as_with_json(api, meals):
+    created = multipart(api, "post", f"{API}/menu-items", {**item_body(meals), "image": png()})
+    assert created.status_code == 201, created.content
+    assert created.json()["is_available"] is True
+    assert MenuItem.objects.get(pk=created.json()["id"]).is_available is True
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_multipart_write_of_only_a_photo_keeps_availability(api, menu, method):
+    stew = menu[0]
+    assert stew.is_available
+    fields = {"image": png()}
+    if method == "put":
+        fields |= {"category": stew.category_id, "name": stew.name, "price": stew.price}
+    response = multipart(api, method, f"{API}/menu-items/{stew.id}", fields)
+    assert response.status_code == 200, response.content
+    stew.refresh_from_db()
+    assert (stew.is_available, bool(stew.image)) == (True, True)
+    url = f"{API}/menu-items/{stew.id}"
+    sold_out = multipart(api, method, url, {**fields, "image": png(), "is_available": "false"})
+    assert sold_out.json()["is_available"] is False
+    assert multipart(api, method, url, {**fields, "image": png()}).json()["is_available"] is False

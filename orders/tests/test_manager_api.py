@@ -586,3 +586,13 @@ def test_tablet_tokens_and_anonymous_requests_are_refused(client, table):
     assert post(client, f"{API}/tables", {"number": 2, "password": "1234"}).status_code == 401
     assert error_of(client.get(f"{API}/orders"), 401)["code"] == "not_authenticated"
     assert Table.objects.count() == 1
+
+
+@pytest.mark.parametrize("query", ["date_to=9999-12-31", "date_from=9999-12-31", "date_from=0001-01-01"])
+def test_history_dates_at_the_calendar_edges_are_a_400(api, table, menu, query):
+    order(table, menu[0])
+    close_session(table=table, actor=None)
+    response = api.get(f"{API}/history?{query}")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert (error["code"], list(error["fields"])) == ("invalid", [query.split("=")[0]])

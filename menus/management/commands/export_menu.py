@@ -12,13 +12,17 @@ from menus.selectors import store_menu
 
 
 class Command(BaseCommand):
-    help = _(
-        "Export the menu of store CODE to FILE (.json or .csv), or as JSON to standard output without FILE. "
-        "JSON includes each item's option_groups with their options. CSV is flat and leaves options out; its "
-        "columns: category,name,price,description,image_url,is_available; CSV files are written as UTF-8 "
-        "with a byte order mark so spreadsheet programs show Korean correctly. image_url is the URL the item "
-        "shows: its external URL, or the URL of its uploaded image (e.g. /media/menu/…), which import_menu "
-        "on this deployment turns back into the same uploaded file."
+    help = (
+        _(
+            "Export the menu of store CODE to FILE (.json or .csv), or as JSON to standard output without FILE. "
+            "JSON includes each item's option_groups with their options. CSV is flat and leaves options out; its "
+            "columns: category,name,price,description,image_url,is_available; CSV files are written as UTF-8 "
+            "with a byte order mark so spreadsheet programs show Korean correctly. image_url is the URL the item "
+            "shows: its external URL, or the URL of its uploaded image (e.g. /media/menu/…), which import_menu "
+            "on this deployment turns back into the same uploaded file."
+        )
+        + " "
+        + str(menu_files.CSV_FORMULA_HELP)
     )
 
     def add_arguments(self, parser):

@@ -12,18 +12,22 @@ from menus.services import import_menu
 
 
 class Command(BaseCommand):
-    help = _(
-        "Import a menu into store CODE from FILE: JSON in the shape of GET /api/v1/menu (ids are ignored) or CSV "
-        "with the columns category,name,price,description,image_url,is_available. Items are matched by category "
-        "and name: matches are updated, the rest added, nothing is deleted; new categories and items go after the "
-        "existing ones in file order. In JSON, an item's option_groups (and each group's options) are matched by "
-        "name the same way: updated, added, never deleted; a group the item lacks is the store's group with the "
-        "same name, limits and options if there is one (so groups described alike on several items become one "
-        "shared group), else a new one. CSV is flat: it has no options, and importing it "
-        "leaves items' options as they are. Every row is checked first and nothing is written if any row is bad. "
-        "Rows are counted from 1, not counting the CSV header. image_url: an http(s) URL is kept as an external "
-        "image; a URL of a file stored by this deployment (such as /media/menu/… from export_menu) makes the item "
-        "use that stored file; a /media/ path that is not a stored file is an error; empty keeps the item's image."
+    help = (
+        _(
+            "Import a menu into store CODE from FILE: JSON in the shape of GET /api/v1/menu (ids are ignored) or CSV "
+            "with the columns category,name,price,description,image_url,is_available. Items are matched by category "
+            "and name: matches are updated, the rest added, nothing is deleted; new categories and items go after the "
+            "existing ones in file order. In JSON, an item's option_groups (and each group's options) are matched by "
+            "name the same way: updated, added, never deleted; a group the item lacks is the store's group with the "
+            "same name, limits and options if there is one (so groups described alike on several items become one "
+            "shared group), else a new one. CSV is flat: it has no options, and importing it "
+            "leaves items' options as they are. Every row is checked first and nothing is written if any row is bad. "
+            "Rows are counted from 1, not counting the CSV header. image_url: an http(s) URL is kept as an external "
+            "image; a URL of a file stored by this deployment (such as /media/menu/… from export_menu) makes the item "
+            "use that stored file; a /media/ path that is not a stored file is an error; empty keeps the item's image."
+        )
+        + " "
+        + str(menu_files.CSV_FORMULA_HELP)
     )
 
     def add_arguments(self, parser):
