@@ -260,11 +260,14 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-# Two login limits: AXES_FAILURE_LIMIT failures per store + username (or table) + address,
-# reset by a success; AXES_ADDRESS_FAILURE_LIMIT failures per address across every table and
-# username, not reset by a success. Both count within AXES_COOLOFF_TIME (accounts/login.py).
+# Three login limits, each within AXES_COOLOFF_TIME (accounts/login.py): AXES_FAILURE_LIMIT
+# failures per store + username (or table) + address, reset by a success;
+# AXES_ACCOUNT_FAILURE_LIMIT failures per store + username (or table) from any addresses, not
+# reset by a success; AXES_ADDRESS_FAILURE_LIMIT distinct accounts an address failed on and has
+# not signed in to since.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("AXES_ACCOUNT_FAILURE_LIMIT", "20"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_HANDLER = "accounts.login.AddressLimitedAxesHandler"
