@@ -152,11 +152,22 @@ def lockout_response(
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address: counted from the right of X-Forwarded-For past our own proxies.
 
-    Entries further left are whatever the client sent and cannot be trusted.
+    Only a request from one of TRUSTED_PROXY_ADDRESSES (the last proxy, nginx) is read that
+    way; anyone else connecting straight to the app is their own address, whatever header
+    they send. Entries further left than TRUSTED_PROXY_COUNT are whatever the client sent and
+    cannot be trusted. A request from a proxy with fewer entries than TRUSTED_PROXY_COUNT
+    means the count is too high (every client would share the proxy's address, or pick its
+    own): the login is refused with ImproperlyConfigured, logged, rather than counted wrong.
     """
+    peer = request.META.get("REMOTE_ADDR")
     count = settings.TRUSTED_PROXY_COUNT
-    if count:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
+    if not count or peer not in settings.TRUSTED_PROXY_ADDRESSES:
+        return peer
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < count:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXY_COUNT is {count}, but a request from the proxy {peer} came through "
+            f"{len(forwarded)} proxies (X-Forwarded-For has {len(forwarded)} entries): set it to the "
+            "number of proxies that append to X-Forwarded-For (nginx: 1, ALB + nginx: 2)."
+        )
+    return forwarded[-count]

@@ -279,7 +279,17 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # Proxies that append to X-Forwarded-For in front of the app: 1 for nginx alone, 2 for ALB + nginx.
+# The header is read only on requests whose peer is one of TRUSTED_PROXY_ADDRESSES (the last
+# proxy's address, FORWARDED_ALLOW_IPS); gunicorn itself leaves the peer address alone
+# (deploy/gunicorn.conf.py), so the app sees who really connected (accounts.login.client_ip).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_ADDRESSES = [
+    address.strip() for address in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",") if address.strip()
+]
+if TRUSTED_PROXY_COUNT and not TRUSTED_PROXY_ADDRESSES:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT needs FORWARDED_ALLOW_IPS: the addresses the last proxy connects from."
+    )
 AXES_CLIENT_IP_CALLABLE = "accounts.login.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_VERBOSE = False
