@@ -105,3 +105,14 @@ def test_collectstatic_builds_the_compressed_manifest(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("admin/css/base.*.css.gz"))
+
+
+def test_the_proxy_count_comes_with_the_proxy_addresses():
+    env = {**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "2", "FORWARDED_ALLOW_IPS": "127.0.0.1, 10.0.0.5"}
+    assert production_settings("TRUSTED_PROXY_COUNT", "TRUSTED_PROXY_ADDRESSES", env=env) == [
+        2,
+        ["127.0.0.1", "10.0.0.5"],
+    ]
+    result = manage("check", env={**env, "FORWARDED_ALLOW_IPS": " "})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT needs FORWARDED_ALLOW_IPS" in result.stderr
