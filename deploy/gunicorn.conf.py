@@ -18,7 +18,8 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Longer than the load balancer's idle timeout (ALB: 60 s), so the balancer closes first.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The app reads X-Forwarded-For itself (FORWARDED_ALLOW_IPS, TRUSTED_PROXY_COUNT): keep the peer.
+forwarded_allow_ips = ""
 
 # The app writes one JSON line per request itself; gunicorn's access log would repeat it.
 accesslog = None

@@ -138,7 +138,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Manager and platform admin passwords, wherever they are set (create_store, create_manager, the
+# admin's user and password forms); table passwords have their own rule (validate_table_password).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -263,11 +267,14 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-# Two login limits: AXES_FAILURE_LIMIT failures per store + username (or table) + address,
-# reset by a success; AXES_ADDRESS_FAILURE_LIMIT failures per address across every table and
-# username, not reset by a success. Both count within AXES_COOLOFF_TIME (accounts/login.py).
+# Three login limits, each within AXES_COOLOFF_TIME (accounts/login.py): AXES_FAILURE_LIMIT
+# failures per store + username (or table) + address, reset by a success;
+# AXES_ACCOUNT_FAILURE_LIMIT failures per store + username (or table) from any addresses, not
+# reset by a success; AXES_ADDRESS_FAILURE_LIMIT distinct accounts an address failed on and has
+# not signed in to since.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("AXES_ACCOUNT_FAILURE_LIMIT", "20"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_HANDLER = "accounts.login.AddressLimitedAxesHandler"
@@ -275,7 +282,17 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # Proxies that append to X-Forwarded-For in front of the app: 1 for nginx alone, 2 for ALB + nginx.
+# The header is read only on requests whose peer is one of TRUSTED_PROXY_ADDRESSES (the last
+# proxy's address, FORWARDED_ALLOW_IPS); gunicorn itself leaves the peer address alone
+# (deploy/gunicorn.conf.py), so the app sees who really connected (accounts.login.client_ip).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_ADDRESSES = [
+    address.strip() for address in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1").split(",") if address.strip()
+]
+if TRUSTED_PROXY_COUNT and not TRUSTED_PROXY_ADDRESSES:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT needs FORWARDED_ALLOW_IPS: the addresses the last proxy connects from."
+    )
 AXES_CLIENT_IP_CALLABLE = "accounts.login.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_VERBOSE = False

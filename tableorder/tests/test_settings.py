@@ -80,9 +80,10 @@ def test_hsts_preload_only_when_asked_for_and_check_deploy_stays_clean():
 
 
 def test_login_limits_come_from_the_environment():
-    assert production_settings("AXES_FAILURE_LIMIT", "AXES_ADDRESS_FAILURE_LIMIT") == [5, 30]
-    env = {**PRODUCTION_ENV, "AXES_FAILURE_LIMIT": "7", "AXES_ADDRESS_FAILURE_LIMIT": "50"}
-    assert production_settings("AXES_FAILURE_LIMIT", "AXES_ADDRESS_FAILURE_LIMIT", env=env) == [7, 50]
+    names = ("AXES_FAILURE_LIMIT", "AXES_ACCOUNT_FAILURE_LIMIT", "AXES_ADDRESS_FAILURE_LIMIT")
+    assert production_settings(*names) == [5, 20, 10]
+    env = {**PRODUCTION_ENV, **dict(zip(names, ("7", "40", "50"), strict=True))}
+    assert production_settings(*names, env=env) == [7, 40, 50]
 
 
 def test_the_app_refuses_to_start_without_a_secret_key_unless_debugging():
@@ -104,3 +105,14 @@ def test_collectstatic_builds_the_compressed_manifest(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("admin/css/base.*.css.gz"))
+
+
+def test_the_proxy_count_comes_with_the_proxy_addresses():
+    env = {**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "2", "FORWARDED_ALLOW_IPS": "127.0.0.1, 10.0.0.5"}
+    assert production_settings("TRUSTED_PROXY_COUNT", "TRUSTED_PROXY_ADDRESSES", env=env) == [
+        2,
+        ["127.0.0.1", "10.0.0.5"],
+    ]
+    result = manage("check", env={**env, "FORWARDED_ALLOW_IPS": " "})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT needs FORWARDED_ALLOW_IPS" in result.stderr
