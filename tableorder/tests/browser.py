@@ -118,15 +118,14 @@ class AppServer:
             [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env, check=True, capture_output=True
         )
 
-    def run_in_app(self, function, *args):
-        """Call `tableorder.tests.browser.<function>(*args)` in a process on the app's database."""
+    def run_in_app(self, function, *args, module="tableorder.tests.browser"):
+        """Call `<module>.<function>(*args)` in a process on the app's database; its JSON result."""
         code = (
-            "import django, json, sys; django.setup(); "
-            "from tableorder.tests import browser; "
-            "print(json.dumps(getattr(browser, sys.argv[1])(*json.loads(sys.argv[2]))))"
+            "import django, importlib, json, sys; django.setup(); "
+            "print(json.dumps(getattr(importlib.import_module(sys.argv[1]), sys.argv[2])(*json.loads(sys.argv[3]))))"
         )
         result = subprocess.run(
-            [sys.executable, "-c", code, function, json.dumps(args)],
+            [sys.executable, "-c", code, module, function, json.dumps(args)],
             cwd=BASE_DIR,
             env=self.env,
             check=True,

@@ -7,15 +7,10 @@ A store of its own ("cspadmin", with a table 72) keeps the other browser tests' 
 """
 
 import io
-import json
-import subprocess
-import sys
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-
-from tableorder.tests.browser import BASE_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -62,16 +57,7 @@ def seed():
 
 @pytest.fixture(scope="module")
 def shop(app_server):
-    code = "import django, json; django.setup(); from tableorder.tests import test_admin_csp_browser as t; "
-    result = subprocess.run(
-        [sys.executable, "-c", code + "print(json.dumps(t.seed()))"],
-        cwd=BASE_DIR,
-        env=app_server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return app_server.run_in_app("seed", module=__name__)
 
 
 def visit(page, url):

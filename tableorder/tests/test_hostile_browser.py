@@ -8,14 +8,8 @@ already fails a test on a script error, a Content-Security-Policy report or a re
 the server.
 """
 
-import json
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import expect
-
-from tableorder.tests.browser import BASE_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -68,16 +62,7 @@ def seed():
 @pytest.fixture(scope="module")
 def hostile_store(app_server):
     """The ids of what seed() made in the app server's database."""
-    code = "import django, json; django.setup(); from tableorder.tests import test_hostile_browser as t; "
-    result = subprocess.run(
-        [sys.executable, "-c", code + "print(json.dumps(t.seed()))"],
-        cwd=BASE_DIR,
-        env=app_server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return app_server.run_in_app("seed", module=__name__)
 
 
 class Trap:

@@ -6,14 +6,8 @@ A store of its own ("menuadmin", with a table 71) holds what these tests change,
 browser tests' store and menu stay as they expect.
 """
 
-import json
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import expect
-
-from tableorder.tests.browser import BASE_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -77,35 +71,11 @@ def item_order(category_id):
 
 @pytest.fixture(scope="module")
 def shop(app_server):
-    code = "import django, json; django.setup(); from tableorder.tests import test_menu_admin_browser as t; "
-    result = subprocess.run(
-        [sys.executable, "-c", code + "print(json.dumps(t.seed()))"],
-        cwd=BASE_DIR,
-        env=app_server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return app_server.run_in_app("seed", module=__name__)
 
 
 def in_app(app_server, function, *args):
-    code = "import django, json, sys; django.setup(); from tableorder.tests import test_menu_admin_browser as t; "
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            code + "print(json.dumps(getattr(t, sys.argv[1])(*json.loads(sys.argv[2]))))",
-            function,
-            json.dumps(args),
-        ],
-        cwd=BASE_DIR,
-        env=app_server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return app_server.run_in_app(function, *args, module=__name__)
 
 
 @pytest.fixture
