@@ -29,8 +29,11 @@ def detach_groups(apps, schema_editor):
     several items cannot be told apart again; its other attachments are dropped)."""
     OptionGroup = apps.get_model("menus", "OptionGroup")
     ItemOptionGroup = apps.get_model("menus", "ItemOptionGroup")
-    for link in ItemOptionGroup.objects.order_by("group_id", "id").distinct("group_id"):
-        OptionGroup.objects.filter(pk=link.group_id).update(item_id=link.item_id, display_order=link.display_order)
+    done = set()
+    for link in ItemOptionGroup.objects.order_by("group_id", "id").iterator(chunk_size=1000):
+        if link.group_id not in done:  # its first item (DISTINCT ON is PostgreSQL's alone)
+            done.add(link.group_id)
+            OptionGroup.objects.filter(pk=link.group_id).update(item_id=link.item_id, display_order=link.display_order)
     OptionGroup.objects.filter(item__isnull=True).delete()
 
 
