@@ -5,7 +5,7 @@ from typing import ClassVar
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +46,13 @@ class Store(models.Model):
     # every change of the store's settings moves it forward (accounts.services.bump_menu_version),
     # holding the store's write lock.
     menu_version = models.PositiveBigIntegerField(_("menu version"), default=1, editable=False)
+    # A kitchen ticket's elapsed time turns amber, then red, after these many minutes.
+    kitchen_amber_minutes = models.PositiveSmallIntegerField(
+        _("kitchen: amber after (minutes)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    kitchen_red_minutes = models.PositiveSmallIntegerField(
+        _("kitchen: red after (minutes)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
 
     class Meta:
         verbose_name = _("store")
@@ -68,6 +75,12 @@ class Store(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        if (
+            self.kitchen_amber_minutes is not None
+            and self.kitchen_red_minutes is not None
+            and self.kitchen_red_minutes <= self.kitchen_amber_minutes
+        ):
+            raise ValidationError({"kitchen_red_minutes": _("Red must come after amber.")})
         reasons = self.staff_call_reasons
         if (
             not isinstance(reasons, list)
@@ -89,8 +102,15 @@ class StoreUserManager(UserManager["User"]):
         return self.get(username=username, store__isnull=True)
 
 
+class Role(models.TextChoices):
+    MANAGER = "manager", _("Store manager")
+    KITCHEN = "kitchen", _("Kitchen staff")
+
+
 class User(AbstractUser):
-    """A store manager (belongs to one store) or a platform admin (no store).
+    """A store's manager or kitchen staff (belongs to one store), or a platform admin (no store).
+
+    Kitchen staff (`Role.KITCHEN`) use the kitchen display and its API only.
 
     `token_version` is written into every API token and stream ticket of the user; a password
     change bumps it, so every token issued before stops working (as tables do for tablets).
@@ -105,6 +125,7 @@ class User(AbstractUser):
     store = models.ForeignKey(
         Store, verbose_name=_("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="users"
     )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MANAGER)
     token_version = models.PositiveBigIntegerField(_("token version"), default=1, editable=False)
 
     objects: ClassVar[StoreUserManager] = StoreUserManager()
@@ -121,6 +142,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return f"{self.username}@{self.store.code}" if self.store_id else self.username
+
+    @property
+    def is_kitchen_staff(self):
+        return self.role == Role.KITCHEN
 
     def save(self, *args, **kwargs):
         # `_password` is set by set_password() and cleared by save(); a hash upgrade at login

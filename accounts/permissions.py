@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import BasePermission
 
-from accounts.models import Table, User
+from accounts.models import Role, Table, User
 
 if TYPE_CHECKING:  # DRF's views import this module (DEFAULT_PERMISSION_CLASSES)
     from rest_framework.request import Request
@@ -13,7 +13,15 @@ if TYPE_CHECKING:  # DRF's views import this module (DEFAULT_PERMISSION_CLASSES)
 
 
 class IsStoreManager(BasePermission):
-    """A signed-in manager of a store (the manager authentications return no one else)."""
+    """A signed-in manager of a store (the manager authentications return only a store's users;
+    kitchen staff among them are refused)."""
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        return isinstance(request.user, User) and request.user.role == Role.MANAGER
+
+
+class IsKitchenStaff(BasePermission):
+    """A signed-in user of a store who may work the kitchen display: its managers and its kitchen staff."""
 
     def has_permission(self, request: "Request", view: "APIView") -> bool:
         return isinstance(request.user, User)

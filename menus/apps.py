@@ -7,8 +7,13 @@ class MenusConfig(AppConfig):
     verbose_name = _("Menus")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from accounts.models import Store
         from core.notices import Notice, on_notice
         from menus.selectors import tablet_menu_cache
+        from menus.stations import add_first_station
 
         # Every process's cache of tablet menus hears of each new version (menus.selectors).
         on_notice(Notice.MENU, tablet_menu_cache.forget)
+        post_save.connect(add_first_station, sender=Store, dispatch_uid="menus.first_station")

@@ -18,10 +18,44 @@ PRICE_RANGE_MESSAGE = format_lazy(_("Enter a price from {min} to {max}."), min=w
 EXTRA_PRICE_MESSAGE = format_lazy(_("Enter at most {max}."), max=won(MAX_PRICE))
 
 
+class Station(models.Model):
+    """A kitchen station (주방, 주류/음료…) that makes some of the menu: each category goes to one
+    (an item may go elsewhere), and the kitchen gets one ticket per order per station.
+
+    A store always has one: a new store gets 주방 (`menus.stations`), and the last one cannot
+    be deleted. A category without a station goes to the store's first.
+    """
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="stations")
+    name = models.CharField(_("name"), max_length=30)
+    display_order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("kitchen station")
+        verbose_name_plural = _("kitchen stations")
+        ordering = ["display_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="station_name_unique_per_store")]
+
+    def __str__(self):
+        return self.name
+
+    def as_dict(self):
+        return {"id": self.id, "name": self.name, "display_order": self.display_order}
+
+
 class Category(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=50)
     display_order = models.PositiveIntegerField(_("display order"), default=0)
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("kitchen station"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="categories",
+        help_text=_("Where its items are made; empty means the first station."),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -31,6 +65,10 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.station_id and self.store_id and self.station.store_id != self.store_id:
+            raise ValidationError({"station": _("The station belongs to another store.")})
 
 
 class MenuItem(models.Model):
@@ -53,6 +91,15 @@ class MenuItem(models.Model):
     image_url = models.URLField(_("external image URL"), blank=True, max_length=500)
     display_order = models.PositiveIntegerField(_("display order"), default=0)
     is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("kitchen station"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        help_text=_("Empty means its category's station."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     option_groups: "models.ManyToManyField[OptionGroup, ItemOptionGroup]" = models.ManyToManyField(
         "OptionGroup", verbose_name=_("option groups"), through="ItemOptionGroup", related_name="items", blank=True
@@ -75,6 +122,8 @@ class MenuItem(models.Model):
     def clean(self):
         if self.category_id and self.store_id and self.category.store_id != self.store_id:
             raise ValidationError({"category": _("The category belongs to another store.")})
+        if self.station_id and self.store_id and self.station.store_id != self.store_id:
+            raise ValidationError({"station": _("The station belongs to another store.")})
 
     @property
     def display_image_url(self):

@@ -8,7 +8,7 @@ from rest_framework.fields import empty
 
 from core.api import StoreScopedPrimaryKeyField
 from menus.images import clean_image
-from menus.models import Category, MenuItem, Option, OptionGroup
+from menus.models import Category, MenuItem, Option, OptionGroup, Station
 from menus.selectors import OPTION_GROUPS
 
 IMAGE_SRCSET_HELP = _(
@@ -19,12 +19,20 @@ IMAGE_SRCSET_HELP = _(
 MAX_DISPLAY_ORDER = 2_147_483_647
 
 
+def station_field(help_text):
+    """`station_id`: one of the store's kitchen stations, or null."""
+    return StoreScopedPrimaryKeyField(
+        source="station", queryset=Station.objects.all(), allow_null=True, required=False, help_text=help_text
+    )
+
+
 class ManagerCategorySerializer(serializers.ModelSerializer):
     display_order = serializers.IntegerField(min_value=0, max_value=MAX_DISPLAY_ORDER, required=False)
+    station_id = station_field(_("The kitchen station that makes its items; null means the store's first station."))
 
     class Meta:
         model = Category
-        fields = ["id", "name", "display_order"]
+        fields = ["id", "name", "display_order", "station_id"]
 
     def validate_name(self, value):
         others = Category.objects.filter(store=self.context["request"].user.store, name=value)
@@ -74,6 +82,9 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
         help_text=_("The uploaded image's URL if there is one, else the external URL, else empty."),
     )
     image_srcset = serializers.CharField(read_only=True, help_text=IMAGE_SRCSET_HELP)
+    station_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("Its kitchen station; null means its category's.")
+    )
     option_groups = ManagerItemOptionGroupSerializer(
         source="group_links",
         many=True,
@@ -93,6 +104,7 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
             "image_srcset",
             "is_available",
             "display_order",
+            "station_id",
             "option_groups",
         ]
         list_serializer_class = ManagerMenuItemListSerializer
@@ -111,6 +123,7 @@ class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
 
     category = StoreScopedPrimaryKeyField(queryset=Category.objects.all())
     display_order = serializers.IntegerField(min_value=0, max_value=MAX_DISPLAY_ORDER, required=False)
+    station_id = station_field(_("The kitchen station that makes it; null means its category's station."))
     image = serializers.FileField(
         required=False,
         write_only=True,
@@ -134,7 +147,17 @@ class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MenuItem
-        fields = ["category", "name", "price", "description", "image_url", "image", "is_available", "display_order"]
+        fields = [
+            "category",
+            "name",
+            "price",
+            "description",
+            "image_url",
+            "image",
+            "is_available",
+            "display_order",
+            "station_id",
+        ]
 
     def validate_image(self, file):
         return clean_image(file)

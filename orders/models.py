@@ -347,6 +347,19 @@ class EventType(models.TextChoices):
     MENU_UPDATED = "menu.updated"
     STAFF_CALL_CREATED = "staff_call.created"
     STAFF_CALL_ACKNOWLEDGED = "staff_call.acknowledged"
+    TICKET_CREATED = "ticket.created"
+    TICKET_UPDATED = "ticket.updated"
+    PRINT_QUEUED = "print.queued"
+    ALERT_RAISED = "alert.raised"
+    ALERT_RESOLVED = "alert.resolved"
+
+
+# What the kitchen's screens follow (all a kitchen staff's stream carries); none of it, nor a
+# print job's news, is for a guest's tablet.
+KITCHEN_EVENTS = frozenset(
+    {EventType.TICKET_CREATED, EventType.TICKET_UPDATED, EventType.ALERT_RAISED, EventType.ALERT_RESOLVED}
+)
+STAFF_ONLY_EVENTS = KITCHEN_EVENTS | {EventType.PRINT_QUEUED}
 
 
 class OrderEvent(models.Model):

@@ -23,17 +23,22 @@ in the one message the database's clock, in steps this process's clock once the 
 Both apply the table's order limit as `refuse_if_limited` states it.
 
 A row that must exist if and only if the order does (a model with an `order` foreign key) is
-passed to `write_order` in `rows`: both dialects write it in the order's transaction.
+passed to `write_order` in `rows`: both dialects write it in the order's transaction. An event
+that must be announced with the order (a kitchen ticket's `ticket.created`) is passed in
+`followers`: both dialects write it after `order.created`, with the next event ids, its subject
+given the order's id, number, display number and time (`Follower`).
 """
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
+from django.db.models.fields import AutoFieldMixin
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -56,10 +61,33 @@ ISO_TIME = (
 )
 
 
-def write_order(order: Order, lines: list[OrderLine], *, rows: Sequence[Model] = ()) -> Order:
+@dataclass(frozen=True)
+class Follower:
+    """An event written with an order, after its `order.created`: `payload[subject]` (an object)
+    is given the order's `order_id`, `number`, `display_number` and `created_at`."""
+
+    type: str
+    subject: str
+    payload: dict[str, Any]
+
+    def completed(self, order: Order) -> dict[str, Any]:
+        """The payload with the order's fields, as the locked statement fills them in."""
+        fields = {
+            "order_id": order.id,
+            "number": order.number,
+            "display_number": order.display_number,
+            "created_at": order.created_at.isoformat(),
+        }
+        return {**self.payload, self.subject: {**self.payload[self.subject], **fields}}
+
+
+def write_order(
+    order: Order, lines: list[OrderLine], *, rows: Sequence[Model] = (), followers: Sequence[Follower] = ()
+) -> Order:
     """Write `order` (unsaved, with its store, table, total, note, key and fingerprint), its
     `lines` and `rows` (other rows with an `order` foreign key, left unset) with its
-    `order.created` event, in one transaction; or raise RateLimited and write nothing.
+    `order.created` event and then the `followers`' events, in one transaction; or raise
+    RateLimited and write nothing.
 
     Inside a caller's atomic block the order is part of the caller's transaction; otherwise it
     commits before this returns. Returns the order as written, with its id, number, session
@@ -67,10 +95,10 @@ def write_order(order: Order, lines: list[OrderLine], *, rows: Sequence[Model] =
     order opened it).
     """
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        session = write_in_one_message(order, lines, rows)
+        session = write_in_one_message(order, lines, rows, followers)
     else:
         with transaction.atomic():
-            session = write_in_steps(order, lines, rows)
+            session = write_in_steps(order, lines, rows, followers)
     order.updated_at = order.created_at
     for row in (*lines, *rows):
         row.order_id = order.id  # type: ignore[attr-defined]
@@ -106,7 +134,9 @@ def _refuse_if_limited(limiting: datetime | None, now: datetime) -> None:
     )
 
 
-def write_in_steps(order: Order, lines: list[OrderLine], rows: Sequence[Model] = ()) -> TableSession | None:
+def write_in_steps(
+    order: Order, lines: list[OrderLine], rows: Sequence[Model] = (), followers: Sequence[Follower] = ()
+) -> TableSession | None:
     """Inside the caller's atomic block: the store's lock, then the read (`_read_sql`), then the
     rows one by one; each row gets its id as it is inserted. Returns the session it opened, or
     None."""
@@ -139,22 +169,29 @@ def write_in_steps(order: Order, lines: list[OrderLine], rows: Sequence[Model] =
         for row in group:
             row.order_id = order.id
         model._default_manager.bulk_create(group)
+    store, session_row = Store(pk=order.store_id), TableSession(pk=session_id)
     outbox.publish(
-        store=Store(pk=order.store_id),
+        store=store,
         event_type=EventType.ORDER_CREATED,
         payload=order_created_payload(order, lines, total=total + order.total, count=count + 1),
         table=table,
-        session=TableSession(pk=session_id),
+        session=session_row,
     )
+    for follower in followers:
+        outbox.publish(
+            store=store, event_type=follower.type, payload=follower.completed(order), table=table, session=session_row
+        )
     return session
 
 
-def write_in_one_message(order: Order, lines: list[OrderLine], rows: Sequence[Model] = ()) -> TableSession | None:
+def write_in_one_message(
+    order: Order, lines: list[OrderLine], rows: Sequence[Model] = (), followers: Sequence[Follower] = ()
+) -> TableSession | None:
     """PostgreSQL, outside any transaction: one message (`_one_message_sql`), a transaction of
     its own, takes the store's lock, then in one statement reads what the order depends on,
-    writes the session (if new), the order, its lines, `rows` and its event, and notifies the
-    event. Returns the session it opened, or None. A refused order (the table's limit) writes
-    nothing and takes no number and no ids."""
+    writes the session (if new), the order, its lines, `rows`, its event and the followers'
+    events, and notifies the events in id order. Returns the session it opened, or None. A
+    refused order (the table's limit) writes nothing and takes no number and no ids."""
     if connection.in_atomic_block or not connection.get_autocommit():
         raise TransactionManagementError("write_in_one_message is a transaction of its own: call it outside atomic().")
     table = order.table
@@ -183,11 +220,15 @@ def write_in_one_message(order: Order, lines: list[OrderLine], rows: Sequence[Mo
         for n, row in enumerate(group):
             for field in _row_fields(type(row)):
                 params[f"r{g}_{n}_{field.column}"] = field.get_db_prep_save(getattr(row, field.attname), connection)
+    for k, follower in enumerate(followers):
+        params[f"f{k}_type"] = follower.type
+        params[f"f{k}_subject"] = follower.subject
+        params[f"f{k}_payload"] = outbox.encode(follower.payload)
     shape = tuple((model, len(group)) for model, group in groups)
     with connection.cursor() as cursor:
-        cursor.execute(_one_message_sql(shape), params)
+        cursor.execute(_one_message_sql(shape, len(followers)), params)
         cursor.nextset()
-        limiting, now, order_id, number, session_id, opened, _notified = cursor.fetchone()
+        limiting, now, order_id, number, session_id, opened, *_notified = cursor.fetchone()
     if order_id is None:
         _refuse_if_limited(limiting, now)
         raise AssertionError("the locked statement refused an order that is within the limit")
@@ -206,8 +247,13 @@ def _by_model(rows: Sequence[Model]) -> list[tuple[type[Model], list[Any]]]:
 
 
 def _row_fields(model: type[Model]) -> list[Any]:
-    """The columns a row that belongs to an order is inserted with: all but its id and its order."""
-    return [field for field in model._meta.concrete_fields if not field.primary_key and field.name != "order"]
+    """The columns a row that belongs to an order is inserted with: all but its order and an
+    id the database gives (a primary key made in Python, a UUID, is inserted as given)."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if not (field.primary_key and isinstance(field, AutoFieldMixin)) and field.name != "order"
+    ]
 
 
 def _quoted(model: type[Model], names: tuple[str, ...] = ()) -> tuple[str, str]:
@@ -286,8 +332,9 @@ def _rows_sql(shape: tuple[tuple[type[Model], int], ...]) -> str:
 
 
 @functools.cache
-def _one_message_sql(shape: tuple[tuple[type[Model], int], ...]) -> str:
-    """`write_in_one_message`'s message for an order whose lines and rows have this `shape`."""
+def _one_message_sql(shape: tuple[tuple[type[Model], int], ...], followers: int = 0) -> str:
+    """`write_in_one_message`'s message for an order whose lines and rows have this `shape`,
+    with this many followers."""
     stores, _ = _quoted(Store)
     sessions, session_columns = _quoted(TableSession, SESSION_COLUMNS)
     orders, order_columns = _quoted(Order, ORDER_COLUMNS)
@@ -311,18 +358,56 @@ def _one_message_sql(shape: tuple[tuple[type[Model], int], ...]) -> str:
         "'table', %(table_state)s::jsonb || jsonb_build_object('session_id', order_session_id, "
         "'total', total + %(total)s, 'order_count', count + 1)) AS payload FROM placed, numbered), "
         # The notification as outbox.notification writes it (test_order_write proves them equal).
-        "event AS (SELECT payload.*, concat_ws(':', event_id, %(store)s, %(table)s, order_session_id, %(type)s, "
-        "payload::text) AS message FROM payload), "
+        f"event AS (SELECT payload.*, {_message('event_id', 'order_session_id', '%(type)s', 'payload')} AS message "
+        "FROM payload), "
         f"new_session AS (INSERT INTO {sessions} ({session_columns}) "
         "SELECT order_session_id, %(store)s, %(table)s, now FROM event WHERE session_id IS NULL), "
         f"new_order AS (INSERT INTO {orders} ({order_columns}) SELECT order_id, %(store)s, %(table)s, "
         "order_session_id, number, %(status)s, %(total)s, %(note)s, %(key)s, %(fingerprint)s, now, now FROM event), "
         f"{_rows_sql(shape)}, "
         f"new_event AS (INSERT INTO {events} ({event_columns}) SELECT event_id, %(store)s, %(table)s, "
-        "order_session_id, %(type)s, payload, now FROM event) "
+        "order_session_id, %(type)s, payload, now FROM event)"
+        f"{_followers_sql(followers)} "
         "SELECT state.limiting, state.now, event.order_id, event.number, event.order_session_id, "
         "event.session_id IS NULL, "
-        "CASE WHEN event.order_id IS NOT NULL THEN pg_notify(%(channel)s, CASE WHEN octet_length(event.message) "
-        "< %(max_bytes)s THEN event.message ELSE concat_ws(':', event.event_id, %(store)s) END) END "
-        "FROM state LEFT JOIN event ON true"
+        "CASE WHEN event.order_id IS NOT NULL THEN pg_notify(%(channel)s, event.message) END"
+        # The followers' notifications after the order's, in id order (PostgreSQL evaluates a
+        # SELECT list after its ORDER BY), so that every listener hears ids in ascending order.
+        + (
+            ", (SELECT count(sent) FROM (SELECT pg_notify(%(channel)s, message) AS sent FROM followed ORDER BY id) n)"
+            if followers
+            else ""
+        )
+        + " FROM state LEFT JOIN event ON true"
+    )
+
+
+def _message(event_id: str, session_id: str, event_type: str, payload: str) -> str:
+    """SQL of an event's notification (`outbox.notification`): the whole event, or only
+    `<id>:<store id>` when that would not fit."""
+    whole = f"concat_ws(':', {event_id}, %(store)s, %(table)s, {session_id}, {event_type}, {payload}::text)"
+    return (
+        f"CASE WHEN octet_length({whole}) < %(max_bytes)s THEN {whole} ELSE concat_ws(':', {event_id}, %(store)s) END"
+    )
+
+
+def _followers_sql(count: int) -> str:
+    """The `followed` item of `_one_message_sql`: the followers' events, each with the next id
+    and its subject given the order's fields (`Follower.completed`), and their notifications."""
+    if not count:
+        return ""
+    events, event_columns = _quoted(OrderEvent, EVENT_COLUMNS)
+    values = ", ".join(f"({k}, %(f{k}_type)s, %(f{k}_subject)s, %(f{k}_payload)s::jsonb)" for k in range(count))
+    order_fields = (
+        "jsonb_build_object('order_id', order_id, 'number', number, "
+        f"'display_number', {DISPLAY_NUMBER}, 'created_at', {ISO_TIME})"
+    )
+    payload = f"f.payload || jsonb_build_object(f.subject, (f.payload -> f.subject) || {order_fields})"
+    return (
+        f", followers AS (SELECT event.*, nextval(pg_get_serial_sequence('{OrderEvent._meta.db_table}', 'id')) "  # noqa: S608
+        f"AS follower_id, f.type AS follower_type, {payload} AS follower_payload "
+        f"FROM event, (VALUES {values}) AS f(k, type, subject, payload) ORDER BY f.k), "
+        f"followed AS (INSERT INTO {events} ({event_columns}) SELECT follower_id, %(store)s, %(table)s, "
+        "order_session_id, follower_type, follower_payload, now FROM followers "
+        f"RETURNING id, {_message('id', 'session_id', 'type', 'payload')} AS message)"
     )

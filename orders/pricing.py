@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from menus.models import ItemOptionGroup, MenuItem, Option, OptionGroup
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from orders.models import Order
 
 MAX_LINES = 50
@@ -102,13 +102,15 @@ class ChosenOption(TypedDict):
 @dataclass(frozen=True, slots=True)
 class PricedLine:
     """A line checked against the menu: the item's id and name, the quantity, the chosen
-    options as order lines keep them ([{id, name, price_delta}], in menu order) and the unit price."""
+    options as order lines keep them ([{id, name, price_delta}], in menu order), the unit price,
+    and the kitchen station that makes it (the item's, else its category's; None: the store's first)."""
 
     item_id: int
     name: str
     quantity: int
     options: list[ChosenOption]
     unit_price: int
+    station_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -117,6 +119,7 @@ class _Item:
     name: str
     price: int
     is_available: bool
+    station_id: int | None
     groups: list[Any]
 
 
@@ -139,11 +142,15 @@ class _Option:
 @functools.cache
 def _menu_sql(count: int) -> str:
     item, link, group, option = MenuItem._meta, ItemOptionGroup._meta, OptionGroup._meta, Option._meta
+    category = Category._meta
     quote = connection.ops.quote_name
+    station = quote(item.get_field("station").column)
     return (
-        "SELECT i.id, i.name, i.price, i.is_available, g.id, g.name, g.min_select, g.max_select, "  # noqa: S608
-        "o.id, o.name, o.price_delta, o.is_available "
+        "SELECT i.id, i.name, i.price, i.is_available, "  # noqa: S608
+        f"COALESCE(i.{station}, c.{quote(category.get_field('station').column)}), "
+        "g.id, g.name, g.min_select, g.max_select, o.id, o.name, o.price_delta, o.is_available "
         f"FROM {quote(item.db_table)} i "
+        f"JOIN {quote(category.db_table)} c ON c.id = i.{quote(item.get_field('category').column)} "
         # The groups attached to the item (one group may be attached to many items).
         f"LEFT JOIN {quote(link.db_table)} l ON l.{quote(link.get_field('item').column)} = i.id "
         f"LEFT JOIN {quote(group.db_table)} g ON g.id = l.{quote(link.get_field('group').column)} "
@@ -162,10 +169,10 @@ def _menu(store_id: int, item_ids: Sequence[int]) -> dict[int, _Item]:
     with connection.cursor() as cursor:
         cursor.execute(_menu_sql(len(item_ids)), [store_id, *item_ids])
         rows = cursor.fetchall()
-    for item_id, name, price, available, group_id, group_name, min_select, max_select, *option in rows:
+    for item_id, name, price, available, station_id, group_id, group_name, min_select, max_select, *option in rows:
         item = menu.get(item_id)
         if item is None:
-            item = menu[item_id] = _Item(item_id, name, price, bool(available), [])
+            item = menu[item_id] = _Item(item_id, name, price, bool(available), station_id, [])
         if group_id is None:
             continue
         if not item.groups or item.groups[-1][0] != group_id:
@@ -198,7 +205,7 @@ def price_lines(store_id: int, lines: Sequence[tuple[int, int, list[int]]]) -> l
             chosen: list[ChosenOption] = [
                 {"id": option.id, "name": option.name, "price_delta": option.price_delta} for option in options
             ]
-            priced.append(PricedLine(item.id, item.name, quantity, chosen, unit_price))
+            priced.append(PricedLine(item.id, item.name, quantity, chosen, unit_price, item.station_id))
     if errors:
         raise ValidationError({"items": errors})
     if sum(line.unit_price * line.quantity for line in priced) > MAX_ORDER_TOTAL:

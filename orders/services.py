@@ -20,6 +20,7 @@ from orders.models import STATUS_FLOW, EventType, Order, OrderLine, OrderStatus,
 from orders.order_write import write_order
 from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
 from orders.selectors import open_session, session_totals, table_state
+from orders.signals import order_deleted, order_placing, order_status_changed
 
 
 def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: str | None = None) -> tuple[Order, bool]:
@@ -33,7 +34,8 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
     RateLimited and nothing is written; a repeated key still returns its order.
     Checks and pricing happen before the store lock, so the locked part is only what needs it
     (`orders.order_write.write_order`, which says where the transaction is). Lines copy the
-    item's name and the options' names and deltas.
+    item's name and the options' names and deltas. Receivers of `order_placing` (the kitchen's
+    tickets) add rows and events that are written in the order's transaction.
 
     A repeated key is found by the unique key on (table, idempotency key): its insert fails
     and the first order is read then (`_replayed_order`), so the usual, new order makes no
@@ -70,8 +72,14 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
         )
         for line in priced
     ]
+    rows, followers = [], []
+    for _receiver, (extra_rows, extra_followers) in order_placing.send(
+        sender=Order, store_id=table.store_id, table=table, note=note, lines=priced
+    ):
+        rows.extend(extra_rows)
+        followers.extend(extra_followers)
     try:
-        order = write_order(order, order_lines)
+        order = write_order(order, order_lines, rows=rows, followers=followers)
     except (IntegrityError, RateLimited):
         # The key's first order exists (committed before this one, maybe while it waited for the
         # store lock, and it may have filled the table's limit); the rollback gave back the
@@ -189,6 +197,7 @@ def change_order_status(
         audit.record_step_back(order=order, from_status=before, actor=actor)
     order = Order.objects.with_lines().get(pk=order.pk)
     _publish(EventType.ORDER_UPDATED, order)
+    order_status_changed.send(sender=Order, order=order, from_status=before, actor=actor)
     return order
 
 
@@ -209,6 +218,7 @@ def delete_order(*, order: Order, actor: User | None, reason: Any = "", reason_t
     audit.record_deletion(order=order, actor=actor, reason=reason, reason_text=reason_text)
     order = Order.objects.with_lines().get(pk=order.pk)
     _publish(EventType.ORDER_DELETED, order, deleted_by=actor.get_username() if actor else None)
+    order_deleted.send(sender=Order, order=order, actor=actor)
     return order
 
 

@@ -47,7 +47,7 @@ from django.views.decorators.http import require_GET
 from core.errors import error_response
 from core.ratelimit import StreamSlots
 from orders.hub import StreamEnded, hub
-from orders.models import EventType, OrderEvent
+from orders.models import KITCHEN_EVENTS, STAFF_ONLY_EVENTS, EventType, OrderEvent
 from orders.outbox import events_after, sse_frame
 from orders.selectors import table_session_ids
 from orders.stream_access import StreamAccess, StreamAuthError, manager_access, tablet_access
@@ -95,6 +95,8 @@ class SessionFilter:
         self.floor = floor
 
     def admits(self, event: Event) -> bool:
+        if event.type in STAFF_ONLY_EVENTS:
+            return False
         if event.table_id is None:
             return True  # store-wide (menu.updated)
         if event.session_id is None or event.session_id < self.floor:
@@ -111,10 +113,19 @@ class AllEvents:
         return True
 
 
+class KitchenEvents:
+    """Kitchen staff see the kitchen's events and nothing else of the store."""
+
+    floor: None = None
+
+    def admits(self, event: Event) -> bool:
+        return event.type in KITCHEN_EVENTS
+
+
 @dataclass
 class StreamStart:
     cursor: int
-    filter: SessionFilter | AllEvents
+    filter: SessionFilter | AllEvents | KitchenEvents
     session_id: int | None
     # Tablet streams only: the table's last closed session, if any.
     closed_session_id: int | None = None
@@ -123,11 +134,11 @@ class StreamStart:
 def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart:
     """Where a stream starts: after `last_event_id` (never past the newest event), else now."""
     events = OrderEvent.objects.filter(store_id=access.store_id)
-    event_filter: SessionFilter | AllEvents
+    event_filter: SessionFilter | AllEvents | KitchenEvents
     session_id: int | None
     closed_session_id: int | None = None
     if access.table_id is None:
-        event_filter, session_id = AllEvents(), None
+        event_filter, session_id = (KitchenEvents() if access.kitchen_only else AllEvents()), None
     else:
         events = events.filter(Q(table_id=access.table_id) | Q(table_id__isnull=True))
         ids = table_session_ids(access.table_id)

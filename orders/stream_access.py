@@ -26,8 +26,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import ManagerJWTAuthentication, TableJWTAuthentication
-from accounts.models import Table, User
-from accounts.permissions import IsStoreManager, IsTablet
+from accounts.models import Role, Table, User
+from accounts.permissions import IsKitchenStaff, IsTablet
 from accounts.signin import session_manager, signed_in_manager, signed_in_table
 from core.errors import error_response
 
@@ -57,6 +57,8 @@ class StreamAccess:
     user_id: int | None = None
     token_version: int | None = None
     expires_at: datetime | None = None
+    # Kitchen staff's: only the kitchen's events (orders.models.KITCHEN_EVENTS).
+    kitchen_only: bool = False
 
     def still_valid(self) -> bool:
         """Whether the credential still holds: not expired, the tablet not signed out, the
@@ -99,6 +101,8 @@ def issue_ticket(principal: Table | User) -> str:
     else:
         claims = {"scope": MANAGER_SCOPE, "store": principal.store_id, "user": principal.id}
         claims["uv"] = principal.token_version
+        if principal.role == Role.KITCHEN:
+            claims["k"] = 1
     return signing.dumps(claims, salt=TICKET_SALT, compress=True)
 
 
@@ -115,7 +119,12 @@ def access_from_ticket(ticket: str, scope: str) -> StreamAccess:
         if not access.still_valid():
             raise StreamAuthError(401, "tablet_signed_out", _("This tablet has been signed out."))
         return access
-    access = StreamAccess(store_id=claims["store"], user_id=claims["user"], token_version=claims.get("uv"))
+    access = StreamAccess(
+        store_id=claims["store"],
+        user_id=claims["user"],
+        token_version=claims.get("uv"),
+        kitchen_only=bool(claims.get("k")),
+    )
     if not access.still_valid():
         raise StreamAuthError(401, "ticket_invalid", _("The stream ticket is not valid any more."))
     return access
@@ -146,7 +155,7 @@ def _bearer(authentication: JWTAuthentication, request: HttpRequest) -> tuple[An
 
 
 def manager_access(request: HttpRequest) -> StreamAccess:
-    """A manager's stream: ticket, else Bearer token, else the session cookie."""
+    """A manager's (or kitchen staff's) stream: ticket, else Bearer token, else the session cookie."""
     ticket = request.GET.get("ticket")
     if ticket:
         return access_from_ticket(ticket, MANAGER_SCOPE)
@@ -167,6 +176,7 @@ def manager_access(request: HttpRequest) -> StreamAccess:
         user_id=manager.id,
         token_version=manager.token_version,
         expires_at=expires_at,
+        kitchen_only=manager.role == Role.KITCHEN,
     )
 
 
@@ -220,7 +230,7 @@ class StreamTicketView(APIView):
     """A 60-second ticket for the caller's stream (`?ticket=`), for EventSource clients."""
 
     authentication_classes = [BearerManagerOrTablet]
-    permission_classes = [IsStoreManager | IsTablet]
+    permission_classes = [IsKitchenStaff | IsTablet]
 
     @extend_schema(request=None, responses=StreamTicketSerializer)
     def post(self, request: Request) -> Response:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "menus",
     "orders",
+    "kitchen",
 ]
 
 MIDDLEWARE = [

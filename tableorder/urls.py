@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("menus.urls")),
     path("", include("orders.urls")),
+    path("", include("kitchen.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KitchenConfig(AppConfig):
+    name = "kitchen"
+    verbose_name = _("Kitchen")
+
+    def ready(self) -> None:
+        from kitchen import tickets
+        from orders.signals import order_deleted, order_placing, order_status_changed
+
+        # An order's tickets and print jobs are written in its own transaction (orders.signals).
+        order_placing.connect(tickets.rows_for_order, dispatch_uid="kitchen.tickets")
+        order_deleted.connect(tickets.cancel_for_order, dispatch_uid="kitchen.cancel")
+        order_status_changed.connect(tickets.follow_order_status, dispatch_uid="kitchen.follow")

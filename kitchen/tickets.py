@@ -1,0 +1,128 @@
+"""An order's kitchen tickets: written with the order, cancelled with it, and done when a
+manager completes it. Receivers of the orders signals (wired in kitchen.apps)."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+
+from accounts.models import Table, User
+from kitchen.models import JobKind, KitchenTicket, PrintJob, TicketStatus
+from kitchen.selectors import ticket_dict
+from menus.models import Station
+from orders import outbox
+from orders.models import EventType, Order, OrderStatus
+from orders.order_write import Follower
+from orders.pricing import PricedLine
+
+
+def rows_for_order(
+    sender: type[Order], *, store_id: int, table: Table, note: str, lines: Sequence[PricedLine], **kwargs: Any
+) -> tuple[list[Model], list[Follower]]:
+    """`order_placing`: a ticket per station the order's lines go to (each with only its lines),
+    a print job per ticket for each of the station's printers that has an agent, and each
+    ticket's `ticket.created` event. One query: the store's stations and their printers."""
+    stations: dict[int, str] = {}
+    printers: defaultdict[int, list[int]] = defaultdict(list)
+    rows = Station.objects.filter(store_id=store_id).values_list("id", "name", "printers__id", "printers__token_hash")
+    for station_id, name, printer_id, token_hash in rows:
+        stations[station_id] = name
+        if printer_id is not None and token_hash:
+            printers[station_id].append(printer_id)
+    if not stations:
+        return [], []
+    first = next(iter(stations))
+    by_station: dict[int, list[dict[str, Any]]] = {}
+    for line in lines:
+        station_id = line.station_id if line.station_id in stations else first
+        by_station.setdefault(station_id, []).append(
+            {"name": line.name, "quantity": line.quantity, "options": [option["name"] for option in line.options]}
+        )
+    written: list[Model] = []
+    followers: list[Follower] = []
+    now = timezone.now()
+    for station_id, station_lines in by_station.items():
+        ticket = KitchenTicket(
+            id=uuid.uuid4(),
+            store_id=store_id,
+            station_id=station_id,
+            station_name=stations[station_id],
+            lines=station_lines,
+            note=note,
+            created_at=now,
+        )
+        written.append(ticket)
+        written.extend(
+            PrintJob(store_id=store_id, printer_id=printer_id, kind=JobKind.ORDER, ticket_id=ticket.id, created_at=now)
+            for printer_id in printers[station_id]
+        )
+        payload = {
+            "ticket": {
+                "id": str(ticket.id),
+                "table": {"id": table.id, "number": table.number},
+                "station": {"id": station_id, "name": ticket.station_name},
+                "status": TicketStatus.NEW.value,
+                "status_label": str(TicketStatus.NEW.label),
+                "started_at": None,
+                "done_at": None,
+                "note": note,
+                "lines": station_lines,
+            }
+        }
+        followers.append(Follower(type=EventType.TICKET_CREATED, subject="ticket", payload=payload))
+    return written, followers
+
+
+def publish_ticket(ticket: KitchenTicket) -> None:
+    """`ticket.updated` with the ticket as the API shows it; inside the change's transaction."""
+    order = ticket.order
+    outbox.publish(
+        store=order.store,
+        event_type=EventType.TICKET_UPDATED,
+        payload={"ticket": ticket_dict(ticket)},
+        table=order.table,
+        session=order.session,
+    )
+
+
+def queue_jobs(ticket: KitchenTicket, kind: JobKind) -> list[PrintJob]:
+    """A job of `kind` for each printer that printed (or will print) the ticket's order job."""
+    printer_ids = (
+        PrintJob.objects.filter(ticket=ticket, kind=JobKind.ORDER).values_list("printer_id", flat=True).distinct()
+    )
+    return PrintJob.objects.bulk_create(
+        PrintJob(store_id=ticket.store_id, printer_id=printer_id, kind=kind, ticket=ticket)
+        for printer_id in printer_ids
+    )
+
+
+def cancel_for_order(sender: type[Order], *, order: Order, actor: User | None, **kwargs: Any) -> None:
+    """`order_deleted`: the order's tickets become 취소 (they stay on the display, struck through),
+    and every printer that has its ticket prints a 취소 ticket."""
+    now = timezone.now()
+    tickets = KitchenTicket.objects.select_for_update().filter(order=order).exclude(status=TicketStatus.CANCELLED)
+    for ticket in tickets.select_related("order__table", "order__session", "order__store"):
+        ticket.status, ticket.cancelled_at = TicketStatus.CANCELLED, now
+        ticket.save(update_fields=["status", "cancelled_at"])
+        queue_jobs(ticket, JobKind.CANCEL)
+        publish_ticket(ticket)
+
+
+def follow_order_status(
+    sender: type[Order], *, order: Order, from_status: str, actor: User | None, **kwargs: Any
+) -> None:
+    """`order_status_changed`: an order a manager marks 완료 has no open ticket left."""
+    if order.status != OrderStatus.COMPLETED:
+        return
+    now = timezone.now()
+    tickets = KitchenTicket.objects.select_for_update().filter(
+        order=order, status__in=[TicketStatus.NEW, TicketStatus.COOKING]
+    )
+    for ticket in tickets.select_related("order__table", "order__session", "order__store"):
+        ticket.status, ticket.done_at = TicketStatus.DONE, now
+        ticket.started_at = ticket.started_at or now
+        ticket.save(update_fields=["status", "started_at", "done_at"])
+        publish_ticket(ticket)

@@ -1,0 +1,18 @@
+"""Signals orders sends, so apps above it (the kitchen) can add to an order's writes without
+orders importing them."""
+
+from django.dispatch import Signal
+
+# Sent by `place_order` before the order is written (no lock held, no transaction), with
+# `store_id`, `table`, `note` and `lines` (orders.pricing.PricedLine). A receiver returns
+# `(rows, followers)`: rows with an `order` foreign key and `orders.order_write.Follower`
+# events, written in the order's own transaction (`write_order`).
+order_placing = Signal()
+
+# Sent inside the transaction of `delete_order`, holding the store's lock, once the order is
+# marked deleted: `order` (read with its table), `actor`.
+order_deleted = Signal()
+
+# Sent inside the transaction of `change_order_status`, holding the store's lock, once the
+# order's new status is saved: `order`, `from_status`, `actor`.
+order_status_changed = Signal()
