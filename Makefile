@@ -18,7 +18,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 # `make run` restarts when the project's own code, templates, static files or compiled messages
 # change (watchfiles, from requirements-dev.txt); .venv, media, staticfiles and test-output are not watched.
-RELOAD_DIRS := accounts core menus orders tableorder templates static locale
+RELOAD_DIRS := accounts core menus orders kitchen tableorder templates static locale
 
 run: $(BIN)/.installed
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -27,6 +27,7 @@ run: $(BIN)/.installed
 	@echo "  Table Order is running at http://$(HOST):$(PORT)/"
 	@echo "    tablet:     http://$(HOST):$(PORT)/            (store demo, table 1-12, table password 1234)"
 	@echo "    manager:    http://$(HOST):$(PORT)/admin/      (store demo, manager / demo1234: live dashboard, tables, menu)"
+	@echo "    kitchen:    http://$(HOST):$(PORT)/admin/kitchen/  (store demo, kitchen / demo1234: the kitchen display)"
 	@echo "    manager API: POST /api/v1/auth/login        (store demo, manager / demo1234)"
 	@echo "    API docs:   http://$(HOST):$(PORT)/api/docs/"
 	@echo ""

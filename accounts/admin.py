@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store, User
-from accounts.services import create_manager, update_store
+from accounts.services import apply_role, create_manager, update_store
 from accounts.store_admin import StoreScopedAdmin, user_store
 
 
@@ -83,16 +83,18 @@ class StoreUserAdmin(StoreScopedAdmin, UserAdmin):
     passwords; users they add become managers of the same store. Platform admins edit all."""
 
     add_form = StoreUserCreationForm
-    list_display = ["username", "first_name", "last_name", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_active"]
+    list_display = ["username", "role", "first_name", "last_name", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_active"]
     fieldsets = [(None, {"fields": ["store"]}), *UserAdmin.fieldsets]  # type: ignore[misc]
     add_fieldsets = [(None, {"fields": ["store"]}), *UserAdmin.add_fieldsets]
     manager_fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Permissions"), {"fields": ["is_active"]}),
+        (_("Permissions"), {"fields": ["role", "is_active"]}),
     ]
-    manager_add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "password1", "password2"]})]
+    manager_add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "role", "password1", "password2"]}),
+    ]
 
     def get_fieldsets(self, request, obj=None):
         if user_store(request) is None:
@@ -103,8 +105,12 @@ class StoreUserAdmin(StoreScopedAdmin, UserAdmin):
         store = user_store(request)
         if store is None or change:
             super().save_model(request, obj, form, change)
+            if change and "role" in form.changed_data:
+                apply_role(obj)
             return
-        manager = create_manager(store=store, username=obj.username, password=form.cleaned_data["password1"])
+        manager = create_manager(
+            store=store, username=obj.username, password=form.cleaned_data["password1"], role=obj.role
+        )
         # The admin goes on with `obj` (its change link, the log entry): make it the saved row.
         obj.pk = manager.pk
         obj.refresh_from_db()

@@ -12,7 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
-from accounts.models import TABLE_EXISTS_MESSAGE, Store, Table, User
+from accounts.models import TABLE_EXISTS_MESSAGE, Role, Store, Table, User
 from accounts.roles import ensure_store_manager_group
 from accounts.signals import store_changed
 from core.exceptions import Conflict
@@ -66,12 +66,13 @@ def create_store(*, code: str, name: str, manager_username: str, manager_passwor
 
 
 @transaction.atomic
-def create_manager(*, store: Store, username: str, password: str, **fields: Any) -> User:
-    """A manager of `store`: staff, in the "store manager" group, nothing more.
+def create_manager(*, store: Store, username: str, password: str, role: str = Role.MANAGER, **fields: Any) -> User:
+    """A user of `store` who signs in to the back office: a manager (in the "store manager"
+    group, nothing more) or, with `role` KITCHEN, kitchen staff (the kitchen display only).
 
     `fields` are other User fields (first_name, email…). Raises ValidationError naming the bad field.
     """
-    manager = User(store=store, username=username, is_staff=True, is_superuser=False, **fields)
+    manager = User(store=store, username=username, role=role, is_staff=True, is_superuser=False, **fields)
     try:
         validate_password(password, manager)
     except ValidationError as error:
@@ -79,8 +80,17 @@ def create_manager(*, store: Store, username: str, password: str, **fields: Any)
     manager.set_password(password)
     manager.full_clean(exclude=["password"])
     manager.save()
-    manager.groups.add(store_manager_group())
+    apply_role(manager)
     return manager
+
+
+def apply_role(user: User) -> None:
+    """Give the user the permissions of their role: a manager the "store manager" group's, kitchen
+    staff none (their page and API check the role itself)."""
+    if user.role == Role.MANAGER:
+        user.groups.add(store_manager_group())
+    else:
+        user.groups.remove(store_manager_group())
 
 
 def store_manager_group() -> Group:

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def store():
-    store, _manager = create_store(code="kit", name="주방 식당", manager_username="boss", manager_password="pw-4321-kitchen")
+    store, _manager = create_store(
+        code="kit", name="주방 식당", manager_username="boss", manager_password="pw-4321-kitchen"
+    )
     return store
 
 
@@ -72,7 +74,11 @@ def test_an_order_gets_one_ticket_per_station_with_only_its_lines(menu, table):
 def test_each_ticket_is_announced_after_its_order_with_the_orders_number(menu, table):
     placed = order(table, menu["rice"], menu["beer"])
     events = list(OrderEvent.objects.filter(session_id=placed.session_id).order_by("id"))
-    assert [event.type for event in events] == [EventType.ORDER_CREATED, EventType.TICKET_CREATED, EventType.TICKET_CREATED]
+    assert [event.type for event in events] == [
+        EventType.ORDER_CREATED,
+        EventType.TICKET_CREATED,
+        EventType.TICKET_CREATED,
+    ]
     ids = {str(ticket.id) for ticket in KitchenTicket.objects.filter(order=placed)}
     for event in events[1:]:
         ticket = event.payload["ticket"]

@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Store
-from accounts.services import create_manager, create_store, setup_table, store_manager_group
+from accounts.models import Role, Store
+from accounts.services import apply_role, create_manager, create_store, setup_table, store_manager_group
 from menus.demo_images import demo_image
-from menus.models import MenuItem
+from menus.models import Category, MenuItem, Station
 from menus.services import import_menu, make_image_sizes, save_menu_item
 
 DEMO_CODE = "demo"
@@ -21,6 +21,11 @@ DEMO_MANAGER = "manager"
 DEMO_MANAGER_PASSWORD = "demo1234"
 DEMO_TABLES = range(1, 13)
 DEMO_TABLE_PASSWORD = "1234"
+# Kitchen staff see the kitchen display only.
+DEMO_KITCHEN = "kitchen"
+# The bar makes the drinks; the kitchen (every store's first station) the rest.
+DEMO_BAR = "주류"
+DEMO_BAR_CATEGORIES = ("음료", "주류")
 
 BROWN, RED, GREEN, WHITE, YELLOW = (120, 62, 38), (205, 58, 32), (88, 150, 62), (246, 242, 232), (246, 204, 60)
 
@@ -172,6 +177,7 @@ class Command(BaseCommand):
             store = ensure_demo_store()
             tables_set = ensure_demo_tables(store)
             result = import_menu(store=store, rows=demo_menu_rows())
+            ensure_demo_kitchen(store)
             images = attach_demo_images(store)
         self.stdout.write(
             self.style.SUCCESS(
@@ -216,6 +222,21 @@ def ensure_demo_store():
     manager.save()
     manager.groups.add(store_manager_group())
     return store
+
+
+def ensure_demo_kitchen(store):
+    """The demo's bar station for the drinks, and its kitchen staff user."""
+    bar, _created = Station.objects.get_or_create(store=store, name=DEMO_BAR, defaults={"display_order": 1})
+    Category.objects.filter(store=store, name__in=DEMO_BAR_CATEGORIES).update(station=bar)
+    cook = store.users.filter(username=DEMO_KITCHEN).first()
+    if cook is None:
+        create_manager(store=store, username=DEMO_KITCHEN, password=DEMO_MANAGER_PASSWORD, role=Role.KITCHEN)
+        return
+    cook.role, cook.is_staff, cook.is_active = Role.KITCHEN, True, True
+    if not cook.check_password(DEMO_MANAGER_PASSWORD):
+        cook.set_password(DEMO_MANAGER_PASSWORD)
+    cook.save()
+    apply_role(cook)
 
 
 def ensure_demo_tables(store):
