@@ -14,6 +14,8 @@ import time
 # The order's id leads its object whether the JSON is Python's (compact, in the order written)
 # or PostgreSQL's (jsonb: a space after each `:` and `,`, shorter keys first).
 ORDER_ID = re.compile(rb'"order": ?\{"id": ?(\d+)')
+# A kitchen ticket's event names its order by `order_id`.
+TICKET_ORDER_ID = re.compile(rb'"order_id": ?(\d+)')
 
 
 class StreamError(Exception):
@@ -125,6 +127,6 @@ def frame_fields(frame):
         elif line.startswith(b"event: "):
             event_type = line[7:].decode()
         elif line.startswith(b"data: "):
-            match = ORDER_ID.search(line)
+            match = ORDER_ID.search(line) or TICKET_ORDER_ID.search(line)
             order_id = int(match.group(1)) if match else None
     return event_id, event_type, order_id

@@ -86,11 +86,13 @@ async def log_in(client, seeded):
 
 
 class Dashboard:
-    """One open admin stream, noting when each order.created arrived."""
+    """One open admin stream, noting when each order.created arrived, and when the first
+    ticket.created of each order did (what a kitchen display hears)."""
 
     def __init__(self, stream):
         self.stream = stream
         self.arrivals = {}
+        self.ticket_arrivals = {}
         self.duplicates = 0
         self.out_of_order = 0
         self.opened = asyncio.Event()
@@ -101,6 +103,8 @@ class Dashboard:
             event_id, event_type, order_id = frame_fields(frame)
             if event_type == "stream.open":
                 self.opened.set()
+            if event_type == "ticket.created":
+                self.ticket_arrivals.setdefault(order_id, (arrived, arrived_wall))
             if event_id is None or event_type != "order.created":
                 continue
             if event_id <= self._last_id:
@@ -221,6 +225,7 @@ async def measure(base_url, floors, *, duration, warmup, think_time, grace, mete
         tablet.close()
 
     measured, from_post, from_created, undelivered, expected = [], [], [], 0, 0
+    ticket_from_post, tickets_missing = [], 0
     for floor_dashboards, floor_tablets in zip(by_floor, tablets_by_floor, strict=True):
         floor_orders = [order for tablet in floor_tablets for order in tablet.orders if order["sent"] >= measured_from]
         measured += floor_orders
@@ -233,6 +238,11 @@ async def measure(base_url, floors, *, duration, warmup, think_time, grace, mete
                     continue
                 from_post.append((arrival[0] - order["sent"]) * 1000)
                 from_created.append((arrival[1] - order["created_wall"]) * 1000)
+                ticket = dashboard.ticket_arrivals.get(order["id"])
+                if ticket is None:
+                    tickets_missing += 1
+                else:
+                    ticket_from_post.append((ticket[0] - order["sent"]) * 1000)
     post_latency = [(order["answered"] - order["sent"]) * 1000 for order in measured]
     measured_seconds = finished - measured_from
     return {
@@ -250,6 +260,8 @@ async def measure(base_url, floors, *, duration, warmup, think_time, grace, mete
         "post_latency_ms": _rounded(percentiles(post_latency)),
         "delivery_latency_ms": _rounded(percentiles(from_post)),
         "delivery_latency_from_created_at_ms": _rounded(percentiles(from_created)),
+        "ticket_latency_ms": _rounded(percentiles(ticket_from_post)),
+        "tickets_missing": tickets_missing,
         "deliveries_expected": expected,
         "undelivered": undelivered,
         "duplicates": sum(d.duplicates for d in dashboards),
@@ -286,6 +298,8 @@ def report_lines(results):
         f"order POST latency       {_line(post)}",
         f"tap → dashboard          {_line(tapped)}   (POST sent → event; includes the POST's queueing)",
         f"order → dashboard        {_line(placed)}   (order written → event on a dashboard)",
+        f"tap → kitchen ticket     {_line(results['ticket_latency_ms'])}   (POST sent → its ticket.created; "
+        f"{results['tickets_missing']} missing)",
         f"undelivered              {results['undelivered']} of {results['deliveries_expected']}  "
         f"(duplicates {results['duplicates']}, out of order {results['out_of_order']})",
     ]
