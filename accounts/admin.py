@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Store, User
+from accounts.models import Role, Store, User
 from accounts.services import apply_role, create_manager, update_store
 from accounts.store_admin import StoreScopedAdmin, user_store
 
@@ -66,7 +66,13 @@ class StoreAdmin(StoreScopedAdmin):
 
 
 class StoreUserCreationForm(AdminUserCreationForm):
-    """Usernames are unique per store (in any letter case), not across the platform."""
+    """Usernames are unique per store (in any letter case), not across the platform. The role
+    defaults to manager when the form leaves it out."""
+
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices, initial=Role.MANAGER, required=False)
+
+    def clean_role(self):
+        return self.cleaned_data.get("role") or Role.MANAGER
 
     def clean_username(self):
         username = self.cleaned_data.get("username")
@@ -99,7 +105,15 @@ class StoreUserAdmin(StoreScopedAdmin, UserAdmin):
     def get_fieldsets(self, request, obj=None):
         if user_store(request) is None:
             return super().get_fieldsets(request, obj)
-        return self.manager_fieldsets if obj else self.manager_add_fieldsets
+        if obj is None:
+            return self.manager_add_fieldsets
+        if obj.pk == request.user.pk:
+            # A manager who made themselves kitchen staff would lock themselves out of this page.
+            return [
+                (name, {"fields": [f for f in options["fields"] if f != "role"]})
+                for name, options in self.manager_fieldsets
+            ]
+        return self.manager_fieldsets
 
     def save_model(self, request, obj, form, change):
         store = user_store(request)

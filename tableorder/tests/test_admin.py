@@ -369,6 +369,24 @@ def test_a_manager_adds_a_manager_of_their_own_store(manager_client, store):
     assert list(kim.groups.values_list("name", flat=True)) == [STORE_MANAGER_GROUP]
 
 
+def test_a_manager_adds_kitchen_staff_who_get_no_back_office_permission(manager_client, store):
+    response = manager_client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "cook", "role": "kitchen", "password1": "cook-pass-4321", "password2": "cook-pass-4321"},
+    )
+
+    cook = User.objects.get(username="cook")
+    assert response.status_code == 302
+    assert (cook.store, cook.role, cook.is_staff) == (store, "kitchen", True)
+    assert list(cook.groups.all()) == []
+    promoted = manager_client.post(
+        reverse("admin:accounts_user_change", args=[cook.pk]),
+        {"username": "cook", "role": "manager", "is_active": "on"},
+    )
+    assert promoted.status_code == 302
+    assert list(cook.groups.values_list("name", flat=True)) == [STORE_MANAGER_GROUP]
+
+
 def test_a_username_taken_in_another_store_is_free_in_this_one(manager_client, store):
     make_store(code="gamma", name="감마", username="kim")
     response = manager_client.post(
