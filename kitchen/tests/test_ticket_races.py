@@ -27,7 +27,9 @@ def ticket(placed):
 
 
 def test_two_kitchen_screens_finishing_one_ticket_finish_it_once(store, ticket, placed):
-    cooks = [create_manager(store=store, username=f"cook{n}", password="kitchen-pass-77", role=Role.KITCHEN) for n in (1, 2)]
+    cooks = [
+        create_manager(store=store, username=f"cook{n}", password="kitchen-pass-77", role=Role.KITCHEN) for n in (1, 2)
+    ]
     results, errors = run_together([lambda cook=cook: finish_ticket(ticket=ticket, actor=cook) for cook in cooks])
     assert sorted(type(error).__name__ for error in errors if error) == ["Conflict"]
     assert sum(result is not None for result in results) == 1
@@ -38,7 +40,7 @@ def test_two_kitchen_screens_finishing_one_ticket_finish_it_once(store, ticket, 
 
 
 def test_a_ticket_finished_while_the_manager_completes_the_order_ends_done_once(manager, ticket, placed):
-    results, errors = run_together(
+    _results, errors = run_together(
         [
             lambda: finish_ticket(ticket=ticket, actor=None),
             lambda: change_order_status(order=placed, status=OrderStatus.COMPLETED, actor=manager),
@@ -54,7 +56,7 @@ def test_a_ticket_finished_while_the_manager_completes_the_order_ends_done_once(
 
 
 def test_a_ticket_started_while_the_order_is_deleted_is_cancelled_or_refused(manager, ticket, placed):
-    results, errors = run_together(
+    _results, errors = run_together(
         [lambda: start_ticket(ticket=ticket, actor=None), lambda: delete_order(order=placed, actor=manager)]
     )
     assert errors[1] is None
