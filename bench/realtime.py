@@ -147,6 +147,7 @@ class Tablet:
             self.orders.append(
                 {
                     "id": body["id"],
+                    "number": body["number"],
                     "sent": sent,
                     "sent_wall": sent_wall,
                     "answered": answered,
