@@ -4,7 +4,7 @@ import pytest
 
 from accounts.services import create_store, setup_table
 from core.exceptions import Conflict
-from kitchen.models import KitchenTicket, TicketStatus
+from kitchen.models import JobKind, KitchenTicket, Printer, PrintJob, TicketStatus
 from kitchen.services import finish_ticket, recall_ticket, start_ticket
 from menus.models import Category, MenuItem, Station
 from orders.models import EventType, OrderEvent, OrderStatus
@@ -147,3 +147,12 @@ def test_a_manager_completing_the_order_finishes_its_tickets(menu, table):
     placed = order(table, menu["rice"], menu["beer"])
     change_order_status(order=placed, status=OrderStatus.COMPLETED)
     assert {ticket.status for ticket in KitchenTicket.objects.filter(order=placed)} == {TicketStatus.DONE}
+
+
+def test_a_print_job_is_written_with_the_order_for_each_printer_with_an_agent(menu, table, store):
+    with_agent = Printer.objects.create(store=store, name="주방 1", station=menu["kitchen"], token_hash="a" * 64)
+    Printer.objects.create(store=store, name="주방 2", station=menu["kitchen"])  # no agent yet
+    Printer.objects.create(store=store, name="계산대", token_hash="b" * 64)  # the counter printer
+    placed = order(table, menu["rice"], menu["beer"])
+    (job,) = PrintJob.objects.filter(order=placed)
+    assert (job.printer, job.kind, job.ticket.station_name) == (with_agent, JobKind.ORDER, "주방")
