@@ -27,11 +27,19 @@ class FakePrinter:
     """Records the bytes of each connection (one print each) in `prints`, in arrival order."""
 
     def __init__(self) -> None:
-        self.prints: list[bytes] = []
+        # One slot per connection in the order they were accepted, filled when the sender closes:
+        # connections are read by threads of their own, which may finish in any order.
+        self._slots: list[bytes | None] = []
         self._lock = threading.Condition()
         self._listener: socket.socket | None = None
         self.port = 0
         self.up()
+
+    @property
+    def prints(self) -> list[bytes]:
+        """The bytes of each finished print, in the order the connections came (empty ones left out)."""
+        with self._lock:
+            return [data for data in self._slots if data]
 
     @property
     def address(self) -> str:
@@ -69,7 +77,7 @@ class FakePrinter:
                 if remaining <= 0:
                     raise AssertionError(f"expected {count} prints, got {len(self.prints)}")
                 self._lock.wait(remaining)
-            return list(self.prints)
+            return self.prints
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -77,9 +85,12 @@ class FakePrinter:
                 connection, _ = listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._receive, args=(connection,), daemon=True).start()
+            with self._lock:
+                self._slots.append(None)
+                slot = len(self._slots) - 1
+            threading.Thread(target=self._receive, args=(connection, slot), daemon=True).start()
 
-    def _receive(self, connection: socket.socket) -> None:
+    def _receive(self, connection: socket.socket, slot: int) -> None:
         chunks = []
         connection.settimeout(_READ_TIMEOUT)
         with connection:
@@ -88,10 +99,9 @@ class FakePrinter:
                     chunks.append(chunk)
             except OSError:
                 return
-        if chunks:
-            with self._lock:
-                self.prints.append(b"".join(chunks))
-                self._lock.notify_all()
+        with self._lock:
+            self._slots[slot] = b"".join(chunks)
+            self._lock.notify_all()
 
 
 @dataclass(frozen=True)
@@ -140,9 +150,20 @@ class Printout:
 
 
 # Commands and how many argument bytes follow them; any other command is a decoding error.
-_ESC_ARGS = {b"@": 0, b"R": 1, b"E": 1, b"a": 1, b"d": 1, b"!": 1, b"-": 1, b"t": 1, b"M": 1, b"J": 1}
-_GS_ARGS = {b"!": 1, b"V": None}
-_FS_ARGS = {b"&": 0, b".": 0}
+_ESC_ARGS: dict[bytes, int | None] = {
+    b"@": 0,
+    b"R": 1,
+    b"E": 1,
+    b"a": 1,
+    b"d": 1,
+    b"!": 1,
+    b"-": 1,
+    b"t": 1,
+    b"M": 1,
+    b"J": 1,
+}
+_GS_ARGS: dict[bytes, int | None] = {b"!": 1, b"V": None}
+_FS_ARGS: dict[bytes, int | None] = {b"&": 0, b".": 0}
 _ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
 
 
