@@ -5,18 +5,24 @@ need, and its code-page tables are single-byte Western ones, while a Korean prin
 as double-byte KS X 1001 codes. The few commands a kitchen ticket needs are written out here,
 each with its bytes, so they can be checked against a printer's manual.
 
-How Korean is selected (checked against the Epson ESC/POS reference, Bixolon SRP-350/352plusII
-and Sewoo command manuals, and the code of react-thermal-printer, which Korean POS vendors use):
+How Korean is selected. Sources read: Epson's ESC/POS reference (ESC R's table: 13 = Korea;
+FS & / FS . / FS C in the TM-P60 specification), the command manuals of Epson-compatible
+printers with double-byte fonts (they describe FS & and FS . the same way: in Kanji mode a
+byte from 0xA1 on starts a two-byte character, out of it every byte is one ASCII character),
+Bixolon's SRP-350plusII/SRP-275II manuals (ESC R; a memory switch selects single- or
+double-byte country specification), and react-thermal-printer, which Korean POS vendors use
+(its "korea" character set sends ESC R 13 and encodes EUC-KR). Not verified on a real printer:
 
 - `ESC @` (1B 40) first: it resets every mode a previous, interrupted job may have left on.
 - `ESC R 13` (1B 52 0D) selects the "Korea" international character set: the one-byte codes
-  stay ASCII except 0x5C, which prints as ₩ (so `₩` is sent as 0x5C and a backslash prints ₩).
-- `FS &` (1C 26) selects "Kanji character mode" — on Korean models the double-byte Korean mode:
-  a byte 0xA1-0xFE followed by another prints one KS X 1001 character, 24 dots wide (two
-  columns of font A), and ASCII stays one byte, one column. Korean models (Bixolon and Sewoo
-  set to DBCS/Korean, Epson's Korean TM models) power on in this mode already; sending it again
-  is harmless and covers printers whose `ESC @` or memory switch left it off. `FS .` (1C 2E)
-  would cancel it; nothing here needs to.
+  stay ASCII except 0x5C, which prints as ₩ (so `₩` is sent as 0x5C and a backslash as '?').
+- `FS &` (1C 26) selects "Kanji character mode", on Korean models the double-byte Korean
+  mode: a byte 0xA1-0xFE followed by another prints one KS X 1001 character, 24 dots wide (two
+  columns of font A), and ASCII stays one byte, one column. Korean models (Bixolon or Sewoo
+  set to double-byte/Korean, Epson's Korean TM models) already power on in this mode; sending
+  it again is harmless and covers a printer whose `ESC @` or memory switch left it off.
+  `FS .` (1C 2E) would cancel it; nothing here needs to. A single-byte (Western) model, or a
+  Chinese one whose Kanji mode is GB2312, cannot print Korean whatever is sent.
 - Text is encoded as CP949, the superset of EUC-KR (KS X 1001 Wansung): both give the same two
   bytes for every KS X 1001 character (주방 = C1 D6 B9 E6). CP949 also encodes the 8,822
   syllables outside KS X 1001 (똠, 햏) with lead bytes 0x81-0xC6; a printer whose font has only

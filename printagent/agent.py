@@ -220,7 +220,12 @@ class Agent:
             delay = min(delay * 2, self.timings.print_retry_max)
         # The one unavoidable window: a crash here, after the printer took the bytes and
         # before the journal is on disk, prints this job again after the restart.
-        self.journal.record(job.id)
+        try:
+            self.journal.record(job.id)
+        except OSError as exc:
+            # Still acknowledged: once the server knows, it never sends the job again, which
+            # is the best protection left against a second print.
+            log.error("job=%s printed but the journal was not written: %s", job.id, _describe(exc))
         log.info("job=%s kind=%s printed (%d bytes)", job.id, job.kind, len(job.data))
         self._acks.submit(job.id, "printed")
 

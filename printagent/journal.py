@@ -42,15 +42,19 @@ class Journal:
         return len(self._ids)
 
     def record(self, job_id: int) -> None:
-        """Appends `job_id` and fsyncs it; compacts the file once it holds twice `keep` lines."""
-        self._file.write(f"{job_id}\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        """Appends `job_id` and fsyncs it; compacts the file once it holds twice `keep` lines.
+
+        The id counts as recorded in memory even if writing fails (OSError), so this process
+        does not print the job twice; only a restart would have forgotten it.
+        """
         if len(self._ids) == self.keep:
             self._members.discard(self._ids[0])
         self._ids.append(job_id)
         self._members.add(job_id)
         self._lines += 1
+        self._file.write(f"{job_id}\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
         if self._lines >= 2 * self.keep:
             self._compact()
 

@@ -25,7 +25,8 @@ class FakeServer:
         self.ping_interval = ping_interval
         self.jobs: dict[int, bytes] = {}
         self.printed: set[int] = set()
-        self.acks: list[tuple[int, dict]] = []
+        self.acks: list[tuple[int, dict]] = []  # acks of known jobs, with their bodies
+        self.ack_statuses: list[tuple[int, int]] = []  # every ack request: (job id, status answered)
         self.deliveries: list[int] = []  # job ids in the order the stream sent them, over all connections
         self.stream_statuses: list[int] = []
         self.last_event_ids: list[str | None] = []
@@ -150,12 +151,15 @@ class FakeServer:
                 if lost != "500" and body.get("result") == "printed":
                     self.printed.add(job_id)
                 status = 200
+        if lost == "500":
+            status = 500
+        with self._changed:
+            self.ack_statuses.append((job_id, status))
         if lost == "close":
             handler.close_connection = True
             return  # recorded, but the answer never leaves
         if lost == "500":
             self.drop_streams()
-            status = 500
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.end_headers()

@@ -1,8 +1,11 @@
 """The agent against a fake server and a fake printer: order, exactly-once, failures, reconnects."""
 
 import logging
+import threading
 import time
 
+from printagent.agent import Acknowledger, Timings
+from printagent.client import ServerClient
 from printagent.tests.conftest import job_bytes
 from printagent.tests.fake_server import TOKEN
 
@@ -135,3 +138,15 @@ def test_a_job_in_the_journal_is_acknowledged_without_printing(server, printer, 
 
     server.wait_until(lambda: server.printed == {1, 2}, message="both printed acks")
     assert printer.prints == [job_bytes(2)]
+
+
+def test_an_ack_for_a_job_not_of_this_printer_is_dropped_not_retried(server):
+    stopping = threading.Event()
+    acknowledger = Acknowledger(ServerClient(server.url, TOKEN), Timings(ack_retry_min=0.1), stopping)
+    acknowledger.start()
+    acknowledger.submit(99, "printed")
+    time.sleep(1.0)
+    stopping.set()
+    acknowledger.join(timeout=3)
+
+    assert server.ack_statuses == [(99, 404)]
