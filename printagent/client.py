@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 STREAM_PATH = "/api/v1/print-agent/stream"
 ACK_PATH = "/api/v1/print-agent/jobs/{id}/ack"
+# A job's data line is its ESC/POS bytes in base64: kilobytes for tickets, far more only for images.
+MAX_LINE = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -126,8 +128,10 @@ def parse_events(lines_source: io.BufferedIOBase) -> Iterator[Event]:
     event, event_id = "", None
     data: list[str] = []
     while True:
-        raw = lines_source.readline(1 << 20)
-        if not raw:
+        raw = lines_source.readline(MAX_LINE + 1)
+        if len(raw) > MAX_LINE:
+            raise OSError(f"a stream line longer than {MAX_LINE >> 20} MB")
+        if not raw.endswith(b"\n"):
             raise OSError("the server closed the stream")
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         if not line:

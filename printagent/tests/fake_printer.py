@@ -1,6 +1,6 @@
 """A receipt printer stand-in for tests: a TCP port that records each print, and a decoder.
 
-    printer = FakePrinter()          # listens on 127.0.0.1, an ephemeral port
+    printer = FakePrinter()          # listens on 127.0.0.1, an ephemeral port (delay=: a slow reader)
     printer.address                  # "127.0.0.1:PORT", as the agent's --printer takes it
     printer.wait_for(2)              # blocks until two prints arrived; returns printer.prints
     printer.down(); printer.up()     # refuse connections, then listen again on the same port
@@ -26,7 +26,8 @@ _READ_TIMEOUT = 5.0
 class FakePrinter:
     """Records the bytes of each connection (one print each) in `prints`, in arrival order."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay  # seconds a connection waits before its bytes are read, like a busy printer
         # One slot per connection in the order they were accepted, filled when the sender closes:
         # connections are read by threads of their own, which may finish in any order.
         self._slots: list[bytes | None] = []
@@ -42,6 +43,12 @@ class FakePrinter:
             return [data for data in self._slots if data]
 
     @property
+    def connections(self) -> int:
+        """Connections accepted so far, finished or not."""
+        with self._lock:
+            return len(self._slots)
+
+    @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
@@ -51,6 +58,9 @@ class FakePrinter:
             return
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.delay:
+            # A small fixed receive buffer, like a printer's: a sender soon waits for the reader.
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         listener.bind(("127.0.0.1", self.port))
         listener.listen(8)
         self.port = listener.getsockname()[1]
@@ -92,6 +102,7 @@ class FakePrinter:
 
     def _receive(self, connection: socket.socket, slot: int) -> None:
         chunks = []
+        time.sleep(self.delay)
         connection.settimeout(_READ_TIMEOUT)
         with connection:
             try:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from printagent.tests.conftest import job_bytes
+from printagent.tests.fake_printer import FakePrinter
 from printagent.tests.fake_server import TOKEN
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -70,6 +71,28 @@ def test_killed_after_a_print_and_restarted_loses_nothing_and_prints_nothing_twi
     assert second.returncode == 0
     assert "job=1 already printed (journal)" in log
     assert TOKEN not in log
+
+
+def test_sigterm_during_a_print_lets_it_finish_then_exits_zero(server, tmp_path):
+    printer = FakePrinter(delay=1.0)  # reads only after a second: the agent is still sending
+    data = job_bytes(1) + b"x" * (6 << 20)  # more than the sockets between the two buffer
+    server.add_job(1, data)
+    process = start(server, printer, tmp_path / "journal")
+    try:
+        deadline = time.monotonic() + 5
+        while printer.connections == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert printer.connections == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    process.stderr.close()
+
+    assert process.returncode == 0
+    assert printer.wait_for(1) == [data]
+    assert (tmp_path / "journal").read_text() == "1\n"
+    assert server.acks_of(1) == ["printed"]  # sent on the way out
+    printer.close()
 
 
 def test_sigterm_while_the_printer_is_off_exits_zero_without_printing(server, printer, tmp_path):

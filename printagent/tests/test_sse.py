@@ -55,3 +55,10 @@ def test_printer_addresses(address, expected):
 def test_bad_printer_addresses(address):
     with pytest.raises(ValueError):
         parse_address(address)
+
+
+def test_an_event_cut_short_by_the_connection_is_not_delivered():
+    stream = parse_events(io.BytesIO(b'id: 1\nevent: print.job\ndata: {"id": 1, "da'))
+
+    with pytest.raises(OSError):
+        next(stream)
