@@ -195,7 +195,7 @@ class KitchenTicketAdmin(ReadOnlyAdmin):
     readonly_fields = ["ticket_lines"]
     date_hierarchy = "created_at"
 
-    @admin.display(description=_("lines"))
+    @admin.display(description=_("lines ordered"))
     def ticket_lines(self, ticket):
         return format_html(
             "<ul>{}</ul>",

@@ -29,6 +29,8 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -175,6 +177,15 @@ class AgentTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="print-agent"'
+
+
+class AgentTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "kitchen.agent_stream.AgentTokenAuthentication"
+    name = "printAgentToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        scheme = build_bearer_security_scheme_object(header_name="HTTP_AUTHORIZATION", token_prefix="Bearer")
+        return {**scheme, "description": "A printer's agent token from POST /api/v1/admin/printers/{id}/token."}
 
 
 class IsPrintAgent(BasePermission):
