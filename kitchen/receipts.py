@@ -71,6 +71,7 @@ def seoul_time(moment: datetime) -> str:
 
 
 def won(amount: int) -> str:
+    """An amount as the receipt shows it: "12,000원"."""
     return pgettext("receipt", "%(amount)s won") % {"amount": f"{amount:,}"}
 
 

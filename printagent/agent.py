@@ -9,8 +9,8 @@
   journal is acknowledged without printing. A job the printer refuses is retried with
   backoff and blocks the jobs behind it; the server hears `failed` on the first failure and
   then at most every 30 s. After a print the id is journaled (fsynced), then acknowledged.
-- The acknowledger (a thread) posts acknowledgements, retrying each until the server answers;
-  a newer acknowledgement of the same job replaces an unsent one.
+- The acknowledger (a thread) posts acknowledgements, retrying each with its own backoff
+  until the server answers; a newer acknowledgement of the same job replaces an unsent one.
 """
 
 from __future__ import annotations
@@ -90,47 +90,64 @@ class JobQueue:
             self._in_hand = None
 
 
+@dataclass
+class _PendingAck:
+    result: str
+    error: str | None
+    due: float  # time.monotonic() of the next try
+    tries: int = 0
+
+
 class Acknowledger(threading.Thread):
-    """Posts acknowledgements in the background, each retried until the server answers it."""
+    """Posts acknowledgements in the background, each retried with its own backoff until answered.
+
+    Backoff is per acknowledgement, so one the server keeps refusing delays no other; a newer
+    acknowledgement of the same job replaces the unsent one and goes out at once.
+    """
 
     def __init__(self, client: ServerClient, timings: Timings, stopping: threading.Event) -> None:
         super().__init__(name="acknowledger", daemon=True)
         self._client = client
         self._timings = timings
         self._stopping = stopping
-        self._pending: dict[int, tuple[str, str | None]] = {}
+        self._pending: dict[int, _PendingAck] = {}
         self._changed = threading.Condition()
 
     def submit(self, job_id: int, result: str, error: str | None = None) -> None:
         with self._changed:
-            self._pending[job_id] = (result, error)
+            self._pending[job_id] = _PendingAck(result, error, due=time.monotonic())
             self._changed.notify()
 
     def run(self) -> None:
-        delay = self._timings.ack_retry_min
         while not self._stopping.is_set():
             with self._changed:
-                if not self._pending:
-                    self._changed.wait(1.0)
+                now = time.monotonic()
+                due = sorted((job_id, ack) for job_id, ack in self._pending.items() if ack.due <= now)
+                if not due:
+                    next_due = min((ack.due for ack in self._pending.values()), default=now + 1.0)
+                    self._changed.wait(min(1.0, max(0.0, next_due - now)))
                     continue
-                batch = sorted(self._pending.items())
-            # Every pending acknowledgement gets its try, so one the server keeps refusing holds up no other.
-            answered = [self._send(job_id, result, error) for job_id, (result, error) in batch]
-            if all(answered):
-                delay = self._timings.ack_retry_min
-            else:
-                self._stopping.wait(delay * random.uniform(0.5, 1.0))  # noqa: S311 (jitter, not security)
-                delay = min(delay * 2, self._timings.ack_retry_max)
+            for job_id, ack in due:
+                if not self._send(job_id, ack.result, ack.error):
+                    self._retry_later(job_id, ack)
 
     def flush(self, timeout: float) -> None:
         """One last try for each acknowledgement still unsent (on shutdown); the rest the server resends."""
         deadline = time.monotonic() + timeout
         with self._changed:
             pending = sorted(self._pending.items())
-        for job_id, (result, error) in pending:
+        for job_id, ack in pending:
             if time.monotonic() >= deadline:
                 break
-            self._send(job_id, result, error, timeout=max(0.5, deadline - time.monotonic()))
+            self._send(job_id, ack.result, ack.error, timeout=max(0.5, deadline - time.monotonic()))
+
+    def _retry_later(self, job_id: int, ack: _PendingAck) -> None:
+        with self._changed:
+            if self._pending.get(job_id) is not ack:
+                return  # replaced meanwhile: the new one is due now
+            ack.tries += 1
+            backoff = min(self._timings.ack_retry_min * 2 ** (ack.tries - 1), self._timings.ack_retry_max)
+            ack.due = time.monotonic() + backoff * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not security)
 
     def _send(self, job_id: int, result: str, error: str | None, timeout: float = 10.0) -> bool:
         """True when the server answered for good (acknowledged, or not this printer's job)."""
@@ -147,7 +164,8 @@ class Acknowledger(threading.Thread):
             log.warning("ack job=%s result=%s answered HTTP %s; will retry", job_id, result, status)
             return False
         with self._changed:
-            if self._pending.get(job_id) == (result, error):
+            ack = self._pending.get(job_id)
+            if ack is not None and (ack.result, ack.error) == (result, error):
                 del self._pending[job_id]
         return True
 

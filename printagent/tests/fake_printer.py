@@ -3,10 +3,12 @@
     printer = FakePrinter()          # listens on 127.0.0.1, an ephemeral port (delay=: a slow reader)
     printer.address                  # "127.0.0.1:PORT", as the agent's --printer takes it
     printer.wait_for(2)              # blocks until two prints arrived; returns printer.prints
+    printer.prints                   # list of bytes, one per connection, in connection order
     printer.down(); printer.up()     # refuse connections, then listen again on the same port
     printer.close()
 
-    page = decode(printer.prints[0]) # Printout: .lines, .text, .segments, .cuts, .korean_mode
+    page = decode(printer.prints[0]) # Printout: .lines, .text, .segments, .cuts, .cut_last, .korean_mode
+    page.find("테이블 7").double_size # Segment: .text, .line, .bold, .width, .height, .align
 
 Standard library only (the print agent's tests and the server's tests both use it).
 """

@@ -36,6 +36,7 @@ class FakeServer:
         # stream dropped, until the stream has sent the job again. "close": recorded, but the
         # connection closes before the answer (once).
         self.lose_acks: dict[int, str] = {}
+        self.fail_acks: set[int] = set()  # job ids whose acks always get a 500 (a server bug)
         self._changed = threading.Condition()
         self._generation = 0  # bumped to end every open stream
         self._closing = False
@@ -148,12 +149,10 @@ class FakeServer:
                     lost = None  # the job came again: this ack gets through
                 elif lost == "close":
                     del self.lose_acks[job_id]
-                if lost != "500" and body.get("result") == "printed":
+                refused = lost == "500" or job_id in self.fail_acks
+                if not refused and body.get("result") == "printed":
                     self.printed.add(job_id)
-                status = 200
-        if lost == "500":
-            status = 500
-        with self._changed:
+                status = 500 if refused else 200
             self.ack_statuses.append((job_id, status))
         if lost == "close":
             handler.close_connection = True

@@ -150,3 +150,21 @@ def test_an_ack_for_a_job_not_of_this_printer_is_dropped_not_retried(server):
     acknowledger.join(timeout=3)
 
     assert server.ack_statuses == [(99, 404)]
+
+
+def test_an_ack_the_server_keeps_refusing_does_not_delay_the_others(server):
+    server.add_job(1, job_bytes(1))
+    server.add_job(2, job_bytes(2))
+    server.fail_acks.add(1)
+    stopping = threading.Event()
+    acknowledger = Acknowledger(ServerClient(server.url, TOKEN), Timings(ack_retry_min=2.0), stopping)
+    acknowledger.start()
+    acknowledger.submit(1, "printed")
+    server.wait_until(lambda: (1, 500) in server.ack_statuses, timeout=3, message="the refused ack")
+    submitted = time.monotonic()
+    acknowledger.submit(2, "printed")
+
+    server.wait_until(lambda: server.printed == {2}, timeout=3, message="the second ack")
+    assert time.monotonic() - submitted < 0.5
+    stopping.set()
+    acknowledger.join(timeout=3)
