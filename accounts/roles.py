@@ -22,6 +22,10 @@ STORE_MANAGER_PERMISSIONS = {
     ("orders", "tablesession"): ("view", "change"),
     ("orders", "staffcall"): ("view", "change"),
     ("orders", "orderaudit"): ("view",),
+    ("menus", "station"): ("view", "add", "change", "delete"),
+    ("kitchen", "printer"): ("view", "add", "change", "delete"),
+    ("kitchen", "alert"): ("view",),
+    ("kitchen", "kitchenticket"): ("view",),
 }
 
 

@@ -82,10 +82,9 @@ class Printer(models.Model):
     # sha256 of the agent's token; "" when it has none (never issued, or revoked).
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
     token_issued_at = models.DateTimeField(_("token issued at"), null=True, blank=True, editable=False)
-    # When its agent was last heard from (a connection, a heartbeat or an acknowledgement).
+    # When its agent was last heard from (a connection, a stream's heartbeat or an
+    # acknowledgement): "connected" is derived from it, so a crashed process leaves nothing stale.
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
-    # How many agent streams are open for it now, over all app processes.
-    connections = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -161,6 +160,10 @@ class Alert(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
     printer = models.ForeignKey(Printer, verbose_name=_("printer"), on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    # The order of the job that is late or refused, for the dashboard's reprint button.
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

@@ -177,7 +177,7 @@ class MenuItemForm(forms.ModelForm):
 class MenuItemAdmin(MenuAdmin):
     form = MenuItemForm
     inlines = [OptionGroupLinkInline]
-    fields = ["store", "category", "name", "price", "description", "image", "image_url", "is_available"]
+    fields = ["store", "category", "station", "name", "price", "description", "image", "image_url", "is_available"]
     change_list_template = "admin/menus/menuitem/change_list.html"
     list_display = ["display_order", "thumbnail", "name", "category", "price", "is_available"]
     list_display_links = ["name"]

@@ -16,3 +16,7 @@ order_deleted = Signal()
 # Sent inside the transaction of `change_order_status`, holding the store's lock, once the
 # order's new status is saved: `order`, `from_status`, `actor`.
 order_status_changed = Signal()
+
+# Sent on the event loop when a store's event stream opens (orders.sse), with `store_id`: the
+# kitchen starts this process's alert watcher on it (Django runs no ASGI startup hook).
+stream_opened = Signal()

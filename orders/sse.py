@@ -50,6 +50,7 @@ from orders.hub import StreamEnded, hub
 from orders.models import KITCHEN_EVENTS, STAFF_ONLY_EVENTS, EventType, OrderEvent
 from orders.outbox import events_after, sse_frame
 from orders.selectors import table_session_ids
+from orders.signals import stream_opened
 from orders.stream_access import StreamAccess, StreamAuthError, manager_access, tablet_access
 from orders.stream_capacity import server_busy, stream_capacity
 
@@ -173,6 +174,8 @@ async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Sl
     replay or in the subscription's queue (or both: ids at or below the cursor are skipped).
     """
     subscription = hub.subscribe(store_id=access.store_id, table_id=access.table_id)
+    if access.table_id is None:
+        stream_opened.send(sender=StreamAccess, store_id=access.store_id)
     try:
         yield f"retry: {RETRY_MILLISECONDS}\n\n".encode()
         try:

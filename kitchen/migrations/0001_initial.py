@@ -48,7 +48,6 @@ class Migration(migrations.Migration):
                 ('token_hash', models.CharField(blank=True, editable=False, max_length=64)),
                 ('token_issued_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='token issued at')),
                 ('last_seen_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last seen')),
-                ('connections', models.PositiveIntegerField(default=0, editable=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('station', models.ForeignKey(blank=True, help_text='Empty means the counter printer (bills).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='printers', to='menus.station', verbose_name='kitchen station')),
                 ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='printers', to='accounts.store', verbose_name='store')),
@@ -69,6 +68,7 @@ class Migration(migrations.Migration):
                 ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
                 ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.store', verbose_name='store')),
                 ('printer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='kitchen.printer', verbose_name='printer')),
+                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orders.order', verbose_name='order')),
             ],
             options={
                 'verbose_name': 'alert',

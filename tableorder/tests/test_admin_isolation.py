@@ -19,12 +19,23 @@ from accounts.services import setup_table
 from accounts.store_admin import has_store_field, limit_to_store
 from accounts.tokens import table_tokens
 from conftest import make_option_group, make_store
+from kitchen.alerts import raise_alert
+from kitchen.models import AlertKind, Printer
+from kitchen.printers import issue_token
 from menus.models import Category, ItemOptionGroup, MenuItem, Option
 from orders.models import OrderLine
 from orders.services import delete_order, place_order
 from orders.staff_calls import call_staff
 
-B_NAMES = ["베타 식당", "베타전용분류", "베타전용메뉴", "베타전용옵션그룹", "베타전용옵션"]
+B_NAMES = [
+    "베타 식당",
+    "베타전용분류",
+    "베타전용메뉴",
+    "베타전용옵션그룹",
+    "베타전용옵션",
+    "베타전용프린터",
+    "베타전용경보",
+]
 
 
 def _model_admins():
@@ -92,6 +103,9 @@ def store_b(db):
     group = make_option_group(item, name="베타전용옵션그룹", max_select=2)
     Option.objects.create(group=group, name="베타전용옵션", price_delta=500)
     table = setup_table(store=store, number=7, password="7777")[0]
+    printer = Printer.objects.create(store=store, name="베타전용프린터", station=store.stations.get())
+    issue_token(printer=printer)
+    raise_alert(printer=printer, kind=AlertKind.PRINTER_FAILED, detail="베타전용경보")
     place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 1}])
     cancelled, _created = place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 2}])
     delete_order(order=cancelled, actor=None, reason="other", reason_text="베타전용사유")

@@ -15,7 +15,10 @@ from accounts.models import Table, User
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
-from menus.models import Category, MenuItem
+from kitchen.alerts import raise_alert
+from kitchen.models import Alert, AlertKind, KitchenTicket, Printer, PrintJob
+from kitchen.printers import issue_token
+from menus.models import Category, MenuItem, Station
 from orders.models import Order, OrderEvent, OrderLine, StaffCall, TableSession
 from orders.services import close_session, place_order
 from orders.staff_calls import call_staff
@@ -68,11 +71,23 @@ def test_the_matrix_covers_the_manager_api():
         "api/v1/admin/menu-items",
         "api/v1/admin/menu-items/<int:pk>",
         "api/v1/admin/stream",
+        "api/v1/admin/stations/<int:pk>",
+        "api/v1/admin/kitchen/tickets/<uuid:pk>/start",
+        "api/v1/admin/printers",
+        "api/v1/admin/printers/<int:pk>",
+        "api/v1/admin/printers/<int:pk>/token",
+        "api/v1/admin/printers/<int:pk>/revoke-token",
+        "api/v1/admin/printers/<int:pk>/test-print",
+        "api/v1/admin/orders/<int:pk>/reprint",
+        "api/v1/admin/tables/<int:pk>/print-bill",
+        "api/v1/admin/alerts",
     } <= routes
 
 
 class World:
-    """Store A (the caller's) and store B (the target), each with a floor, orders and a menu."""
+    """Store A (the caller's) and store B (the target), each with a floor, orders and a menu,
+    a kitchen station and a printer with an agent (so their orders have tickets and print jobs),
+    and an open alert."""
 
     def __init__(self):
         self.a = make_store(code="alpha", name="알파 식당")
@@ -80,6 +95,8 @@ class World:
         self.manager_a = self.a.users.get()
         a_table = setup_table(store=self.a, number=1, password="1234")[0]
         a_items = make_menu(self.a)
+        a_printer = self._printer(self.a, "알파 프린터")
+        raise_alert(printer=a_printer, kind=AlertKind.JOB_LATE)
         place_order(table=a_table, items=[{"menu_item_id": a_items[0].id, "quantity": 1}])
         call_staff(table=a_table, reason="물")
         self.a_category = a_items[0].category
@@ -88,11 +105,21 @@ class World:
         b_items = make_menu(self.b, items=(("BETA-SECRET 비빔밥", 11000), ("BETA-SECRET 냉면", 9000)))
         self.b_category = b_items[0].category
         self.b_item = b_items[0]
+        self.b_station = Station.objects.get(store=self.b)
+        self.b_printer = self._printer(self.b, "BETA-SECRET 프린터")
         b_past = setup_table(store=self.b, number=2, password="1234")[0]
         place_order(table=b_past, items=[{"menu_item_id": b_items[1].id, "quantity": 1}])
         close_session(table=b_past, actor=None)
         self.b_order = place_order(table=self.b_table, items=[{"menu_item_id": self.b_item.id, "quantity": 2}])[0]
         self.b_call = call_staff(table=self.b_table, reason="물")[0]
+        self.b_ticket = KitchenTicket.objects.get(order=self.b_order)
+        self.b_alert = raise_alert(printer=self.b_printer, kind=AlertKind.PRINTER_FAILED, detail="BETA-SECRET")
+
+    @staticmethod
+    def _printer(store, name):
+        printer = Printer.objects.create(store=store, name=name, station=Station.objects.get(store=store))
+        issue_token(printer=printer)
+        return printer
 
     def b_object(self, model):
         return {
@@ -101,10 +128,15 @@ class World:
             Category: self.b_category,
             MenuItem: self.b_item,
             StaffCall: self.b_call,
+            Station: self.b_station,
+            KitchenTicket: self.b_ticket,
+            Printer: self.b_printer,
+            Alert: self.b_alert,
         }[model]
 
     def b_ids(self, model):
-        return set(model.objects.filter(store=self.b).values_list("id", flat=True))
+        # As the API writes them (a ticket's id is a UUID string).
+        return {str(pk) for pk in model.objects.filter(store=self.b).values_list("id", flat=True)}
 
     def body(self, model):
         """A valid body for writing one `model`: a scoping bug would change B, not answer 400."""
@@ -114,6 +146,10 @@ class World:
             Category: {"name": "BETA-SECRET 분류", "display_order": 1},
             MenuItem: {"category": self.a_category.id, "name": "가로챈 메뉴", "price": 1000},
             StaffCall: {},
+            Station: {"name": "BETA-SECRET 주방", "display_order": 3},
+            KitchenTicket: {},
+            Printer: {"name": "가로챈 프린터", "station_id": self.b_station.id, "columns": 32},
+            Alert: {},
         }[model]
 
     def snapshot(self):
@@ -129,6 +165,11 @@ class World:
             "items": list(MenuItem.objects.filter(store=store).values()),
             "events": list(OrderEvent.objects.filter(store=store).values_list("id", flat=True)),
             "staff_calls": list(StaffCall.objects.filter(store=store).values()),
+            "stations": list(Station.objects.filter(store=store).values()),
+            "tickets": list(KitchenTicket.objects.filter(store=store).values()),
+            "printers": list(Printer.objects.filter(store=store).values()),
+            "print_jobs": list(PrintJob.objects.filter(store=store).values()),
+            "alerts": list(Alert.objects.filter(store=store).values()),
         }
 
 
@@ -172,7 +213,7 @@ def test_a_manager_of_another_store_never_reaches_its_objects(client, world, rou
         for query in ("?page_size=100", foreign):
             response = client.get(url + query, headers={"Authorization": bearer})
             assert response.status_code == 200, response.content
-            assert not {row["id"] for row in response.json()["results"]} & world.b_ids(model)
+            assert not {str(row["id"]) for row in response.json()["results"]} & world.b_ids(model)
             assert "BETA-SECRET" not in response.content.decode()
     else:
         response = client.post(
