@@ -101,6 +101,7 @@ def open_alerts(store_id: int) -> list[Alert]:
 
 
 def has_late_jobs(printer_id: int, now: datetime | None = None) -> bool:
+    """Whether the printer has a job unprinted LATE_AFTER after it was written."""
     cutoff = (now or timezone.now()) - LATE_AFTER
     return PrintJob.objects.filter(printer_id=printer_id, status=JobStatus.PENDING, created_at__lt=cutoff).exists()
 
