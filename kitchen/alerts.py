@@ -35,6 +35,7 @@ LATE_AFTER = timedelta(seconds=20)
 # An agent with a token not heard from for this long is offline.
 OFFLINE_AFTER = timedelta(seconds=60)
 CHECK_SECONDS = 5.0
+WATCHER_TASK_NAME = "kitchen alert watcher"
 
 
 def alert_dict(alert: Alert) -> dict[str, Any]:
@@ -100,6 +101,7 @@ def open_alerts(store_id: int) -> list[Alert]:
 
 
 def has_late_jobs(printer_id: int, now: datetime | None = None) -> bool:
+    """Whether the printer has a job unprinted LATE_AFTER after it was written."""
     cutoff = (now or timezone.now()) - LATE_AFTER
     return PrintJob.objects.filter(printer_id=printer_id, status=JobStatus.PENDING, created_at__lt=cutoff).exists()
 
@@ -172,7 +174,7 @@ class AlertWatcher:
         task = self._task
         if task is not None and not task.done() and task.get_loop() is loop:
             return
-        self._task = loop.create_task(self._run(), name="kitchen alert watcher")
+        self._task = loop.create_task(self._run(), name=WATCHER_TASK_NAME)
 
     @property
     def running(self) -> bool:

@@ -21,6 +21,7 @@ from kitchen.models import Alert, Printer
 from kitchen.printing import print_bill, print_test_page, reprint_order
 from menus.models import Station
 from orders.models import Order
+from orders.schema import ERROR_REF
 
 TAGS = ["manager: printing"]
 
@@ -55,8 +56,20 @@ class PrinterSerializer(serializers.ModelSerializer):
         return value
 
 
-TokenSerializer = inline_serializer("PrinterToken", {"token": serializers.CharField()})
-JobSerializer = inline_serializer("QueuedPrintJob", {"job_id": serializers.IntegerField()})
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField()
+
+
+class QueuedJobSerializer(serializers.Serializer[Any]):
+    job_id = serializers.IntegerField()
+
+
+class ReprintSerializer(serializers.Serializer[Any]):
+    jobs = serializers.IntegerField()
+
+
+def conflict(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ERROR_REF, description=description)
 
 
 @extend_schema(tags=TAGS)
@@ -129,7 +142,10 @@ class PrinterTestPrintView(StoreScopedMixin, GenericAPIView):
     queryset = Printer.objects.select_related("store")
     serializer_class = PrinterSerializer
 
-    @extend_schema(request=None, responses={200: JobSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: QueuedJobSerializer, 409: conflict("`no_agent`: the printer has no agent token.")},
+    )
     def post(self, request, pk):
         return Response({"job_id": print_test_page(printer=self.get_object()).id})
 
@@ -140,8 +156,12 @@ class ReprintOrderView(StoreScopedMixin, GenericAPIView):
 
     permission_classes = [IsKitchenStaff]
     queryset = Order.objects.live().select_related("store")
+    serializer_class = ReprintSerializer
 
-    @extend_schema(request=None, responses={200: inline_serializer("Reprint", {"jobs": serializers.IntegerField()})})
+    @extend_schema(
+        request=None,
+        responses={200: ReprintSerializer, 409: conflict("`no_printer`: no printer printed the order's tickets.")},
+    )
     def post(self, request, pk):
         return Response({"jobs": len(reprint_order(order=self.get_object()))})
 
@@ -151,8 +171,18 @@ class PrintBillView(StoreScopedMixin, GenericAPIView):
     """The table's bill (계산서) on the counter printer; 409 `no_open_session` or `no_counter_printer`."""
 
     queryset = Table.objects.all()
+    serializer_class = QueuedJobSerializer
 
-    @extend_schema(request=None, responses={200: JobSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            200: QueuedJobSerializer,
+            409: conflict(
+                "`no_open_session`: the table has no open session; "
+                "`no_counter_printer`: no printer without a station has an agent token."
+            ),
+        },
+    )
     def post(self, request, pk):
         return Response({"job_id": print_bill(table=self.get_object()).id})
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Table
 from accounts.services import lock_store
 from core.exceptions import Conflict
-from kitchen.alerts import LATE_AFTER, raise_alert, resolve_alerts
+from kitchen.alerts import has_late_jobs, raise_alert, resolve_alerts
 from kitchen.models import AlertKind, JobKind, JobStatus, KitchenTicket, Printer, PrintJob
 from kitchen.receipts import BillLine, BillPrint, TicketLine, TicketPrint, bill_bytes, test_page_bytes, ticket_bytes
 from kitchen.tickets import queue_jobs
@@ -179,8 +179,7 @@ def acknowledge(*, printer: Printer, job_id: int, result: str, error: str = "") 
             job.status, job.printed_at = JobStatus.PRINTED, now
             job.save(update_fields=["status", "printed_at"])
         kinds = [AlertKind.PRINTER_FAILED]
-        late = PrintJob.objects.filter(printer=printer, status=JobStatus.PENDING, created_at__lt=now - LATE_AFTER)
-        if not late.exists():
+        if not has_late_jobs(printer.pk, now):
             kinds.append(AlertKind.JOB_LATE)
         resolve_alerts(printer=printer, kinds=kinds)
     elif job.status == JobStatus.PENDING:

@@ -13,6 +13,7 @@ from accounts.services import revoke_tablet, setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
 from core import listener
+from kitchen import alerts
 from orders import sse, stream_access
 from orders.hub import hub
 from orders.services import change_order_status, close_session, delete_order, place_order
@@ -371,9 +372,11 @@ def test_a_client_that_goes_away_leaves_nothing_behind(table, menu, manager_toke
             assert admin.task.done() and tab.task.done()
         await asyncio.sleep(0)
         assert hub.subscriber_count() == 0
-        # Only the listener (PostgreSQL) may remain: one per process, not one per client.
+        # Only the listener (PostgreSQL) and the kitchen's alert watcher may remain: one per
+        # process, not one per client.
         others = asyncio.all_tasks() - {asyncio.current_task()}
-        assert [t for t in others if not t.get_name().startswith(listener.TASK_NAME)] == []
+        per_process = (listener.TASK_NAME, alerts.WATCHER_TASK_NAME)
+        assert [t for t in others if not t.get_name().startswith(per_process)] == []
 
     run(scenario)
 

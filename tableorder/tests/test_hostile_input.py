@@ -31,7 +31,9 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts.models import Table, User
 from accounts.services import create_manager, create_store, setup_table
 from accounts.tokens import TableAccessToken, manager_tokens, table_tokens
-from menus.models import Category, MenuItem
+from kitchen.models import Alert, KitchenTicket, Printer, PrintJob
+from kitchen.printers import issue_token
+from menus.models import Category, MenuItem, Station
 from orders import stream_access
 from orders.models import Order, OrderEvent, StaffCall, TableSession
 from orders.services import place_order
@@ -52,6 +54,7 @@ def error_of(response, *statuses):
 def snapshot():
     """Everything a write could change."""
     models = (Order, OrderEvent, TableSession, StaffCall, Category, MenuItem, Table, User)
+    models += (Station, KitchenTicket, Printer, PrintJob, Alert)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
@@ -61,7 +64,9 @@ def every_header_value(response):
 
 @pytest.fixture
 def floor(store, manager, table, menu):
-    """The store with an order and a waiting staff call at table 1."""
+    """The store with an order (its kitchen ticket and print job) and a waiting staff call at table 1."""
+    printer = Printer.objects.create(store=store, name="주방 프린터", station=Station.objects.get(store=store))
+    printer.agent_token = issue_token(printer=printer)
     order, _created = place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
     call, _created = call_staff(table=table, reason="물")
     return {
@@ -70,6 +75,10 @@ def floor(store, manager, table, menu):
         "categories": menu[0].category,
         "menu-items": menu[0],
         "staff-calls": call,
+        "stations": printer.station,
+        "kitchen": KitchenTicket.objects.get(order=order),
+        "printers": printer,
+        "jobs": PrintJob.objects.get(printer=printer),
     }
 
 
@@ -156,6 +165,26 @@ def test_the_schema_gives_every_operation_its_tokens(client, floor):
         frozenset({"managerToken", "adminSession"}),
         frozenset({"tabletToken"}),
         frozenset({"managerOrTabletToken"}),
+        frozenset({"printAgentToken"}),
+    }
+
+
+def agent_credentials(manager, table, printer):
+    """{name: Authorization header} of everything that must not pass as the printer's agent."""
+    revoked = Printer.objects.create(store=printer.store, name="폐기된 프린터")
+    revoked_token = issue_token(printer=revoked)
+    revoked.token_hash = ""
+    revoked.save()
+    printer_id, _dot, secret = printer.agent_token.partition(".")
+    return {
+        "manager token": f"Bearer {manager_tokens(manager)['access']}",
+        "tablet token": f"Bearer {table_tokens(table)['access']}",
+        "revoked agent token": f"Bearer {revoked_token}",
+        "wrong secret": f"Bearer {printer_id}.{secret[::-1]}",
+        "secret alone": f"Bearer {secret}",
+        "stream ticket": f"Bearer {stream_access.issue_ticket(manager)}",
+        "basic auth": "Basic bWFuYWdlcjpzM2NyZXQtcGFzcw==",
+        "empty bearer": "Bearer ",
     }
 
 
@@ -164,6 +193,7 @@ def test_no_wrong_credential_passes_on_any_operation(client, store, manager, tab
     and nothing changes. A stream ticket is no Bearer token, nor a token of one kind another."""
     as_manager = manager_credentials(manager, table)
     as_tablet = tablet_credentials(manager, table, store)
+    as_agent = agent_credentials(manager, table, floor["printers"])
     before = snapshot()
     checked = 0
     for method, url, schemes in schema_operations(client, floor):
@@ -172,6 +202,8 @@ def test_no_wrong_credential_passes_on_any_operation(client, store, manager, tab
             wrong += [(f"manager's {name}", value) for name, value in as_manager.items()]
         if "tabletToken" in schemes or "managerOrTabletToken" in schemes:
             wrong += [(f"tablet's {name}", value) for name, value in as_tablet.items()]
+        if "printAgentToken" in schemes:
+            wrong += [(f"agent's {name}", value) for name, value in as_agent.items()]
         if "managerOrTabletToken" in schemes:  # either token opens it
             wrong = [(name, value) for name, value in wrong if not name.endswith(("tablet token", "manager token"))]
         for name, authorization in wrong:
