@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "orders.schema.add_streams",
+        "kitchen.schema.add_agent_stream",
         "core.schema.add_error_responses",
         "core.schema.require_whole_patch_bodies",
     ],

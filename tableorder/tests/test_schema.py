@@ -73,3 +73,13 @@ def test_event_streams_are_documented_with_their_token_schemes(client):
         assert {"ticket", "Last-Event-ID"} <= {parameter["name"] for parameter in operation["parameters"]}
         for requirement in operation["security"]:
             assert set(requirement) <= set(schemes)
+
+
+@pytest.mark.django_db
+def test_the_print_agents_stream_is_documented_with_the_agent_token(client):
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/print-agent/stream"]["get"]
+    assert "text/event-stream" in operation["responses"]["200"]["content"]
+    assert operation["security"] == [{"printAgentToken": []}]
+    assert "printAgentToken" in schema["components"]["securitySchemes"]
+    assert "post" in schema["paths"]["/api/v1/print-agent/jobs/{id}/ack"]
