@@ -70,3 +70,14 @@ def test_no_module_imports_itself_through_others():
                     seen.add(target)
                     stack.append((target, (*path, target)))
     assert cycles == []
+
+
+def test_the_print_agent_stands_alone():
+    """printagent/ runs on a restaurant's mini PC: the standard library only, none of the project."""
+    import sys
+
+    found = set()
+    for path in (ROOT / "printagent").rglob("*.py"):
+        if "tests" not in path.relative_to(ROOT).parts:
+            found |= {name.split(".")[0] for name in imported(ast.parse(path.read_text()))}
+    assert {name for name in found if name not in sys.stdlib_module_names and name != "printagent"} == set()
