@@ -15,7 +15,8 @@ from accounts.models import Table, User
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
-from menus.models import Category, MenuItem
+from kitchen.models import KitchenTicket
+from menus.models import Category, MenuItem, Station
 from orders.models import Order, OrderEvent, OrderLine, StaffCall, TableSession
 from orders.services import close_session, place_order
 from orders.staff_calls import call_staff
@@ -67,12 +68,17 @@ def test_the_matrix_covers_the_manager_api():
         "api/v1/admin/categories/<int:pk>",
         "api/v1/admin/menu-items",
         "api/v1/admin/menu-items/<int:pk>",
+        "api/v1/admin/stations",
+        "api/v1/admin/stations/<int:pk>",
+        "api/v1/admin/kitchen/tickets",
+        "api/v1/admin/kitchen/tickets/<uuid:pk>/start",
         "api/v1/admin/stream",
     } <= routes
 
 
 class World:
-    """Store A (the caller's) and store B (the target), each with a floor, orders and a menu."""
+    """Store A (the caller's) and store B (the target), each with a floor, orders (and their
+    kitchen tickets) and a menu."""
 
     def __init__(self):
         self.a = make_store(code="alpha", name="알파 식당")
@@ -93,6 +99,9 @@ class World:
         close_session(table=b_past, actor=None)
         self.b_order = place_order(table=self.b_table, items=[{"menu_item_id": self.b_item.id, "quantity": 2}])[0]
         self.b_call = call_staff(table=self.b_table, reason="물")[0]
+        self.b_station = Station.objects.get(store=self.b)
+        Station.objects.filter(pk=self.b_station.pk).update(name="BETA-SECRET 주방")
+        self.b_ticket = KitchenTicket.objects.get(order=self.b_order)
 
     def b_object(self, model):
         return {
@@ -101,10 +110,13 @@ class World:
             Category: self.b_category,
             MenuItem: self.b_item,
             StaffCall: self.b_call,
+            Station: self.b_station,
+            KitchenTicket: self.b_ticket,
         }[model]
 
     def b_ids(self, model):
-        return set(model.objects.filter(store=self.b).values_list("id", flat=True))
+        """As the API writes them (a ticket's id is a UUID)."""
+        return {str(pk) for pk in model.objects.filter(store=self.b).values_list("id", flat=True)}
 
     def body(self, model):
         """A valid body for writing one `model`: a scoping bug would change B, not answer 400."""
@@ -114,6 +126,8 @@ class World:
             Category: {"name": "BETA-SECRET 분류", "display_order": 1},
             MenuItem: {"category": self.a_category.id, "name": "가로챈 메뉴", "price": 1000},
             StaffCall: {},
+            Station: {"name": "가로챈 스테이션", "display_order": 1},
+            KitchenTicket: {},
         }[model]
 
     def snapshot(self):
@@ -129,6 +143,8 @@ class World:
             "items": list(MenuItem.objects.filter(store=store).values()),
             "events": list(OrderEvent.objects.filter(store=store).values_list("id", flat=True)),
             "staff_calls": list(StaffCall.objects.filter(store=store).values()),
+            "stations": list(Station.objects.filter(store=store).values()),
+            "tickets": list(KitchenTicket.objects.filter(store=store).values()),
         }
 
 
@@ -168,11 +184,11 @@ def test_a_manager_of_another_store_never_reaches_its_objects(client, world, rou
         response = _call(client, method, url, world.body(model), Authorization=bearer)
         assert response.status_code == 404, response.content
     elif method == "get":
-        foreign = f"?page_size=100&table={world.b_table.id}&category={world.b_category.id}"
+        foreign = f"?page_size=100&table={world.b_table.id}&category={world.b_category.id}&station={world.b_station.id}"
         for query in ("?page_size=100", foreign):
             response = client.get(url + query, headers={"Authorization": bearer})
             assert response.status_code == 200, response.content
-            assert not {row["id"] for row in response.json()["results"]} & world.b_ids(model)
+            assert not {str(row["id"]) for row in response.json()["results"]} & world.b_ids(model)
             assert "BETA-SECRET" not in response.content.decode()
     else:
         response = client.post(

@@ -31,7 +31,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts.models import Table, User
 from accounts.services import create_manager, create_store, setup_table
 from accounts.tokens import TableAccessToken, manager_tokens, table_tokens
-from menus.models import Category, MenuItem
+from kitchen.models import KitchenTicket
+from menus.models import Category, MenuItem, Station
 from orders import stream_access
 from orders.models import Order, OrderEvent, StaffCall, TableSession
 from orders.services import place_order
@@ -51,7 +52,7 @@ def error_of(response, *statuses):
 
 def snapshot():
     """Everything a write could change."""
-    models = (Order, OrderEvent, TableSession, StaffCall, Category, MenuItem, Table, User)
+    models = (Order, OrderEvent, TableSession, StaffCall, Category, MenuItem, Table, User, Station, KitchenTicket)
     return [list(model.objects.order_by("pk").values()) for model in models]
 
 
@@ -61,7 +62,7 @@ def every_header_value(response):
 
 @pytest.fixture
 def floor(store, manager, table, menu):
-    """The store with an order and a waiting staff call at table 1."""
+    """The store with an order (and its kitchen ticket) and a waiting staff call at table 1."""
     order, _created = place_order(table=table, items=[{"menu_item_id": menu[0].id, "quantity": 1}])
     call, _created = call_staff(table=table, reason="물")
     return {
@@ -70,6 +71,8 @@ def floor(store, manager, table, menu):
         "categories": menu[0].category,
         "menu-items": menu[0],
         "staff-calls": call,
+        "stations": Station.objects.get(store=store),
+        "kitchen": KitchenTicket.objects.get(order=order),  # /admin/kitchen/tickets/{id}/…
     }
 
 
