@@ -11,6 +11,9 @@ what the clients were told (`reliability.load.Ledger`) and what every stream del
   of the live orders at that point; the final floor (GET admin/tables) matches the database;
 - every change has exactly one outbox event, in a possible order (created, forward status
   changes, deleted; a session's close last); confirmed changes are all there;
+- every order has its kitchen tickets, each announced once (`ticket.created`) right after the
+  order's event, with the order's number and time, and whose last event shows its stored
+  status (a deleted order's: cancelled);
 - every stream delivered every event of its scope exactly once, in id order, across reconnects.
 """
 
@@ -62,6 +65,7 @@ class Snapshot:
     line_totals: dict  # order id → sum of unit_price × quantity
     sessions: dict  # id → row
     calls: dict  # id → row
+    tickets: dict  # id (text) → row
     events: list  # rows, by id
 
     @classmethod
@@ -86,6 +90,10 @@ class Snapshot:
                 },
                 sessions={r["id"]: r for r in rows("SELECT * FROM orders_tablesession WHERE store_id = ANY(%s)")},
                 calls={r["id"]: r for r in rows("SELECT * FROM orders_staffcall WHERE store_id = ANY(%s)")},
+                tickets={
+                    str(r["id"]): r
+                    for r in rows("SELECT id, order_id, status FROM kitchen_kitchenticket WHERE store_id = ANY(%s)")
+                },
                 events=rows(
                     "SELECT id, store_id, table_id, session_id, type, payload FROM orders_orderevent "
                     "WHERE store_id = ANY(%s) ORDER BY id"
@@ -267,6 +275,53 @@ def _check_order_events(order, events, ledger, findings):
         findings.fail("confirmed delete not kept", order["id"])
 
 
+def check_tickets(snapshot, findings):
+    """Each order's tickets are announced right after it (within its store's events: other
+    stores take ids in between), once each, as its order; each one's last event shows its status."""
+    by_order = defaultdict(set)
+    for ticket_id, ticket in snapshot.tickets.items():
+        by_order[ticket["order_id"]].add(ticket_id)
+    for order_id in snapshot.orders.keys() - by_order.keys():
+        findings.fail("order without a kitchen ticket", order_id)
+    announced, last_status = Counter(), {}
+    by_store = defaultdict(list)
+    for event in snapshot.events:
+        by_store[event["store_id"]].append(event)
+        if event["type"] in ("ticket.created", "ticket.updated"):
+            ticket = event["payload"]["ticket"]
+            announced[ticket["id"]] += event["type"] == "ticket.created"
+            last_status[ticket["id"]] = ticket["status"]
+    for events in by_store.values():
+        for index, event in enumerate(events):
+            if event["type"] != "order.created":
+                continue
+            order = event["payload"]["order"]
+            count = len(by_order[order["id"]])
+            following = [e["payload"].get("ticket", {}) for e in events[index + 1 : index + 1 + count]]
+            shown = {(t.get("id"), t.get("order_id"), t.get("number"), t.get("created_at")) for t in following}
+            expected = {
+                (ticket_id, order["id"], order["number"], order["created_at"]) for ticket_id in by_order[order["id"]]
+            }
+            if [e["type"] for e in events[index + 1 : index + 1 + count]] != [
+                "ticket.created"
+            ] * count or shown != expected:
+                findings.fail("order's tickets not announced right after it, as it", order["id"])
+    for ticket_id, ticket in snapshot.tickets.items():
+        if announced[ticket_id] != 1:
+            findings.fail("ticket not announced exactly once", {"ticket": ticket_id, "times": announced[ticket_id]})
+        if last_status.get(ticket_id) != ticket["status"]:
+            findings.fail(
+                "ticket's last event differs from its status",
+                {"ticket": ticket_id, "event": last_status.get(ticket_id), "stored": ticket["status"]},
+            )
+        order = snapshot.orders.get(ticket["order_id"])
+        if order is not None and order["deleted_at"] is not None and ticket["status"] != "cancelled":
+            findings.fail("deleted order's ticket not cancelled", ticket_id)
+    for ticket_id in announced.keys() - snapshot.tickets.keys():
+        findings.fail("event for a ticket not in the database", ticket_id)
+    findings.figures["kitchen tickets"] = len(snapshot.tickets)
+
+
 def check_run(database_url, store_ids, ledger, streams, final_tables):
     """All the rules over one run; returns Findings."""
     findings = Findings()
@@ -274,5 +329,6 @@ def check_run(database_url, store_ids, ledger, streams, final_tables):
     check_orders(snapshot, ledger, findings)
     check_final_floor(snapshot, final_tables, findings)
     check_events(snapshot, ledger, findings)
+    check_tickets(snapshot, findings)
     check_streams(snapshot, streams, findings)
     return findings

@@ -11,7 +11,7 @@ from PIL import Image
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from menus.images import MAX_IMAGE_BYTES
-from menus.models import Category, MenuItem
+from menus.models import Category, MenuItem, Station
 from orders.models import EventType, OrderEvent, OrderLine
 from orders.services import place_order
 
@@ -78,14 +78,15 @@ def test_categories_list_in_display_order(api, store, other_store):
     body = api.get(f"{API}/categories").json()
     assert body["count"] == 2
     assert [(c["name"], c["display_order"]) for c in body["results"]] == [("식사", 1), ("음료", 2)]
-    assert set(body["results"][0]) == {"id", "name", "display_order"}
+    assert set(body["results"][0]) == {"id", "name", "display_order", "station_id"}
 
 
 def test_create_category_announces_the_menu_change(api, store):
     response = send(api, "post", f"{API}/categories", {"name": "후식", "display_order": 4})
     assert response.status_code == 201
     category = Category.objects.get(store=store)
-    assert response.json() == {"id": category.id, "name": "후식", "display_order": 4}
+    # No station: its items go to the store's first.
+    assert response.json() == {"id": category.id, "name": "후식", "display_order": 4, "station_id": None}
     assert menu_events() == 1
 
 
@@ -116,7 +117,7 @@ def test_category_names_are_unique_per_store(api, store, meals, other_store):
 def test_update_category(api, meals):
     assert api.get(f"{API}/categories/{meals.id}").json()["name"] == "식사"
     response = send(api, "patch", f"{API}/categories/{meals.id}", {"display_order": 7})
-    assert response.json() == {"id": meals.id, "name": "식사", "display_order": 7}
+    assert response.json() == {"id": meals.id, "name": "식사", "display_order": 7, "station_id": None}
     response = send(api, "put", f"{API}/categories/{meals.id}", {"name": "밥", "display_order": 3})
     assert response.status_code == 200
     meals.refresh_from_db()
@@ -152,6 +153,7 @@ def test_menu_items_list_and_category_filter(api, store, menu, other_store):
         "image_srcset": "",
         "is_available": True,
         "display_order": 0,
+        "station_id": None,
         "option_groups": [],
     }
     assert [i["id"] for i in api.get(f"{API}/menu-items?category={drinks.id}").json()["results"]] == [cola.id]
@@ -174,6 +176,7 @@ def test_create_menu_item_shows_on_the_tablet(api, store, meals):
         "image_srcset": "",
         "is_available": True,
         "display_order": 0,
+        "station_id": None,
         "option_groups": [],
     }
     assert item.store == store
@@ -356,3 +359,26 @@ def test_multipart_write_of_only_a_photo_keeps_availability(api, menu, method):
     sold_out = multipart(api, method, url, {**fields, "image": png(), "is_available": "false"})
     assert sold_out.json()["is_available"] is False
     assert multipart(api, method, url, {**fields, "image": png()}).json()["is_available"] is False
+
+
+# Kitchen stations
+
+
+def test_a_category_and_an_item_are_routed_to_a_station_of_the_store(api, store, menu, other_store):
+    bar = Station.objects.create(store=store, name="주류", display_order=1)
+    meals, stew = menu[0].category, menu[0]
+    response = send(api, "patch", f"{API}/categories/{meals.id}", {"station_id": bar.id})
+    assert (response.status_code, response.json()["station_id"]) == (200, bar.id)
+    kitchen = Station.objects.get(store=store, name="주방")
+    response = send(api, "patch", f"{API}/menu-items/{stew.id}", {"station_id": kitchen.id})
+    assert (response.status_code, response.json()["station_id"]) == (200, kitchen.id)
+    # The item's own station wins over its category's; null goes back to the category's.
+    shown = {item["id"]: item["station_id"] for item in api.get(f"{API}/menu-items").json()["results"]}
+    assert (shown[stew.id], shown[menu[1].id]) == (kitchen.id, None)
+    assert send(api, "patch", f"{API}/menu-items/{stew.id}", {"station_id": None}).json()["station_id"] is None
+    assert menu_events() == 3
+    # Another store's station is no station of this one.
+    foreign = Station.objects.get(store=other_store)
+    for url in (f"{API}/categories/{meals.id}", f"{API}/menu-items/{stew.id}"):
+        assert set(error_of(send(api, "patch", url, {"station_id": foreign.id}), 400)["fields"]) == {"station_id"}
+    assert (Category.objects.get(pk=meals.pk).station, MenuItem.objects.get(pk=stew.pk).station) == (bar, None)

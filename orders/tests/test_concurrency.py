@@ -8,9 +8,11 @@ from django.db import connection
 from accounts.services import setup_table
 from conftest import postgres_only
 from core.exceptions import Conflict
+from kitchen.models import KitchenTicket
 from orders.models import EventType, Order, OrderAudit, OrderEvent, StaffCall, TableSession
 from orders.services import change_order_status, close_session, delete_order, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
+from orders.tests.events import assert_tickets_follow_their_orders
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -77,6 +79,8 @@ def test_concurrent_replays_of_one_idempotency_key_make_one_order(table, menu):
     assert Order.objects.count() == 1
     assert sum(created for _order, created in results) == 1
     assert OrderEvent.objects.filter(type=EventType.ORDER_CREATED).count() == 1
+    # The losers' tickets went with their orders: one ticket, announced once.
+    assert (KitchenTicket.objects.count(), OrderEvent.objects.filter(type=EventType.TICKET_CREATED).count()) == (1, 1)
     # The replays that lost the race gave their numbers back: no gap before the next order.
     assert place_order(table=table, items=one_item(menu[1]))[0].number == 2
 
@@ -139,7 +143,9 @@ def test_event_ids_follow_commit_order_within_a_store(store, menu):
     run_together([lambda t=t: place_order(table=t, items=one_item(menu[0])) for t in tables for _ in range(3)])
     events = list(OrderEvent.objects.order_by("id"))
     # Numbers are assigned under the same store lock as event ids: both orders must agree.
-    assert [e.payload["order"]["number"] for e in events] == list(range(1, 16))
+    assert [e.payload["order"]["number"] for e in events if e.type == EventType.ORDER_CREATED] == list(range(1, 16))
+    # Each order's ticket is announced right after it, whatever the order raced.
+    assert assert_tickets_follow_their_orders(events) == 15
 
 
 def test_replays_racing_a_close_are_the_first_order_or_expired_never_a_new_order(table, menu, manager):
@@ -157,6 +163,7 @@ def test_replays_racing_a_close_are_the_first_order_or_expired_never_a_new_order
     assert TableSession.objects.filter(closed_at__isnull=True).count() == 0
     assert list(OrderEvent.objects.values_list("type", flat=True)) == [
         EventType.ORDER_CREATED,
+        EventType.TICKET_CREATED,
         EventType.SESSION_CLOSED,
     ]
 

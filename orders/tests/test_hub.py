@@ -44,6 +44,15 @@ async def next_event(subscription, timeout=5.0):
     return event
 
 
+async def next_order(subscription, timeout=5.0):
+    """The next order's `order.created`, after checking that its ticket's event comes next."""
+    created, ticket = await next_event(subscription, timeout), await next_event(subscription, timeout)
+    assert (created.type, ticket.type) == ("order.created", "ticket.created")
+    assert json.loads(ticket.data)["ticket"]["order_id"] == order_id(created)
+    assert ticket.id > created.id and (ticket.table_id, ticket.session_id) == (created.table_id, created.session_id)
+    return created
+
+
 def test_a_rolled_back_change_is_never_delivered(store, table, menu):
     async def scenario():
         subscription = hub.subscribe(store_id=store.id)
@@ -51,11 +60,10 @@ def test_a_rolled_back_change_is_never_delivered(store, table, menu):
         with pytest.raises(RuntimeError):
             await db(place_then_roll_back)(table, menu[0])
         committed = await db(order)(table, menu[1])
-        event = await next_event(subscription)
-        assert event.type == "order.created"
+        event = await next_order(subscription)
         assert order_id(event) == committed.id
         assert await subscription.get(0.3) is None
-        assert await db(OrderEvent.objects.count)() == 1
+        assert await db(OrderEvent.objects.count)() == 2  # the order's and its ticket's
 
     run(scenario)
 
@@ -80,11 +88,18 @@ def test_concurrent_orders_arrive_in_commit_order(store, table, menu, settings):
         threads = [threading.Thread(target=write_many) for _ in range(writers)]
         for thread in threads:
             thread.start()
-        received = [await next_event(subscription, 15) for _ in range(writers * per_writer)]
+        # Each order's event, then its ticket's (next_order), one order after another.
+        received = [await next_event(subscription, 15) for _ in range(2 * writers * per_writer)]
         for thread in threads:
             thread.join(10)
-        numbers = [json.loads(e.data)["order"]["number"] for e in received]
+        orders = received[::2]
+        assert [e.type for e in orders] == ["order.created"] * writers * per_writer
+        numbers = [json.loads(e.data)["order"]["number"] for e in orders]
         assert numbers == list(range(1, writers * per_writer + 1))
+        tickets = [json.loads(e.data)["ticket"] for e in received[1::2]]
+        assert [(t["order_id"], t["number"]) for t in tickets] == [
+            (order_id(e), n) for e, n in zip(orders, numbers, strict=True)
+        ]
         assert [e.id for e in received] == sorted(e.id for e in received)
         assert await subscription.get(0.3) is None
 
@@ -103,9 +118,9 @@ def test_subscriptions_hear_only_their_store_or_table(store, table, menu, other_
         await db(order)(other_table, other_item)
         await db(order)(neighbour, menu[0])
         mine = await db(order)(table, menu[0])
-        first, second = await next_event(whole_store), await next_event(whole_store)
+        first, second = await next_order(whole_store), await next_order(whole_store)
         assert (first.table_id, second.table_id) == (neighbour.id, table.id)
-        only = await next_event(one_table)
+        only = await next_order(one_table)
         assert only.table_id == table.id and order_id(only) == mine.id
         assert await whole_store.get(0.2) is None and await one_table.get(0.2) is None
 
@@ -118,15 +133,16 @@ def test_listener_reconnects_and_catches_up_on_events_sent_while_it_was_away(sto
         subscription = hub.subscribe(store_id=store.id)
         generation = await hub.ready()
         await db(order)(table, menu[0])
-        subscription.advance((await next_event(subscription)).id)
+        await next_order(subscription)
+        subscription.advance((await db(OrderEvent.objects.latest)("id")).id)
         await db(terminate_backends)(listener.backend_pids)
         # Written while the listener is down or reconnecting: its NOTIFY reaches no one.
         missed = await db(order)(table, menu[1])
-        event = await next_event(subscription, 15)
+        event = await next_order(subscription, 15)
         assert order_id(event) == missed.id
         assert hub.generation > generation
         after = await db(order)(table, menu[2])
-        assert order_id(await next_event(subscription)) == after.id
+        assert order_id(await next_order(subscription)) == after.id
         assert await subscription.get(0.3) is None
 
     run(scenario)

@@ -3,8 +3,8 @@
 1. Any list of lines, options and note (valid ones, unknown or malformed ids, sold-out items
    and options, another store's, duplicate options, quantities out of range, too many lines,
    totals over the cap) is either exactly the order a simple model of the rules expects, or a
-   ValidationError (a 400 through the API) that changes nothing: no order, line, session or
-   event, and the store's order counter as it was. A retry with the same key changes nothing.
+   ValidationError (a 400 through the API) that changes nothing: no order, line, kitchen
+   ticket, session or event, and the store's order counter as it was. A retry with the same key changes nothing.
    One bad line (each kind of mistake) among good ones refuses the whole order.
 2. The same through the API, with what JSON can carry (floats, huge numbers, nested junk):
    201 with the expected order, or a 400 in the error shape, never anything else.
@@ -36,8 +36,18 @@ from accounts.services import setup_table
 from accounts.tokens import table_tokens
 from conftest import make_menu, make_option_group, make_store
 from core.exceptions import Conflict
+from kitchen.models import KitchenTicket
 from menus.models import MenuItem, Option
-from orders.models import STATUS_FLOW, EventType, Order, OrderAudit, OrderEvent, OrderLine, TableSession
+from orders.models import (
+    STAFF_ONLY_EVENTS,
+    STATUS_FLOW,
+    EventType,
+    Order,
+    OrderAudit,
+    OrderEvent,
+    OrderLine,
+    TableSession,
+)
 from orders.pricing import MAX_LINES, MAX_NOTE_LENGTH, MAX_ORDER_TOTAL, MAX_QUANTITY
 from orders.selectors import dashboard_tables, open_session, table_state
 from orders.services import change_order_status, close_session, delete_order, place_order
@@ -304,6 +314,7 @@ def counters(store_id):
         "lines": OrderLine.objects.filter(order__store_id=store_id).count(),
         "sessions": TableSession.objects.filter(store_id=store_id).count(),
         "events": OrderEvent.objects.filter(store_id=store_id).count(),
+        "tickets": KitchenTicket.objects.filter(store_id=store_id).count(),
         "last_number": Store.objects.get(pk=store_id).last_order_number,
     }
 
@@ -345,7 +356,9 @@ def test_any_order_is_the_expected_one_or_a_validation_error_that_changes_nothin
             "orders": before["orders"] + 1,
             "lines": before["lines"] + len(lines),
             "sessions": before["sessions"] + (before["sessions"] == 0),
-            "events": before["events"] + 1,
+            # Its event and its ticket's (the store has one kitchen station, which makes everything).
+            "events": before["events"] + 2,
+            "tickets": before["tickets"] + 1,
             "last_number": before["last_number"] + 1,
         }
         assert placed.number == after["last_number"]
@@ -513,7 +526,9 @@ class Floor(RuleBasedStateMachine):
             else:
                 assert (shown["total"], shown["order_count"]) == (total, len(live))
             # The dashboards' copy: the latest event of the table carries the same figures.
-            latest = OrderEvent.objects.filter(table=table).exclude(type=EventType.MENU_UPDATED).last()
+            # (The kitchen's events carry no table state.)
+            shown_to_guests = OrderEvent.objects.filter(table=table).exclude(type__in=STAFF_ONLY_EVENTS)
+            latest = shown_to_guests.exclude(type=EventType.MENU_UPDATED).last()
             if latest is not None:
                 assert (latest.payload["table"]["total"], latest.payload["table"]["order_count"]) == (total, len(live))
 

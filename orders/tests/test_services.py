@@ -347,8 +347,18 @@ def test_every_change_writes_one_event_with_what_a_dashboard_needs(table, menu, 
     delete_order(order=order, actor=manager)
     close_session(table=table, actor=manager)
     events = list(OrderEvent.objects.all())
-    assert [e.type for e in events] == ["order.created", "order.updated", "order.deleted", "session.closed"]
+    # The kitchen's: its ticket announced with the order, and cancelled with it.
+    assert [e.type for e in events] == [
+        "order.created",
+        "ticket.created",
+        "order.updated",
+        "order.deleted",
+        "ticket.updated",
+        "session.closed",
+    ]
     assert all(e.store_id == table.store_id and e.table_id == table.id for e in events)
+    assert events[1].payload["ticket"]["id"] == events[4].payload["ticket"]["id"]
+    assert (events[1].payload["ticket"]["order_id"], events[4].payload["ticket"]["status"]) == (order.id, "cancelled")
     created = events[0].payload
     assert created["order"]["items"][0] == {
         "menu_item_id": menu[0].id,

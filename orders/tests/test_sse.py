@@ -29,6 +29,17 @@ def order(table, item, quantity=1):
     return place_order(table=table, items=[{"menu_item_id": item.id, "quantity": quantity}])[0]
 
 
+def orders_of(frames):
+    """The order ids of a dashboard's `order.created` frames, after checking that each is
+    followed by its ticket's `ticket.created` (the store has one kitchen station)."""
+    created = [f for f in frames if f.event == "order.created"]
+    assert [f.event for f in frames] == ["order.created", "ticket.created"] * len(created)
+    for order_frame, ticket_frame in zip(frames[::2], frames[1::2], strict=True):
+        assert ticket_frame.data["ticket"]["order_id"] == order_frame.data["order"]["id"]
+        assert ticket_frame.id > order_frame.id
+    return [f.data["order"]["id"] for f in created]
+
+
 @pytest.fixture
 def manager_token(manager):
     return manager_tokens(manager)["access"]
@@ -64,6 +75,11 @@ def test_admin_stream_announces_itself_then_carries_new_orders(table, menu, mana
                 "total": 18000,
                 "order_count": 1,
             }
+            # The kitchen's ticket, right after: a manager's stream carries everything.
+            (ticket,) = await stream.events(1)
+            assert (ticket.event, ticket.id) == ("ticket.created", created.id + 1)
+            assert ticket.data["ticket"]["order_id"] == placed.id
+            assert ticket.data["ticket"]["lines"] == [{"name": "김치찌개", "quantity": 2, "options": []}]
 
     run(scenario)
 
@@ -77,19 +93,26 @@ def test_every_event_type_reaches_the_dashboard_in_commit_order(table, menu, man
             await db(change_order_status)(order=first, status="preparing")
             await db(delete_order)(order=second, actor=manager)
             await db(close_session)(table=table, actor=manager)
-            frames = await stream.events(5)
+            frames = await stream.events(8)
         assert [f.event for f in frames] == [
             "order.created",
+            "ticket.created",
             "order.created",
+            "ticket.created",
             "order.updated",
             "order.deleted",
+            "ticket.updated",
             "session.closed",
         ]
         ids = [f.id for f in frames]
-        assert ids == sorted(ids) and len(set(ids)) == 5
-        assert frames[2].data["order"]["status"] == "preparing"
-        assert frames[3].data["table"]["total"] == 9000
-        assert frames[4].data["table"]["total"] == 0
+        assert ids == sorted(ids) and len(set(ids)) == 8
+        assert orders_of(frames[:4]) == [first.id, second.id]
+        assert frames[4].data["order"]["status"] == "preparing"
+        assert frames[5].data["table"]["total"] == 9000
+        # The deleted order's ticket, cancelled.
+        assert frames[6].data["ticket"]["id"] == frames[3].data["ticket"]["id"]
+        assert frames[6].data["ticket"]["status"] == "cancelled"
+        assert frames[7].data["table"]["total"] == 0
 
     run(scenario)
 
@@ -99,20 +122,20 @@ def test_last_event_id_replays_exactly_the_missed_events_then_goes_live(table, m
         async with ASGIStream(ADMIN, token=manager_token) as stream:
             await stream.events(1)
             await db(order)(table, menu[0])
-            (seen,) = await stream.events(1)
+            _created, seen = await stream.events(2)
         missed = [await db(order)(table, menu[1]) for _ in range(3)]
         async with ASGIStream(ADMIN, token=manager_token, headers={"last-event-id": str(seen.id)}) as stream:
-            opened, *replayed = await stream.events(4)
+            opened, *replayed = await stream.events(7)
             assert opened.event == "stream.open" and opened.id == seen.id
-            assert [f.data["order"]["id"] for f in replayed] == [o.id for o in missed]
+            assert orders_of(replayed) == [o.id for o in missed]
             live = await db(order)(table, menu[2])
-            (after,) = await stream.events(1)
-            assert after.data["order"]["id"] == live.id
+            after = await stream.events(2)
+            assert orders_of(after) == [live.id]
             assert await stream.expect_silence(0.3) is None
         # A new EventSource (after a fresh ticket) passes the cursor as a query parameter.
         async with ASGIStream(f"{ADMIN}?last_event_id={replayed[-1].id}", token=manager_token) as stream:
-            _opened, again = await stream.events(2)
-            assert again.id == after.id
+            _opened, *again = await stream.events(3)
+            assert [f.id for f in again] == [f.id for f in after]
 
     run(scenario)
 
@@ -123,11 +146,11 @@ def test_a_long_replay_comes_in_batches_without_gaps(table, menu, manager_token,
 
     async def scenario():
         async with ASGIStream(ADMIN, token=manager_token, headers={"last-event-id": "0"}) as stream:
-            _opened, *replayed = await stream.events(6)
-            assert [f.data["order"]["id"] for f in replayed] == [o.id for o in missed]
+            _opened, *replayed = await stream.events(11)
+            assert orders_of(replayed) == [o.id for o in missed]
             live = await db(order)(table, menu[1])
-            (after,) = await stream.events(1)
-            assert after.data["order"]["id"] == live.id
+            assert orders_of(await stream.events(2)) == [live.id]
+            assert await stream.expect_silence(0.3) is None
 
     run(scenario)
 
@@ -155,10 +178,13 @@ def test_a_store_stream_never_carries_another_stores_events(table, menu, manager
             await db(order)(other_table, other_item)
             await db(order)(other_table, other_item)
             mine = await db(order)(table, menu[0])
-            (first,) = await stream.events(1)
-            assert first.data["order"]["id"] == mine.id
+            assert orders_of(await stream.events(2)) == [mine.id]
             assert await stream.expect_silence(0.3) is None
         assert all(f.data is None or f.data.get("table", {}).get("id") != other_table.id for f in stream.frames)
+        assert all(
+            f.data is None or f.data.get("ticket", {}).get("table", {}).get("id") != other_table.id
+            for f in stream.frames
+        )
 
     run(scenario)
 
@@ -193,6 +219,38 @@ def test_tablet_stream_carries_only_its_tables_current_session(store, table, men
             assert await stream.expect_silence(0.3) is None
         shown = {f.data["order"]["id"] for f in stream.frames if f.data and "order" in f.data}
         assert earlier.id not in shown
+        # Neither live nor replayed: the kitchen's events are not for a guest's tablet.
+        assert [f.event for f in stream.frames if f.event] == ["stream.open", "order.created"]
+
+    run(scenario)
+
+
+def test_a_tablet_stream_never_carries_the_kitchens_events(table, menu, manager, manager_token, tablet_token):
+    async def scenario():
+        async with ASGIStream(TABLET, token=tablet_token) as stream:
+            await stream.events(1)
+            first = await db(order)(table, menu[0])
+            second = await db(order)(table, menu[1])
+            await db(change_order_status)(order=first, status="completed")  # its ticket is done
+            await db(delete_order)(order=second, actor=manager)  # its ticket is cancelled
+            frames = await stream.events(4)
+            assert await stream.expect_silence(0.3) is None
+        assert [f.event for f in frames] == ["order.created", "order.created", "order.updated", "order.deleted"]
+        # The manager's stream, replaying the same, has the tickets' events in between.
+        async with ASGIStream(ADMIN, token=manager_token, headers={"last-event-id": "0"}) as stream:
+            _opened, *everything = await stream.events(9)
+            assert await stream.expect_silence(0.3) is None
+        assert [f.event for f in everything] == [
+            "order.created",
+            "ticket.created",
+            "order.created",
+            "ticket.created",
+            "order.updated",
+            "ticket.updated",
+            "order.deleted",
+            "ticket.updated",
+        ]
+        assert [f.data["ticket"]["status"] for f in everything if f.event == "ticket.updated"] == ["done", "cancelled"]
 
     run(scenario)
 

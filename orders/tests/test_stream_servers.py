@@ -60,9 +60,14 @@ def test_an_order_placed_through_one_server_reaches_streams_held_by_another(tabl
             await dashboard.events(1)
             await tablet.events(1)
             placed = [await post_order(client, second, tablet_token, item) for item in menu]
+            # The dashboard hears each order and then its kitchen ticket; the tablet only the order.
+            frames = await dashboard.events(2 * len(placed))
+            assert [f.event for f in frames] == ["order.created", "ticket.created"] * len(placed)
+            assert [f.data["order"]["id"] for f in frames[::2]] == [order["id"] for order in placed]
+            assert [f.data["ticket"]["order_id"] for f in frames[1::2]] == [order["id"] for order in placed]
+            frames = await tablet.events(len(placed))
+            assert [(f.event, f.data["order"]["id"]) for f in frames] == [("order.created", o["id"]) for o in placed]
             for stream in (dashboard, tablet):
-                frames = await stream.events(len(placed))
-                assert [f.data["order"]["id"] for f in frames] == [order["id"] for order in placed]
                 assert await stream.expect_silence(0.3) is None
 
     with stack:
