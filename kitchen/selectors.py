@@ -10,6 +10,8 @@ from kitchen.models import KitchenTicket, TicketStatus
 
 # How long a finished or cancelled ticket stays on the display (and a finished one can be recalled).
 RECALL_WINDOW = timedelta(minutes=5)
+# Arrival order; an order's tickets (which share its time) in the order of their stations.
+TICKET_ORDER = ("created_at", "order_id", "station__display_order", "station_id")
 
 
 def ticket_dict(ticket: KitchenTicket) -> dict[str, Any]:
@@ -42,10 +44,10 @@ def display_tickets(
     if station_id is not None:
         tickets = tickets.filter(station_id=station_id)
     if status is not None:
-        return tickets.filter(status=status).order_by("created_at", "id")
+        return tickets.filter(status=status).order_by(*TICKET_ORDER)
     recent = timezone.now() - RECALL_WINDOW
     return tickets.filter(
         Q(status__in=[TicketStatus.NEW, TicketStatus.COOKING])
         | Q(status=TicketStatus.DONE, done_at__gte=recent)
         | Q(status=TicketStatus.CANCELLED, cancelled_at__gte=recent)
-    ).order_by("created_at", "id")
+    ).order_by(*TICKET_ORDER)

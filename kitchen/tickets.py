@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Table, User
 from kitchen.models import JobKind, KitchenTicket, Printer, PrintJob, TicketStatus
-from kitchen.selectors import ticket_dict
+from kitchen.selectors import TICKET_ORDER, ticket_dict
 from menus.models import Station
 from orders import outbox
 from orders.models import EventType, Order, OrderStatus
@@ -61,7 +61,6 @@ def rows_for_order(
         )
     written: list[Model] = []
     followers: list[Follower] = []
-    now = timezone.now()
     for station_id, station_lines in by_station.items():
         ticket = KitchenTicket(
             id=uuid.uuid4(),
@@ -70,11 +69,10 @@ def rows_for_order(
             station_name=stations[station_id],
             lines=station_lines,
             note=note,
-            created_at=now,
         )
         written.append(ticket)
         written.extend(
-            PrintJob(store_id=store_id, printer_id=printer_id, kind=JobKind.ORDER, ticket_id=ticket.id, created_at=now)
+            PrintJob(store_id=store_id, printer_id=printer_id, kind=JobKind.ORDER, ticket_id=ticket.id)
             for printer_id in printers[station_id]
         )
         payload = {
@@ -121,8 +119,10 @@ def cancel_for_order(sender: type[Order], *, order: Order, actor: User | None, *
     """`order_deleted`: the order's tickets become 취소 (they stay on the display, struck through),
     and every printer that has its ticket prints a 취소 ticket."""
     now = timezone.now()
-    tickets = KitchenTicket.objects.select_for_update().filter(order=order).exclude(status=TicketStatus.CANCELLED)
-    for ticket in tickets.select_related("order__table", "order__session", "order__store"):
+    tickets = (
+        KitchenTicket.objects.select_for_update(of=("self",)).filter(order=order).exclude(status=TicketStatus.CANCELLED)
+    )
+    for ticket in tickets.select_related("order__table", "order__session", "order__store").order_by(*TICKET_ORDER):
         ticket.status, ticket.cancelled_at = TicketStatus.CANCELLED, now
         ticket.save(update_fields=["status", "cancelled_at"])
         queue_jobs(ticket, JobKind.CANCEL)
@@ -136,10 +136,10 @@ def follow_order_status(
     if order.status != OrderStatus.COMPLETED:
         return
     now = timezone.now()
-    tickets = KitchenTicket.objects.select_for_update().filter(
+    tickets = KitchenTicket.objects.select_for_update(of=("self",)).filter(
         order=order, status__in=[TicketStatus.NEW, TicketStatus.COOKING]
     )
-    for ticket in tickets.select_related("order__table", "order__session", "order__store"):
+    for ticket in tickets.select_related("order__table", "order__session", "order__store").order_by(*TICKET_ORDER):
         ticket.status, ticket.done_at = TicketStatus.DONE, now
         ticket.started_at = ticket.started_at or now
         ticket.save(update_fields=["status", "started_at", "done_at"])

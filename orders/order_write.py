@@ -23,7 +23,8 @@ in the one message the database's clock, in steps this process's clock once the 
 Both apply the table's order limit as `refuse_if_limited` states it.
 
 A row that must exist if and only if the order does (a model with an `order` foreign key) is
-passed to `write_order` in `rows`: both dialects write it in the order's transaction. An event
+passed to `write_order` in `rows`: both dialects write it in the order's transaction, and give
+its `created_at`, if it has one, the order's time. An event
 that must be announced with the order (a kitchen ticket's `ticket.created`) is passed in
 `followers`: both dialects write it after `order.created`, with the next event ids, its subject
 given the order's id, number, display number and time (`Follower`).
@@ -102,6 +103,9 @@ def write_order(
     order.updated_at = order.created_at
     for row in (*lines, *rows):
         row.order_id = order.id  # type: ignore[attr-defined]
+    for row in rows:
+        if _has_created_at(type(row)):
+            row.created_at = order.created_at  # type: ignore[attr-defined]
     return _as_read(order, lines, session)
 
 
@@ -168,6 +172,8 @@ def write_in_steps(
     for model, group in _by_model(rows):
         for row in group:
             row.order_id = order.id
+            if _has_created_at(model):
+                row.created_at = now
         model._default_manager.bulk_create(group)
     store, session_row = Store(pk=order.store_id), TableSession(pk=session_id)
     outbox.publish(
@@ -247,13 +253,18 @@ def _by_model(rows: Sequence[Model]) -> list[tuple[type[Model], list[Any]]]:
 
 
 def _row_fields(model: type[Model]) -> list[Any]:
-    """The columns a row that belongs to an order is inserted with: all but its order and an
-    id the database gives (a primary key made in Python, a UUID, is inserted as given)."""
+    """The columns a row that belongs to an order is inserted with as given: all but its order,
+    its `created_at` (the order's time) and an id the database gives (a primary key made in
+    Python, a UUID, is inserted as given)."""
     return [
         field
         for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, AutoFieldMixin)) and field.name != "order"
+        if not (field.primary_key and isinstance(field, AutoFieldMixin)) and field.name not in ("order", "created_at")
     ]
+
+
+def _has_created_at(model: type[Model]) -> bool:
+    return any(field.name == "created_at" for field in model._meta.concrete_fields)
 
 
 def _quoted(model: type[Model], names: tuple[str, ...] = ()) -> tuple[str, str]:
@@ -319,13 +330,15 @@ def _rows_sql(shape: tuple[tuple[type[Model], int], ...]) -> str:
     items = []
     for g, (model, count) in enumerate(shape):
         fields = _row_fields(model)
-        table, columns = _quoted(model, ("order", *(field.name for field in fields)))
+        timed = ("created_at",) if _has_created_at(model) else ()
+        table, columns = _quoted(model, ("order", *timed, *(field.name for field in fields)))
         values = ", ".join(
             "(" + ", ".join(f"%(r{g}_{n}_{field.column})s::{field.db_type(connection)}" for field in fields) + ")"
             for n in range(count)
         )
+        selected = "event.order_id, event.now" if timed else "event.order_id"
         items.append(
-            f"new_rows_{g} AS (INSERT INTO {table} ({columns}) SELECT event.order_id, row.* "  # noqa: S608
+            f"new_rows_{g} AS (INSERT INTO {table} ({columns}) SELECT {selected}, row.* "  # noqa: S608
             f"FROM event, (VALUES {values}) AS row)"
         )
     return ", ".join(items)

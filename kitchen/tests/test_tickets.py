@@ -68,6 +68,8 @@ def test_an_order_gets_one_ticket_per_station_with_only_its_lines(menu, table):
     assert [line["name"] for line in tickets["주방"].lines] == ["비빔밥", "수정과"]
     assert [line["name"] for line in tickets["주류"].lines] == ["맥주"]
     assert tickets["주방"].note == "맵지 않게"
+    # The ticket's time is its order's, taken under the store's lock: tickets sort as their orders do.
+    assert {ticket.created_at for ticket in tickets.values()} == {placed.created_at}
     assert all(ticket.status == TicketStatus.NEW for ticket in tickets.values())
 
 
