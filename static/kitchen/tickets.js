@@ -82,6 +82,7 @@ export class Tickets {
         ticket.status === "done" ? Date.parse(ticket.done_at) : ticket.status === "cancelled" ? this.cancelledSeen.get(ticket.id) : null;
       if (since !== null && now - since > this.windowMs) {
         this.byId.delete(ticket.id);
+        this.cancelledSeen.delete(ticket.id);
         changed = true;
       }
     }

@@ -409,8 +409,15 @@ def test_the_station_filter_shows_one_stations_tickets_and_is_remembered(kds, bo
 
 def test_kitchen_staff_land_on_the_display_and_are_refused_the_dashboard(cook_kds, board):
     page = cook_kds
-    order = board("place", 150, [["김치찌개", 1, "순한맛"]])
+    loads = []
+    page.on("request", lambda request: "/pwned" in request.url and loads.append(request.url))
+    note = "<img src=/pwned-kds.png onerror=alert(1)>덜 맵게"
+    order = board("place", 150, [["김치찌개", 1, "순한맛"]], note)
     expect(card(page, order, "주방")).to_be_visible(timeout=LIVE_MS)
+    # The guest's note is text: shown as typed, never parsed.
+    expect(card(page, order).locator(".kt-note")).to_contain_text(note)
+    expect(card(page, order).locator("img")).to_have_count(0)
+    assert loads == []
     card(page, order).get_by_role("button", name="조리 시작").click()
     expect(card(page, order).locator(".kt-status")).to_have_text("조리중")
     expect(page.locator('a[href="/admin/live/"]')).to_have_count(0)
