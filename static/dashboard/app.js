@@ -2,10 +2,11 @@
 // event stream. Stream first, then the snapshot: events that arrive meanwhile wait and are
 // applied after it.
 
+import { ALERT_EVENTS, AlertBanner } from "../shared/alerts.js";
 import { SnapshotBuffer } from "../shared/snapshot.js";
 import { ORDER_EVENTS } from "../shared/session.js";
 import { EventStream } from "../shared/stream.js";
-import { allPages, api, messageOf } from "./api.js";
+import { ApiError, allPages, api, messageOf } from "./api.js";
 import { renderAttention, trackTopHeight } from "./attention.js";
 import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
 import { Cards } from "./cards.js";
@@ -39,6 +40,7 @@ const cards = new Cards({
   expanded: state.expanded,
   onHistory: showHistory,
   onClose: closeTable,
+  onPrintBill: printBill,
   onExpand: expand,
   onChange(tableId) {
     renderCard(tableId);
@@ -56,11 +58,19 @@ const live = new SnapshotBuffer({
   },
 });
 
+const alerts = new AlertBanner({ element: $("alerts"), api, t, toast, messageOf });
+
 const stream = new EventStream({
   url: config.stream,
-  types: [...ORDER_EVENTS, ...CALL_EVENTS],
-  onEvent: (type, data) => live.push(type, data),
-  onOpen: loadSnapshot,
+  types: [...ORDER_EVENTS, ...CALL_EVENTS, ...ALERT_EVENTS],
+  onEvent(type, data) {
+    if (ALERT_EVENTS.includes(type)) alerts.push(type, data);
+    else live.push(type, data);
+  },
+  onOpen() {
+    loadSnapshot();
+    alerts.load();
+  },
   onState: showConnection,
   onClosed: checkLogin,
 });
@@ -236,6 +246,17 @@ async function closeTable(table) {
     toast(t("closed", { number: table.number }));
   } catch (error) {
     failed(error, null);
+  }
+}
+
+/** 계산서 출력: the bill goes to the counter printer; a store without one is told where to add it. */
+async function printBill(table) {
+  try {
+    await api(`tables/${table.id}/print-bill`, { method: "POST", body: {} });
+    toast(t("billPrinting", { number: table.number }));
+  } catch (error) {
+    const noPrinter = error instanceof ApiError && error.code === "no_counter_printer";
+    toast(noPrinter ? t("noCounterPrinter") : messageOf(error), { error: true });
   }
 }
 

@@ -1,9 +1,9 @@
 // The dashboard's DOM helpers: the shared ones, its strings and config, and its formats.
 
-import { $, closeOnBackdrop, h, translator } from "../shared/dom.js";
+import { $, closeOnBackdrop, h, toast, translator } from "../shared/dom.js";
 import { clock, displayNumber, optionsText, TIME_ZONE, won } from "../shared/format.js";
 
-export { $, clock, closeOnBackdrop, displayNumber, h, won };
+export { $, clock, closeOnBackdrop, displayNumber, h, toast, won };
 
 export const t = translator("dashboard-strings");
 export const config = JSON.parse(document.getElementById("dashboard-config").textContent);
@@ -27,20 +27,6 @@ export function dateTime(iso) {
 /** Today in the store's time zone as YYYY-MM-DD, for date inputs. */
 export function today() {
   return dayFormat.format(new Date());
-}
-
-/** A short-lived message at the bottom of the screen; errors stay a little longer. */
-export function toast(message, { error = false } = {}) {
-  const el = h("div", { class: `toast${error ? " toast-error" : ""}`, role: error ? "alert" : "status", text: message });
-  const box = $("toasts");
-  box.append(el);
-  // Re-shown each time, so it comes in front of a dialog opened after it.
-  if (box.matches(":popover-open")) box.hidePopover();
-  box.showPopover();
-  setTimeout(() => {
-    el.remove();
-    if (!box.children.length && box.matches(":popover-open")) box.hidePopover();
-  }, error ? 6000 : 3500);
 }
 
 /** "김치찌개 × 2 외 1": the first line and how many more. */

@@ -93,3 +93,27 @@ export function apiClient({ base = "/", sign = () => {}, refused = async () => f
 
   return { request, requestJson, allPages };
 }
+
+function csrfToken() {
+  const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
+  return cookie ? decodeURIComponent(cookie.slice("csrftoken=".length)) : "";
+}
+
+/**
+ * A client for a back-office page (the dashboard, the kitchen display): the admin session
+ * cookie, writes carrying the CSRF token from its cookie, paths relative to `base`. When the
+ * login has ended (401/403: expired, signed out elsewhere, password changed) it goes to `loginUrl`.
+ */
+export function adminClient({ base, loginUrl }) {
+  return apiClient({
+    base,
+    sign(headers, method) {
+      if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+    },
+    refusedStatuses: [401, 403],
+    async refused() {
+      location.assign(loginUrl);
+      return false;
+    },
+  });
+}

@@ -1,4 +1,4 @@
-// DOM building for the tablet and the dashboard. Menu text is untrusted: it only ever goes in
+// DOM building for the tablet, the dashboard and the kitchen display. Menu text is untrusted: it only ever goes in
 // through textContent.
 
 /** `t(key, params)` over the page's JSON strings (`json_script` with id `elementId`), `{name}` filled in. */
@@ -42,4 +42,18 @@ export function closeOnBackdrop(dialog, keepOpen = () => false) {
       event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
     if (((outside && event.target === dialog) || event.target.closest("[data-close]")) && !keepOpen()) dialog.close();
   });
+}
+
+/** A short-lived message in the popover #toasts; errors stay a little longer. */
+export function toast(message, { error = false } = {}) {
+  const el = h("div", { class: `toast${error ? " toast-error" : ""}`, role: error ? "alert" : "status", text: message });
+  const box = $("toasts");
+  box.append(el);
+  // Re-shown each time, so it comes in front of a dialog opened after it.
+  if (box.matches(":popover-open")) box.hidePopover();
+  box.showPopover();
+  setTimeout(() => {
+    el.remove();
+    if (!box.children.length && box.matches(":popover-open")) box.hidePopover();
+  }, error ? 6000 : 3500);
 }

@@ -7,6 +7,7 @@ cookie.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.store_admin import user_store
 from core.csp import apply_policy, new_nonce
 from orders.models import STATUS_FLOW, DeleteReason
+from tableorder.pages.kitchen import ALERT_STRINGS
 
 # Strings the dashboard's JavaScript shows; `{name}` placeholders are filled in by the script.
 DASHBOARD_STRINGS = {
@@ -85,6 +87,10 @@ DASHBOARD_STRINGS = {
     ),
     "closedUnfinished": _("Table closed while it was '{status}'"),
     "steppedBack": _("{time} {by}: moved back from '{from}' to '{to}'"),
+    "printBill": _("Print bill"),
+    "billPrinting": _("Printing table {number}'s bill."),
+    "noCounterPrinter": _("There is no counter printer. Add one under Admin > Printers."),
+    **ALERT_STRINGS,
 }
 
 
@@ -97,7 +103,10 @@ def _menu_admin_url() -> str:
 
 
 def live(request: HttpRequest) -> HttpResponse:
-    """The dashboard page for the signed-in manager's store (a platform admin gets a notice)."""
+    """The dashboard page for the signed-in manager's store (a platform admin gets a notice;
+    kitchen staff, who work the kitchen display only, a 403)."""
+    if request.user.is_kitchen_staff:
+        raise PermissionDenied
     nonce = new_nonce()
     store = user_store(request)
     context = {
