@@ -29,6 +29,7 @@ def ticket_dict(ticket: KitchenTicket) -> dict[str, Any]:
         "created_at": ticket.created_at.isoformat(),
         "started_at": ticket.started_at.isoformat() if ticket.started_at else None,
         "done_at": ticket.done_at.isoformat() if ticket.done_at else None,
+        "cancelled_at": ticket.cancelled_at.isoformat() if ticket.cancelled_at else None,
         "note": ticket.note,
         "lines": ticket.lines,
     }

@@ -59,5 +59,6 @@ class TicketSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     done_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
     note = serializers.CharField()
     lines = TicketLineSerializer(many=True)

@@ -84,6 +84,7 @@ def rows_for_order(
                 "status_label": str(TicketStatus.NEW.label),
                 "started_at": None,
                 "done_at": None,
+                "cancelled_at": None,
                 "note": note,
                 "lines": station_lines,
             }

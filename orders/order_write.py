@@ -39,7 +39,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
-from django.db.models.fields import AutoFieldMixin
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -259,7 +258,9 @@ def _row_fields(model: type[Model]) -> list[Any]:
     return [
         field
         for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, AutoFieldMixin)) and field.name not in ("order", "created_at")
+        # An auto id is the one field the database fills in on its own (`db_returning`).
+        if not (field.primary_key and getattr(field, "db_returning", False))
+        and field.name not in ("order", "created_at")
     ]
 
 

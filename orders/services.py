@@ -5,10 +5,11 @@ service first takes the store's write lock (`accounts.services.lock_store`), the
 it changes. Order numbers, the one-open-session rule and event ids all rely on it.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from accounts.services import lock_store
 from core.exceptions import Conflict, RateLimited
 from orders import audit, outbox
 from orders.models import STATUS_FLOW, EventType, Order, OrderLine, OrderStatus, TableSession
-from orders.order_write import write_order
+from orders.order_write import Follower, write_order
 from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
 from orders.selectors import open_session, session_totals, table_state
 from orders.signals import order_deleted, order_placing, order_status_changed
@@ -72,10 +73,12 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
         )
         for line in priced
     ]
-    rows, followers = [], []
-    for _receiver, (extra_rows, extra_followers) in order_placing.send(
+    rows: list[Model] = []
+    followers: list[Follower] = []
+    for _receiver, extra in order_placing.send(
         sender=Order, store_id=table.store_id, table=table, note=note, lines=priced
     ):
+        extra_rows, extra_followers = cast(tuple[list[Model], list[Follower]], extra)
         rows.extend(extra_rows)
         followers.extend(extra_followers)
     try:

@@ -18,23 +18,19 @@ export class Tickets {
     /** id → ticket, of the shown station (all of them when `stationId` is null). */
     this.byId = new Map();
     this.stationId = null;
-    // When this page first knew a ticket as cancelled: a ticket says when it was finished, not
-    // when it was cancelled.
-    this.cancelledSeen = new Map();
   }
 
   /** Replace everything with the list of `stationId` (null: every station). */
-  load(list, stationId, now = Date.now()) {
+  load(list, stationId) {
     this.stationId = stationId;
     this.byId = new Map();
-    for (const ticket of list) this.put(ticket, now);
+    for (const ticket of list) this.put(ticket);
   }
 
   /** A ticket as an event brings it; one of another station is not shown here. */
-  put(ticket, now = Date.now()) {
+  put(ticket) {
     if (this.stationId !== null && ticket.station.id !== this.stationId) return;
     this.byId.set(ticket.id, ticket);
-    if (ticket.status === "cancelled" && !this.cancelledSeen.has(ticket.id)) this.cancelledSeen.set(ticket.id, now);
   }
 
   /** The answer of a step started from status `from`: taken while the page still shows `from`
@@ -78,11 +74,9 @@ export class Tickets {
   prune(now = Date.now()) {
     let changed = false;
     for (const ticket of this.byId.values()) {
-      const since =
-        ticket.status === "done" ? Date.parse(ticket.done_at) : ticket.status === "cancelled" ? this.cancelledSeen.get(ticket.id) : null;
-      if (since !== null && now - since > this.windowMs) {
+      const since = { done: ticket.done_at, cancelled: ticket.cancelled_at }[ticket.status];
+      if (since && now - Date.parse(since) > this.windowMs) {
         this.byId.delete(ticket.id);
-        this.cancelledSeen.delete(ticket.id);
         changed = true;
       }
     }

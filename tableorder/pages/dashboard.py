@@ -105,7 +105,7 @@ def _menu_admin_url() -> str:
 def live(request: HttpRequest) -> HttpResponse:
     """The dashboard page for the signed-in manager's store (a platform admin gets a notice;
     kitchen staff, who work the kitchen display only, a 403)."""
-    if request.user.is_kitchen_staff:
+    if getattr(request.user, "is_kitchen_staff", False):
         raise PermissionDenied
     nonce = new_nonce()
     store = user_store(request)

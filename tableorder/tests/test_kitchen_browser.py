@@ -21,6 +21,8 @@ MANAGER, MANAGER_PASSWORD = "manager", "kitchen-manager-1"
 COOK, COOK_PASSWORD = "cook", "kitchen-cook-pass-1"
 TABLES = range(141, 151)
 LIVE_MS = 2_000
+# The alert watcher looks every 5 s (kitchen.alerts.CHECK_SECONDS).
+WATCHER_MS = 12_000
 BIG_SCREEN = {"width": 1920, "height": 1080}
 MODULE = __name__
 
@@ -127,37 +129,65 @@ def backdate(order_id, minutes):
 
 
 def raise_alert(kind, order_id=None, resolve=False):
-    """A printer alert raised (or resolved) with its event, in the contract's shape."""
-    from django.db import transaction
+    """A printer alert raised (or resolved) through the alert services, with its event."""
+    from accounts.models import Store
+    from kitchen.alerts import raise_alert, resolve_alerts
+    from kitchen.models import Printer
+
+    printer, _created = Printer.objects.get_or_create(store=Store.objects.get(code=STORE_CODE), name="주방 프린터")
+    if resolve:
+        return len(resolve_alerts(printer=printer, kinds=[kind]))
+    alert = raise_alert(printer=printer, kind=kind, order_id=order_id)
+    return alert and alert.id
+
+
+def late_job(order_id):
+    """A printer of the order's station, with an agent, whose job for the order has waited 30 s
+    unprinted: the app's alert watcher finds it late on its own."""
+    from datetime import timedelta
+
     from django.utils import timezone
 
-    from accounts.models import Store
-    from kitchen.models import Alert, AlertKind, Printer
-    from orders import outbox
-    from orders.models import EventType
+    from kitchen.models import JobKind, KitchenTicket, Printer, PrintJob
+    from kitchen.printers import issue_token
 
-    store = Store.objects.get(code=STORE_CODE)
-    printer, _created = Printer.objects.get_or_create(store=store, name="주방 프린터")
-    with transaction.atomic():
-        alert = Alert.objects.filter(printer=printer, kind=kind, resolved_at=None).first()
-        if alert is None:
-            alert = Alert.objects.create(store=store, printer=printer, kind=kind, detail="")
-        if resolve:
-            alert.resolved_at = timezone.now()
-            alert.save()
-        payload = {
-            "id": alert.id,
-            "kind": kind,
-            "kind_label": str(AlertKind(kind).label),
-            "printer": {"id": printer.id, "name": printer.name},
-            "detail": alert.detail,
-            "order_id": order_id,
-            "raised_at": alert.raised_at.isoformat(),
-            "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
-        }
-        event = EventType.ALERT_RESOLVED if resolve else EventType.ALERT_RAISED
-        outbox.publish(store=store, event_type=event, payload={"alert": payload})
-    return alert.id
+    ticket = KitchenTicket.objects.filter(order_id=order_id).first()
+    printer, _created = Printer.objects.get_or_create(store=ticket.store, name="주방 프린터", station=ticket.station)
+    issue_token(printer=printer)
+    waited = timezone.now() - timedelta(seconds=30)
+    return PrintJob.objects.create(
+        store=ticket.store, printer=printer, kind=JobKind.ORDER, order_id=order_id, ticket=ticket, created_at=waited
+    ).id
+
+
+def printed(job_id):
+    """The job was printed (its agent acknowledged it)."""
+    from kitchen.models import PrintJob
+    from kitchen.printing import acknowledge
+
+    job = PrintJob.objects.select_related("printer").get(pk=job_id)
+    acknowledge(printer=job.printer, job_id=job.id, result="printed")
+
+
+def counter_printer():
+    """A counter printer (no station) with an agent."""
+    from accounts.models import Store
+    from kitchen.models import Printer
+    from kitchen.printers import issue_token
+
+    issue_token(printer=Printer.objects.create(store=Store.objects.get(code=STORE_CODE), name="계산대"))
+
+
+def bill_jobs():
+    from kitchen.models import JobKind, PrintJob
+
+    return PrintJob.objects.filter(store__code=STORE_CODE, kind=JobKind.BILL).count()
+
+
+def remove_printers():
+    from kitchen.models import Printer
+
+    return Printer.objects.filter(store__code=STORE_CODE).delete()[0]
 
 
 # ---------------------------------------------------------------- fixtures and helpers
@@ -427,17 +457,21 @@ def test_kitchen_staff_land_on_the_display_and_are_refused_the_dashboard(cook_kd
     page.wait_for_url("**/admin/kitchen/")
 
 
-def test_printer_alerts_show_until_resolved_with_a_reprint(kds, board):
+def test_a_late_print_job_raises_an_alert_that_stays_until_it_prints(kds, board):
+    """The app's own watcher (every 5 s) finds the late job and, once it printed, resolves it."""
     page = kds
     order = board("place", 141, [["공기밥", 1]])
-    board("raise_alert", "job_late", order["id"])
-    banner = page.locator(".alert-banner")
-    expect(banner).to_be_visible(timeout=LIVE_MS)
-    expect(banner).to_contain_text("주방 프린터")
-    expect(banner).to_contain_text("주문서가 아직 출력되지 않았습니다")
-    expect(banner.get_by_role("button", name=re.compile("재출력"))).to_be_visible()
-    board("raise_alert", "job_late", order["id"], True)
-    expect(banner).to_have_count(0, timeout=LIVE_MS)
+    try:
+        job = board("late_job", order["id"])
+        banner = page.locator(".alert-banner")
+        expect(banner).to_be_visible(timeout=WATCHER_MS)
+        expect(banner).to_contain_text("주방 프린터")
+        expect(banner).to_contain_text("주문서가 아직 출력되지 않았습니다")
+        expect(banner.get_by_role("button", name=re.compile("재출력"))).to_be_visible()
+        board("printed", job)
+        expect(banner).to_have_count(0, timeout=WATCHER_MS)
+    finally:
+        board("remove_printers")
 
 
 def screenshot_board(board):
@@ -461,8 +495,7 @@ def screenshot_board(board):
 
 def shoot(page, board, orders, name):
     page.reload()
-    # Until the alerts' list is served, a banner comes from its event (a page opened later misses it).
-    board("raise_alert", "agent_offline")
+    board("raise_alert", "printer_failed")
     expect(card(page, orders[-1])).to_have_count(1)
     card(page, orders[2], "주방").get_by_role("button", name="조리 시작").click()
     card(page, orders[6]).get_by_role("button", name="조리 시작").click()
@@ -497,7 +530,7 @@ def test_screenshots_at_a_tablet_and_a_big_screen(kds, board):
         assert table_size >= 40
         assert columns(page) > small >= 3
     finally:
-        board("raise_alert", "agent_offline", None, True)
+        board("raise_alert", "printer_failed", None, True)
 
 
 def test_the_live_dashboard_shows_printer_alerts_and_prints_a_bill(page, board):
@@ -517,14 +550,12 @@ def test_the_live_dashboard_shows_printer_alerts_and_prints_a_bill(page, board):
     board("raise_alert", "printer_failed", order["id"], True)
     expect(banner).to_have_count(0, timeout=LIVE_MS)
 
-    # The bill endpoint (another change) answers a store without a counter printer with 409
-    # no_counter_printer: stood in for here until it is served.
-    page.route(
-        "**/api/v1/admin/tables/*/print-bill",
-        lambda route: route.fulfill(
-            status=409,
-            json={"error": {"code": "no_counter_printer", "message": "No counter printer."}},
-        ),
-    )
     table.get_by_role("button", name="계산서 출력").click()
     expect(page.locator(".toast-error")).to_have_text("계산대 프린터가 없습니다. 관리 > 프린터에서 추가하세요.")
+    try:
+        board("counter_printer")
+        table.get_by_role("button", name="계산서 출력").click()
+        expect(page.locator(".toast").last).to_have_text("141번 테이블 계산서를 출력합니다.")
+        assert board("bill_jobs") == 1
+    finally:
+        board("remove_printers")
