@@ -34,17 +34,39 @@ class StoreForm(forms.ModelForm):
 
     class Meta:
         model = Store
-        fields = ["code", "name", "staff_call_reasons"]
+        fields = ["code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a form (an older page, a script), the kitchen's timers keep their values.
+        for name in ("kitchen_amber_minutes", "kitchen_red_minutes"):
+            self.fields[name].required = False
+
+    def clean_kitchen_amber_minutes(self):
+        return self._kept("kitchen_amber_minutes")
+
+    def clean_kitchen_red_minutes(self):
+        return self._kept("kitchen_red_minutes")
+
+    def _kept(self, name):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value is None else value
+
+    @property
+    def changed_data(self):
+        kept = {"kitchen_amber_minutes", "kitchen_red_minutes"} - set(self.data)
+        return [name for name in super().changed_data if name not in kept]
 
 
 @admin.register(Store)
 class StoreAdmin(StoreScopedAdmin):
     """Platform admins manage every store. A manager sees only their own ("매장 정보") and edits
-    its name and staff-call reasons, never its identifier (their logins and tablets name it);
-    adding and deleting stores stays the platform's (the group has no such permission)."""
+    its name, staff-call reasons and the kitchen display's timers, never its identifier (their
+    logins and tablets name it); adding and deleting stores stays the platform's (the group has
+    no such permission)."""
 
     form = StoreForm
-    fields = ["code", "name", "staff_call_reasons"]
+    fields = ["code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes"]
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
 

@@ -600,3 +600,14 @@ def test_an_order_page_shows_the_note_and_each_lines_options(manager_client, tab
 
     assert "덜 맵게 해 주세요" in page
     assert "매운맛, 치즈 (+₩1,000)" in page
+
+
+def test_a_manager_sets_the_kitchen_displays_timers(manager_client, store):
+    response = _store_form(manager_client, store, kitchen_amber_minutes="7", kitchen_red_minutes="15")
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert (store.kitchen_amber_minutes, store.kitchen_red_minutes) == (7, 15)
+    refused = _store_form(manager_client, store, kitchen_amber_minutes="15", kitchen_red_minutes="7")
+    assert refused.status_code == 200
+    store.refresh_from_db()
+    assert (store.kitchen_amber_minutes, store.kitchen_red_minutes) == (7, 15)
