@@ -5,13 +5,9 @@ Writes go through the services (`menus.stations`, `kitchen.printers`, `kitchen.p
 they are validated under the store lock and screens hear what they must.
 """
 
-import json
-
-from adminsortable2.admin import SortableAdminMixin
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.db.models import Max
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,64 +20,28 @@ from core.exceptions import Conflict
 from kitchen import printers
 from kitchen.models import Alert, KitchenTicket, Printer
 from kitchen.printing import print_test_page
+from menus.admin import MenuAdmin
 from menus.models import Station
 from menus.stations import delete_station, save_station
 
 
 @admin.register(Station)
-class StationAdmin(SortableAdminMixin, StoreScopedAdmin):
+class StationAdmin(MenuAdmin):
+    """Drag to reorder, like the menu; the store's last station cannot be deleted."""
+
     list_display = ["display_order", "name"]
     fields = ["store", "name"]
     search_fields = ["name"]
 
-    def get_actions(self, request):
-        # The library's "move to page" actions write display orders with queryset updates, past the services.
-        return {name: action for name, action in super().get_actions(request).items() if not name.startswith("move_")}
+    def next_display_order(self, station):
+        last = Station.objects.filter(store=station.store).aggregate(last=Max("display_order"))["last"]
+        return (last or 0) + 1
 
-    def update_order(self, request):
-        """The drag-and-drop endpoint: `{"updatedItems": [[pk, display_order], …]}`, the user's stations only."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        try:
-            orders = {int(pk): int(order) for pk, order in json.loads(request.body)["updatedItems"]}
-        except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: nested too deeply
-            return HttpResponseBadRequest(_("Send updatedItems: a list of [id, display order] pairs."))
-        stations = self.get_queryset(request).in_bulk(orders)
-        if len(stations) != len(orders):
-            return HttpResponseBadRequest(_("Some of these objects do not exist."))
-        try:
-            with transaction.atomic():
-                for pk, station in stations.items():
-                    station.display_order = orders[pk]
-                    save_station(station=station)
-        except ValidationError as error:
-            return HttpResponseBadRequest(" ".join(error.messages))
-        return HttpResponse(_("Updated %(count)d.") % {"count": len(stations)})
+    def save_object(self, station):
+        save_station(station=station)
 
-    def save_model(self, request, obj, form, change):
-        self.bind_store(request, obj)
-        if not change:
-            last = Station.objects.filter(store=obj.store).order_by("-display_order").first()
-            obj.display_order = last.display_order + 1 if last else 0
-        save_station(station=obj)
-
-    def delete_model(self, request, obj):
-        delete_station(station=obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for station in queryset:
-                delete_station(station=station)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        # The store's last station: say so, no 500.
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except Conflict as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return redirect(reverse("admin:menus_station_changelist"))
+    def delete_object(self, station):
+        delete_station(station=station)
 
     def response_action(self, request, queryset):
         try:

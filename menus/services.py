@@ -23,7 +23,7 @@ from core.exceptions import Conflict
 from menus.image_sizes import render_sizes, sizes_of, store_sizes
 from menus.import_groups import ImportedGroups
 from menus.menu_rows import MenuRow, validate_menu_rows
-from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup, Station
 from menus.signals import menu_changed
 
 logger = logging.getLogger(__name__)
@@ -148,8 +148,9 @@ def delete_menu_item(*, item: MenuItem) -> None:
 
 
 @transaction.atomic
-def reorder_menu(*, store_id: int, objects: Iterable[Category | MenuItem]) -> None:
-    """Save the new `display_order` of several categories or items of one store; one announcement."""
+def reorder_menu(*, store_id: int, objects: Iterable[Category | MenuItem | Station]) -> None:
+    """Save the new `display_order` of several categories, items or kitchen stations of one
+    store; one announcement."""
     lock_store(store_id)
     for obj in objects:
         if obj.store_id != store_id:
