@@ -21,6 +21,8 @@ pytestmark = pytest.mark.browser
 LIVE_MS = 2_000
 
 DEMO_STORE, DEMO_MANAGER, DEMO_PASSWORD = "demo", "manager", "demo1234"
+# The demo's kitchen staff user, as the user list shows its name.
+DEMO_KITCHEN = "kitchen"
 
 PARTICLE_GUESS = re.compile(r"[이을은와과]/[가를는과와]|\((?:으|이|을|를|은|는|가|와|과)\)")
 # A whole number of four digits or more with no thousands separator, other than a year ("2026년",
@@ -29,8 +31,22 @@ BARE_NUMBER = re.compile(r"(?<![\d#,.:/-])\d{4,}(?![\d년,.:/-])")
 # Amounts read "₩15,000", never "15,000원".
 WON_SUFFIX = re.compile(r"\d원")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
-# File formats, a unit of the demo menu, and what the manager typed or the store is called.
-LATIN_ALLOWED = {"JSON", "CSV", "URL", "ID", "API", "NEW", "ml", DEMO_STORE, DEMO_MANAGER, DEMO_MANAGER.upper()}
+# File formats, units (of the demo menu, of receipt paper), and what the manager typed or the store
+# is called.
+LATIN_ALLOWED = {
+    "JSON",
+    "CSV",
+    "URL",
+    "ID",
+    "API",
+    "NEW",
+    "ml",
+    "mm",
+    DEMO_STORE,
+    DEMO_MANAGER,
+    DEMO_MANAGER.upper(),
+    DEMO_KITCHEN,
+}
 # Data shown as it is, whatever the language: a menu file's CSV columns (import help), an image's
 # file name, the password hash summary's algorithm, salt and checksum.
 DATA = re.compile(
