@@ -507,6 +507,7 @@ def _written(table, heard):
             ticket["id"] = ticket_names[ticket["id"]]
             ticket["order_id"] = order_names[ticket["order_id"]]
             ticket["created_at"] = "its time"  # a ticket.created's is compared with its order's in "times"
+            ticket["cancelled_at"] = ticket.get("cancelled_at") is not None
             ticket["table"]["id"] = "table"
             ticket["station"]["id"] = ticket["station"]["id"] is not None
             return data
