@@ -6,6 +6,7 @@ Each test uses tables of its own (added here), so no test sees another's orders.
 """
 
 import re
+import time
 import uuid
 
 import pytest
@@ -581,7 +582,12 @@ def test_the_chime_rings_for_calls_with_a_tone_of_their_own(dashboard, tablet_ap
     )
 
     def tones(count):
-        page.wait_for_function(f"window.oscillators.length === {count}", timeout=LIVE_MS)
+        # Polled from here: wait_for_function's polling evaluates strings in the page, which its
+        # policy (no unsafe-eval) refuses.
+        deadline = time.monotonic() + LIVE_MS / 1000
+        while page.evaluate("window.oscillators.length") < count and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert page.evaluate("window.oscillators.length") == count
         return page.evaluate("window.oscillators.map((oscillator) => oscillator.frequency.value)")
 
     page.locator("#chime").click()
