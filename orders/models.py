@@ -352,6 +352,9 @@ class EventType(models.TextChoices):
     PRINT_QUEUED = "print.queued"
     ALERT_RAISED = "alert.raised"
     ALERT_RESOLVED = "alert.resolved"
+    SESSION_MOVED = "session.moved"
+    ORDER_MOVED = "order.moved"
+    STORE_UPDATED = "store.updated"
 
 
 # What the kitchen's screens follow (all a kitchen staff's stream carries); none of it, nor a
