@@ -23,10 +23,12 @@ function saveAuth(auth) {
   localStorage.setItem(AUTH_KEY, JSON.stringify(auth));
 }
 
+/** The server signed the tablet out: the setup screen says so, also after a reload. */
 export function clearAuth() {
   const auth = loadAuth();
   if (auth) {
-    localStorage.setItem(LAST_SETUP_KEY, JSON.stringify({ store_code: auth.store.code, table_number: auth.table.number }));
+    const last = { store_code: auth.store.code, table_number: auth.table.number, signed_out: true };
+    localStorage.setItem(LAST_SETUP_KEY, JSON.stringify(last));
   }
   localStorage.removeItem(AUTH_KEY);
 }
@@ -36,7 +38,8 @@ export function isSignOut(event) {
   return event.key === AUTH_KEY && !event.newValue;
 }
 
-/** Store code and table number of the last setup, to prefill the setup form after a sign-out. */
+/** Store code and table number of the last setup, to prefill the setup form after a sign-out,
+ * and `signed_out` until the tablet is set up again. */
 export function lastSetup() {
   try {
     return JSON.parse(localStorage.getItem(LAST_SETUP_KEY)) || {};
@@ -55,6 +58,7 @@ const anonymous = apiClient();
 export async function login({ store_code, table_number, password }) {
   const data = await anonymous.requestJson("/api/v1/auth/table/login", { method: "POST", body: { store_code, table_number, password } });
   saveAuth({ access: data.access, refresh: data.refresh, store: data.store, table: data.table });
+  localStorage.removeItem(LAST_SETUP_KEY);
   return loadAuth();
 }
 

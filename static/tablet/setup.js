@@ -11,7 +11,8 @@ export function showSetup(message) {
   if (!form.store_code.value && last.store_code) form.store_code.value = last.store_code;
   if (!form.table_number.value && last.table_number) form.table_number.value = last.table_number;
   form.password.value = "";
-  setError(message || "");
+  // Reloaded after the sign-out: the reason still shows.
+  setError(message || (last.signed_out ? t("signedOut") : ""));
   showScreen("setup");
   // The heading, not a field: focusing a field opens the on-screen keyboard over the screen
   // before anyone has touched it.
