@@ -89,7 +89,7 @@ def test_a_move_racing_orders_at_either_table_loses_none(store, tables, menu, ma
     arriving = tables[at]
     calls = [lambda: place_order(table=arriving, items=one_item(menu[1]))] * 8
     calls.insert(4, lambda: move_session(table=one, to_table=two, merge=True, actor=manager))
-    results, errors = run_together(calls)
+    _results, errors = run_together(calls)
     assert errors == [None] * 9
     assert Order.objects.count() == 9
     # Every order is live and counted once, wherever it ended up.

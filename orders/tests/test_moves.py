@@ -193,7 +193,11 @@ def test_a_merge_keeps_one_waiting_call_per_reason(tables, menu, manager):
     waiting = call_staff(table=two, reason="물")[0]
     source = open_session(one)
     target = move_session(table=one, to_table=two, merge=True, actor=manager)
-    assert set(StaffCall.objects.filter(session=target).values_list("id", flat=True)) == {waiting.id, spoons.id, seen.id}
+    assert set(StaffCall.objects.filter(session=target).values_list("id", flat=True)) == {
+        waiting.id,
+        spoons.id,
+        seen.id,
+    }
     # The guests' 물 is waiting at the new table already: theirs ended with their old session.
     assert StaffCall.objects.get(pk=duplicate.pk).session == source
 
@@ -241,8 +245,19 @@ def test_an_order_moves_into_the_target_tables_session_and_its_old_one_stays_ope
     assert (moved.number, moved.table, moved.session) == (goes.number, two, there)
     assert open_session(one) == source and session_totals(source.id) == (9000, 1)
     left, arrived = events_after(before, EventType.ORDER_MOVED)
-    assert (left.table_id, left.session_id, arrived.table_id, arrived.session_id) == (one.id, source.id, two.id, there.id)
-    assert left.payload["table"] == {"id": one.id, "number": 1, "session_id": source.id, "total": 9000, "order_count": 1}
+    assert (left.table_id, left.session_id, arrived.table_id, arrived.session_id) == (
+        one.id,
+        source.id,
+        two.id,
+        there.id,
+    )
+    assert left.payload["table"] == {
+        "id": one.id,
+        "number": 1,
+        "session_id": source.id,
+        "total": 9000,
+        "order_count": 1,
+    }
     assert arrived.payload["table"]["total"] == 8000 + 1000
     assert left.payload["order"] == arrived.payload["order"] == moved.as_dict()
     assert OrderAudit.objects.get(order=goes).kind == AuditKind.MOVED
@@ -275,7 +290,9 @@ def test_a_tablets_retry_after_its_order_moved_away_returns_that_order(tables, m
     one, two, _three = tables
     order = order_at(one, menu[0], key="tap-1")
     move_session(table=one, to_table=two, actor=manager)
-    again, created = place_order(table=one, items=[{"menu_item_id": menu[0].id, "quantity": 1}], idempotency_key="tap-1")
+    again, created = place_order(
+        table=one, items=[{"menu_item_id": menu[0].id, "quantity": 1}], idempotency_key="tap-1"
+    )
     assert (again.id, created) == (order.id, False)
     assert Order.objects.count() == 1
     # With another body the key is still the first order's.
