@@ -2,8 +2,10 @@
 
 Each move is one transaction that takes the store's write lock first (the lock order of
 orders.services), reads the tables' sessions under it, and publishes one event per table it
-changes (`session.moved` or `order.moved`), each carrying that table's state after the move,
-so every dashboard updates both cards and each table's tablet hears only its own table.
+changes (`session.moved` or `order.moved`), the table it left first: each carries its table's
+state after the move (`table`), so each table's tablet hears only its own table; the second
+also carries the first's (`from_table_state`), so a dashboard updates both cards from that
+one event and never shows the guests at both tables, or at neither.
 
 The guests' orders go into the target table's open session, or a new one opened there (with
 the moved session's opening time); the session they leave ends with no live orders left,
@@ -139,6 +141,7 @@ def move_session(*, table: Table, to_table: Table, merge: bool = False, actor: U
         payload={
             **common,
             "table": table_state(to_table, target),
+            "from_table_state": table_state(table, None),
             "orders": [order.as_dict() for order in moved],
             "calls": [call.as_dict() for call in moved_calls],
         },
@@ -170,13 +173,20 @@ def move_order(*, order: Order, to_table: Table, actor: User | None) -> Order:
     target, _existed = _target_session(to_table, opened_at=timezone.now())
     (moved,) = _move_orders([order], to_table=to_table, session=target, actor=actor)
     common = {"order": moved.as_dict(), "from_table": _table_ref(from_table), "to_table": _table_ref(to_table)}
-    for table, session in ((from_table, source), (to_table, target)):
-        outbox.publish(
-            store=order.store,
-            event_type=EventType.ORDER_MOVED,
-            table=table,
-            session=session,
-            payload={**common, "table": table_state(table, session)},
-        )
+    left = table_state(from_table, source)
+    outbox.publish(
+        store=order.store,
+        event_type=EventType.ORDER_MOVED,
+        table=from_table,
+        session=source,
+        payload={**common, "table": left},
+    )
+    outbox.publish(
+        store=order.store,
+        event_type=EventType.ORDER_MOVED,
+        table=to_table,
+        session=target,
+        payload={**common, "table": table_state(to_table, target), "from_table_state": left},
+    )
     orders_moved.send(sender=Order, orders=[moved], actor=actor)
     return moved

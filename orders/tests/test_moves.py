@@ -115,6 +115,7 @@ def test_a_move_publishes_one_event_per_table_each_with_its_state(tables, menu, 
         "calls": [],
     }
     assert {key: arrived[key] for key in common} == common
+    assert arrived["from_table_state"] == left["table"]
     assert arrived["table"] == {"id": two.id, "number": 2, "session_id": target.id, "total": 9000, "order_count": 1}
     assert [(o["id"], o["number"], o["table"], o["session_id"]) for o in arrived["orders"]] == [
         (order.id, order.number, {"id": two.id, "number": 2}, target.id)
@@ -260,6 +261,7 @@ def test_an_order_moves_into_the_target_tables_session_and_its_old_one_stays_ope
     }
     assert arrived.payload["table"]["total"] == 8000 + 1000
     assert left.payload["order"] == arrived.payload["order"] == moved.as_dict()
+    assert arrived.payload["from_table_state"] == left.payload["table"]
     assert OrderAudit.objects.get(order=goes).kind == AuditKind.MOVED
     # To a table without guests: it opens their session.
     again = move_order(order=stays, to_table=three, actor=manager)
