@@ -198,11 +198,12 @@ class DeleteReason(models.TextChoices):
 
 class OrderAudit(models.Model):
     """A record of what happened to an order besides moving on: a manager's step back or
-    deletion (with its reason), or a table closed while the order was not completed.
+    deletion (with its reason), a table closed while the order was not completed, or a move
+    to another table (이동·합석, with both tables).
 
     Written by the service that made the change, in its transaction (`orders.audit`); never
     changed afterwards. `to_status` is the status after the change: the same as `from_status`
-    for a deletion and a close, which leave the status as it was.
+    for a deletion, a close and a move, which leave the status as it was.
     """
 
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")

@@ -9,7 +9,9 @@ MOVE_STRINGS = {
     "moveTitle": _("Move table {number}"),
     "moveChoose": _("Choose the table the guests move to. A table in use asks to merge."),
     "moveBusy": _("In use · {total}"),
-    "moveConfirm": _("Move the guests of table {from} to table {to}? Their orders and calls go along; order numbers stay."),
+    "moveConfirm": _(
+        "Move the guests of table {from} to table {to}? Their orders and calls go along; order numbers stay."
+    ),
     "moved": _("Moved table {from} to table {to}."),
     "merge": _("Merge"),
     "mergeTitle": _("Merge tables"),
