@@ -44,10 +44,15 @@ def expect_history(page, numbers, total):
         expect(page.locator("#history-empty")).to_be_visible(timeout=LIVE_MS)
 
 
+def choice(page, number):
+    """Table `number`'s button in the open table picker."""
+    return page.locator("#move-dialog .move-table").filter(has=page.get_by_text(re.compile(rf"^{number}번$")))
+
+
 def pick(page, number):
     picker = page.locator("#move-dialog")
     expect(picker).to_be_visible()
-    picker.locator(".move-table").filter(has=page.get_by_text(re.compile(rf"^{number}번$"))).click()
+    choice(page, number).click()
     expect(picker).to_be_hidden()
 
 
@@ -95,7 +100,9 @@ def test_a_move_a_merge_and_an_order_move_reach_both_tablets_and_the_dashboard_a
     second = order_on_tablet(old, "콜라")
     expect(table_card(board, FROM).locator(".total")).to_have_text("₩2,000", timeout=LIVE_MS)
     table_card(board, FROM).get_by_role("button", name=f"{FROM}번 테이블 손님을 다른 테이블로 이동").click()
-    expect(board.locator("#move-dialog .move-table.is-busy")).to_contain_text(f"{TO}번사용 중 · ₩9,000")
+    busy = choice(board, TO)
+    expect(busy).to_have_class(re.compile(r"\bis-busy\b"))
+    expect(busy).to_contain_text("사용 중 · ₩9,000")
     pick(board, TO)
     expect(question.locator("#confirm-title")).to_have_text("합석")
     expect(question).to_contain_text(f"{TO}번 테이블에 손님이 있습니다.")
