@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Table, User
 from kitchen.models import JobKind, KitchenTicket, Printer, PrintJob, TicketStatus
-from kitchen.selectors import TICKET_ORDER, ticket_dict
+from kitchen.selectors import TICKET_ORDER, display_tickets, ticket_dict
 from menus.models import Station
 from orders import outbox
 from orders.models import EventType, Order, OrderStatus
@@ -144,4 +144,12 @@ def follow_order_status(
         ticket.status, ticket.done_at = TicketStatus.DONE, now
         ticket.started_at = ticket.started_at or now
         ticket.save(update_fields=["status", "started_at", "done_at"])
+        publish_ticket(ticket)
+
+
+def follow_moved_orders(sender: type[Order], *, orders: Sequence[Order], actor: User | None, **kwargs: Any) -> None:
+    """`orders_moved`: each ticket the display shows of the moved orders is announced again
+    (`ticket.updated`), now with its order's new table. Print jobs already queued stay as they are."""
+    tickets = display_tickets(orders[0].store_id).filter(order__in=[order.id for order in orders])
+    for ticket in tickets.select_related("order__table", "order__session", "order__store"):
         publish_ticket(ticket)

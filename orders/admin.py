@@ -177,11 +177,11 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(TableSession)
 class TableSessionAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "table", "opened_at", "closed_at", "closed_by", "session_total"]
+    list_display = ["__str__", "table", "opened_at", "closed_at", "closed_by", "session_total", "moved_to"]
     list_filter = ["table", ("closed_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["table", "closed_by", "store"]
+    list_select_related = ["table", "closed_by", "store", "moved_to__table"]
     ordering = ["-opened_at"]
-    fields = ["store", "table", "opened_at", "closed_at", "closed_by"]
+    fields = ["store", "table", "opened_at", "closed_at", "closed_by", "moved_to"]
     readonly_fields = fields  # type: ignore[assignment]
     actions = ["close_sessions"]
 
@@ -206,14 +206,39 @@ class TableSessionAdmin(ReadOnlyAdmin):
 @admin.register(OrderAudit)
 class OrderAuditAdmin(ReadOnlyAdmin):
     """The store's order corrections, newest first: step backs, deletions with their reasons,
-    and orders whose table was closed before they were completed."""
+    orders whose table was closed before they were completed, and moves to another table."""
 
-    list_display = ["at", "order", "table", "kind", "from_status", "to_status", "reason", "reason_text", "actor"]
+    list_display = [
+        "at",
+        "order",
+        "table",
+        "kind",
+        "from_status",
+        "to_status",
+        "reason",
+        "reason_text",
+        "from_table",
+        "to_table",
+        "actor",
+    ]
     list_filter = ["kind", "reason"]
-    list_select_related = ["order__table", "actor", "store"]
+    list_select_related = ["order__table", "actor", "store", "from_table", "to_table"]
     ordering = ["-at", "-id"]
     date_hierarchy = "at"
-    fields = ["store", "order", "table", "kind", "from_status", "to_status", "reason", "reason_text", "actor", "at"]
+    fields = [
+        "store",
+        "order",
+        "table",
+        "kind",
+        "from_status",
+        "to_status",
+        "reason",
+        "reason_text",
+        "from_table",
+        "to_table",
+        "actor",
+        "at",
+    ]
     readonly_fields = fields  # type: ignore[assignment]
 
     @admin.display(description=_("table"), ordering="order__table__number")

@@ -44,7 +44,7 @@ from orders.staff_calls import acknowledge_staff_call
 
 TAGS = ["manager: floor"]
 # An order's audit trail with its managers, in one query for a page of orders.
-AUDIT = Prefetch("audits", queryset=OrderAudit.objects.select_related("actor"))
+AUDIT = Prefetch("audits", queryset=OrderAudit.objects.select_related("actor", "from_table", "to_table"))
 
 
 def audit_of(order):

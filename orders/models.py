@@ -4,7 +4,8 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,11 @@ class TableSession(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # Where its guests went when a manager moved or merged it into another table's session
+    # (이동·합석, orders.moves): it ended there with no orders left, so it is no party of its own.
+    moved_to = models.ForeignKey(
+        "self", verbose_name=_("moved to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     # How many of its orders were not completed when `close_session` closed it (it records
@@ -82,6 +88,11 @@ class Order(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     total = models.PositiveBigIntegerField(_("total (won)"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The table whose tablet placed it, once a manager has moved it elsewhere (orders.moves);
+    # NULL while it is where it was placed. Its idempotency key stays that tablet's.
+    placed_from = models.ForeignKey(
+        Table, verbose_name=_("placed from"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # NULL, not "", for orders placed without a key: the unique constraint skips NULLs.
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -121,10 +132,13 @@ class Order(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["store", "number"], name="order_number_unique_per_store"),
+            # Per the table that sent the key: a moved order keeps its key for its tablet's retry,
+            # and never collides with a key of the table it moved to.
             models.UniqueConstraint(
-                fields=["table", "idempotency_key"],
+                Coalesce("placed_from", "table"),
+                F("idempotency_key"),
                 condition=Q(idempotency_key__isnull=False),
-                name="order_idempotency_key_unique_per_table",
+                name="order_idempotency_key_unique_per_placing_table",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="order_number_positive"),
         ]
@@ -173,6 +187,7 @@ class AuditKind(models.TextChoices):
     STEPPED_BACK = "stepped_back", _("Moved back a step")
     DELETED = "deleted", _("Deleted")
     CLOSED_UNFINISHED = "closed_unfinished", _("Table closed before it was completed")
+    MOVED = "moved", _("Moved to another table")
 
 
 class DeleteReason(models.TextChoices):
@@ -183,11 +198,12 @@ class DeleteReason(models.TextChoices):
 
 class OrderAudit(models.Model):
     """A record of what happened to an order besides moving on: a manager's step back or
-    deletion (with its reason), or a table closed while the order was not completed.
+    deletion (with its reason), a table closed while the order was not completed, or a move
+    to another table (이동·합석, with both tables).
 
     Written by the service that made the change, in its transaction (`orders.audit`); never
     changed afterwards. `to_status` is the status after the change: the same as `from_status`
-    for a deletion and a close, which leave the status as it was.
+    for a deletion, a close and a move, which leave the status as it was.
     """
 
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
@@ -197,6 +213,13 @@ class OrderAudit(models.Model):
     to_status = models.CharField(_("status after"), max_length=10, choices=OrderStatus.choices)
     reason = models.CharField(_("deletion reason"), max_length=20, choices=DeleteReason.choices, blank=True)
     reason_text = models.CharField(_("reason details"), max_length=200, blank=True)
+    # A move's tables (이동·합석); null for the other kinds.
+    from_table = models.ForeignKey(
+        Table, verbose_name=_("from table"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_table = models.ForeignKey(
+        Table, verbose_name=_("to table"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -214,7 +237,7 @@ class OrderAudit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "kind"],
-                condition=~Q(kind="stepped_back"),
+                condition=Q(kind__in=["deleted", "closed_unfinished"]),
                 name="order_audit_one_deletion_and_close_per_order",
             ),
             models.CheckConstraint(condition=Q(kind="deleted") | Q(reason=""), name="order_audit_reason_on_deletion"),
@@ -237,6 +260,8 @@ class OrderAudit(models.Model):
             "reason": self.reason,
             "reason_label": str(DeleteReason(self.reason).label) if self.reason else "",
             "reason_text": self.reason_text,
+            "from_table": self.from_table.number if self.from_table else None,
+            "to_table": self.to_table.number if self.to_table else None,
             "by": self.actor.get_username() if self.actor else None,
             "at": self.at.isoformat(),
         }

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import Table
 from accounts.serializers import TableSerializer
 from accounts.services import TABLE_PASSWORD_MIN_LENGTH
+from core.api import StoreScopedPrimaryKeyField
 from orders.models import AuditKind, DeleteReason, OrderStatus
 
 # Menu item ids are 64-bit; a larger number is malformed, not merely unknown.
@@ -123,7 +125,8 @@ class OrderAuditSerializer(serializers.Serializer):
         choices=AuditKind.choices,
         help_text=_(
             "`stepped_back`: a manager moved it back a step; `deleted`: a manager deleted it; "
-            "`closed_unfinished`: its table was closed while it was not completed (its status stayed)."
+            "`closed_unfinished`: its table was closed while it was not completed (its status stayed); "
+            "`moved`: a manager moved it to another table (이동·합석)."
         ),
     )
     kind_label = serializers.CharField()
@@ -134,6 +137,8 @@ class OrderAuditSerializer(serializers.Serializer):
     )
     reason_label = serializers.CharField()
     reason_text = serializers.CharField()
+    from_table = serializers.IntegerField(allow_null=True, help_text=_("A move's table number before; else null."))
+    to_table = serializers.IntegerField(allow_null=True, help_text=_("A move's table number after; else null."))
     by = serializers.CharField(allow_null=True, help_text=_("The username of the manager; null if unknown."))
     at = serializers.DateTimeField()
 
@@ -215,6 +220,28 @@ class OrderStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=OrderStatus.choices,
         help_text=_("Any later status, or the one just before the current one (a step back, recorded for audit)."),
+    )
+
+
+class MoveTableInputSerializer(serializers.Serializer):
+    """이동·합석: where a table's guests go."""
+
+    to_table_id = StoreScopedPrimaryKeyField(queryset=Table.objects.all(), help_text=_("Another table of the store."))
+    merge = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Join the guests already at that table (합석: one session, one bill); without it a table in use is a 409."
+        ),
+    )
+
+
+class MoveOrderInputSerializer(serializers.Serializer):
+    """Where one order goes."""
+
+    to_table_id = StoreScopedPrimaryKeyField(
+        queryset=Table.objects.all(),
+        help_text=_("Another table of the store: the order joins its open session, or opens one."),
     )
 
 

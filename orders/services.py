@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
     item's name and the options' names and deltas. Receivers of `order_placing` (the kitchen's
     tickets) add rows and events that are written in the order's transaction.
 
-    A repeated key is found by the unique key on (table, idempotency key): its insert fails
+    A repeated key is found by the unique key on (placing table, idempotency key): its insert fails
     and the first order is read then (`_replayed_order`), so the usual, new order makes no
     query for it.
     """
@@ -108,8 +109,11 @@ def _replayed_order(table: Table, idempotency_key: str | None, request_fingerpri
     """
     if idempotency_key is None:
         return None
+    # The key is the placing tablet's, wherever a manager has moved its order since (the
+    # unique key's own expression, so the lookup uses its index).
     existing: Order | None = (
-        Order.objects.filter(table=table, idempotency_key=idempotency_key)
+        Order.objects.annotate(key_table=Coalesce("placed_from", "table"))
+        .filter(key_table=table.id, idempotency_key=idempotency_key)
         .select_related("session")
         .with_lines()
         .first()

@@ -20,3 +20,7 @@ order_status_changed = Signal()
 # Sent on the event loop when a store's event stream opens (orders.sse), with `store_id`: the
 # kitchen starts this process's alert watcher on it (Django runs no ASGI startup hook).
 stream_opened = Signal()
+
+# Sent inside the transaction of a move (orders.moves), holding the store's lock, once orders
+# have moved to another table: `orders` (read with their new table and session), `actor`.
+orders_moved = Signal()

@@ -465,6 +465,8 @@ def closed(placed):
         "reason": "",
         "reason_label": "",
         "reason_text": "",
+        "from_table": None,
+        "to_table": None,
         "by": None,
         "at": record.at.isoformat(),
     }

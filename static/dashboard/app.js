@@ -14,7 +14,8 @@ import { bindDensity } from "./density.js";
 import { $, closeOnBackdrop, config, h, t, toast, won } from "./dom.js";
 import { Floor } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
-import { bindOrder, failed, refreshOrder } from "./order.js";
+import { bindMove, moveTable } from "./move.js";
+import { bindOrder, failed, refreshOrder, shownOrder } from "./order.js";
 import { Chime } from "./sound.js";
 import { bindConfirm, bindDeleteReason, confirmDialog } from "./widgets.js";
 
@@ -42,6 +43,7 @@ const cards = new Cards({
   onClose: closeTable,
   onPrintBill: printBill,
   onExpand: expand,
+  onMove: moveTable,
   onChange(tableId) {
     renderCard(tableId);
     renderSummary();
@@ -97,11 +99,12 @@ async function loadSnapshot() {
 }
 
 function applyEvent(type, data) {
-  const { tableId, created } = floor.apply(type, data);
+  const { tableId, created, fromTableId } = floor.apply(type, data);
   const called = calls.apply(type, data);
   if (!$(`table-${tableId}`)) renderFilterChips();
   renderCard(tableId);
-  if (type.startsWith("staff_call.") || type === "session.closed") callBoard.render();
+  if (fromTableId !== undefined) renderCard(fromTableId);
+  if (type.startsWith("staff_call.") || type === "session.closed" || type === "session.moved") callBoard.render();
   renderSummary();
   if (created) chime.play("order");
   if (called) chime.play("call");
@@ -287,6 +290,7 @@ function bind() {
       renderSummary();
     },
   });
+  bindMove(floor, { shownOrder });
   bindConfirm();
   bindDeleteReason();
   for (const dialog of document.querySelectorAll("dialog")) closeOnBackdrop(dialog);

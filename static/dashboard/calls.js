@@ -31,6 +31,11 @@ export class Calls {
     }
     if (type === "staff_call.acknowledged") this.open.delete(data.call.id);
     else if (type === "session.closed") this.endSession(data.session.id);
+    else if (type === "session.moved" && data.table.id === data.to_table.id) {
+      // 이동·합석: the guests' waiting calls are at their new table now; any other ended with their old session.
+      this.endSession(data.from_session_id);
+      for (const call of data.calls) if (!call.acknowledged_at) this.open.set(call.id, call);
+    }
     return false;
   }
 

@@ -11,11 +11,12 @@ const PREVIEW_ORDERS = 3;
 
 /**
  * `floor`, `callBoard`, `expanded` (ids of tables showing every order) and the card's actions:
- * `onHistory(tableId)`, `onClose(table)`, `onPrintBill(table)`, `onExpand(table)`, `onChange(tableId)`.
+ * `onHistory(tableId)`, `onClose(table)`, `onPrintBill(table)`, `onExpand(table)`, `onChange(tableId)`,
+ * `onMove(table, button)`.
  */
 export class Cards {
-  constructor({ floor, callBoard, expanded, onHistory, onClose, onPrintBill, onExpand, onChange }) {
-    Object.assign(this, { floor, callBoard, expanded, onHistory, onClose, onPrintBill, onExpand, onChange });
+  constructor({ floor, callBoard, expanded, onHistory, onClose, onPrintBill, onExpand, onChange, onMove }) {
+    Object.assign(this, { floor, callBoard, expanded, onHistory, onClose, onPrintBill, onExpand, onChange, onMove });
   }
 
   card(table) {
@@ -56,6 +57,14 @@ export class Cards {
       h("div", { class: "card-actions" },
         historyButton,
         h("button", { type: "button", class: "dash-btn dash-btn-quiet", onclick: () => this.onPrintBill(table), text: t("printBill") }),
+        h("button", {
+          type: "button",
+          class: "dash-btn dash-btn-quiet card-move",
+          "aria-haspopup": "dialog",
+          "aria-label": t("moveLabel", { number: table.number }),
+          onclick: (event) => this.onMove(table, event.currentTarget),
+          text: t("move"),
+        }),
         h("button", { type: "button", class: "dash-btn dash-btn-primary", onclick: () => this.onClose(table), text: t("closeTable") }),
       ),
     );

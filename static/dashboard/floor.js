@@ -52,8 +52,21 @@ export class Floor {
     return null;
   }
 
-  /** Apply one stream event; returns {tableId, created} (created: an order the page did not know). */
+  /** Apply one stream event; returns {tableId, created, fromTableId} (created: an order the page
+   * did not know; fromTableId: the other table a move changed). */
   apply(type, data) {
+    if (type !== "session.moved" && type !== "order.moved") return this.#applyTable(type, data);
+    // 이동·합석: both cards from the event of the table the guests went to, which carries the
+    // other table's state too; the event of the table they left changes nothing more here.
+    if (data.table.id !== data.to_table.id) {
+      if (!this.tables.has(data.table.id)) this.tables.set(data.table.id, blankTable(data.table));
+      return { tableId: data.table.id, created: false };
+    }
+    const from = this.#applyTable(type, { ...data, table: data.from_table_state });
+    return { ...this.#applyTable(type, data), fromTableId: from.tableId };
+  }
+
+  #applyTable(type, data) {
     const before = this.tables.get(data.table.id) || blankTable(data.table);
     const sameSession = before.sessionId === data.table.session_id;
     const table = sessionReducer(
@@ -68,8 +81,10 @@ export class Floor {
     );
     const order = type === "order.deleted" ? null : data.order;
     const created = type === "order.created" && table.orders.has(order.id) && !before.orders.has(order.id);
-    if (order && table.orders.has(order.id) && (!table.openedAt || new Date(order.created_at) < new Date(table.openedAt))) {
-      table.openedAt = order.created_at;
+    for (const shown of [order, ...(data.orders || [])]) {
+      if (shown && table.orders.has(shown.id) && (!table.openedAt || new Date(shown.created_at) < new Date(table.openedAt))) {
+        table.openedAt = shown.created_at;
+      }
     }
     this.tables.set(table.id, table);
     return { tableId: table.id, created };

@@ -100,7 +100,9 @@ function auditList(records) {
       h("li", { class: `audit-${record.kind}` },
         record.kind === "closed_unfinished"
           ? t("closedUnfinished", { status: config.statuses[record.from_status] })
-          : t("steppedBack", {
+          : record.kind === "moved"
+            ? t("movedAudit", { time: clock(record.at), by: record.by || "-", from: record.from_table ?? "-", to: record.to_table ?? "-" })
+            : t("steppedBack", {
             time: clock(record.at),
             by: record.by || "-",
             from: config.statuses[record.from_status],

@@ -25,6 +25,11 @@ export function bindOrder(theFloor, { onChange: changed }) {
   });
 }
 
+/** The order the dialog shows, as the floor has it now; null when none. */
+export function shownOrder() {
+  return shownId === null ? null : floor.findOrder(shownId);
+}
+
 export function openOrder(orderId) {
   const order = floor.findOrder(orderId);
   if (!order) return;

@@ -41,7 +41,7 @@ function historyReducer(state, event) {
 
 function applyEvent(type, data) {
   history = historyReducer(history, { type, data });
-  if (type === "session.closed") sessionEnded();
+  if (type === "session.closed" || (type === "session.moved" && data.table.session_id === null)) sessionEnded();
 }
 
 /** `listener()` runs when the table's session ends ("이용 완료"): the next guests start afresh. */

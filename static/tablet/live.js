@@ -76,6 +76,12 @@ export function startLive(calls, sessionClosed) {
       calls.clear(session.id);
       sessionClosed(session.id, true);
     },
+    // 이동·합석: the table the guests left starts its next guests clean; the one they came to shows their calls.
+    "session.moved": ({ table, from_session_id: left, calls: moved }) => {
+      if (table.session_id !== null) return moved.forEach((call) => calls.put(call));
+      calls.clear(left);
+      sessionClosed(left, true);
+    },
     "menu.updated": () => refreshMenu(),
     "staff_call.created": ({ call }) => calls.put(call),
     "staff_call.acknowledged": ({ call }) => calls.put(call),

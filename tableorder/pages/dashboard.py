@@ -17,6 +17,7 @@ from accounts.store_admin import user_store
 from core.csp import apply_policy, new_nonce
 from orders.models import STATUS_FLOW, DeleteReason
 from tableorder.pages.kitchen import ALERT_STRINGS
+from tableorder.pages.moves import MOVE_STRINGS
 
 # Strings the dashboard's JavaScript shows; `{name}` placeholders are filled in by the script.
 DASHBOARD_STRINGS = {
@@ -91,6 +92,7 @@ DASHBOARD_STRINGS = {
     "billPrinting": _("Printing table {number}'s bill."),
     "noCounterPrinter": _("There is no counter printer. Add one under Admin > Printers."),
     **ALERT_STRINGS,
+    **MOVE_STRINGS,
 }
 
 

@@ -65,6 +65,8 @@ def test_the_matrix_covers_the_manager_api():
         "api/v1/admin/orders",
         "api/v1/admin/orders/<int:pk>",
         "api/v1/admin/orders/<int:pk>/acknowledge",
+        "api/v1/admin/tables/<int:pk>/move",
+        "api/v1/admin/orders/<int:pk>/move",
         "api/v1/admin/history",
         "api/v1/admin/categories",
         "api/v1/admin/categories/<int:pk>",

@@ -18,6 +18,8 @@ def test_schema_is_valid_and_free_of_warnings(tmp_path):
         ("/api/v1/menu", "get"),
         ("/api/v1/orders", "get"),
         ("/api/v1/orders", "post"),
+        ("/api/v1/admin/tables/{id}/move", "post"),
+        ("/api/v1/admin/orders/{id}/move", "post"),
     ]:
         assert method in schema["paths"][path], path
     placing = schema["paths"]["/api/v1/orders"]["post"]
