@@ -15,6 +15,7 @@ so a tablet can check again exactly then instead of polling.
 
 import re
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
@@ -40,7 +41,7 @@ class OrderingState(TypedDict):
 
 
 def parse_clock(value: object) -> time | None:
-    """"HH:MM" (00:00–23:59) as a time, or None."""
+    """ "HH:MM" (00:00–23:59) as a time, or None."""
     match = _CLOCK.match(value) if isinstance(value, str) else None
     return time(int(match[1]), int(match[2])) if match else None
 
@@ -62,7 +63,8 @@ def clean_break_times(value: Any) -> list[dict[str, Any]]:
             raise ValidationError(_("Write times as HH:MM, e.g. 15:00."))
         if start >= end:
             raise ValidationError(
-                _("A break must end after it starts (%(start)s–%(end)s).") % {"start": entry["start"], "end": entry["end"]}
+                _("A break must end after it starts (%(start)s–%(end)s).")
+                % {"start": entry["start"], "end": entry["end"]}
             )
         breaks.append({"weekday": weekday, "start": entry["start"], "end": entry["end"]})
     breaks.sort(key=lambda b: (b["weekday"], b["start"]))
@@ -70,7 +72,7 @@ def clean_break_times(value: Any) -> list[dict[str, Any]]:
         of_day = [b for b in breaks if b["weekday"] == day]
         if len(of_day) > MAX_BREAKS_PER_DAY:
             raise ValidationError(_("At most %(max)d break times a day.") % {"max": MAX_BREAKS_PER_DAY})
-        for earlier, later in zip(of_day, of_day[1:], strict=False):
+        for earlier, later in pairwise(of_day):
             if later["start"] < earlier["end"]:
                 raise ValidationError(
                     _("Break times %(first)s and %(second)s overlap.")
@@ -123,9 +125,7 @@ class _Schedule:
 
     def _intervals(self, day: date) -> list[tuple[str, datetime, datetime]]:
         """(reason, start, end) of the closures that start on `day`."""
-        found = [
-            (BREAK, _at(day, start), _at(day, end)) for start, end in self.breaks.get(day.weekday(), ())
-        ]
+        found = [(BREAK, _at(day, start), _at(day, end)) for start, end in self.breaks.get(day.weekday(), ())]
         if self.last_order is not None and self.last_order != self.opening:
             ends_on = day if self.opening > self.last_order else day + timedelta(days=1)
             found.append((LAST_ORDER, _at(day, self.last_order), _at(ends_on, self.opening)))
