@@ -21,8 +21,8 @@ from core.exceptions import Conflict
 from core.notices import Notice, notify_after_commit
 
 TABLE_PASSWORD_MIN_LENGTH = 4
-# What a manager may change with update_store_settings.
-STORE_SETTINGS = ("name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes", *HOURS_FIELDS)
+# What update_store_settings changes (a store's code only a platform admin, in the admin).
+STORE_SETTINGS = ("code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes", *HOURS_FIELDS)
 
 logger = logging.getLogger(__name__)
 
