@@ -42,6 +42,7 @@ def store_settings(store: Store) -> dict[str, Any]:
         "ordering": ordering_state(store, timezone.now()),
         "store_name": store.name,
         "staff_call_reasons": list(store.staff_call_reasons),
+        "ordering_paused": store.ordering_paused,
         "pause_message": store.pause_message,
     }
 

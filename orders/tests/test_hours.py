@@ -200,6 +200,7 @@ def test_a_change_publishes_store_updated_with_the_ordering_state_and_the_tablet
         "ordering": {"open": False, "reason": "paused", "message": "잠시만요", "reopens_at": None, "closes_at": None},
         "store_name": "알파 식당",
         "staff_call_reasons": ["물", "앞접시", "수저", "계산 요청", "기타"],
+        "ordering_paused": True,
         "pause_message": "잠시만요",
     }
     shown = client.get(STORE, headers=manager_headers(manager)).json()
