@@ -37,7 +37,11 @@ export class OrderingControl {
     const input = $("ordering-message");
     if (document.activeElement !== input) input.value = message || "";
     const status = $("ordering-state");
-    status.textContent = ordering.open ? t("orderingOpen") : orderingText(ordering, t);
+    status.textContent = ordering.open
+      ? t("orderingOpen")
+      : ordering.reason === "paused"
+        ? [t("orderingPausedState"), ordering.message].filter(Boolean).join(" · ")
+        : orderingText(ordering, t);
     status.dataset.open = String(ordering.open);
     $("ordering").classList.toggle("is-closed", !ordering.open);
     this.render();

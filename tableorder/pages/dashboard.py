@@ -23,6 +23,7 @@ from tableorder.pages.ordering import ORDERING_STRINGS
 DASHBOARD_STRINGS = {
     **ORDERING_STRINGS,
     "orderingOpen": _("Taking orders"),
+    "orderingPausedState": _("Ordering paused"),
     "orderingPause": _("Pause ordering"),
     "orderingResume": _("Resume ordering"),
     "orderingSaving": _("Saving…"),
