@@ -1,5 +1,7 @@
 """The manager API of the store's settings (매장 설정): its hours and staff-call reasons."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,7 +15,13 @@ from core.api import validated
 from menus.api import OrderingSerializer
 from orders.hours import store_settings
 
-CLOCK = {"format": "%H:%M", "input_formats": ["%H:%M"], "allow_null": True}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def clock_field(help_text: "StrOrPromise") -> serializers.TimeField:
+    """A time of day as "HH:MM", or null."""
+    return serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], allow_null=True, help_text=help_text)
 
 
 class BreakTimeSerializer(serializers.Serializer):
@@ -33,12 +41,8 @@ class StoreSettingsSerializer(serializers.Serializer):
         many=True,
         help_text=_("Breaks per weekday: no two of a day overlapping, at most three a day."),
     )
-    last_order_time = serializers.TimeField(
-        **CLOCK, help_text=_('"HH:MM": no orders from then until the opening time; null for none.')
-    )
-    opening_time = serializers.TimeField(
-        **CLOCK, help_text=_('"HH:MM": ordering reopens then after the last order; null means 06:00.')
-    )
+    last_order_time = clock_field(_('"HH:MM": no orders from then until the opening time; null for none.'))
+    opening_time = clock_field(_('"HH:MM": ordering reopens then after the last order; null means 06:00.'))
     staff_call_reasons = serializers.ListField(
         child=serializers.CharField(max_length=MAX_STAFF_CALL_REASON_LENGTH),
         help_text=_("What guests can call staff for, in the order the tablet shows them (1–10)."),
