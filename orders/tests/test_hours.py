@@ -13,7 +13,9 @@ from accounts.tokens import manager_tokens, table_tokens
 from conftest import postgres_only
 from core.exceptions import Conflict
 from orders.models import EventType, Order, OrderEvent
+from orders.outbox import events_after
 from orders.services import place_order
+from orders.sse import AllEvents, KitchenEvents, SessionFilter
 from orders.tests.test_concurrency import run_together
 
 STORE = "/api/v1/admin/store"
@@ -261,3 +263,16 @@ def test_a_pause_committed_while_orders_are_placed_leaves_a_sequential_outcome(s
     assert len(placed) == Order.objects.count() == sum(error is None for error in errors[1:])
     with pytest.raises(Conflict):
         place_order(table=tables[0], items=order_body(menu)["items"], idempotency_key="after")
+
+
+def test_store_updated_reaches_a_tablet_s_stream_and_the_managers_not_the_kitchen_s(client, manager, table, menu):
+    place_order(table=table, items=order_body(menu)["items"], idempotency_key="k1")
+    session_id = Order.objects.get().session_id
+    patch(client, manager, {"ordering_paused": True})
+    (event,) = events_after(
+        after_id=0, store_id=table.store_id, limit=100, table_id=table.id, min_session_id=session_id
+    )[-1:]
+    assert event.type == EventType.STORE_UPDATED
+    assert SessionFilter(session_id).admits(event)
+    assert AllEvents().admits(event)
+    assert not KitchenEvents().admits(event)
