@@ -6,6 +6,7 @@ A store of its own (its hours are store-wide), tables 1–2."""
 import pytest
 from playwright.sync_api import expect
 
+from tableorder.tests.browser import small_touch_targets
 from tableorder.tests.conftest import LANDSCAPE, _checked_page
 
 pytestmark = pytest.mark.browser
@@ -102,6 +103,7 @@ def test_a_pause_from_the_live_page_reaches_the_open_tablet_and_so_does_the_resu
     expect(order_button).to_be_enabled()
     expect(banner).to_be_hidden()
     expect(manager_page.locator("#ordering-state")).to_have_text("주문 받는 중")
+    assert small_touch_targets(manager_page, ".ordering-bar :is(button, input)") == []
 
     manager_page.locator("#ordering-message").fill("재료 준비 중입니다")
     manager_page.get_by_role("button", name="주문 일시 중지").click()
