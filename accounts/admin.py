@@ -1,14 +1,20 @@
 """Stores (a manager edits their own store's settings) and users. Tables are registered by
 orders.admin, which can show their sessions and totals (accounts must not import orders)."""
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.hours import clean_break_times, parse_clock
 from accounts.models import Role, Store, User
-from accounts.services import apply_role, create_manager, update_store
+from accounts.services import apply_role, create_manager, update_store_settings
 from accounts.store_admin import StoreScopedAdmin, user_store
 
 
@@ -24,8 +30,43 @@ class ReasonLinesField(forms.CharField):
         return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
 
 
+WEEKDAY_FIELDS = [f"breaks_{day}" for day in range(7)]
+_SPAN = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-~–]\s*(\d{1,2}:\d{2})\s*$")
+
+
+def _day_breaks(weekday, text):
+    """A weekday's breaks written as "15:00-17:00, 21:00-21:30" → break_times entries."""
+    entries = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        match = _SPAN.match(part)
+        start, end = (f"{int(t[:-3]):02d}{t[-3:]}" for t in match.groups()) if match else (None, None)
+        if start is None or parse_clock(start) is None or parse_clock(end) is None:
+            raise ValidationError(
+                _("Write each break as start-end in 24-hour time, e.g. 15:00-17:00, separated by commas.")
+            )
+        entries.append({"weekday": weekday, "start": start, "end": end})
+    return entries
+
+
+def _weekday_breaks_field(day):
+    return forms.CharField(
+        label=format_lazy(_("Break times: {}"), WEEKDAYS[day]),
+        required=False,
+        help_text=_("e.g. 15:00-17:00, separated by commas; empty for none."),
+    )
+
+
 class StoreForm(forms.ModelForm):
-    """The reasons are checked by `Store.clean()` (how many, how long, no repeats)."""
+    """The reasons are checked by `Store.clean()` (how many, how long, no repeats); the break
+    times are edited as one line per weekday and checked by accounts.hours."""
+
+    breaks_0 = _weekday_breaks_field(0)
+    breaks_1 = _weekday_breaks_field(1)
+    breaks_2 = _weekday_breaks_field(2)
+    breaks_3 = _weekday_breaks_field(3)
+    breaks_4 = _weekday_breaks_field(4)
+    breaks_5 = _weekday_breaks_field(5)
+    breaks_6 = _weekday_breaks_field(6)
 
     staff_call_reasons = ReasonLinesField(
         label=Store._meta.get_field("staff_call_reasons").verbose_name,
@@ -34,13 +75,52 @@ class StoreForm(forms.ModelForm):
 
     class Meta:
         model = Store
-        fields = ["code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes"]
+        fields = [
+            "code",
+            "name",
+            "staff_call_reasons",
+            "kitchen_amber_minutes",
+            "kitchen_red_minutes",
+            "ordering_paused",
+            "pause_message",
+            "last_order_time",
+            "opening_time",
+        ]
+        widgets = {
+            "last_order_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "opening_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        breaks = self.instance.break_times if self.instance.pk else []
+        for day, name in enumerate(WEEKDAY_FIELDS):
+            self.initial.setdefault(name, ", ".join(f"{b['start']}-{b['end']}" for b in breaks if b["weekday"] == day))
         # Left out of a form (an older page, a script), the kitchen's timers keep their values.
         for name in ("kitchen_amber_minutes", "kitchen_red_minutes"):
             self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        breaks = []
+        for day, name in enumerate(WEEKDAY_FIELDS):
+            try:
+                day_breaks = _day_breaks(day, cleaned.get(name) or "")
+                clean_break_times(day_breaks)
+            except ValidationError as error:
+                self.add_error(name, error)
+                continue
+            breaks.extend(day_breaks)
+        if not any(name in self.errors for name in WEEKDAY_FIELDS):
+            self.instance.break_times = clean_break_times(breaks)
+        return cleaned
+
+    def changed_settings(self):
+        """The changed fields as update_store_settings takes them (the weekdays: `break_times`)."""
+        names = [name for name in self.changed_data if name not in WEEKDAY_FIELDS]
+        if any(name in self.changed_data for name in WEEKDAY_FIELDS):
+            names.append("break_times")
+        return {name: getattr(self.instance, name) for name in names}
 
     def clean_kitchen_amber_minutes(self):
         return self._kept("kitchen_amber_minutes")
@@ -66,7 +146,19 @@ class StoreAdmin(StoreScopedAdmin):
     no such permission)."""
 
     form = StoreForm
-    fields = ["code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes"]}),
+        (
+            _("Hours"),
+            {
+                "fields": ["ordering_paused", "pause_message", *WEEKDAY_FIELDS, "last_order_time", "opening_time"],
+                "description": _(
+                    "Tablets take no orders while paused, during a break, or from the last order until the opening "
+                    "time (06:00 when empty). Times are Korean time."
+                ),
+            },
+        ),
+    ]
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
 
@@ -84,7 +176,7 @@ class StoreAdmin(StoreScopedAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        update_store(store=obj, fields=form.changed_data)
+        update_store_settings(store=obj, actor=request.user, **form.changed_settings())
 
 
 class StoreUserCreationForm(AdminUserCreationForm):

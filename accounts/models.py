@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.hours import DEFAULT_REOPENING, MAX_PAUSE_MESSAGE_LENGTH, clean_break_times
+
 store_code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{1,29}$",
     _("Use 2–30 lowercase letters, digits or hyphens, starting with a letter or digit."),
@@ -53,6 +55,27 @@ class Store(models.Model):
     kitchen_red_minutes = models.PositiveSmallIntegerField(
         _("kitchen: red after (minutes)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
+    # Hours (영업 설정): whether tablets may order now is accounts.hours.ordering_state.
+    ordering_paused = models.BooleanField(_("ordering paused"), default=False)
+    pause_message = models.CharField(
+        _("pause message"),
+        max_length=MAX_PAUSE_MESSAGE_LENGTH,
+        blank=True,
+        default="",
+        help_text=_("Shown on the tablets while ordering is paused."),
+    )
+    break_times = models.JSONField(_("break times"), default=list, blank=True)
+    last_order_time = models.TimeField(_("last order"), null=True, blank=True)
+    opening_time = models.TimeField(
+        _("opening time"),
+        null=True,
+        blank=True,
+        help_text=_("Ordering reopens at this time after the last order (06:00 when empty)."),
+    )
+    # Moves forward with every change of the hours (accounts.services.update_store_settings), in
+    # the change's transaction: an order checked against an older copy of the store is refused
+    # under the store's lock and checked again (orders.order_write).
+    ordering_version = models.PositiveBigIntegerField(_("ordering version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("store")
@@ -66,7 +89,7 @@ class Store(models.Model):
         # `menu_version` only ever moves forward by an UPDATE: saving every field of a copy
         # read earlier must not set it back, or a version would name two different menus.
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            skipped = {"menu_version", *self.get_deferred_fields()}
+            skipped = {"menu_version", "ordering_version", *self.get_deferred_fields()}
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
@@ -81,6 +104,12 @@ class Store(models.Model):
             and self.kitchen_red_minutes <= self.kitchen_amber_minutes
         ):
             raise ValidationError({"kitchen_red_minutes": _("Red must come after amber.")})
+        try:
+            self.break_times = clean_break_times(self.break_times)
+        except ValidationError as error:
+            raise ValidationError({"break_times": error.messages}) from error
+        if self.last_order_time is not None and self.last_order_time == (self.opening_time or DEFAULT_REOPENING):
+            raise ValidationError({"opening_time": _("Ordering must reopen at another time than the last order.")})
         reasons = self.staff_call_reasons
         if (
             not isinstance(reasons, list)

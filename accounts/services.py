@@ -1,5 +1,6 @@
 """Writes about stores, managers and tables. Each function is one transaction."""
 
+import logging
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -12,6 +13,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from accounts.hours import HOURS_FIELDS
 from accounts.models import TABLE_EXISTS_MESSAGE, Role, Store, Table, User
 from accounts.roles import ensure_store_manager_group
 from accounts.signals import store_changed
@@ -19,6 +21,10 @@ from core.exceptions import Conflict
 from core.notices import Notice, notify_after_commit
 
 TABLE_PASSWORD_MIN_LENGTH = 4
+# What update_store_settings changes (a store's code only a platform admin, in the admin).
+STORE_SETTINGS = ("code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes", *HOURS_FIELDS)
+
+logger = logging.getLogger(__name__)
 
 
 def lock_store(store_id: int) -> None:
@@ -143,6 +149,31 @@ def update_store(*, store: Store, fields: Iterable[str]) -> Store:
     store.save(update_fields=fields)
     bump_menu_version(store.pk)
     store_changed.send(sender=Store, store_id=store.pk)
+    return store
+
+
+@transaction.atomic
+def update_store_settings(*, store: Store, actor: User | None, **fields: Any) -> Store:
+    """Change the store's settings (`STORE_SETTINGS`) to `fields` after full validation, in one
+    transaction holding the store's lock (`update_store`): tablets and dashboards hear
+    `menu.updated` and `store.updated` (the new ordering state) from it. A change of the hours
+    moves `ordering_version` forward, so that an order checked against the old hours is
+    checked again under the lock. `actor` (the manager, or None for a script) is logged.
+
+    Raises ValidationError naming the bad field; nothing changes then."""
+    unknown = set(fields) - set(STORE_SETTINGS)
+    if unknown:
+        raise ValidationError({name: _("This setting cannot be changed here.") for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(store, name, value)
+    update_store(store=store, fields=list(fields))
+    if set(fields) & set(HOURS_FIELDS):
+        Store.objects.filter(pk=store.pk).update(ordering_version=F("ordering_version") + 1)
+        store.refresh_from_db(fields=["ordering_version"])
+    logger.info(
+        "store settings changed",
+        extra={"store_id": store.pk, "actor_id": getattr(actor, "pk", None), "fields": sorted(fields)},
+    )
     return store
 
 

@@ -107,7 +107,9 @@ def _django_validation_detail(error: DjangoValidationError) -> dict[str, list[st
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every error is `{"error": {"code", "message", "fields"?}}` with the right status."""
+    """Every error is `{"error": {"code", "message", "fields"?}}` with the right status (and a
+    Conflict's details beside them)."""
+    details = exc.details if isinstance(exc, Conflict) else {}
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Conflict):
@@ -143,7 +145,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 code = detail["code"]
         else:
             message, code = detail, codes
-        body = error_body(code, message)
+        body = error_body(code, message, **details)
     return Response(body, status=response.status_code, headers=_kept_headers(response))
 
 

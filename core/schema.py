@@ -22,6 +22,17 @@ ERROR_SCHEMA = {
                     "description": "Only with `invalid` (400): messages per input field.",
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 },
+                "reason": {
+                    "type": "string",
+                    "enum": ["paused", "break", "last_order"],
+                    "description": "Only with `ordering_closed` (409): why the store takes no orders now.",
+                },
+                "reopens_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "nullable": True,
+                    "description": "Only with `ordering_closed` (409): when ordering reopens (null: when staff say).",
+                },
             },
         }
     },
@@ -29,6 +40,8 @@ ERROR_SCHEMA = {
 LOGIN_PATHS = {"/api/v1/auth/login", "/api/v1/auth/table/login", "/api/v1/auth/table/refresh"}
 CONFLICTS = {
     ("/api/v1/orders", "post"): (
+        "`ordering_closed`: the store takes no orders now (`reason`: paused, break or last_order; "
+        "`reopens_at`); nothing was placed, and a retry with a key whose order was placed still gets it. "
         "`idempotency_key_reused`: the idempotency key was already used with other items. "
         "`idempotency_key_expired`: the key's order was deleted or its table session has ended; "
         "nothing was placed, send the order again with a new key."

@@ -28,6 +28,11 @@ its `created_at`, if it has one, the order's time. An event
 that must be announced with the order (a kitchen ticket's `ticket.created`) is passed in
 `followers`: both dialects write it after `order.created`, with the next event ids, its subject
 given the order's id, number, display number and time (`Follower`).
+
+Given the store's `ordering_version` that the caller checked its hours against (a cached copy
+of the store, accounts.hours.ordering_state), both dialects compare it with the store's row
+under the lock, in the statement they run anyway, and raise `OrderingChanged` (writing
+nothing) if the hours changed meanwhile: a pause committed before the order is never missed.
 """
 
 import functools
@@ -61,6 +66,10 @@ ISO_TIME = (
 )
 
 
+class OrderingChanged(Exception):
+    """The store's hours changed since the caller checked them; nothing was written."""
+
+
 @dataclass(frozen=True)
 class Follower:
     """An event written with an order, after its `order.created`: `payload[subject]` (an object)
@@ -82,12 +91,18 @@ class Follower:
 
 
 def write_order(
-    order: Order, lines: list[OrderLine], *, rows: Sequence[Model] = (), followers: Sequence[Follower] = ()
+    order: Order,
+    lines: list[OrderLine],
+    *,
+    rows: Sequence[Model] = (),
+    followers: Sequence[Follower] = (),
+    ordering_version: int | None = None,
 ) -> Order:
     """Write `order` (unsaved, with its store, table, total, note, key and fingerprint), its
     `lines` and `rows` (other rows with an `order` foreign key, left unset) with its
     `order.created` event and then the `followers`' events, in one transaction; or raise
-    RateLimited and write nothing.
+    RateLimited, or OrderingChanged if the store's `ordering_version` is no longer the one
+    given (None: not compared), and write nothing.
 
     Inside a caller's atomic block the order is part of the caller's transaction; otherwise it
     commits before this returns. Returns the order as written, with its id, number, session
@@ -95,10 +110,10 @@ def write_order(
     order opened it).
     """
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        session = write_in_one_message(order, lines, rows, followers)
+        session = write_in_one_message(order, lines, rows, followers, ordering_version)
     else:
         with transaction.atomic():
-            session = write_in_steps(order, lines, rows, followers)
+            session = write_in_steps(order, lines, rows, followers, ordering_version)
     order.updated_at = order.created_at
     for row in (*lines, *rows):
         row.order_id = order.id  # type: ignore[attr-defined]
@@ -138,7 +153,11 @@ def _refuse_if_limited(limiting: datetime | None, now: datetime) -> None:
 
 
 def write_in_steps(
-    order: Order, lines: list[OrderLine], rows: Sequence[Model] = (), followers: Sequence[Follower] = ()
+    order: Order,
+    lines: list[OrderLine],
+    rows: Sequence[Model] = (),
+    followers: Sequence[Follower] = (),
+    ordering_version: int | None = None,
 ) -> TableSession | None:
     """Inside the caller's atomic block: the store's lock, then the read (`_read_sql`), then the
     rows one by one; each row gets its id as it is inserted. Returns the session it opened, or
@@ -151,7 +170,9 @@ def write_in_steps(
         cursor.execute(
             _read_sql(), {"store": table.store_id, "table": table.id, "offset": settings.TABLE_ORDER_LIMIT - 1}
         )
-        number, session_id, limiting, total, count = cursor.fetchone()
+        number, version, session_id, limiting, total, count = cursor.fetchone()
+    if ordering_version is not None and version != ordering_version:
+        raise OrderingChanged
     now = timezone.now()
     if isinstance(limiting, str):
         # SQLite gives the time as stored: text in UTC, without its zone.
@@ -190,7 +211,11 @@ def write_in_steps(
 
 
 def write_in_one_message(
-    order: Order, lines: list[OrderLine], rows: Sequence[Model] = (), followers: Sequence[Follower] = ()
+    order: Order,
+    lines: list[OrderLine],
+    rows: Sequence[Model] = (),
+    followers: Sequence[Follower] = (),
+    ordering_version: int | None = None,
 ) -> TableSession | None:
     """PostgreSQL, outside any transaction: one message (`_one_message_sql`), a transaction of
     its own, takes the store's lock, then in one statement reads what the order depends on,
@@ -219,6 +244,7 @@ def write_in_one_message(
         "table_state": outbox.encode(payload["table"]),
         "channel": outbox.CHANNEL,
         "max_bytes": outbox.MAX_NOTIFICATION_BYTES,
+        "ordering_version": ordering_version,
     }
     groups = _by_model([*lines, *rows])
     for g, (_model, group) in enumerate(groups):
@@ -233,7 +259,9 @@ def write_in_one_message(
     with connection.cursor() as cursor:
         cursor.execute(_one_message_sql(shape, len(followers)), params)
         cursor.nextset()
-        limiting, now, order_id, number, session_id, opened, *_notified = cursor.fetchone()
+        limiting, now, version, order_id, number, session_id, opened, *_notified = cursor.fetchone()
+    if order_id is None and ordering_version is not None and version != ordering_version:
+        raise OrderingChanged
     if order_id is None:
         _refuse_if_limited(limiting, now)
         raise AssertionError("the locked statement refused an order that is within the limit")
@@ -303,7 +331,7 @@ def _read_sql() -> str:
     return (
         f"WITH {_open_session_cte()} "  # noqa: S608 (names from the models)
         f"UPDATE {stores} SET last_order_number = last_order_number + 1 WHERE id = %(store)s "
-        f"RETURNING last_order_number, {_session_reads()}"
+        f"RETURNING last_order_number, ordering_version, {_session_reads()}"
     )
 
 
@@ -357,13 +385,15 @@ def _one_message_sql(shape: tuple[tuple[type[Model], int], ...], followers: int 
     return (
         "SELECT pg_advisory_xact_lock(%(store)s); "  # noqa: S608 (names from the models, values as parameters)
         f"WITH {_open_session_cte()}, "
-        f"state AS (SELECT clock_timestamp() AS now, {_session_reads()}), "
+        f"state AS (SELECT clock_timestamp() AS now, {_session_reads()}, "
+        f"(SELECT ordering_version FROM {stores} WHERE id = %(store)s) AS ordering_version), "
         # Event ids are taken here, under the lock, so that they follow commit order. The limit
         # as refuse_if_limited states it: refused while the limiting order is within the window.
         f"placed AS (SELECT state.*, {sequence(Order._meta.db_table)} AS order_id, "
         f"{sequence(OrderEvent._meta.db_table)} AS event_id, "
         f"COALESCE(state.session_id, {sequence(TableSession._meta.db_table)}) AS order_session_id "
-        "FROM state WHERE state.limiting IS NULL OR state.limiting <= state.now - %(window)s), "
+        "FROM state WHERE (state.limiting IS NULL OR state.limiting <= state.now - %(window)s) "
+        "AND (%(ordering_version)s::bigint IS NULL OR state.ordering_version = %(ordering_version)s)), "
         f"numbered AS (UPDATE {stores} SET last_order_number = last_order_number + 1 "
         "WHERE id = %(store)s AND EXISTS (SELECT FROM placed) RETURNING last_order_number AS number), "
         "payload AS (SELECT placed.*, numbered.number, jsonb_build_object("
@@ -382,8 +412,8 @@ def _one_message_sql(shape: tuple[tuple[type[Model], int], ...], followers: int 
         f"new_event AS (INSERT INTO {events} ({event_columns}) SELECT event_id, %(store)s, %(table)s, "
         "order_session_id, %(type)s, payload, now FROM event)"
         f"{_followers_sql(followers)} "
-        "SELECT state.limiting, state.now, event.order_id, event.number, event.order_session_id, "
-        "event.session_id IS NULL, "
+        "SELECT state.limiting, state.now, state.ordering_version, event.order_id, event.number, "
+        "event.order_session_id, event.session_id IS NULL, "
         "CASE WHEN event.order_id IS NOT NULL THEN pg_notify(%(channel)s, event.message) END"
         # The followers' notifications after the order's, in id order (PostgreSQL evaluates a
         # SELECT list after its ORDER BY), so that every listener hears ids in ascending order.

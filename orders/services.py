@@ -14,12 +14,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Table, User
+from accounts.models import Store, Table, User
 from accounts.services import lock_store
 from core.exceptions import Conflict, RateLimited
 from orders import audit, outbox
+from orders.hours import ordering_closed
 from orders.models import STATUS_FLOW, EventType, Order, OrderLine, OrderStatus, TableSession
-from orders.order_write import Follower, write_order
+from orders.order_write import Follower, OrderingChanged, write_order
 from orders.pricing import fingerprint, normalize_items, normalize_note, price_lines, validate_idempotency_key
 from orders.selectors import open_session, session_totals, table_state
 from orders.signals import order_deleted, order_placing, order_status_changed
@@ -33,7 +34,10 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
     (created=False) while that order is live in the open session; the same key with other
     items, options or note, or after its order was deleted or its session closed, raises
     Conflict. A table that placed TABLE_ORDER_LIMIT orders within TABLE_RATE_WINDOW gets
-    RateLimited and nothing is written; a repeated key still returns its order.
+    RateLimited and nothing is written; a repeated key still returns its order. While the
+    store's ordering is closed (accounts.hours) an order gets Conflict `ordering_closed`, and a
+    repeated key still returns its order; the hours are checked on the table's copy of the
+    store (no query) and that copy's version again under the store's lock (`write_order`).
     Checks and pricing happen before the store lock, so the locked part is only what needs it
     (`orders.order_write.write_order`, which says where the transaction is). Lines copy the
     item's name and the options' names and deltas. Receivers of `order_placing` (the kitchen's
@@ -82,17 +86,29 @@ def place_order(*, table: Table, items: Any, note: Any = "", idempotency_key: st
         extra_rows, extra_followers = cast(tuple[list[Model], list[Follower]], extra)
         rows.extend(extra_rows)
         followers.extend(extra_followers)
-    try:
-        order = write_order(order, order_lines, rows=rows, followers=followers)
-    except (IntegrityError, RateLimited):
-        # The key's first order exists (committed before this one, maybe while it waited for the
-        # store lock, and it may have filled the table's limit); the rollback gave back the
-        # number this one took.
-        replayed = _replayed_order(table, idempotency_key, request_fingerprint)
-        if replayed is None:
-            raise
-        return replayed, False
-    return order, True
+    store = table.store
+    # Each turn is a change of the hours committed meanwhile; read the store again then.
+    while (closed := ordering_closed(store)) is None:
+        try:
+            order = write_order(
+                order, order_lines, rows=rows, followers=followers, ordering_version=store.ordering_version
+            )
+        except OrderingChanged:
+            store = Store.objects.get(pk=table.store_id)
+            continue
+        except (IntegrityError, RateLimited):
+            # The key's first order exists (committed before this one, maybe while it waited for the
+            # store lock, and it may have filled the table's limit); the rollback gave back the
+            # number this one took.
+            replayed = _replayed_order(table, idempotency_key, request_fingerprint)
+            if replayed is None:
+                raise
+            return replayed, False
+        return order, True
+    replayed = _replayed_order(table, idempotency_key, request_fingerprint)
+    if replayed is None:
+        raise closed
+    return replayed, False
 
 
 def open_or_create_session(table: Table) -> TableSession:

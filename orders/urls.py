@@ -3,6 +3,7 @@ from django.urls import path
 from orders import manager_api, move_api
 from orders.api import TableOrdersView
 from orders.staff_call_api import TableStaffCallsView
+from orders.store_api import StoreSettingsView
 
 urlpatterns = [
     path("orders", TableOrdersView.as_view(), name="table-orders"),
@@ -20,6 +21,7 @@ urlpatterns = [
     ),
     path("admin/orders/<int:pk>/move", move_api.MoveOrderView.as_view(), name="manager-order-move"),
     path("admin/history", manager_api.HistoryView.as_view(), name="manager-history"),
+    path("admin/store", StoreSettingsView.as_view(), name="manager-store"),
     path("staff-calls", TableStaffCallsView.as_view(), name="table-staff-calls"),
     path("admin/staff-calls", manager_api.StaffCallsView.as_view(), name="manager-staff-calls"),
     path(

@@ -404,6 +404,7 @@ def test_reasons_of_a_store_without_a_menu_change_its_etag_too(client, store, ta
         "categories": [],
         "staff_call_reasons": ["물", "앞접시", "수저", "계산 요청", "기타"],
         "store_name": "알파 식당",
+        "ordering": {"open": True, "reason": None, "message": "", "reopens_at": None, "closes_at": None},
     }
     store.staff_call_reasons = ["물"]
     update_store(store=store, fields=["staff_call_reasons"])

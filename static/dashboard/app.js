@@ -16,6 +16,7 @@ import { Floor } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
 import { bindMove, moveTable } from "./move.js";
 import { bindOrder, failed, refreshOrder, shownOrder } from "./order.js";
+import { ORDERING_EVENTS, OrderingControl } from "./ordering.js";
 import { Chime } from "./sound.js";
 import { bindConfirm, bindDeleteReason, confirmDialog } from "./widgets.js";
 
@@ -62,16 +63,20 @@ const live = new SnapshotBuffer({
 
 const alerts = new AlertBanner({ element: $("alerts"), api, t, toast, messageOf });
 
+const ordering = new OrderingControl();
+
 const stream = new EventStream({
   url: config.stream,
-  types: [...ORDER_EVENTS, ...CALL_EVENTS, ...ALERT_EVENTS],
+  types: [...ORDER_EVENTS, ...CALL_EVENTS, ...ALERT_EVENTS, ...ORDERING_EVENTS],
   onEvent(type, data) {
     if (ALERT_EVENTS.includes(type)) alerts.push(type, data);
+    else if (ORDERING_EVENTS.includes(type)) ordering.push(data);
     else live.push(type, data);
   },
   onOpen() {
     loadSnapshot();
     alerts.load();
+    ordering.load();
   },
   onState: showConnection,
   onClosed: checkLogin,

@@ -10,6 +10,7 @@ import { bindHistory, onClosedSession, onSessionEnd, openHistory, resetHistory }
 import { addToCart, bindItem, openItem, refreshItem } from "./item.js";
 import { startLive, stopLive } from "./live.js";
 import { bindMenu, hasMenu, itemById, loadMenu, onMenu, refreshMenu, resetMenu } from "./menu.js";
+import { bindOrdering, setOrdering } from "./ordering.js";
 import { bindReview, isSending, refreshReview } from "./review.js";
 import { guarded, onSignedOut, onView, showScreen, showView, toast } from "./screens.js";
 import { bindSetup, showSetup } from "./setup.js";
@@ -95,9 +96,17 @@ function bind() {
     calls.setReasons(menu.staff_call_reasons);
     // The stored login keeps the name the store had then; the menu carries the one it has now.
     if (menu.store_name) $("store-name").textContent = menu.store_name;
+    setOrdering(menu.ordering);
     // Open dialogs show the menu as it is now: a sold-out item cannot be added or sent unnoticed.
     refreshItem(itemById);
     refreshReview();
+  });
+  bindOrdering({
+    onChange: () => {
+      renderCart();
+      refreshReview();
+    },
+    recheck: () => signedIn && refreshMenu(),
   });
   onView((view) => {
     if (view === "history") openHistory();

@@ -6,6 +6,7 @@ import { MAX_QUANTITY, countOf, currentCart, totalOf } from "./cart.js";
 import { $, h, t, won } from "./dom.js";
 import { hasMenu, itemById, renderCardBadges } from "./menu.js";
 import { lineProblem, optionsLabel } from "./options.js";
+import { closedText, orderingOpen } from "./ordering.js";
 
 const sheetQuery = window.matchMedia("(max-width: 1023px)");
 
@@ -88,8 +89,8 @@ export function renderCart() {
   $("cart-empty").textContent = cart.isHeld ? t("cartChecking") : t("cartEmpty");
   $("cart-clear").disabled = empty;
   const label = orderLabel(summary);
-  $("cart-order").disabled = !summary.orderable.length;
-  $("cart-order").textContent = label && summary.orderable.length ? label : t("placeOrder");
+  $("cart-order").disabled = !summary.orderable.length || !orderingOpen();
+  $("cart-order").textContent = closedText() || (label && summary.orderable.length ? label : t("placeOrder"));
   $("cart-alert").textContent = label && !summary.orderable.length ? label : "";
   $("cart-alert").hidden = !$("cart-alert").textContent;
   $("cart-total").textContent = won(summary.total);

@@ -8,6 +8,7 @@ import { SignedOut, errorOf, request } from "./api.js";
 import { $, t } from "./dom.js";
 import { loadHistory, pushEvent, retryFailedLoad, streamOpened } from "./history.js";
 import { refreshMenu } from "./menu.js";
+import { setOrdering } from "./ordering.js";
 import { signedOut } from "./screens.js";
 
 const STREAM = "/api/v1/orders/stream";
@@ -83,12 +84,13 @@ export function startLive(calls, sessionClosed) {
       sessionClosed(left, true);
     },
     "menu.updated": () => refreshMenu(),
+    "store.updated": ({ ordering }) => setOrdering(ordering),
     "staff_call.created": ({ call }) => calls.put(call),
     "staff_call.acknowledged": ({ call }) => calls.put(call),
   };
   stream = new EventStream({
     url: STREAM,
-    types: [...ORDER_EVENTS, "menu.updated", "staff_call.created", "staff_call.acknowledged"],
+    types: [...ORDER_EVENTS, "menu.updated", "store.updated", "staff_call.created", "staff_call.acknowledged"],
     // Tickets live 60 s: each connection takes a fresh one.
     async ticket() {
       let response;

@@ -8,6 +8,7 @@ import { $, displayNumber, h, t, won } from "./dom.js";
 import { orderLine } from "./history.js";
 import { loadMenu } from "./menu.js";
 import { optionsLabel } from "./options.js";
+import { closedText, orderingOpen } from "./ordering.js";
 import { guarded, showScreen, showView, signedOut } from "./screens.js";
 
 const SUCCESS_SECONDS = 5;
@@ -74,8 +75,10 @@ function renderReview() {
   $("review-total").textContent = won(summary.total);
   // With nothing left to order, the button is off and the error above it says why.
   const label = summary.orderable.length && orderLabel(summary);
-  $("review-confirm").textContent = sending ? t("sending") : label || t("orderWithTotal", { total: won(summary.total) });
-  $("review-confirm").disabled = sending || !summary.orderable.length;
+  $("review-confirm").textContent = sending
+    ? t("sending")
+    : closedText() || label || t("orderWithTotal", { total: won(summary.total) });
+  $("review-confirm").disabled = sending || !summary.orderable.length || !orderingOpen();
 }
 
 function setError(message, details = []) {
@@ -126,6 +129,11 @@ async function orderFailed(error) {
   // The key's order left the table's session (closed, deleted): nothing was placed now, and
   // the next tap sends the cart under a new key.
   if (error.code === "idempotency_key_expired") return setError(t("orderKeyExpired"));
+  // The store stopped taking orders meanwhile: the cart stays, the menu says until when.
+  if (error.code === "ordering_closed") {
+    await guarded(loadMenu, () => null);
+    return setError(error.message);
+  }
   // Something on the menu changed (sold out, removed): show it in the cart.
   await guarded(loadMenu, () => null);
   renderCart();

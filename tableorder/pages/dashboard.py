@@ -18,9 +18,17 @@ from core.csp import apply_policy, new_nonce
 from orders.models import STATUS_FLOW, DeleteReason
 from tableorder.pages.kitchen import ALERT_STRINGS
 from tableorder.pages.moves import MOVE_STRINGS
+from tableorder.pages.ordering import ORDERING_STRINGS
 
 # Strings the dashboard's JavaScript shows; `{name}` placeholders are filled in by the script.
 DASHBOARD_STRINGS = {
+    **ORDERING_STRINGS,
+    "orderingOpen": _("Taking orders"),
+    "orderingPausedState": _("Ordering paused"),
+    "orderingPause": _("Pause ordering"),
+    "orderingResume": _("Resume ordering"),
+    "orderingSaving": _("Saving…"),
+    "orderingFailed": _("Could not change ordering: {message}"),
     "tableLabel": _("No. {number}"),
     "tableTitle": _("Table {number}"),
     "orderCount": _("Orders: {count}"),

@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.csp import apply_policy, new_nonce
+from tableorder.pages.ordering import ORDERING_STRINGS
 
 # Strings the tablet's JavaScript shows; `{name}` placeholders are filled in by the script.
 TABLET_STRINGS = {
+    **ORDERING_STRINGS,
     "tableLabel": _("Table {number}"),
     "added": _("{name} added to the cart"),
     "addNamed": _("Add {name}"),

@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.views import APIView
 
-from accounts.models import Table, User
+from accounts.models import Store, Table, User
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import make_menu, make_store
@@ -83,6 +83,7 @@ def test_the_matrix_covers_the_manager_api():
         "api/v1/admin/orders/<int:pk>/reprint",
         "api/v1/admin/tables/<int:pk>/print-bill",
         "api/v1/admin/alerts",
+        "api/v1/admin/store",
     } <= routes
 
 
@@ -207,7 +208,14 @@ def test_a_manager_of_another_store_never_reaches_its_objects(client, world, rou
     bearer = f"Bearer {manager_tokens(world.manager_a)['access']}"
     before = world.snapshot()
     url = _url(world, entry)
-    if entry.pattern.converters:
+    if model is Store:
+        # The manager's own store, whatever the request holds: B is neither shown nor changed.
+        response = _call(
+            client, method, url, {"ordering_paused": True, "pause_message": "가로챔"}, Authorization=bearer
+        )
+        assert response.status_code == 200, response.content
+        assert "BETA-SECRET" not in response.content.decode()
+    elif entry.pattern.converters:
         response = _call(client, method, url, world.body(model), Authorization=bearer)
         assert response.status_code == 404, response.content
     elif method == "get":
