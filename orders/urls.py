@@ -2,6 +2,7 @@ from django.urls import path
 
 from orders import manager_api
 from orders.api import TableOrdersView
+from orders.bill_api import TableBillAdminView, TableBillView
 from orders.staff_call_api import TableStaffCallsView
 
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
         manager_api.AcknowledgeOrderView.as_view(),
         name="manager-order-acknowledge",
     ),
+    path("bill", TableBillView.as_view(), name="table-bill"),
+    path("admin/tables/<int:pk>/bill", TableBillAdminView.as_view(), name="manager-table-bill"),
     path("admin/history", manager_api.HistoryView.as_view(), name="manager-history"),
     path("staff-calls", TableStaffCallsView.as_view(), name="table-staff-calls"),
     path("admin/staff-calls", manager_api.StaffCallsView.as_view(), name="manager-staff-calls"),
