@@ -1,7 +1,8 @@
-// The tablet app: setup → menu (home) → cart → review → success, and the session's orders.
+// The tablet app: setup → menu (home) → cart → review → success, and the session's orders and bill.
 // Each section owns its state; this module wires them together and starts a signed-in table.
 
 import { ApiError, isSignOut, loadAuth, messageOf } from "./api.js";
+import { bindBill, openBill, resetBill } from "./bill.js";
 import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
 import { currentCart, openCart } from "./cart.js";
@@ -40,6 +41,7 @@ async function start() {
   calls.setReasons([]);
   resetMenu(auth.store.code);
   resetHistory();
+  resetBill();
   $("store-name").textContent = auth.store.name;
   $("table-label").textContent = t("tableLabel", { number: auth.table.number });
   renderCart();
@@ -91,6 +93,7 @@ function bind() {
   bindCartPanel();
   bindReview();
   bindHistory();
+  bindBill(calls);
   onMenu((menu) => {
     calls.setReasons(menu.staff_call_reasons);
     // The stored login keeps the name the store had then; the menu carries the one it has now.
@@ -101,6 +104,7 @@ function bind() {
   });
   onView((view) => {
     if (view === "history") openHistory();
+    if (view === "bill") openBill();
   });
   onClosedSession((closedSessionId) => sessionClosed(closedSessionId, false));
   onSessionEnd(() => {
@@ -112,6 +116,10 @@ function bind() {
   $("nav-history").addEventListener("click", () => {
     closeSheet();
     showView("history");
+  });
+  $("nav-bill").addEventListener("click", () => {
+    closeSheet();
+    showView("bill");
   });
   $("call-open").addEventListener("click", () => {
     closeSheet();
