@@ -2,7 +2,7 @@
 // Each section owns its state; this module wires them together and starts a signed-in table.
 
 import { ApiError, isSignOut, loadAuth, messageOf } from "./api.js";
-import { bindBill, openBill, resetBill } from "./bill.js";
+import { bindBill, openBill, refreshBill, resetBill } from "./bill.js";
 import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
 import { currentCart, openCart } from "./cart.js";
@@ -101,6 +101,7 @@ function bind() {
     // Open dialogs show the menu as it is now: a sold-out item cannot be added or sent unnoticed.
     refreshItem(itemById);
     refreshReview();
+    refreshBill();
   });
   onView((view) => {
     if (view === "history") openHistory();

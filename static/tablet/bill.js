@@ -68,6 +68,11 @@ export function openBill() {
   loadBill();
 }
 
+/** The store's call reasons changed (with the menu): 계산 요청 shows only when staff can be called. */
+export function refreshBill() {
+  $("bill-request").hidden = !calls || !calls.reasons.length;
+}
+
 /** Picks of lines still on the bill, at most their quantity now. */
 function keepPicks() {
   const lines = new Map(bill.lines.map((line) => [lineKey(line), line]));
@@ -118,7 +123,7 @@ function render() {
   $("bill-total").textContent = bill ? won(bill.total) : "";
   $("bill-summary").textContent = bill && bill.order_count ? t("billOrders", { count: bill.order_count }) : "";
   $("bill-split").hidden = !lines.length;
-  $("bill-request").hidden = !calls || !calls.reasons.length;
+  refreshBill();
   renderSplit();
   renderPicks();
 }

@@ -1,7 +1,7 @@
 """The bill (계산서) in Chromium: the tablet's bill with its even split, pick calculator and
 계산 요청, kept current while open; the dashboard's bill dialog and its print.
 
-Tables 181–184 of the browser store are this file's own.
+Tables 181–185 of the browser store are this file's own.
 """
 
 import pytest
@@ -103,6 +103,25 @@ def test_without_a_bill_reason_asking_for_the_bill_opens_the_call_sheet(page, ap
         assert app_server.run_in_app("table_calls", 183) == []
     finally:
         app_server.run_in_app("set_staff_call_reasons", old)
+
+
+def test_the_bill_in_portrait_keeps_its_targets_large_and_the_cart_sheet_away(portrait_page, app_server, screenshots):
+    page = portrait_page
+    seat(app_server, 185, "제육볶음", "공기밥", "공기밥")
+    set_up_tablet(page, 185)
+    open_bill(page)
+
+    expect(page.locator("#bill-total")).to_have_text("₩13,000")
+    expect(page.locator(".bill-line").first).to_have_text("제육볶음 × 1₩11,000")
+    expect(page.locator("#cart")).to_be_hidden()
+    page.locator(".pick-line").filter(has_text="공기밥").get_by_role("button", name="공기밥 하나 더").click()
+    expect(page.locator("#pick-total")).to_have_text("₩1,000")
+    assert small_touch_targets(page, "#bill-view button, #bill-view .pick-check, .tab") == []
+    page.screenshot(path=screenshots / "bill-portrait.png", full_page=True)
+
+    page.get_by_role("button", name="메뉴", exact=True).click()
+    expect(page.locator("#menu-view")).to_be_visible()
+    expect(page.locator("#bill-view")).to_be_hidden()
 
 
 MODULE = __name__
