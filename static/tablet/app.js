@@ -2,7 +2,7 @@
 // Each section owns its state; this module wires them together and starts a signed-in table.
 
 import { ApiError, isSignOut, loadAuth, messageOf } from "./api.js";
-import { bindBill, openBill, refreshBill, resetBill } from "./bill.js";
+import { billChanged, bindBill, openBill, refreshBill, resetBill } from "./bill.js";
 import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
 import { currentCart, openCart } from "./cart.js";
@@ -63,7 +63,7 @@ async function start() {
  * The table's last closed session is `closedSessionId`. Heard live, the guests are leaving now;
  * heard on connecting or with the list of orders, they left while the tablet was off, asleep,
  * reloading or between two polls if the cart was kept under an earlier one. Either way the next
- * guests start clean: no cart, no note, no calls, no dialog or review of the last ones. Until
+ * guests start clean: no cart, no note, no calls, no bill, no dialog or review of the last ones. Until
  * the first word, a cart the device kept is held back (Cart.followClosedSession).
  */
 function sessionClosed(closedSessionId, live) {
@@ -73,6 +73,8 @@ function sessionClosed(closedSessionId, live) {
   if (!isSending()) cart.forgetIdempotencyKey();
   cart.clear();
   calls.clear(closedSessionId);
+  resetBill();
+  billChanged();
   closeSheet();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
 }

@@ -26,7 +26,8 @@ function lineKey(line) {
   return JSON.stringify([line.menu_item_id, line.name, line.options, line.unit_price]);
 }
 
-/** Another table signed in, or none: nothing of the last bill shows, a read on its way is dropped. */
+/** Another table signed in, or the guests left: nothing of the last bill or its picks stays, a read on
+ * its way is dropped. */
 export function resetBill() {
   loadId += 1;
   clearTimeout(reloadTimer);
@@ -56,11 +57,12 @@ export async function loadBill() {
   );
 }
 
-/** An order or the session changed: a bill on screen is read again. */
+/** An order or the session changed: a bill on screen is read again, one off screen dropped. */
 export function billChanged() {
-  if (currentView() !== "bill") return;
   clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(loadBill, RELOAD_DELAY_MS);
+  // Read afresh when next shown: an outdated bill, maybe of other guests, never shows even for a moment.
+  if (currentView() !== "bill") bill = null;
+  else reloadTimer = setTimeout(loadBill, RELOAD_DELAY_MS);
 }
 
 export function openBill() {

@@ -88,6 +88,17 @@ def test_asking_for_the_bill_calls_staff_with_the_stores_reason(page, app_server
     expect(page.locator("#call-banner")).to_contain_text("계산 요청")
     assert app_server.run_in_app("table_calls", 182) == [["계산 요청", False]]
 
+    # The guests leave while the tablet shows the menu; the next guests' bill starts clean.
+    page.locator(".pick-line").filter(has_text="비빔밥").get_by_role("checkbox").check()
+    expect(page.locator("#pick-total")).to_have_text("₩10,000")
+    page.get_by_role("button", name="메뉴", exact=True).click()
+    app_server.run_in_app("close_table_session", 182)
+    app_server.run_in_app("place_table_order", 182, "비빔밥")
+    open_bill(page)
+    expect(page.locator("#bill-summary")).to_have_text("주문 1건")
+    expect(page.locator(".bill-line")).to_have_text(["비빔밥 × 1₩10,000"])
+    expect(page.locator("#pick-total")).to_have_text("₩0")
+
 
 def test_without_a_bill_reason_asking_for_the_bill_opens_the_call_sheet(page, app_server):
     seat(app_server, 183, "콜라")
