@@ -2,6 +2,7 @@ from django.urls import path
 
 from orders import manager_api, move_api
 from orders.api import TableOrdersView
+from orders.bill_api import TableBillAdminView, TableBillView
 from orders.staff_call_api import TableStaffCallsView
 from orders.store_api import StoreSettingsView
 
@@ -20,6 +21,8 @@ urlpatterns = [
         name="manager-order-acknowledge",
     ),
     path("admin/orders/<int:pk>/move", move_api.MoveOrderView.as_view(), name="manager-order-move"),
+    path("bill", TableBillView.as_view(), name="table-bill"),
+    path("admin/tables/<int:pk>/bill", TableBillAdminView.as_view(), name="manager-table-bill"),
     path("admin/history", manager_api.HistoryView.as_view(), name="manager-history"),
     path("admin/store", StoreSettingsView.as_view(), name="manager-store"),
     path("staff-calls", TableStaffCallsView.as_view(), name="table-staff-calls"),

@@ -6,8 +6,9 @@ import { ALERT_EVENTS, AlertBanner } from "../shared/alerts.js";
 import { SnapshotBuffer } from "../shared/snapshot.js";
 import { ORDER_EVENTS } from "../shared/session.js";
 import { EventStream } from "../shared/stream.js";
-import { ApiError, allPages, api, messageOf } from "./api.js";
+import { allPages, api, messageOf } from "./api.js";
 import { renderAttention, trackTopHeight } from "./attention.js";
+import { bindBill, openBill, refreshBill } from "./bill.js";
 import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
 import { Cards } from "./cards.js";
 import { bindDensity } from "./density.js";
@@ -42,7 +43,7 @@ const cards = new Cards({
   expanded: state.expanded,
   onHistory: showHistory,
   onClose: closeTable,
-  onPrintBill: printBill,
+  onBill: openBill,
   onExpand: expand,
   onMove: moveTable,
   onChange(tableId) {
@@ -114,6 +115,7 @@ function applyEvent(type, data) {
   if (created) chime.play("order");
   if (called) chime.play("call");
   refreshOrder();
+  refreshBill(tableId);
 }
 
 /** The stream was refused: if the login ended, go to the login page (api() does on 401/403). */
@@ -257,17 +259,6 @@ async function closeTable(table) {
   }
 }
 
-/** 계산서 출력: the bill goes to the counter printer; a store without one is told where to add it. */
-async function printBill(table) {
-  try {
-    await api(`tables/${table.id}/print-bill`, { method: "POST", body: {} });
-    toast(t("billPrinting", { number: table.number }));
-  } catch (error) {
-    const noPrinter = error instanceof ApiError && error.code === "no_counter_printer";
-    toast(noPrinter ? t("noCounterPrinter") : messageOf(error), { error: true });
-  }
-}
-
 function showHistory(tableId) {
   $("floor-view").hidden = true;
   $("history-view").hidden = false;
@@ -300,6 +291,7 @@ function bind() {
   bindDeleteReason();
   for (const dialog of document.querySelectorAll("dialog")) closeOnBackdrop(dialog);
   bindHistory();
+  bindBill();
   bindDensity();
   trackTopHeight();
 }

@@ -11,12 +11,12 @@ const PREVIEW_ORDERS = 3;
 
 /**
  * `floor`, `callBoard`, `expanded` (ids of tables showing every order) and the card's actions:
- * `onHistory(tableId)`, `onClose(table)`, `onPrintBill(table)`, `onExpand(table)`, `onChange(tableId)`,
+ * `onHistory(tableId)`, `onClose(table)`, `onBill(table)`, `onExpand(table)`, `onChange(tableId)`,
  * `onMove(table, button)`.
  */
 export class Cards {
-  constructor({ floor, callBoard, expanded, onHistory, onClose, onPrintBill, onExpand, onChange, onMove }) {
-    Object.assign(this, { floor, callBoard, expanded, onHistory, onClose, onPrintBill, onExpand, onChange, onMove });
+  constructor({ floor, callBoard, expanded, onHistory, onClose, onBill, onExpand, onChange, onMove }) {
+    Object.assign(this, { floor, callBoard, expanded, onHistory, onClose, onBill, onExpand, onChange, onMove });
   }
 
   card(table) {
@@ -56,7 +56,7 @@ export class Cards {
       orders.length ? null : h("p", { class: "muted card-note", text: t("noOrders") }),
       h("div", { class: "card-actions" },
         historyButton,
-        h("button", { type: "button", class: "dash-btn dash-btn-quiet", onclick: () => this.onPrintBill(table), text: t("printBill") }),
+        h("button", { type: "button", class: "dash-btn dash-btn-quiet", onclick: () => this.onBill(table), text: t("bill") }),
         h("button", {
           type: "button",
           class: "dash-btn dash-btn-quiet card-move",

@@ -1,7 +1,8 @@
-// The tablet app: setup → menu (home) → cart → review → success, and the session's orders.
+// The tablet app: setup → menu (home) → cart → review → success, and the session's orders and bill.
 // Each section owns its state; this module wires them together and starts a signed-in table.
 
 import { ApiError, isSignOut, loadAuth, messageOf } from "./api.js";
+import { billChanged, bindBill, openBill, refreshBill, resetBill } from "./bill.js";
 import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
 import { currentCart, openCart } from "./cart.js";
@@ -41,6 +42,7 @@ async function start() {
   calls.setReasons([]);
   resetMenu(auth.store.code);
   resetHistory();
+  resetBill();
   $("store-name").textContent = auth.store.name;
   $("table-label").textContent = t("tableLabel", { number: auth.table.number });
   renderCart();
@@ -62,7 +64,7 @@ async function start() {
  * The table's last closed session is `closedSessionId`. Heard live, the guests are leaving now;
  * heard on connecting or with the list of orders, they left while the tablet was off, asleep,
  * reloading or between two polls if the cart was kept under an earlier one. Either way the next
- * guests start clean: no cart, no note, no calls, no dialog or review of the last ones. Until
+ * guests start clean: no cart, no note, no calls, no bill, no dialog or review of the last ones. Until
  * the first word, a cart the device kept is held back (Cart.followClosedSession).
  */
 function sessionClosed(closedSessionId, live) {
@@ -72,6 +74,8 @@ function sessionClosed(closedSessionId, live) {
   if (!isSending()) cart.forgetIdempotencyKey();
   cart.clear();
   calls.clear(closedSessionId);
+  resetBill();
+  billChanged();
   closeSheet();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
 }
@@ -92,6 +96,7 @@ function bind() {
   bindCartPanel();
   bindReview();
   bindHistory();
+  bindBill(calls);
   onMenu((menu) => {
     calls.setReasons(menu.staff_call_reasons);
     // The stored login keeps the name the store had then; the menu carries the one it has now.
@@ -100,6 +105,7 @@ function bind() {
     // Open dialogs show the menu as it is now: a sold-out item cannot be added or sent unnoticed.
     refreshItem(itemById);
     refreshReview();
+    refreshBill();
   });
   bindOrdering({
     onChange: () => {
@@ -110,6 +116,7 @@ function bind() {
   });
   onView((view) => {
     if (view === "history") openHistory();
+    if (view === "bill") openBill();
   });
   onClosedSession((closedSessionId) => sessionClosed(closedSessionId, false));
   onSessionEnd(() => {
@@ -121,6 +128,10 @@ function bind() {
   $("nav-history").addEventListener("click", () => {
     closeSheet();
     showView("history");
+  });
+  $("nav-bill").addEventListener("click", () => {
+    closeSheet();
+    showView("bill");
   });
   $("call-open").addEventListener("click", () => {
     closeSheet();

@@ -5,6 +5,7 @@
 import { ORDER_EVENTS } from "../shared/session.js";
 import { EventStream } from "../shared/stream.js";
 import { SignedOut, errorOf, request } from "./api.js";
+import { billChanged } from "./bill.js";
 import { $, t } from "./dom.js";
 import { loadHistory, pushEvent, retryFailedLoad, streamOpened } from "./history.js";
 import { refreshMenu } from "./menu.js";
@@ -70,6 +71,7 @@ export function startLive(calls, sessionClosed) {
   };
   const poll = async () => {
     setCut(!(await loadHistory()));
+    billChanged();
     if (calls.waiting.length) calls.load();
   };
   const handlers = {
@@ -111,13 +113,17 @@ export function startLive(calls, sessionClosed) {
       return (await response.json()).ticket;
     },
     onEvent(type, data) {
-      if (ORDER_EVENTS.includes(type)) pushEvent(type, data);
+      if (ORDER_EVENTS.includes(type)) {
+        pushEvent(type, data);
+        billChanged();
+      }
       handlers[type]?.(data);
     },
     onOpen({ session_id: sessionId, closed_session_id: closedSessionId }, resumed) {
       // Every connection, first or not: the tablet may have been off or asleep when it closed.
       if (closedSessionId !== undefined) sessionClosed(closedSessionId, false);
       if (!streamOpened(sessionId, resumed)) return;
+      billChanged();
       // The calls of a session the tablet no longer belongs to are over; read the current ones.
       if (resumed) calls.clear();
       calls.load();

@@ -1,5 +1,5 @@
 // The tablet's screens (loading, setup, main, success) and the main screen's views (menu,
-// history), the toast, and what happens when the tablet is signed out during an API action.
+// history, bill), the toast, and what happens when the tablet is signed out during an API action.
 
 import { SignedOut } from "./api.js";
 import { $, t } from "./dom.js";
@@ -16,10 +16,12 @@ export function showScreen(name) {
   document.body.dataset.screen = name;
 }
 
+// The main screen's views and their tabs.
+const VIEWS = { menu: "nav-menu", history: "nav-history", bill: "nav-bill" };
+
 export function showView(name) {
-  $("menu-view").hidden = name !== "menu";
-  $("history-view").hidden = name !== "history";
-  for (const [view, tab] of [["menu", "nav-menu"], ["history", "nav-history"]]) {
+  for (const [view, tab] of Object.entries(VIEWS)) {
+    $(`${view}-view`).hidden = view !== name;
     if (view === name) $(tab).setAttribute("aria-current", "page");
     else $(tab).removeAttribute("aria-current");
   }

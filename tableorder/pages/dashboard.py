@@ -98,7 +98,15 @@ DASHBOARD_STRINGS = {
     "steppedBack": _("{time} {by}: moved back from '{from}' to '{to}'"),
     "printBill": _("Print bill"),
     "billPrinting": _("Printing table {number}'s bill."),
-    "noCounterPrinter": _("There is no counter printer. Add one under Admin > Printers."),
+    # The bill dialog (static/dashboard/bill.js)
+    "bill": _("Bill"),
+    "billTitle": _("Table {number} bill"),
+    "billMeta": _("Since {time} · {count} orders"),
+    "billTotal": _("Total"),
+    "billNoSplit": _("Don't split"),
+    "billPeople": _("{count} people"),
+    "billPerson": _("Person {number}"),
+    "billPrintedAt": _("Printed {time}"),
     **ALERT_STRINGS,
     **MOVE_STRINGS,
 }

@@ -77,6 +77,14 @@ TABLET_STRINGS = {
     "callStateSeen": _("Seen {time}"),
     "callFailed": _("Could not call staff."),
     "callReasonGone": _("The call reasons have changed. Please choose again."),
+    # The bill (static/tablet/bill.js)
+    "billLoadFailed": _("Could not load the bill."),
+    "billOrders": _("{count} orders"),
+    "billPeople": _("{count} people"),
+    "billShareEach": _("{amount} each"),
+    "billPickLine": _("{name} · {price} each"),
+    "billPicked": _("{count} of {quantity}"),
+    "billRequested": _("We let the staff know you would like to pay."),
 }
 
 

@@ -82,6 +82,7 @@ def test_the_matrix_covers_the_manager_api():
         "api/v1/admin/printers/<int:pk>/test-print",
         "api/v1/admin/orders/<int:pk>/reprint",
         "api/v1/admin/tables/<int:pk>/print-bill",
+        "api/v1/admin/tables/<int:pk>/bill",
         "api/v1/admin/alerts",
         "api/v1/admin/store",
     } <= routes
