@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 # A cell starting with one of these is a formula (or becomes one) in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,11 +19,18 @@ def inert(value: Any) -> Any:
     return value
 
 
-def _headers(group: str) -> list[str]:
-    key = {"day": _("Date"), "hour": _("Hour"), "item": _("Menu item"), "table": _("Table")}[group]
+def column_titles(group: str) -> list[str]:
+    """The columns of a group's rows: its key, orders, (units,) amount."""
+    key = {
+        "day": pgettext("sales report", "Date"),
+        "hour": pgettext("sales report", "Hour"),
+        "item": pgettext("sales report", "Menu item"),
+        "table": pgettext("sales report", "Table"),
+    }[group]
+    orders, amount = pgettext("sales report", "Orders"), pgettext("sales report", "Sales (won)")
     if group == "item":
-        return [key, _("Orders"), _("Quantity"), _("Sales (won)")]
-    return [key, _("Orders"), _("Sales (won)")]
+        return [key, orders, pgettext("sales report", "Quantity"), amount]
+    return [key, orders, amount]
 
 
 def _cells(group: str, row: dict[str, Any]) -> list[Any]:
@@ -37,10 +44,10 @@ def report_csv(report: dict[str, Any]) -> HttpResponse:
     group, rows = report["group"], report["rows"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_headers(group))
+    writer.writerow(column_titles(group))
     for row in rows:
         writer.writerow([inert(cell) for cell in _cells(group, row)])
-    total = [_("Total"), report["total"]["orders"]]
+    total = [pgettext("sales report", "Total"), report["total"]["orders"]]
     if group == "item":
         total.append(sum(row["quantity"] for row in rows))
     writer.writerow([*total, report["total"]["amount"]])
