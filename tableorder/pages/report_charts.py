@@ -10,7 +10,7 @@ from core.money import won
 # The drawing's own units; the SVG scales to the page's width.
 WIDTH = 900
 HEIGHT = 280
-LEFT = 80  # room for the amounts of the scale
+LEFT = 112  # room for the amounts of the scale
 BOTTOM = 30  # room for the labels under the bars
 TOP = 12
 MAX_LABELS = 12
@@ -51,6 +51,7 @@ class Chart:
     bars: list[Bar]
     scale: list[tuple[float, str]]  # (y, amount) of each line of the scale
     baseline: float
+    left: int = LEFT  # where the bars start; the scale's amounts end before it
 
 
 def _step(top: int) -> int:
