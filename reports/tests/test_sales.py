@@ -8,7 +8,15 @@ from django.db import connection
 
 from conftest import ON_POSTGRES, make_store, postgres_only
 from orders.models import Order, OrderStatus
-from reports.selectors import GROUPS, DayRange, minutes_to_complete, sales_report
+from reports.selectors import (
+    GROUPS,
+    DayRange,
+    completed_orders,
+    minutes_to_complete,
+    percentiles_by_rank,
+    percentiles_in_one_pass,
+    sales_report,
+)
 from reports.tests.world import SEOUL, expected, generate
 
 FIRST = date(2026, 11, 30)
@@ -106,7 +114,27 @@ def test_the_minutes_are_postgresqls_percentile_cont(sales):
             [sales.id, days.start, days.end],
         )
         p50, p90 = cursor.fetchone()
-    assert minutes_to_complete(store=sales, days=days) == {"p50": round(p50 / 60, 1), "p90": round(p90 / 60, 1)}
+    by_postgres = {"p50": round(p50 / 60, 1), "p90": round(p90 / 60, 1)}
+    completed = completed_orders(store=sales, days=days)
+    assert percentiles_in_one_pass(completed) == percentiles_by_rank(completed) == by_postgres
+    assert minutes_to_complete(store=sales, days=days) == by_postgres
+
+
+@postgres_only
+@pytest.mark.parametrize("count", [1, 2, 3, 10, 11])
+def test_both_ways_of_the_minutes_agree_on_small_counts(store, count):
+    from orders.models import TableSession
+
+    table = store.tables.create(number=5)
+    session = TableSession.objects.create(store=store, table=table)
+    at = datetime(2026, 12, 1, 12, tzinfo=SEOUL)
+    for n in range(count):
+        Order.objects.create(
+            store=store, table=table, session=session, number=n + 1, total=1000, created_at=at,
+            status=OrderStatus.COMPLETED, completed_at=at + timedelta(seconds=37 * n * n + 61),
+        )
+    completed = completed_orders(store=store, days=DayRange(date(2026, 12, 1), date(2026, 12, 1)))
+    assert percentiles_in_one_pass(completed) == percentiles_by_rank(completed)
 
 
 def test_one_completed_order_is_both_percentiles(store):
