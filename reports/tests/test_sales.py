@@ -155,3 +155,17 @@ def test_one_completed_order_is_both_percentiles(store):
 
 def test_the_database_is_the_one_the_run_names():
     assert ON_POSTGRES == (connection.vendor == "postgresql")
+
+
+def test_an_item_twice_in_one_order_counts_as_ordered_twice(store):
+    from orders.models import OrderLine, TableSession
+
+    table = store.tables.create(number=5)
+    session = TableSession.objects.create(store=store, table=table)
+    at = datetime(2026, 12, 1, 12, tzinfo=SEOUL)
+    order = Order.objects.create(store=store, table=table, session=session, number=1, total=19000, created_at=at)
+    OrderLine.objects.create(order=order, name="김치찌개", unit_price=9000, quantity=1, options=[{"name": "순한맛"}])
+    OrderLine.objects.create(order=order, name="김치찌개", unit_price=10000, quantity=1, options=[{"name": "매운맛"}])
+    report = sales_report(store=store, days=DayRange(date(2026, 12, 1), date(2026, 12, 1)), group="item")
+    assert report["rows"] == [{"key": "김치찌개", "orders": 2, "quantity": 2, "amount": 19000}]
+    assert report["total"]["orders"] == 1
