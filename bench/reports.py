@@ -96,7 +96,9 @@ def fill(database_url, seeded, *, orders, days):
         connection.execute("ANALYZE orders_order")
         connection.execute("ANALYZE orders_orderline")
         connection.execute("ANALYZE orders_tablesession")
-        return connection.execute("SELECT count(*) FROM orders_order WHERE store_id = %s", [seeded["store_id"]]).fetchone()[0]
+        return connection.execute(
+            "SELECT count(*) FROM orders_order WHERE store_id = %s", [seeded["store_id"]]
+        ).fetchone()[0]
 
 
 def time_reports(base_url, seeded, *, ranges, runs):
@@ -144,8 +146,8 @@ def run(args, *, root=ROOT):
 def report(results):
     setup = results["setup"]
     lines = [
-        f"== sales reports: {setup['orders']} orders over {setup['days']} days (seeded in {results['seed_seconds']} s), "
-        f"{setup['runs']} runs each, {setup['workers']} workers",
+        f"== sales reports: {setup['orders']} orders over {setup['days']} days "
+        f"(seeded in {results['seed_seconds']} s), {setup['runs']} runs each, {setup['workers']} workers",
     ]
     for name, timing in results["reports"].items():
         lines.append(

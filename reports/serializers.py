@@ -15,7 +15,9 @@ DAYS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(9999, 12, 30
 
 class SalesReportQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField(
-        required=False, validators=DAYS, help_text=_("First day, inclusive (store time, YYYY-MM-DD); today if left out.")
+        required=False,
+        validators=DAYS,
+        help_text=_("First day, inclusive (store time, YYYY-MM-DD); today if left out."),
     )
     date_to = serializers.DateField(
         required=False, validators=DAYS, help_text=_("Last day, inclusive (store time, YYYY-MM-DD); today if left out.")

@@ -73,7 +73,9 @@ def test_a_single_day_and_the_midnight_boundaries_in_seoul(store, menu):
         ],
         start=1,
     ):
-        order = Order.objects.create(store=store, table=table, session=session, number=number, total=1000, created_at=at)
+        order = Order.objects.create(
+            store=store, table=table, session=session, number=number, total=1000, created_at=at
+        )
         OrderLine.objects.create(order=order, name="공기밥", unit_price=1000, quantity=1)
     report = sales_report(store=store, days=DayRange(date(2026, 12, 1), date(2026, 12, 1)), group="hour")
     assert report["total"]["orders"] == 2
@@ -89,7 +91,10 @@ def test_a_single_day_and_the_midnight_boundaries_in_seoul(store, menu):
 def test_an_empty_range_has_zero_rows_and_no_minutes(store):
     days = DayRange(date(2026, 1, 1), date(2026, 1, 2))
     report = sales_report(store=store, days=days, group="day")
-    assert report["rows"] == [{"key": "2026-01-01", "orders": 0, "amount": 0}, {"key": "2026-01-02", "orders": 0, "amount": 0}]
+    assert report["rows"] == [
+        {"key": "2026-01-01", "orders": 0, "amount": 0},
+        {"key": "2026-01-02", "orders": 0, "amount": 0},
+    ]
     assert report["total"] == {
         "orders": 0,
         "sessions": 0,
@@ -130,8 +135,14 @@ def test_both_ways_of_the_minutes_agree_on_small_counts(store, count):
     at = datetime(2026, 12, 1, 12, tzinfo=SEOUL)
     for n in range(count):
         Order.objects.create(
-            store=store, table=table, session=session, number=n + 1, total=1000, created_at=at,
-            status=OrderStatus.COMPLETED, completed_at=at + timedelta(seconds=37 * n * n + 61),
+            store=store,
+            table=table,
+            session=session,
+            number=n + 1,
+            total=1000,
+            created_at=at,
+            status=OrderStatus.COMPLETED,
+            completed_at=at + timedelta(seconds=37 * n * n + 61),
         )
     completed = completed_orders(store=store, days=DayRange(date(2026, 12, 1), date(2026, 12, 1)))
     assert percentiles_in_one_pass(completed) == percentiles_by_rank(completed)
@@ -144,8 +155,14 @@ def test_one_completed_order_is_both_percentiles(store):
     session = TableSession.objects.create(store=store, table=table)
     at = datetime(2026, 12, 1, 12, tzinfo=SEOUL)
     Order.objects.create(
-        store=store, table=table, session=session, number=1, total=1000, created_at=at,
-        status=OrderStatus.COMPLETED, completed_at=at + timedelta(minutes=12, seconds=30),
+        store=store,
+        table=table,
+        session=session,
+        number=1,
+        total=1000,
+        created_at=at,
+        status=OrderStatus.COMPLETED,
+        completed_at=at + timedelta(minutes=12, seconds=30),
     )
     assert minutes_to_complete(store=store, days=DayRange(date(2026, 12, 1), date(2026, 12, 1))) == {
         "p50": 12.5,
@@ -154,7 +171,7 @@ def test_one_completed_order_is_both_percentiles(store):
 
 
 def test_the_database_is_the_one_the_run_names():
-    assert ON_POSTGRES == (connection.vendor == "postgresql")
+    assert (connection.vendor == "postgresql") == ON_POSTGRES
 
 
 def test_an_item_twice_in_one_order_counts_as_ordered_twice(store):

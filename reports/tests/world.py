@@ -32,9 +32,7 @@ def generate(store: Store, *, first: date, days: int, seed: int = 7) -> None:
             for _ in range(rng.randint(1, 4)):
                 at += timedelta(minutes=rng.randint(5, 40), seconds=rng.randrange(60))
                 number += 1
-                lines = [
-                    (*rng.choice(ITEMS), rng.randint(1, 3)) for _ in range(rng.randint(1, 3))
-                ]
+                lines = [(*rng.choice(ITEMS), rng.randint(1, 3)) for _ in range(rng.randint(1, 3))]
                 completed = rng.random() < 0.7
                 order = Order.objects.create(
                     store=store,
@@ -85,9 +83,7 @@ def expected(store: Store, first: date, last: date) -> dict:
     return {
         "day": [{"key": k, "orders": by["day"][k]["orders"], "amount": by["day"][k]["amount"]} for k in day_keys],
         "hour": [{"key": h, "orders": by["hour"][h]["orders"], "amount": by["hour"][h]["amount"]} for h in range(24)],
-        "table": [
-            {"key": k, "orders": v["orders"], "amount": v["amount"]} for k, v in sorted(by["table"].items())
-        ],
+        "table": [{"key": k, "orders": v["orders"], "amount": v["amount"]} for k, v in sorted(by["table"].items())],
         "item": sorted(
             (
                 {"key": name, "orders": v["orders"], "quantity": v["quantity"], "amount": v["amount"]}
@@ -99,7 +95,9 @@ def expected(store: Store, first: date, last: date) -> dict:
             "orders": len(live),
             "sessions": len(sessions),
             "amount": amount,
-            "average_per_session": int((Decimal(amount) / len(sessions)).quantize(Decimal(1), ROUND_HALF_UP)) if sessions else 0,
+            "average_per_session": int((Decimal(amount) / len(sessions)).quantize(Decimal(1), ROUND_HALF_UP))
+            if sessions
+            else 0,
             "deleted_orders": len(orders) - len(live),
             "deleted_amount": sum(order.total for order in orders if order.deleted_at is not None),
             "minutes_to_complete": {"p50": percentile(durations, 0.5), "p90": percentile(durations, 0.9)},

@@ -2,6 +2,8 @@
 figures, the four charts and their CSV downloads. A store of its own ("sales-report", tables
 1, 2, 7 and 12) with a month of generated sales (reports.tests.world)."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -65,10 +67,13 @@ def check_layout(page, name):
     for chart in charts.all():
         assert chart.bounding_box()["width"] >= 600
     # Chart labels stay readable when the drawing is scaled to the page.
-    assert page.evaluate(
-        "Math.min(...[...document.querySelectorAll('.report-chart .chart-label')]"
-        ".map((t) => t.getBoundingClientRect().height))"
-    ) >= 12
+    assert (
+        page.evaluate(
+            "Math.min(...[...document.querySelectorAll('.report-chart .chart-label')]"
+            ".map((t) => t.getBoundingClientRect().height))"
+        )
+        >= 12
+    )
     assert small_touch_targets(page, ".report-range a, .report-range input, .report-range button, .report-csv") == []
     page.screenshot(path=str(SCREENSHOTS / f"reports-{name}.png"), full_page=True)
 
@@ -118,6 +123,6 @@ def test_each_group_downloads_as_csv(page, sales):
         page.locator("#report-item").get_by_role("link", name="CSV 내려받기").click()
     download = info.value
     assert download.suggested_filename == "sales-item-2026-11-01-2026-11-30.csv"
-    body = open(download.path(), encoding="utf-8").read()
+    body = Path(download.path()).read_text(encoding="utf-8")
     assert body.startswith("\ufeff메뉴,주문 수,수량,매출(원)")
     assert "'=HYPERLINK()" in body

@@ -147,7 +147,9 @@ def test_a_year_by_day_labels_at_most_twelve_days():
 
 
 def test_the_top_items_are_the_first_ten_with_long_names_shortened():
-    rows = [{"key": "아주 긴 이름의 특별 세트 메뉴 구성", "amount": 100}] + [{"key": f"{n}", "amount": 10} for n in range(12)]
+    rows = [{"key": "아주 긴 이름의 특별 세트 메뉴 구성", "amount": 100}] + [
+        {"key": f"{n}", "amount": 10} for n in range(12)
+    ]
     chart = bar_chart(rows, str)
     assert len(chart.bars) == 10
     assert chart.bars[0].label.endswith("…")
