@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -137,7 +138,7 @@ class SecondsPercentile(Aggregate):
     output_field = FloatField()
 
 
-def _duration() -> ExpressionWrapper:
+def _duration() -> "ExpressionWrapper[CombinedExpression]":
     return ExpressionWrapper(F("completed_at") - F("created_at"), output_field=DurationField())
 
 

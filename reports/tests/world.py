@@ -5,6 +5,7 @@ import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.models import Store
@@ -61,8 +62,10 @@ def expected(store: Store, first: date, last: date) -> dict:
         if first <= order.created_at.astimezone(SEOUL).date() <= last
     ]
     live = [order for order in orders if order.deleted_at is None]
-    by = {group: defaultdict(lambda: {"orders": 0, "quantity": 0, "amount": 0}) for group in ("day", "hour", "table")}
-    items = defaultdict(lambda: {"orders": 0, "quantity": 0, "amount": 0})
+    by: dict[str, defaultdict[Any, dict[str, int]]] = {
+        group: defaultdict(lambda: {"orders": 0, "quantity": 0, "amount": 0}) for group in ("day", "hour", "table")
+    }
+    items: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"orders": 0, "quantity": 0, "amount": 0})
     for order in live:
         local = order.created_at.astimezone(SEOUL)
         for group, key in (("day", local.date().isoformat()), ("hour", local.hour), ("table", order.table.number)):
