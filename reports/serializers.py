@@ -1,16 +1,11 @@
 """The sales report's query and its answer's shape (the schema)."""
 
-from datetime import date
-
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from orders.serializers import HISTORY_DAYS as DAYS
 from reports.selectors import GROUPS, MAX_DAYS, DayRange
-
-# Days whose start and end in the store's time zone are datetimes.
-DAYS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(9999, 12, 30))]
 
 
 class SalesReportQuerySerializer(serializers.Serializer):
