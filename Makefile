@@ -18,7 +18,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 # `make run` restarts when the project's own code, templates, static files or compiled messages
 # change (watchfiles, from requirements-dev.txt); .venv, media, staticfiles and test-output are not watched.
-RELOAD_DIRS := accounts core menus orders kitchen tableorder templates static locale
+RELOAD_DIRS := accounts core menus orders kitchen reports tableorder templates static locale
 
 run: $(BIN)/.installed
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

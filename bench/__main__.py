@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "stores": ("bench.stores", "1, 10, 25 and 50 stores of 4 tablets and 1 dashboard each at once"),
     "fanout": ("bench.fanout", "1,000 idle streams on one worker: memory and time for one event to reach all"),
     "dashboard": ("bench.dashboard", "the live dashboard's snapshot and current orders for a busy floor"),
+    "reports": ("bench.reports", "sales reports by day, hour, item and table over a year of a busy store"),
     "printing": ("bench.printing", "tablets order; their kitchen tickets go through the print agent to a printer"),
     "compare": ("bench.compare", "the same benchmarks against a commit and the working tree, with ratios"),
 }

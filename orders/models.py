@@ -120,6 +120,10 @@ class Order(models.Model):
         related_name="+",
     )
 
+    # When the order last became 완료 (cleared when it steps back from it); the sales report's
+    # time from order to 완료. Null for orders completed before it was recorded.
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
     objects = OrderQuerySet.as_manager()
 
     # The lines an order was just written with (orders.order_write), so that showing it needs no
@@ -142,7 +146,13 @@ class Order(models.Model):
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="order_number_positive"),
         ]
-        indexes = [models.Index(fields=["session", "deleted_at"])]
+        indexes = [
+            models.Index(fields=["session", "deleted_at"]),
+            # The sales report reads one store's live orders by time.
+            models.Index(
+                fields=["store", "created_at"], condition=Q(deleted_at__isnull=True), name="order_store_live_created"
+            ),
+        ]
 
     def __str__(self):
         return self.display_number

@@ -215,7 +215,8 @@ def change_order_status(
             "status_not_forward",
         )
     order.status = status
-    order.save(update_fields=["status", "updated_at", *order.acknowledge(actor)])
+    order.completed_at = timezone.now() if status == OrderStatus.COMPLETED else None
+    order.save(update_fields=["status", "completed_at", "updated_at", *order.acknowledge(actor)])
     if step < 0:
         audit.record_step_back(order=order, from_status=before, actor=actor)
     order = Order.objects.with_lines().get(pk=order.pk)

@@ -33,9 +33,11 @@ class TableOrderAdminSite(admin.AdminSite):
     def get_urls(self):
         from tableorder.pages.dashboard import urlpatterns as dashboard
         from tableorder.pages.kitchen import urlpatterns as kitchen
+        from tableorder.pages.reports import urlpatterns as reports
 
         pages = [
-            path(str(page.pattern), self.admin_view(page.callback), name=page.name) for page in [*dashboard, *kitchen]
+            path(str(page.pattern), self.admin_view(page.callback), name=page.name)
+            for page in [*dashboard, *kitchen, *reports]
         ]
         return pages + super().get_urls()
 

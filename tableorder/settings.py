@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "menus",
     "orders",
     "kitchen",
+    "reports",
 ]
 
 MIDDLEWARE = [

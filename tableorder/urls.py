@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("menus.urls")),
     path("", include("orders.urls")),
     path("", include("kitchen.urls")),
+    path("", include("reports.urls")),
 ]
 
 urlpatterns = [

@@ -258,3 +258,27 @@ def test_a_tablet_token_opens_no_admin_page(client, table, store_b, model, name)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def _page_urls():
+    """The admin site's own pages (the live dashboard, the kitchen display, the sales report)."""
+    names = [getattr(p, "name", None) for p in admin.site.get_urls()]
+    names = [name for name in names if name in {"live", "kitchen", "reports"}]
+    assert sorted(names) == ["kitchen", "live", "reports"]
+    return names
+
+
+@pytest.mark.parametrize("name", _page_urls())
+def test_the_admins_own_pages_show_nothing_of_another_store(manager_a, store_b, name):
+    before = _snapshot(store_b)
+    response = manager_a.get(reverse(f"admin:{name}"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "베타" not in html
+    assert _snapshot(store_b) == before
+
+
+def test_the_sales_report_counts_only_the_managers_store(manager_a, store_b):
+    html = manager_a.get(reverse("admin:reports")).content.decode()
+    assert 'id="total-orders">1<' in html
+    assert 'id="total-deleted">0 orders' in html

@@ -27,6 +27,9 @@ PREFIX = "api/v1/admin/"
 METHODS = ("get", "post", "put", "patch", "delete")
 # Plain Django views under the prefix: their own tests cover the rest; here only refusals.
 REFUSAL_ONLY = {"admin-stream"}
+# Routes that answer figures of the store's objects, not a list of them: every group and format
+# must count store A's orders only and name nothing of store B's.
+SUMMARIES = {"manager-reports-sales": [f"?group={group}" for group in ("day", "hour", "item", "table")]}
 
 
 def _walk(patterns, prefix=""):
@@ -85,6 +88,7 @@ def test_the_matrix_covers_the_manager_api():
         "api/v1/admin/tables/<int:pk>/bill",
         "api/v1/admin/alerts",
         "api/v1/admin/store",
+        "api/v1/admin/reports/sales",
     } <= routes
 
 
@@ -219,6 +223,14 @@ def test_a_manager_of_another_store_never_reaches_its_objects(client, world, rou
     elif entry.pattern.converters:
         response = _call(client, method, url, world.body(model), Authorization=bearer)
         assert response.status_code == 404, response.content
+    elif method == "get" and entry.name in SUMMARIES:
+        for query in SUMMARIES[entry.name]:
+            answer = client.get(url + query, headers={"Authorization": bearer})
+            assert answer.status_code == 200, answer.content
+            assert answer.json()["total"]["orders"] == model.objects.filter(store=world.a).count()
+            assert "BETA-SECRET" not in answer.content.decode()
+            csv = client.get(url + query + "&format=csv", headers={"Authorization": bearer})
+            assert "BETA-SECRET" not in csv.content.decode()
     elif method == "get":
         foreign = f"?page_size=100&table={world.b_table.id}&category={world.b_category.id}"
         for query in ("?page_size=100", foreign):

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 # Bottom to top; a package may import only those before it (and itself).
-LAYERS = ["core", "accounts", "menus", "orders", "kitchen", "tableorder"]
+LAYERS = ["core", "accounts", "menus", "orders", "kitchen", "reports", "tableorder"]
 ROOT = Path(settings.BASE_DIR)
 
 
