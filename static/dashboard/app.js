@@ -5,7 +5,9 @@
 import { ALERT_EVENTS, AlertBanner } from "../shared/alerts.js";
 import { SnapshotBuffer } from "../shared/snapshot.js";
 import { ORDER_EVENTS } from "../shared/session.js";
+import { OfflineBanner } from "../shared/offline.js";
 import { EventStream } from "../shared/stream.js";
+import { keepAwake } from "../shared/wakelock.js";
 import { ApiError, allPages, api, messageOf } from "./api.js";
 import { renderAttention, trackTopHeight } from "./attention.js";
 import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
@@ -60,6 +62,8 @@ const live = new SnapshotBuffer({
 
 const alerts = new AlertBanner({ element: $("alerts"), api, t, toast, messageOf });
 
+const offline = new OfflineBanner($("offline-banner"));
+
 const stream = new EventStream({
   url: config.stream,
   types: [...ORDER_EVENTS, ...CALL_EVENTS, ...ALERT_EVENTS],
@@ -71,7 +75,10 @@ const stream = new EventStream({
     loadSnapshot();
     alerts.load();
   },
-  onState: showConnection,
+  onState(status) {
+    showConnection(status);
+    offline.setDown(status === "reconnecting");
+  },
   onClosed: checkLogin,
 });
 
@@ -296,5 +303,6 @@ function bind() {
 }
 
 bind();
+keepAwake();
 chime.askOnce();
 stream.start();

@@ -1,6 +1,7 @@
 // The tablet app: setup → menu (home) → cart → review → success, and the session's orders.
 // Each section owns its state; this module wires them together and starts a signed-in table.
 
+import { keepAwake } from "../shared/wakelock.js";
 import { ApiError, isSignOut, loadAuth, messageOf } from "./api.js";
 import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
@@ -10,7 +11,7 @@ import { bindHistory, onClosedSession, onSessionEnd, openHistory, resetHistory }
 import { addToCart, bindItem, openItem, refreshItem } from "./item.js";
 import { startLive, stopLive } from "./live.js";
 import { bindMenu, hasMenu, itemById, loadMenu, onMenu, refreshMenu, resetMenu } from "./menu.js";
-import { bindReview, isSending, refreshReview } from "./review.js";
+import { bindReview, isSending, refreshReview, renderPending, retryPending } from "./review.js";
 import { guarded, onSignedOut, onView, showScreen, showView, toast } from "./screens.js";
 import { bindSetup, showSetup } from "./setup.js";
 
@@ -35,7 +36,10 @@ async function start() {
   const auth = loadAuth();
   if (!auth) return showSetup();
   signedIn = true;
-  openCart(auth.store.code, auth.table.number).onChange(renderCart);
+  const cart = openCart(auth.store.code, auth.table.number);
+  cart.onChange(renderCart);
+  cart.onChange(renderPending);
+  renderPending();
   calls.reset();
   calls.setReasons([]);
   resetMenu(auth.store.code);
@@ -66,7 +70,8 @@ async function start() {
  */
 function sessionClosed(closedSessionId, live) {
   const cart = currentCart();
-  if (!cart.followClosedSession(closedSessionId) && !live) return;
+  // The cart is the current guests': an order kept unanswered (a reload, say) goes again.
+  if (!cart.followClosedSession(closedSessionId) && !live) return retryPending();
   // A request on its way keeps its key until it is answered.
   if (!isSending()) cart.forgetIdempotencyKey();
   cart.clear();
@@ -133,3 +138,4 @@ function bind() {
 
 bind();
 start();
+keepAwake();

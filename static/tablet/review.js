@@ -11,6 +11,7 @@ import { optionsLabel } from "./options.js";
 import { guarded, showScreen, showView, signedOut } from "./screens.js";
 
 const SUCCESS_SECONDS = 5;
+const RETRY_PENDING_MS = 20000;
 
 let sending = false;
 let successTimer = null;
@@ -35,7 +36,7 @@ function openReview() {
   if (!leaveOutProblems()) return;
   closeSheet();
   renderReview();
-  setError(null);
+  setError(currentCart().unconfirmed() ? t("orderPending") : null);
   warnSoldOut();
   $("review-note").value = currentCart().note;
   renderNoteCount();
@@ -89,17 +90,25 @@ function setError(message, details = []) {
 
 async function confirmOrder() {
   const cart = currentCart();
-  if (sending || !leaveOutProblems()) return;
+  if (sending) return;
+  // An order that may have been placed already goes again as it was, under its key.
+  const pending = cart.unconfirmed();
+  if (!pending && !leaveOutProblems()) return;
   setError(null);
+  await send(pending || { body: cart.orderBody(), key: cart.idempotencyKey() }, false);
+}
+
+/**
+ * Send the order `body` under `key`. Without an answer for certain (the network, the server),
+ * it stays on the device under the same key, to go again when the connection is back
+ * (`retryPending`); `auto` is such a retry.
+ */
+async function send({ body, key }, auto) {
+  const cart = currentCart();
   sending = true;
   renderReview();
-  const key = cart.idempotencyKey();
   try {
-    const response = await request("/api/v1/orders", {
-      method: "POST",
-      body: cart.orderBody(),
-      headers: { "Idempotency-Key": key },
-    });
+    const response = await request("/api/v1/orders", { method: "POST", body, headers: { "Idempotency-Key": key } });
     if (response.status >= 500) throw await errorOf(response);
     if (!response.ok) {
       // The server answered for certain and made no order: a new attempt gets a new key.
@@ -108,11 +117,19 @@ async function confirmOrder() {
     }
     const order = await response.json();
     cart.forgetIdempotencyKey();
-    cart.clear();
-    $("review-dialog").close();
+    cart.settle(body);
+    if ($("review-dialog").open) $("review-dialog").close();
     showSuccess(order);
   } catch (error) {
     if (error instanceof SignedOut) return signedOut(t("signedOut"));
+    const unanswered = error instanceof NetworkError || !(error instanceof ApiError) || error.status >= 500;
+    if (unanswered) cart.markUnconfirmed(key);
+    if (auto && unanswered) return;
+    // A refusal heard on a retry in the background is shown where the order was reviewed.
+    if (!$("review-dialog").open) {
+      closeSheet();
+      $("review-dialog").showModal();
+    }
     await orderFailed(error);
   } finally {
     sending = false;
@@ -120,9 +137,21 @@ async function confirmOrder() {
   }
 }
 
+/** The order kept after a failed send goes again, under its key, if the device is online. */
+export function retryPending() {
+  const cart = currentCart();
+  if (!cart || sending || cart.isHeld || !navigator.onLine || !cart.unconfirmed()) return;
+  send(cart.unconfirmed(), true);
+}
+
+/** The bar that says an order waits for the connection. */
+export function renderPending() {
+  $("pending-bar").hidden = !currentCart()?.unconfirmed();
+}
+
 async function orderFailed(error) {
-  if (error instanceof NetworkError) return setError(t("orderNetworkError"));
-  if (!(error instanceof ApiError) || error.status >= 500) return setError(t("serverError"));
+  if (error instanceof NetworkError) return setError(t("orderPending"));
+  if (!(error instanceof ApiError) || error.status >= 500) return setError(`${t("serverError")} ${t("orderPending")}`);
   // The key's order left the table's session (closed, deleted): nothing was placed now, and
   // the next tap sends the cart under a new key.
   if (error.code === "idempotency_key_expired") return setError(t("orderKeyExpired"));
@@ -191,4 +220,8 @@ export function bindReview() {
   $("review-dialog").addEventListener("cancel", (event) => {
     if (sending) event.preventDefault();
   });
+  // Back online: an order kept for lack of an answer goes again; now and then too, in case the
+  // connection failed without the device noticing.
+  window.addEventListener("online", retryPending);
+  setInterval(retryPending, RETRY_PENDING_MS);
 }
