@@ -49,7 +49,7 @@ async function start() {
   renderCart();
   showScreen("main");
   showView("menu");
-  startLive(calls, sessionClosed);
+  startLive(calls, sessionClosed, retryPending);
   await guarded(loadMenu, (error) => {
     if (hasMenu()) return toast(messageOf(error));
     $("menu-content").replaceChildren(
@@ -70,8 +70,12 @@ async function start() {
  */
 function sessionClosed(closedSessionId, live) {
   const cart = currentCart();
-  // The cart is the current guests': an order kept unanswered (a reload, say) goes again.
-  if (!cart.followClosedSession(closedSessionId) && !live) return retryPending();
+  const held = cart.isHeld;
+  if (!cart.followClosedSession(closedSessionId) && !live) {
+    // The kept cart is the current guests': an order it left unanswered (a reload) goes again.
+    if (held) retryPending();
+    return;
+  }
   // A request on its way keeps its key until it is answered.
   if (!isSending()) cart.forgetIdempotencyKey();
   cart.clear();

@@ -11,7 +11,6 @@ import { optionsLabel } from "./options.js";
 import { guarded, showScreen, showView, signedOut } from "./screens.js";
 
 const SUCCESS_SECONDS = 5;
-const RETRY_PENDING_MS = 20000;
 
 let sending = false;
 let successTimer = null;
@@ -220,8 +219,7 @@ export function bindReview() {
   $("review-dialog").addEventListener("cancel", (event) => {
     if (sending) event.preventDefault();
   });
-  // Back online: an order kept for lack of an answer goes again; now and then too, in case the
-  // connection failed without the device noticing.
+  // Back online: an order kept for lack of an answer goes again (and when the stream is back
+  // after a cut: app.js).
   window.addEventListener("online", retryPending);
-  setInterval(retryPending, RETRY_PENDING_MS);
 }

@@ -103,9 +103,12 @@ def test_a_lost_answer_survives_a_reload_and_the_retry_replays_the_same_order(pa
     # failed the same way and changed nothing.
     expect(page.locator("#pending-bar")).to_be_visible()
     expect(cart_line(page, "김치찌개").locator("output")).to_have_text("1")
-    page.wait_for_timeout(500)
+    for _ in range(50):
+        if sent:
+            break
+        page.wait_for_timeout(100)
+    assert sent and set(sent) == {kept["key"]}, sent
     assert pending(page, 133)["key"] == kept["key"]
-    assert set(sent) <= {kept["key"]}
     page.unroute("**/api/v1/orders")
 
     # The connection is back: the same order is confirmed, not a second one.
