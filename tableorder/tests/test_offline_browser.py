@@ -8,7 +8,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tableorder.tests.browser import STORE_CODE
-from tableorder.tests.test_tablet_browser import add, cart_line, drop_the_next_order_answer, expect_total, set_up_tablet
+from tableorder.tests.test_tablet_browser import (
+    add,
+    cart_line,
+    drop_the_next_order_answer,
+    expect_total,
+    heard_across_processes,
+    set_up_tablet,
+)
+from tableorder.tests.test_tablet_connection_browser import BACK_MS, proxied_page  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -159,3 +167,24 @@ def test_the_dashboard_says_when_it_is_offline(dashboard, screenshots):
         dashboard.context.set_offline(False)
     expect(banner).to_be_hidden(timeout=15_000)
     expect(dashboard.locator("#connection")).to_have_text("실시간 연결됨")
+
+
+@heard_across_processes
+def test_an_order_tapped_while_the_server_is_unreachable_goes_when_the_stream_is_back(proxied_page, app_server):
+    page, proxy = proxied_page
+    app_server.run_in_app("add_table", 135)
+    set_up_tablet(page, 135)
+    add(page, "된장찌개")
+    proxy.cut()
+    try:
+        # The browser still says it is online: no "online" event will come, the stream's return will.
+        expect(page.locator("#offline-bar")).to_be_visible(timeout=5_000)
+        page.locator("#cart-open").click()
+        confirm(page)
+        expect(page.locator("#review-error")).to_contain_text(PENDING_ERROR)
+        assert page.evaluate("navigator.onLine") is True
+        assert app_server.run_in_app("table_orders", 135) == []
+    finally:
+        proxy.restore()
+    expect(page.locator("#success-screen")).to_be_visible(timeout=BACK_MS)
+    assert app_server.run_in_app("table_orders", 135) == [[page.locator("#success-number").inner_text(), 8000]]
