@@ -68,7 +68,11 @@ def test_the_favicon_is_an_icon(client, db):
 
 @pytest.mark.parametrize(
     ("page", "manifest"),
-    [("/", "/manifest.webmanifest"), ("/admin/live/", "/admin/live.webmanifest"), ("/admin/kitchen/", "/admin/kitchen.webmanifest")],
+    [
+        ("/", "/manifest.webmanifest"),
+        ("/admin/live/", "/admin/live.webmanifest"),
+        ("/admin/kitchen/", "/admin/kitchen.webmanifest"),
+    ],
 )
 def test_each_app_page_links_its_manifest_and_icons(admin_client_for, page, manifest):
     html = admin_client_for(page).content.decode()

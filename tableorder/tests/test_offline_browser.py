@@ -16,7 +16,10 @@ from tableorder.tests.test_tablet_browser import (
     heard_across_processes,
     set_up_tablet,
 )
-from tableorder.tests.test_tablet_connection_browser import BACK_MS, proxied_page  # noqa: F401 (a fixture)
+from tableorder.tests.test_tablet_connection_browser import (  # noqa: F401 (the fixture, used by name)
+    BACK_MS,
+    proxied_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -170,8 +173,8 @@ def test_the_dashboard_says_when_it_is_offline(dashboard, screenshots):
 
 
 @heard_across_processes
-def test_an_order_tapped_while_the_server_is_unreachable_goes_when_the_stream_is_back(proxied_page, app_server):
-    page, proxy = proxied_page
+def test_an_order_tapped_while_the_server_is_unreachable_goes_when_the_stream_is_back(request, app_server):
+    page, proxy = request.getfixturevalue("proxied_page")
     app_server.run_in_app("add_table", 135)
     set_up_tablet(page, 135)
     add(page, "된장찌개")
