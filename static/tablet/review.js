@@ -1,7 +1,7 @@
 // Review and order: the cart once more with the note (요청사항), the order sent under the cart's
 // idempotency key, and the success screen with its countdown back to the menu.
 
-import { ApiError, NetworkError, SignedOut, errorOf, request } from "./api.js";
+import { ApiError, NetworkError, SignedOut, errorOf, loadAuth, request } from "./api.js";
 import { cartSummary, closeSheet, lineName, orderLabel, renderCart } from "./cart-panel.js";
 import { MAX_NOTE_LENGTH, currentCart } from "./cart.js";
 import { $, displayNumber, h, t, won } from "./dom.js";
@@ -117,7 +117,9 @@ async function send({ body, key }, auto) {
     const order = await response.json();
     cart.forgetIdempotencyKey();
     cart.settle(body);
-    if ($("review-dialog").open) $("review-dialog").close();
+    // Confirmed in the background: whatever the guest had open gives way to the order's number.
+    for (const dialog of document.querySelectorAll(auto ? "dialog[open]" : "#review-dialog[open]")) dialog.close();
+    closeSheet();
     showSuccess(order);
   } catch (error) {
     if (error instanceof SignedOut) return signedOut(t("signedOut"));
@@ -139,7 +141,7 @@ async function send({ body, key }, auto) {
 /** The order kept after a failed send goes again, under its key, if the device is online. */
 export function retryPending() {
   const cart = currentCart();
-  if (!cart || sending || cart.isHeld || !navigator.onLine || !cart.unconfirmed()) return;
+  if (!cart || !loadAuth() || sending || cart.isHeld || !navigator.onLine || !cart.unconfirmed()) return;
   send(cart.unconfirmed(), true);
 }
 
@@ -150,7 +152,7 @@ export function renderPending() {
 
 async function orderFailed(error) {
   if (error instanceof NetworkError) return setError(t("orderPending"));
-  if (!(error instanceof ApiError) || error.status >= 500) return setError(`${t("serverError")} ${t("orderPending")}`);
+  if (!(error instanceof ApiError) || error.status >= 500) return setError(t("serverError"));
   // The key's order left the table's session (closed, deleted): nothing was placed now, and
   // the next tap sends the cart under a new key.
   if (error.code === "idempotency_key_expired") return setError(t("orderKeyExpired"));
