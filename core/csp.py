@@ -17,7 +17,7 @@ from django.utils.deprecation import MiddlewareMixin
 # form previews a chosen file as a data: URL.
 _POLICY = (
     "default-src 'self'; script-src {scripts}; style-src 'self'; "
-    "img-src 'self' data: https:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "img-src 'self' data: https:; connect-src 'self'; font-src 'self'; manifest-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 ADMIN_POLICY = _POLICY.format(scripts="'self'")

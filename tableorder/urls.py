@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from tableorder.pages.install import favicon, manifest
 from tableorder.pages.tablet import tablet
 
 handler400 = "core.views.bad_request"
@@ -24,6 +25,11 @@ api_v1 = [
 urlpatterns = [
     path("", tablet, name="tablet"),
     path("healthz", healthz, name="healthz"),
+    # Public: browsers fetch manifests and the icon without cookies.
+    path("manifest.webmanifest", manifest, {"app": "tablet"}, name="manifest-tablet"),
+    path("admin/live.webmanifest", manifest, {"app": "dashboard"}, name="manifest-dashboard"),
+    path("admin/kitchen.webmanifest", manifest, {"app": "kitchen"}, name="manifest-kitchen"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

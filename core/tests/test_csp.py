@@ -8,7 +8,7 @@ from core.csp import apply_policy, content_security_policy, new_nonce
 def test_the_policy_names_the_nonce_and_allows_nothing_inline_else():
     assert content_security_policy("abc") == (
         "default-src 'self'; script-src 'self' 'nonce-abc'; style-src 'self'; "
-        "img-src 'self' data: https:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "img-src 'self' data: https:; connect-src 'self'; font-src 'self'; manifest-src 'self'; object-src 'none'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 

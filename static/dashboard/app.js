@@ -5,8 +5,10 @@
 import { ALERT_EVENTS, AlertBanner } from "../shared/alerts.js";
 import { SnapshotBuffer } from "../shared/snapshot.js";
 import { ORDER_EVENTS } from "../shared/session.js";
+import { OfflineBanner } from "../shared/offline.js";
 import { EventStream } from "../shared/stream.js";
-import { allPages, api, messageOf } from "./api.js";
+import { keepAwake } from "../shared/wakelock.js";
+import { ApiError, allPages, api, messageOf } from "./api.js";
 import { renderAttention, trackTopHeight } from "./attention.js";
 import { bindBill, openBill, refreshBill } from "./bill.js";
 import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
@@ -65,6 +67,7 @@ const live = new SnapshotBuffer({
 const alerts = new AlertBanner({ element: $("alerts"), api, t, toast, messageOf });
 
 const ordering = new OrderingControl();
+const offline = new OfflineBanner($("offline-banner"));
 
 const stream = new EventStream({
   url: config.stream,
@@ -79,7 +82,10 @@ const stream = new EventStream({
     alerts.load();
     ordering.load();
   },
-  onState: showConnection,
+  onState(status) {
+    showConnection(status);
+    offline.setDown(status === "reconnecting");
+  },
   onClosed: checkLogin,
 });
 
@@ -297,5 +303,6 @@ function bind() {
 }
 
 bind();
+keepAwake();
 chime.askOnce();
 stream.start();

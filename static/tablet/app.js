@@ -1,6 +1,7 @@
 // The tablet app: setup → menu (home) → cart → review → success, and the session's orders and bill.
 // Each section owns its state; this module wires them together and starts a signed-in table.
 
+import { keepAwake } from "../shared/wakelock.js";
 import { ApiError, isSignOut, loadAuth, messageOf } from "./api.js";
 import { billChanged, bindBill, openBill, refreshBill, resetBill } from "./bill.js";
 import { StaffCalls } from "./calls.js";
@@ -12,7 +13,7 @@ import { addToCart, bindItem, openItem, refreshItem } from "./item.js";
 import { startLive, stopLive } from "./live.js";
 import { bindMenu, hasMenu, itemById, loadMenu, onMenu, refreshMenu, resetMenu } from "./menu.js";
 import { bindOrdering, setOrdering } from "./ordering.js";
-import { bindReview, isSending, refreshReview } from "./review.js";
+import { bindReview, isSending, refreshReview, renderPending, retryPending } from "./review.js";
 import { guarded, onSignedOut, onView, showScreen, showView, toast } from "./screens.js";
 import { bindSetup, showSetup } from "./setup.js";
 
@@ -37,7 +38,10 @@ async function start() {
   const auth = loadAuth();
   if (!auth) return showSetup();
   signedIn = true;
-  openCart(auth.store.code, auth.table.number).onChange(renderCart);
+  const cart = openCart(auth.store.code, auth.table.number);
+  cart.onChange(renderCart);
+  cart.onChange(renderPending);
+  renderPending();
   calls.reset();
   calls.setReasons([]);
   resetMenu(auth.store.code);
@@ -48,7 +52,7 @@ async function start() {
   renderCart();
   showScreen("main");
   showView("menu");
-  startLive(calls, sessionClosed);
+  startLive(calls, sessionClosed, retryPending);
   await guarded(loadMenu, (error) => {
     if (hasMenu()) return toast(messageOf(error));
     $("menu-content").replaceChildren(
@@ -69,7 +73,12 @@ async function start() {
  */
 function sessionClosed(closedSessionId, live) {
   const cart = currentCart();
-  if (!cart.followClosedSession(closedSessionId) && !live) return;
+  const held = cart.isHeld;
+  if (!cart.followClosedSession(closedSessionId) && !live) {
+    // The kept cart is the current guests': an order it left unanswered (a reload) goes again.
+    if (held) retryPending();
+    return;
+  }
   // A request on its way keeps its key until it is answered.
   if (!isSending()) cart.forgetIdempotencyKey();
   cart.clear();
@@ -153,3 +162,4 @@ function bind() {
 
 bind();
 start();
+keepAwake();

@@ -142,7 +142,42 @@ export class Cart {
   }
 
   forgetIdempotencyKey() {
+    const had = this.unconfirmed();
     localStorage.removeItem(this.pendingKey);
+    if (had) this.notify();
+  }
+
+  /**
+   * The order sent under `key` got no answer for certain (the network failed, or the server):
+   * it may have been placed. Kept on the device, reloads and all, until it is sent again under
+   * the same key and the server says which order it is.
+   */
+  markUnconfirmed(key) {
+    const pending = read(this.pendingKey, null);
+    if (!pending || pending.key !== key) return;
+    localStorage.setItem(this.pendingKey, JSON.stringify({ ...pending, unconfirmed: true }));
+    this.notify();
+  }
+
+  /** The order waiting to be sent again: `{key, body}`, or null. */
+  unconfirmed() {
+    const pending = read(this.pendingKey, null);
+    return pending?.unconfirmed && pending.key && pending.body ? { key: pending.key, body: JSON.parse(pending.body) } : null;
+  }
+
+  /** The order of `body` is placed: its lines and note leave the cart; lines added since stay. */
+  settle(body) {
+    for (const item of body.items) {
+      const line = this.line(lineKey(item.menu_item_id, (item.option_ids || []).map((id) => ({ id }))));
+      if (line) line.quantity -= item.quantity;
+    }
+    this.lines = this.lines.filter((line) => line.quantity > 0);
+    if (this.note.trim() === (body.note || "")) this.setNote("");
+    this.save();
+  }
+
+  notify() {
+    for (const listener of this.listeners) listener(this);
   }
 
   /**

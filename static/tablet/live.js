@@ -58,9 +58,10 @@ window.addEventListener("offline", showConnection);
 /**
  * While signed in: the stream, or polling the list if the server has none. `calls`: the table's
  * StaffCalls; `sessionClosed(id, live)`: the table's last closed session is `id` (null before the
- * first), heard live (`session.closed`) or on connecting (`stream.open`).
+ * first), heard live (`session.closed`) or on connecting (`stream.open`); `reconnected()`: back
+ * after a cut.
  */
-export function startLive(calls, sessionClosed) {
+export function startLive(calls, sessionClosed, reconnected = () => {}) {
   stopLive();
   // Back after a cut: the stream replays the events missed; the menu and the calls are read
   // again too (an unchanged menu costs a 304), and so is a list whose read failed meanwhile.
@@ -68,6 +69,7 @@ export function startLive(calls, sessionClosed) {
     refreshMenu();
     calls.load();
     retryFailedLoad();
+    reconnected();
   };
   const poll = async () => {
     setCut(!(await loadHistory()));

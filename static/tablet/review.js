@@ -1,7 +1,7 @@
 // Review and order: the cart once more with the note (요청사항), the order sent under the cart's
 // idempotency key, and the success screen with its countdown back to the menu.
 
-import { ApiError, NetworkError, SignedOut, errorOf, request } from "./api.js";
+import { ApiError, NetworkError, SignedOut, errorOf, loadAuth, request } from "./api.js";
 import { cartSummary, closeSheet, lineName, orderLabel, renderCart } from "./cart-panel.js";
 import { MAX_NOTE_LENGTH, currentCart } from "./cart.js";
 import { $, displayNumber, h, t, won } from "./dom.js";
@@ -36,7 +36,7 @@ function openReview() {
   if (!leaveOutProblems()) return;
   closeSheet();
   renderReview();
-  setError(null);
+  setError(currentCart().unconfirmed() ? t("orderPending") : null);
   warnSoldOut();
   $("review-note").value = currentCart().note;
   renderNoteCount();
@@ -92,17 +92,25 @@ function setError(message, details = []) {
 
 async function confirmOrder() {
   const cart = currentCart();
-  if (sending || !leaveOutProblems()) return;
+  if (sending) return;
+  // An order that may have been placed already goes again as it was, under its key.
+  const pending = cart.unconfirmed();
+  if (!pending && !leaveOutProblems()) return;
   setError(null);
+  await send(pending || { body: cart.orderBody(), key: cart.idempotencyKey() }, false);
+}
+
+/**
+ * Send the order `body` under `key`. Without an answer for certain (the network, the server),
+ * it stays on the device under the same key, to go again when the connection is back
+ * (`retryPending`); `auto` is such a retry.
+ */
+async function send({ body, key }, auto) {
+  const cart = currentCart();
   sending = true;
   renderReview();
-  const key = cart.idempotencyKey();
   try {
-    const response = await request("/api/v1/orders", {
-      method: "POST",
-      body: cart.orderBody(),
-      headers: { "Idempotency-Key": key },
-    });
+    const response = await request("/api/v1/orders", { method: "POST", body, headers: { "Idempotency-Key": key } });
     if (response.status >= 500) throw await errorOf(response);
     if (!response.ok) {
       // The server answered for certain and made no order: a new attempt gets a new key.
@@ -111,11 +119,21 @@ async function confirmOrder() {
     }
     const order = await response.json();
     cart.forgetIdempotencyKey();
-    cart.clear();
-    $("review-dialog").close();
+    cart.settle(body);
+    // Confirmed in the background: whatever the guest had open gives way to the order's number.
+    for (const dialog of document.querySelectorAll(auto ? "dialog[open]" : "#review-dialog[open]")) dialog.close();
+    closeSheet();
     showSuccess(order);
   } catch (error) {
     if (error instanceof SignedOut) return signedOut(t("signedOut"));
+    const unanswered = error instanceof NetworkError || !(error instanceof ApiError) || error.status >= 500;
+    if (unanswered) cart.markUnconfirmed(key);
+    if (auto && unanswered) return;
+    // A refusal heard on a retry in the background is shown where the order was reviewed.
+    if (!$("review-dialog").open) {
+      closeSheet();
+      $("review-dialog").showModal();
+    }
     await orderFailed(error);
   } finally {
     sending = false;
@@ -123,8 +141,20 @@ async function confirmOrder() {
   }
 }
 
+/** The order kept after a failed send goes again, under its key, if the device is online. */
+export function retryPending() {
+  const cart = currentCart();
+  if (!cart || !loadAuth() || sending || cart.isHeld || !navigator.onLine || !cart.unconfirmed()) return;
+  send(cart.unconfirmed(), true);
+}
+
+/** The bar that says an order waits for the connection. */
+export function renderPending() {
+  $("pending-bar").hidden = !currentCart()?.unconfirmed();
+}
+
 async function orderFailed(error) {
-  if (error instanceof NetworkError) return setError(t("orderNetworkError"));
+  if (error instanceof NetworkError) return setError(t("orderPending"));
   if (!(error instanceof ApiError) || error.status >= 500) return setError(t("serverError"));
   // The key's order left the table's session (closed, deleted): nothing was placed now, and
   // the next tap sends the cart under a new key.
@@ -199,4 +229,7 @@ export function bindReview() {
   $("review-dialog").addEventListener("cancel", (event) => {
     if (sending) event.preventDefault();
   });
+  // Back online: an order kept for lack of an answer goes again (and when the stream is back
+  // after a cut: app.js).
+  window.addEventListener("online", retryPending);
 }

@@ -40,9 +40,9 @@ TABLET_STRINGS = {
     "setupLocked": _("Locked for a while after several wrong passwords. Please try again in a moment."),
     "setupFailed": _("Store identifier, table number or password is incorrect."),
     "networkError": _("Cannot reach the server. Check the Wi-Fi connection and try again."),
-    "orderNetworkError": _(
-        "Could not confirm the order. Your cart is unchanged. "
-        "Trying again sends the same order, so it is never placed twice."
+    "orderPending": _(
+        "The order has not been confirmed yet: the connection dropped. Your cart is kept. "
+        "The same order is sent again by itself once the connection is back, so it is never placed twice."
     ),
     "orderFailed": _("The order did not go through. Your cart is unchanged."),
     "orderKeyExpired": _(

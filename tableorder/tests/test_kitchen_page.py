@@ -167,7 +167,7 @@ def test_a_deactivated_cook_is_sent_to_the_login(client, cook):
 
 KITCHEN_JS = sorted((STATIC / "kitchen").glob("*.js"))
 # The shared modules the display imports; each page's strings must hold the keys they use.
-KITCHEN_SHARED = ["alerts.js", "api.js", "dom.js", "format.js", "snapshot.js", "stream.js"]
+KITCHEN_SHARED = ["alerts.js", "api.js", "dom.js", "format.js", "snapshot.js", "stream.js", "wakelock.js"]
 
 
 def script_keys(paths):

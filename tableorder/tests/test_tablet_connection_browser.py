@@ -22,7 +22,7 @@ from tableorder.tests.test_tablet_browser import (
 
 pytestmark = pytest.mark.browser
 
-OFFLINE = "연결이 끊겼습니다 · 다시 연결하는 중…"
+OFFLINE = "연결이 끊겼습니다 · 다시 연결하는 중… 장바구니는 그대로 있습니다."
 # The stream retries after 1, 2, 5 and then every 10 seconds.
 BACK_MS = 15_000
 PORTRAIT = {"width": 800, "height": 1280}
@@ -54,26 +54,29 @@ def test_offline_shows_a_bar_and_coming_back_catches_up_with_the_cart_kept(page,
         page.wait_for_timeout(1000)
         expect(bar).to_be_visible()
         expect(page.get_by_role("button", name="계란말이 담기", exact=True)).to_be_enabled()
-        # An order tried meanwhile fails plainly and keeps the cart and its key.
+        # An order tried meanwhile waits, with the cart and its key, for the connection.
         page.locator("#cart-order").click()
         page.locator("#review-confirm").click()
         expect(page.locator("#review-error")).to_contain_text("두 번 주문되지 않습니다")
         page.get_by_role("button", name="돌아가기").click()
+        expect(cart_line(page, "김치찌개").locator("output")).to_have_text("1")
+        expect_total(page, "₩9,000")
     finally:
         page.context.set_offline(False)
     try:
+        # Back: the waiting order goes by itself, once.
+        expect(page.locator("#success-screen")).to_be_visible(timeout=BACK_MS)
+        third = page.locator("#success-number").inner_text()
+        page.get_by_role("button", name="메뉴로 돌아가기").click()
         expect(bar).to_be_hidden(timeout=BACK_MS)
-        # Caught up: the menu, the calls and the orders missed; the cart as it was.
+        # Caught up: the menu, the calls and the orders missed.
         expect(page.get_by_role("button", name="계란말이 품절", exact=True)).to_be_disabled(timeout=LIVE_MS)
         expect(banner).to_have_text(re.compile(r"^직원이 확인했습니다 · 물 · \d\d:\d\d$"), timeout=LIVE_MS)
-        expect(cart_line(page, "김치찌개").locator("output")).to_have_text("1")
-        expect_total(page, "₩9,000")
+        expect(cart_line(page, "김치찌개")).to_have_count(0)
         page.get_by_role("button", name="주문 내역").click()
-        expect(page.locator(".order-card .order-no")).to_have_text([first, second])
+        expect(page.locator(".order-card .order-no")).to_have_text([first, second, third])
     finally:
         app_server.run_in_app("save_item_availability", "계란말이", True)
-    page.get_by_role("button", name="메뉴", exact=True).click()
-    third = place_order(page)
     assert app_server.run_in_app("table_orders", 113) == [[first, 2000], [second, 1000], [third, 9000]]
 
 
