@@ -8,7 +8,7 @@ import { ORDER_EVENTS } from "../shared/session.js";
 import { OfflineBanner } from "../shared/offline.js";
 import { EventStream } from "../shared/stream.js";
 import { keepAwake } from "../shared/wakelock.js";
-import { ApiError, allPages, api, messageOf } from "./api.js";
+import { allPages, api, messageOf } from "./api.js";
 import { renderAttention, trackTopHeight } from "./attention.js";
 import { bindBill, openBill, refreshBill } from "./bill.js";
 import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
