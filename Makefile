@@ -38,7 +38,8 @@ run: $(BIN)/.installed
 # `make test` runs the suite on PostgreSQL: DATABASE_URL's, or else the local server on
 # 127.0.0.1:5432 (started if this machine has one stopped; database tableorder_test, made if
 # missing); on SQLite when there is neither. `make test-sqlite` is the second run, on SQLite,
-# without the browser tests (they run once, on PostgreSQL).
+# without the browser tests (they run once, on PostgreSQL), one worker per core (pytest-xdist; a
+# file's tests stay together).
 LOCAL_PG := -h 127.0.0.1 -p 5432 -U postgres
 test: $(BIN)/.installed
 	@if [ -z "$$DATABASE_URL" ] && command -v pg_isready >/dev/null 2>&1; then \
@@ -57,7 +58,7 @@ test: $(BIN)/.installed
 
 .PHONY: test-sqlite
 test-sqlite: $(BIN)/.installed
-	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -m "not browser" -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: $(BIN)/.installed
 	$(TEST_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
