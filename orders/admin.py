@@ -225,20 +225,7 @@ class OrderAuditAdmin(ReadOnlyAdmin):
     list_select_related = ["order__table", "actor", "store", "from_table", "to_table"]
     ordering = ["-at", "-id"]
     date_hierarchy = "at"
-    fields = [
-        "store",
-        "order",
-        "table",
-        "kind",
-        "from_status",
-        "to_status",
-        "reason",
-        "reason_text",
-        "from_table",
-        "to_table",
-        "actor",
-        "at",
-    ]
+    fields = ["store", *list_display[1:], "at"]
     readonly_fields = fields  # type: ignore[assignment]
 
     @admin.display(description=_("table"), ordering="order__table__number")

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Table, User
 from orders.models import AuditKind, DeleteReason, Order, OrderAudit, OrderStatus
 
 MAX_REASON_TEXT_LENGTH = 200
@@ -88,3 +88,23 @@ def record_closed_unfinished(*, orders: Iterable[Order], actor: User | None, at:
     ]
     OrderAudit.objects.bulk_create(records)
     return len(records)
+
+
+def record_moves(
+    *, orders: Iterable[Order], from_table: Table, to_table: Table, actor: User | None, at: datetime
+) -> None:
+    """One record per order moved from `from_table` to `to_table` (이동·합석)."""
+    OrderAudit.objects.bulk_create(
+        OrderAudit(
+            store_id=order.store_id,
+            order=order,
+            kind=AuditKind.MOVED,
+            from_status=order.status,
+            to_status=order.status,
+            from_table=from_table,
+            to_table=to_table,
+            actor=actor,
+            at=at,
+        )
+        for order in orders
+    )

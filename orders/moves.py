@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Table, User
 from accounts.services import lock_store
 from core.exceptions import Conflict
-from orders import outbox
-from orders.models import AuditKind, EventType, Order, OrderAudit, StaffCall, TableSession
+from orders import audit, outbox
+from orders.models import EventType, Order, StaffCall, TableSession
 from orders.selectors import open_session, table_state
 from orders.signals import orders_moved
 
@@ -60,20 +60,7 @@ def _move_orders(orders: list[Order], *, to_table: Table, session: TableSession,
     Order.objects.filter(pk__in=ids).update(
         placed_from=Coalesce("placed_from", "table"), table=to_table, session=session, updated_at=now
     )
-    OrderAudit.objects.bulk_create(
-        OrderAudit(
-            store_id=order.store_id,
-            order=order,
-            kind=AuditKind.MOVED,
-            from_status=order.status,
-            to_status=order.status,
-            from_table=from_table,
-            to_table=to_table,
-            actor=actor,
-            at=now,
-        )
-        for order in orders
-    )
+    audit.record_moves(orders=orders, from_table=from_table, to_table=to_table, actor=actor, at=now)
     return list(Order.objects.filter(pk__in=ids).with_lines().select_related("session", "store"))
 
 
