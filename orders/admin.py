@@ -208,8 +208,7 @@ class OrderAuditAdmin(ReadOnlyAdmin):
     """The store's order corrections, newest first: step backs, deletions with their reasons,
     orders whose table was closed before they were completed, and moves to another table."""
 
-    list_display = [
-        "at",
+    columns = [
         "order",
         "table",
         "kind",
@@ -221,11 +220,12 @@ class OrderAuditAdmin(ReadOnlyAdmin):
         "to_table",
         "actor",
     ]
+    list_display = ["at", *columns]
     list_filter = ["kind", "reason"]
     list_select_related = ["order__table", "actor", "store", "from_table", "to_table"]
     ordering = ["-at", "-id"]
     date_hierarchy = "at"
-    fields = ["store", *list_display[1:], "at"]
+    fields = ["store", *columns, "at"]
     readonly_fields = fields  # type: ignore[assignment]
 
     @admin.display(description=_("table"), ordering="order__table__number")
