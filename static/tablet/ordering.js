@@ -32,7 +32,9 @@ export function setOrdering(next) {
   if (!next) return;
   state = next;
   const banner = $("ordering-banner");
-  banner.textContent = closedText();
+  // A pause's own message says why; the banner also says that ordering is paused.
+  const paused = state.open === false && state.reason === "paused" && state.message;
+  banner.textContent = paused ? `${t("orderingPaused")} · ${state.message}` : closedText();
   banner.hidden = orderingOpen();
   document.body.classList.toggle("ordering-closed", !orderingOpen());
   for (const listener of listeners) listener(state);

@@ -110,7 +110,7 @@ def test_a_pause_from_the_live_page_reaches_the_open_tablet_and_so_does_the_resu
 
     expect(manager_page.get_by_role("button", name="주문 재개")).to_be_visible()
     expect(manager_page.locator("#ordering-state")).to_have_text("주문 일시 중지됨 · 재료 준비 중입니다")
-    expect(banner).to_have_text("재료 준비 중입니다", timeout=FOLLOW_MS)
+    expect(banner).to_have_text("지금은 주문을 잠시 받지 않아요 · 재료 준비 중입니다", timeout=FOLLOW_MS)
     expect(order_button).to_be_disabled(timeout=FOLLOW_MS)
     expect(order_button).to_have_text("재료 준비 중입니다")
     tablet.screenshot(path=screenshots / "hours-paused-tablet.png")
