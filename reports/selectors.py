@@ -52,7 +52,7 @@ def _orders(store: Store, days: DayRange) -> QuerySet[Order]:
 
 def sales_rows(*, store: Store, days: DayRange, group: str) -> list[dict[str, Any]]:
     """The live orders of `days` grouped: `[{key, orders, amount}]` (by item with `quantity`, the
-    units, and `orders` the times it was ordered: the order lines naming it). By day every day
+    units, and `orders` the orders naming it). By day every day
     of the range and by hour every hour 0–23 has a row, zeros included; by item ranked by
     amount, then quantity, then name; by table by number."""
     live = _orders(store, days).filter(deleted_at__isnull=True)
@@ -78,9 +78,8 @@ def sales_rows(*, store: Store, days: DayRange, group: str) -> list[dict[str, An
             OrderLine.objects.filter(order__in=live.values("id"))
             .values("name")
             .annotate(
-                # Lines, not distinct orders: the same item twice in one order (with other options)
-                # counts twice, and the aggregate needs no sort of every line (a year's: 400,000).
-                orders=Count("id"),
+                # The same item twice in one order (with other options) is one order of it.
+                orders=Count("order_id", distinct=True),
                 units=Sum("quantity"),
                 amount=Sum(F("unit_price") * F("quantity")),
             )

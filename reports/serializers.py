@@ -39,7 +39,7 @@ class SalesRowSerializer(serializers.Serializer):
     key = serializers.JSONField(
         help_text=_("The day (YYYY-MM-DD), the hour of the day (0–23), the item's name or the table's number.")
     )
-    orders = serializers.IntegerField(help_text=_("Orders; by item, the order lines naming the item."))
+    orders = serializers.IntegerField(help_text=_("Orders; by item, the orders naming the item."))
     quantity = serializers.IntegerField(required=False, help_text=_("By item only: the units sold."))
     amount = serializers.IntegerField(help_text=_("Won."))
 

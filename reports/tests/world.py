@@ -71,8 +71,9 @@ def expected(store: Store, first: date, last: date) -> dict:
         for group, key in (("day", local.date().isoformat()), ("hour", local.hour), ("table", order.table.number)):
             by[group][key]["orders"] += 1
             by[group][key]["amount"] += order.total
+        for name in {line.name for line in order.lines.all()}:
+            items[name]["orders"] += 1
         for line in order.lines.all():
-            items[line.name]["orders"] += 1  # the times it was ordered: its lines
             items[line.name]["quantity"] += line.quantity
             items[line.name]["amount"] += line.unit_price * line.quantity
     day_keys = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
