@@ -16,6 +16,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core for the browser tests' accessibility checks (tableorder/tests/axe.py), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # `make run` restarts when the project's own code, templates, static files or compiled messages
 # change (watchfiles, from requirements-dev.txt); .venv, media, staticfiles and test-output are not watched.
 RELOAD_DIRS := accounts core menus orders kitchen reports tableorder templates static locale
@@ -41,7 +46,7 @@ run: $(BIN)/.installed
 # without the browser tests (they run once, on PostgreSQL), one worker per core (pytest-xdist; a
 # file's tests stay together).
 LOCAL_PG := -h 127.0.0.1 -p 5432 -U postgres
-test: $(BIN)/.installed
+test: $(BIN)/.installed node_modules/.installed
 	@if [ -z "$$DATABASE_URL" ] && command -v pg_isready >/dev/null 2>&1; then \
 	  if ! pg_isready -q $(LOCAL_PG) && command -v pg_ctlcluster >/dev/null 2>&1; then \
 	    pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | sort -V | tail -n 1)" main start || true; \

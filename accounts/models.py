@@ -44,6 +44,22 @@ class Store(models.Model):
         default=default_staff_call_reasons,
         help_text=_("What guests can call staff for, in the order the tablet shows them."),
     )
+    # {"<Korean reason>": {"en": …, "zh-hans": …, "ja": …}}: what the tablet shows for each
+    # reason in a guest language; the call itself keeps the Korean reason (core.languages).
+    staff_call_reason_translations = models.JSONField(_("staff call reason translations"), default=dict, blank=True)
+    # The origin notice (원산지 표시판) the tablet shows on a page of its own (SPEC 3.12).
+    origin_notice = models.TextField(
+        _("origin notice"),
+        max_length=4000,
+        blank=True,
+        help_text=_("The country of origin of the meat, rice, kimchi, soybeans and seafood the store serves."),
+    )
+    # Whether the tablet's unsent-cart reminder also plays a soft chime (SPEC 3.11).
+    cart_reminder_chime = models.BooleanField(
+        _("chime with the unsent-cart reminder"),
+        default=True,
+        help_text=_("The tablet reminds guests of a cart that was never sent; this adds a soft sound."),
+    )
     # The tablet menu's version (its ETag, menus.selectors.menu_version): every menu write and
     # every change of the store's settings moves it forward (accounts.services.bump_menu_version),
     # holding the store's write lock.

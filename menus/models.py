@@ -47,6 +47,9 @@ class Category(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=50)
     display_order = models.PositiveIntegerField(_("display order"), default=0)
+    # {"en": {"name": …, "description": …}, "zh-hans": …, "ja": …}: the guest languages' text
+    # where the store entered one (core.languages; menus.translations).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     station = models.ForeignKey(
         Station,
         verbose_name=_("kitchen station"),
@@ -100,6 +103,18 @@ class MenuItem(models.Model):
         related_name="items",
         help_text=_("Empty means its category's station."),
     )
+    # The country of origin the law asks the menu to show (SPEC 3.12), as the store writes it.
+    origin = models.CharField(
+        _("origin"),
+        max_length=500,
+        blank=True,
+        help_text=_("e.g. 돼지고기: 국내산, 배추김치(배추: 국내산, 고춧가루: 중국산)"),
+    )
+    # Korean names from menus.allergens.ALLERGENS, in that list's order.
+    allergens = models.JSONField(_("allergens"), default=list, blank=True)
+    # {"en": {"name": …, "description": …}, "zh-hans": …, "ja": …}: the guest languages' text
+    # where the store entered one (core.languages; menus.translations).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     option_groups: "models.ManyToManyField[OptionGroup, ItemOptionGroup]" = models.ManyToManyField(
         "OptionGroup", verbose_name=_("option groups"), through="ItemOptionGroup", related_name="items", blank=True
@@ -155,6 +170,9 @@ class OptionGroup(models.Model):
     name = models.CharField(_("name"), max_length=50)
     min_select = models.PositiveSmallIntegerField(_("minimum choices"), default=0)
     max_select = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
+    # {"en": {"name": …, "description": …}, "zh-hans": …, "ja": …}: the guest languages' text
+    # where the store entered one (core.languages; menus.translations).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("option group")
@@ -219,6 +237,9 @@ class Option(models.Model):
     )
     is_available = models.BooleanField(_("available"), default=True, help_text=_("Off means sold out."))
     display_order = models.PositiveIntegerField(_("display order"), default=0)
+    # {"en": {"name": …, "description": …}, "zh-hans": …, "ja": …}: the guest languages' text
+    # where the store entered one (core.languages; menus.translations).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("option")
