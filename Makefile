@@ -44,7 +44,11 @@ run: $(BIN)/.installed
 # 127.0.0.1:5432 (started if this machine has one stopped; database tableorder_test, made if
 # missing); on SQLite when there is neither. `make test-sqlite` is the second run, on SQLite,
 # without the browser tests (they run once, on PostgreSQL), one worker per core (pytest-xdist; a
-# file's tests stay together).
+# file's tests stay together). `make test` runs the tests but the browser tests on two workers too
+# (much of their time is spent waiting on streams, threads and timers), then the browser tests in
+# one process: they share one app server (tableorder/tests/conftest.py). pytest's exit status 5
+# (no test collected, e.g. PYTEST_ARGS naming a file without browser tests) counts as success.
+TEST_WORKERS ?= 2
 LOCAL_PG := -h 127.0.0.1 -p 5432 -U postgres
 test: $(BIN)/.installed node_modules/.installed
 	@if [ -z "$$DATABASE_URL" ] && command -v pg_isready >/dev/null 2>&1; then \
@@ -58,8 +62,12 @@ test: $(BIN)/.installed node_modules/.installed
 	    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/tableorder_test"; \
 	  fi; \
 	fi; \
-	echo "== tests on $${DATABASE_URL:-SQLite}"; \
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	echo "== tests on $${DATABASE_URL:-SQLite}, browser tests apart"; \
+	$(TEST_ENV) $(BIN)/pytest -m "not browser" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
+	[ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; \
+	echo "== browser tests on $${DATABASE_URL:-SQLite}"; \
+	$(TEST_ENV) $(BIN)/pytest -m browser $(PYTEST_ARGS); rc=$$?; \
+	[ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
 
 .PHONY: test-sqlite
 test-sqlite: $(BIN)/.installed
