@@ -112,6 +112,12 @@ def test_easy_mode_guest_flow_with_voice_checked_on_every_screen(page, app_serve
     assert expect_said(page, "김치찌개, 9,000원")["lang"] == "ko-KR"
     page.locator(".item-card").filter(has_text="생맥주").focus()
     expect_said(page, "생맥주, 품절")
+    # The voice follows the page's language (<html lang>, set by ?lang=).
+    for lang, voice in [("zh-Hans", "zh-CN"), ("ja", "ja-JP"), ("en", "en-US"), ("ko", "ko-KR")]:
+        page.evaluate("(lang) => (document.documentElement.lang = lang)", lang)
+        page.locator(".item-card").filter(has_text="된장찌개").focus()
+        page.locator(".item-card").filter(has_text="비빔밥").focus()
+        assert spoken(page)[-1] == {"text": "비빔밥, 10,000원", "lang": voice}
 
     # One way in: the card opens the item; each choice is a big row.
     page.locator(".item-card").filter(has_text="쫄면").click()
