@@ -28,6 +28,7 @@ function due() {
 function playChime() {
   try {
     audio ??= new AudioContext();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
     const now = audio.currentTime;
     const gain = audio.createGain();
     gain.gain.setValueAtTime(0.0001, now);

@@ -1,6 +1,6 @@
 // Voice guidance in easy mode: the browser's speech synthesis reads, in the page's language, the
-// menu item that takes the focus with its price, the cart's total when it changes, and the
-// order's result. Each phrase cuts off the one before it.
+// menu item that takes the focus with its price, the cart's total when it changes, the order's
+// result and the reminder of a cart never sent. Each phrase cuts off the one before it.
 
 import { cartSummary } from "./cart-panel.js";
 import { currentCart } from "./cart.js";
@@ -50,6 +50,10 @@ function orderShown() {
   speak(t("voiceOrdered", { number }));
 }
 
+function reminderShown() {
+  if ($("reminder-dialog").open) speak($("reminder-title").textContent);
+}
+
 function errorShown() {
   const box = $("review-error");
   if (!box.hidden && $("review-dialog").open) speak(box.querySelector(".alert-title")?.textContent);
@@ -69,3 +73,4 @@ document.addEventListener("focusin", itemFocused);
 new MutationObserver(cartChanged).observe($("cart-total"), { childList: true, characterData: true, subtree: true });
 new MutationObserver(orderShown).observe($("success-screen"), { attributes: true, attributeFilter: ["hidden"] });
 new MutationObserver(errorShown).observe($("review-error"), { attributes: true, attributeFilter: ["hidden"], childList: true });
+new MutationObserver(reminderShown).observe($("reminder-dialog"), { attributes: true, attributeFilter: ["open"] });

@@ -224,6 +224,7 @@ def test_a_cart_left_unsent_for_2_minutes_reminds_the_table_and_never_orders(pag
     page.get_by_role("button", name="쉬운 모드").click()
     page.clock.fast_forward("02:01")
     expect(reminder).to_be_visible()
+    expect_said(page, "주문하기를 눌러야 주문이 들어가요")
     check_easy(page, "#reminder-dialog", "the reminder")
     page.screenshot(path=screenshots / "easy-reminder.png")
 
