@@ -8,11 +8,13 @@ import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
 import { currentCart, openCart } from "./cart.js";
 import { $, closeOnBackdrop, h, t } from "./dom.js";
+import { bindEasy, setEasy } from "./easy.js";
 import { bindHistory, onClosedSession, onSessionEnd, openHistory, resetHistory } from "./history.js";
 import { addToCart, bindItem, openItem, refreshItem } from "./item.js";
 import { startLive, stopLive } from "./live.js";
 import { bindMenu, hasMenu, itemById, loadMenu, onMenu, refreshMenu, resetMenu } from "./menu.js";
 import { bindOrdering, setOrdering } from "./ordering.js";
+import { bindReminder } from "./reminder.js";
 import { bindReview, isSending, refreshReview, renderPending, retryPending } from "./review.js";
 import { guarded, onSignedOut, onView, showScreen, showView, toast } from "./screens.js";
 import { bindSetup, showSetup } from "./setup.js";
@@ -87,6 +89,7 @@ function sessionClosed(closedSessionId, live) {
   billChanged();
   closeSheet();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  setEasy(false);
 }
 
 function signOut(message) {
@@ -106,6 +109,8 @@ function bind() {
   bindReview();
   bindHistory();
   bindBill(calls);
+  bindEasy();
+  bindReminder();
   onMenu((menu) => {
     calls.setReasons(menu.staff_call_reasons);
     // The stored login keeps the name the store had then; the menu carries the one it has now.

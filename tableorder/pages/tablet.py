@@ -85,6 +85,13 @@ TABLET_STRINGS = {
     "billPickLine": _("{name} · {price} each"),
     "billPicked": _("{count} of {quantity}"),
     "billRequested": _("We let the staff know you would like to pay."),
+    # Easy mode and voice (static/tablet/easy.js, voice.js)
+    "easyNoteOpen": _("Write a note"),
+    "voiceWon": _("{amount} won"),
+    "voiceItem": _("{name}, {price}"),
+    "voiceSoldOut": _("{name}, sold out"),
+    "voiceCart": _("Cart: {count} items, total {total}"),
+    "voiceOrdered": _("Your order is in. Order number {number}."),
 }
 
 
