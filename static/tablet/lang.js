@@ -24,7 +24,7 @@ export function itemFacts(item, className) {
   const facts = [];
   if (item.origin) facts.push(h("span", { class: className, text: t("origin", { origin: item.origin }) }));
   if (item.allergens && item.allergens.length) {
-    const names = item.allergens.map((name) => ALLERGEN_NAMES[name] || name).join(", ");
+    const names = item.allergens.map((name) => ALLERGEN_NAMES[name] || name).join(t("listSeparator"));
     facts.push(h("span", { class: className, text: t("allergens", { names }) }));
   }
   return facts;

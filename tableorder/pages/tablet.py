@@ -92,6 +92,8 @@ TABLET_STRINGS = {
     "origin": _("Origin: {origin}"),
     "allergens": _("Allergens: {names}"),
     "originNotice": _("Country of origin"),
+    # Between the names of a list ("、" in Chinese and Japanese).
+    "listSeparator": _(", "),
 }
 
 # <html lang> for each guest language (BCP 47: the script's subtag capitalised).

@@ -20,7 +20,7 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 TEMPLATE = settings.BASE_DIR / "templates" / "tablet" / "index.html"
 CATALOG_DIRS = {"en": "en", "zh-hans": "zh_Hans", "ja": "ja"}
 # Messages written with signs alone in some languages ("{count}/{quantity}"): they may read the same.
-LANGUAGE_NEUTRAL = {"{name} × {quantity}", "{count} of {quantity}"}
+LANGUAGE_NEUTRAL = {"{name} × {quantity}", "{count} of {quantity}", ", "}
 
 
 @pytest.fixture(autouse=True)
