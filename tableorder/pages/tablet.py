@@ -1,8 +1,9 @@
 """The guest's tablet app at `/`: one page; everything else it does goes through the API."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -114,7 +115,8 @@ class TabletView(TemplateView):
         nonce = new_nonce()
         with translation.override(language):
             context = self.get_context_data(csp_nonce=nonce, language=language, **kwargs)
-            response = self.render_to_response(context)
+            # Rendered now, while the language is the page's.
+            response = cast(TemplateResponse, self.render_to_response(context))
             response.render()
         response["Content-Language"] = HTML_LANG[language]
         return apply_policy(response, nonce)

@@ -22,13 +22,6 @@ from tableorder.tests.browser import (
 from tableorder.tests.test_tablet_browser import add, set_up_tablet
 
 pytestmark = pytest.mark.browser
-T0 = [0]
-
-
-def mark(what):
-    import time
-
-    print("TIME", what, round(time.monotonic() - T0[0], 2))
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 LANGUAGES = [("ko", 191), ("en", 192), ("zh-hans", 193), ("ja", 194)]
@@ -82,13 +75,9 @@ def in_language(language, korean, translations):
 def test_a_guest_orders_calls_and_pays_in_each_language(
     page, app_server, language_tables, screenshots, language, table
 ):
-    import time
-
-    T0[0] = time.monotonic()
     menu_requests = []
     page.on("request", lambda request: "/api/v1/menu" in request.url and menu_requests.append(request.url))
     set_up_tablet(page, table)
-    mark("setup")
     translated = menu_translates(page)
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     add(page, "콜라")
@@ -107,7 +96,6 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     expect(page.locator("#menu-content .item").first).to_be_visible()
     assert menu_requests[-1].endswith(f"/api/v1/menu?lang={language}")
 
-    mark("switched")
     # The cart came along.
     expect(page.locator(".cart-line")).to_have_count(1)
     expect(page.locator("#cart-total")).to_have_text("₩2,000")
@@ -123,7 +111,9 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     kimchi = "김치찌개"
     if translated:
         # The menu's content in the language, the origin and the allergens with each item.
-        kimchi = in_language(language, "김치찌개", {code: texts[0] for code, texts in ITEM_TRANSLATIONS["김치찌개"].items()})
+        kimchi = in_language(
+            language, "김치찌개", {code: texts[0] for code, texts in ITEM_TRANSLATIONS["김치찌개"].items()}
+        )
         expect(page.locator("#category-bar .chip[data-category]")).to_have_text(
             [in_language(language, korean, names) for korean, names in CATEGORY_TRANSLATIONS.items()]
         )
@@ -164,7 +154,6 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     page.screenshot(path=screenshots / f"lang-{language}-item.png")
     item.get_by_role("button", name=words(language, "Close"), exact=True).click()
 
-    mark("item")
     # Review, confirm, the order's number.
     page.locator("#cart-order").click()
     review = page.locator("#review-dialog")
@@ -179,7 +168,6 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     page.screenshot(path=screenshots / f"lang-{language}-success.png")
     page.locator("#success-back").click()
 
-    mark("ordered")
     # The session's orders and its bill.
     page.locator("#nav-history").click()
     expect(page.locator("#history-title")).to_have_text(words(language, "Your orders"))
@@ -193,7 +181,6 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     expect(page.locator("#split-title")).to_have_text(words(language, "Split evenly"))
     page.screenshot(path=screenshots / f"lang-{language}-bill.png")
 
-    mark("bill")
     # A staff call: the reason in the language, the Korean reason sent.
     page.locator("#call-open").click()
     call = page.locator("#call-dialog")
@@ -204,12 +191,13 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     page.screenshot(path=screenshots / f"lang-{language}-call.png")
     water.click()
     expect(call).to_be_hidden()
-    expect(page.locator("#call-banner")).to_have_text(words(language, "Staff called · {reasons} · waiting", reasons=label))
+    expect(page.locator("#call-banner")).to_have_text(
+        words(language, "Staff called · {reasons} · waiting", reasons=label)
+    )
     # What the tablet sent is the Korean reason, and the order is the one the server keeps.
     assert [call["reason"] for call in tablet_get(page, "/api/v1/staff-calls")["results"]] == ["물"]
     orders = tablet_get(page, "/api/v1/orders")["results"]
     assert [(order["display_number"], order["total"]) for order in orders] == [(number, 11000)]
-    mark("called")
     page.locator("#nav-menu").click()
     page.get_by_role("button", name=words(language, "Add {name}", name=kimchi), exact=True).click()
     expect(page.locator(".cart-line")).to_have_count(1)
@@ -226,7 +214,6 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     expect(page.locator("#lang-open")).to_have_text("한국어")
     expect(page.locator("#call-open")).to_have_text("직원 호출")
     expect(page.locator("#cart-empty")).to_be_visible()
-    mark("closed")
 
     if language == "ja":
         # The same browser on the back office: Korean, whatever the tablet chose.

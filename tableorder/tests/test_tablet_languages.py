@@ -94,9 +94,11 @@ def test_the_page_language_comes_from_the_address_only(client, query, expected):
     assert html_lang(html) == expected
     assert response["Content-Language"] == expected
     assert not response.cookies
-    assert f'id="lang-open" class="btn btn-lang"' in html
+    assert 'id="lang-open" class="btn btn-lang"' in html
     # The language button names the page's language, the dialog offers the four in their own scripts.
-    options = re.findall(r'<a class="lang-option" href="/\?lang=([\w-]+)" lang="([\w-]+)" hreflang="[\w-]+"([^>]*)>([^<]+)</a>', html)
+    options = re.findall(
+        r'<a class="lang-option" href="/\?lang=([\w-]+)" lang="([\w-]+)" hreflang="[\w-]+"([^>]*)>([^<]+)</a>', html
+    )
     assert [(code, lang, name) for code, lang, _current, name in options] == [
         ("ko", "ko", "한국어"),
         ("en", "en", "English"),
