@@ -19,7 +19,7 @@ export function backToKorean() {
   if (LANGUAGE !== "ko") location.assign("/");
 }
 
-/** The item's origin and allergens, as lines of its card or dialog (none for an item without). */
+/** The item's origin and allergens, as lines (of `className`) of its card or dialog; none for an item without. */
 export function itemFacts(item, className) {
   const facts = [];
   if (item.origin) facts.push(h("span", { class: className, text: t("origin", { origin: item.origin }) }));

@@ -142,7 +142,7 @@ function itemCard(item) {
       ),
       h("span", { class: "item-text" },
         h("span", { class: "item-name", text: item.name }),
-        itemFacts(item, "item-origin"),
+        itemFacts(item, "item-fact"),
         item.description ? h("span", { class: "item-desc", text: item.description }) : null,
         h("span", { class: "item-price", text: won(item.price) }),
       ),

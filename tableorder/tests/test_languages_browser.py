@@ -123,7 +123,7 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
         expect(card).to_contain_text(words(language, "Allergens: {names}", names=KIMCHI_ALLERGENS[language]))
         # No smaller than the dish's name (the law on origin labels).
         sizes = card.evaluate(
-            """(card) => ["item-name", "item-origin"].map((name) =>
+            """(card) => ["item-name", "item-fact"].map((name) =>
                 parseFloat(getComputedStyle(card.querySelector(`.${name}`)).fontSize))"""
         )
         assert sizes[1] >= sizes[0], sizes
