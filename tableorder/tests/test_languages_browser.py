@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from conftest import ON_POSTGRES
 from core.languages import GUEST_LANGUAGES
+from tableorder.tests.axe import assert_accessible
 from tableorder.tests.browser import (
     CATEGORY_TRANSLATIONS,
     ITEM_TRANSLATIONS,
@@ -89,6 +90,8 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     expect(dialog.get_by_role("link")).to_have_text(["한국어", "English", "简体中文", "日本語"])
     for code, html_lang in HTML_LANG.items():
         expect(dialog.locator(f'a[href="/?lang={code}"]')).to_have_attribute("lang", html_lang)
+    if language == "en":
+        assert_accessible(page, "the language dialog", "#lang-dialog")
     dialog.get_by_role("link", name=NAMES[language]).click()
     page.wait_for_url(f"**/?lang={language}")
     expect(page.locator("html")).to_have_attribute("lang", HTML_LANG[language])
@@ -131,6 +134,8 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
         notice = page.locator("#origin-dialog")
         expect(notice.get_by_role("heading")).to_have_text(words(language, "Country of origin"))
         expect(notice.locator("#origin-notice")).to_have_text(ORIGIN_NOTICE)
+        if language == "en":
+            assert_accessible(page, "the origin notice", "#origin-dialog")
         page.screenshot(path=screenshots / f"lang-{language}-origin.png")
         notice.get_by_role("button", name=words(language, "Close")).click()
         expect(notice).to_be_hidden()
