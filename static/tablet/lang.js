@@ -8,6 +8,8 @@ import { $, h, t } from "./dom.js";
 // <html lang> → the API's code ("zh-Hans" → "zh-hans").
 const LANGUAGE = (document.documentElement.lang || "ko").toLowerCase();
 const ALLERGEN_NAMES = JSON.parse($("tablet-strings").textContent).allergenNames || {};
+// The menu's item names in the page's language, by id (menu.js keeps them current).
+let itemNames = new Map();
 
 /** The page's language as the API names it: ko, en, zh-hans or ja. */
 export function pageLanguage() {
@@ -28,6 +30,15 @@ export function itemFacts(item, className) {
     facts.push(h("span", { class: className, text: t("allergens", { names }) }));
   }
   return facts;
+}
+
+export function setItemNames(itemsById) {
+  itemNames = new Map([...itemsById].map(([id, item]) => [id, item.name]));
+}
+
+/** An order line's item as the menu names it in the page's language; the order keeps the Korean name. */
+export function lineItemName(line) {
+  return (LANGUAGE !== "ko" && itemNames.get(line.menu_item_id)) || line.name;
 }
 
 /** The store's origin notice, on a dialog of its own. */

@@ -4,7 +4,7 @@
 import { errorOf, request } from "./api.js";
 import { currentCart } from "./cart.js";
 import { $, h, itemImage, t, won } from "./dom.js";
-import { itemFacts, openOriginNotice, pageLanguage } from "./lang.js";
+import { itemFacts, openOriginNotice, pageLanguage, setItemNames } from "./lang.js";
 import { hasOptions } from "./options.js";
 import { guarded } from "./screens.js";
 
@@ -88,6 +88,7 @@ export async function refreshMenu() {
 function setMenu(next) {
   menu = next;
   itemsById = new Map(menu.categories.flatMap((category) => category.items.map((item) => [item.id, item])));
+  setItemNames(itemsById);
   currentCart().syncWithMenu(itemsById);
   render();
   for (const listener of listeners) listener(menu);

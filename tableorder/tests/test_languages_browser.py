@@ -177,12 +177,15 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     page.locator("#nav-history").click()
     expect(page.locator("#history-title")).to_have_text(words(language, "Your orders"))
     expect(page.locator("#history-list")).to_contain_text(number)
+    # The order keeps the Korean names; the guest reads the menu's.
+    expect(page.locator("#history-list")).to_contain_text(kimchi)
     expect(page.locator("#history-summary")).to_have_text(
         words(language, "Orders so far: {count} · {total}", count=1, total="₩11,000")
     )
     page.locator("#nav-bill").click()
     expect(page.locator("#bill-title")).to_have_text(words(language, "Bill"))
     expect(page.locator("#bill-total")).to_have_text("₩11,000")
+    expect(page.locator("#bill-lines")).to_contain_text(words(language, "{name} × {quantity}", name=kimchi, quantity=1))
     expect(page.locator("#split-title")).to_have_text(words(language, "Split evenly"))
     page.screenshot(path=screenshots / f"lang-{language}-bill.png")
 
