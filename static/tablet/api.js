@@ -2,6 +2,7 @@
 
 import { apiClient, errorOf, messageOf as sharedMessageOf } from "../shared/api.js";
 import { t } from "./dom.js";
+import { pageLanguage } from "./lang.js";
 
 export { ApiError, NetworkError, errorOf } from "../shared/api.js";
 
@@ -93,6 +94,8 @@ export const { request, requestJson, allPages } = apiClient({
     const auth = loadAuth();
     if (!auth) throw new SignedOut();
     headers.Authorization = `Bearer ${auth.access}`;
+    // The server's messages in the page's language where it has them, not the device's.
+    headers["Accept-Language"] = pageLanguage();
   },
   async refused(response, firstTry) {
     if (firstTry) {

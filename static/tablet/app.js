@@ -11,6 +11,7 @@ import { $, closeOnBackdrop, h, t } from "./dom.js";
 import { bindEasy, setEasy } from "./easy.js";
 import { bindHistory, onClosedSession, onSessionEnd, openHistory, resetHistory } from "./history.js";
 import { addToCart, bindItem, openItem, refreshItem } from "./item.js";
+import { backToKorean, bindLanguage } from "./lang.js";
 import { startLive, stopLive } from "./live.js";
 import { bindMenu, hasMenu, itemById, loadMenu, onMenu, refreshMenu, resetMenu } from "./menu.js";
 import { bindOrdering, setOrdering } from "./ordering.js";
@@ -90,6 +91,7 @@ function sessionClosed(closedSessionId, live) {
   closeSheet();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   setEasy(false);
+  backToKorean();
 }
 
 function signOut(message) {
@@ -111,8 +113,9 @@ function bind() {
   bindBill(calls);
   bindEasy();
   bindReminder();
+  bindLanguage();
   onMenu((menu) => {
-    calls.setReasons(menu.staff_call_reasons);
+    calls.setReasons(menu.staff_call_reasons, menu.staff_call_reason_labels);
     // The stored login keeps the name the store had then; the menu carries the one it has now.
     if (menu.store_name) $("store-name").textContent = menu.store_name;
     setOrdering(menu.ordering);

@@ -6,6 +6,7 @@
 import { optionsText } from "../shared/format.js";
 import { messageOf, requestJson } from "./api.js";
 import { $, h, t, won } from "./dom.js";
+import { lineItemName } from "./lang.js";
 import { currentView, guarded, toast } from "./screens.js";
 
 const BILL = "/api/v1/bill";
@@ -133,7 +134,7 @@ function render() {
 function billLine(line) {
   return h("li", { class: "bill-line" },
     h("span", { class: "bill-line-name" },
-      h("span", { text: t("lineItem", { name: line.name, quantity: line.quantity }) }),
+      h("span", { text: t("lineItem", { name: lineItemName(line), quantity: line.quantity }) }),
       line.options.length ? h("span", { class: "line-options", text: optionsText(line.options, (name) => name) }) : null,
     ),
     h("span", { class: "bill-line-amount", text: won(line.amount) }),
@@ -176,7 +177,7 @@ function renderPicks() {
 
 function pickLine(line) {
   const count = picks.get(lineKey(line)) || 0;
-  const label = optionsText([line.name, ...line.options], (name) => name);
+  const label = optionsText([lineItemName(line), ...line.options], (name) => name);
   return h("li", { class: `pick-line${count ? " is-picked" : ""}` },
     h("label", { class: "pick-check" },
       h("input", { type: "checkbox", checked: count > 0, onchange: (event) => pick(line, event.target.checked ? line.quantity : 0) }),

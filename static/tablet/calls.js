@@ -17,6 +17,8 @@ export class StaffCalls {
     Object.assign(this, { guarded, onError });
     this.calls = new Map();
     this.reasons = [];
+    // Each reason's words in the page's language; the Korean reason is what is sent.
+    this.labels = new Map();
     this.sending = new Set();
     this.loadId = 0;
     // The calls acknowledged lately, for the banner.
@@ -26,9 +28,10 @@ export class StaffCalls {
     this.endedSession = 0;
   }
 
-  /** The store's reasons, from the menu; no reasons, no button. */
-  setReasons(reasons) {
+  /** The store's reasons, from the menu, and their `labels` in the page's language; no reasons, no button. */
+  setReasons(reasons, labels = []) {
     this.reasons = reasons || [];
+    this.labels = new Map(this.reasons.map((reason, index) => [reason, (labels || [])[index] || reason]));
     this.render();
   }
 
@@ -118,6 +121,10 @@ export class StaffCalls {
     }
   }
 
+  label(reason) {
+    return this.labels.get(reason) || reason;
+  }
+
   render() {
     $("call-open").hidden = !this.reasons.length;
     const waiting = this.waiting;
@@ -125,11 +132,11 @@ export class StaffCalls {
     const banner = $("call-banner");
     if (waiting.length) {
       banner.className = "call-banner is-waiting";
-      banner.textContent = t("callWaiting", { reasons: reasonList(waiting) });
+      banner.textContent = t("callWaiting", { reasons: this.reasonList(waiting) });
     } else if (this.seen.length) {
       const last = this.seen[this.seen.length - 1];
       banner.className = "call-banner is-seen";
-      banner.textContent = t("callSeen", { reasons: reasonList(this.seen), time: clock(last.acknowledged_at) });
+      banner.textContent = t("callSeen", { reasons: this.reasonList(this.seen), time: clock(last.acknowledged_at) });
     }
     banner.hidden = !waiting.length && !this.seen.length;
     if ($("call-dialog").open) this.renderSheet();
@@ -151,12 +158,12 @@ export class StaffCalls {
           "data-reason": reason,
           disabled: sending,
           onclick: () => this.call(reason),
-        }, h("span", { class: "call-reason-name", text: reason }), status);
+        }, h("span", { class: "call-reason-name", text: this.label(reason) }), status);
       }),
     );
   }
-}
 
-function reasonList(calls) {
-  return [...new Set(calls.map((call) => call.reason))].join(", ");
+  reasonList(calls) {
+    return [...new Set(calls.map((call) => this.label(call.reason)))].join(", ");
+  }
 }

@@ -2,6 +2,7 @@
 
 import { MAX_QUANTITY, currentCart } from "./cart.js";
 import { $, itemImage, t, won } from "./dom.js";
+import { itemFacts } from "./lang.js";
 import { chosenOptions, hasOptions, optionsById, renderChooser, unitPrice, unmetGroups } from "./options.js";
 import { toast } from "./screens.js";
 
@@ -34,6 +35,7 @@ function showItem(item) {
   for (const id of chosen) if (!offered.get(id)?.is_available) chosen.delete(id);
   $("item-media").replaceChildren(itemImage(item, "detail-image"));
   $("item-title").textContent = item.name;
+  $("item-facts").replaceChildren(...itemFacts(item, "item-fact"));
   $("item-description").textContent = item.description;
   $("item-description").hidden = !item.description;
   $("item-soldout").hidden = !soldOut;

@@ -4,6 +4,7 @@
 import { errorOf, request } from "./api.js";
 import { currentCart } from "./cart.js";
 import { $, h, itemImage, t, won } from "./dom.js";
+import { itemFacts, openOriginNotice, pageLanguage, setItemNames } from "./lang.js";
 import { hasOptions } from "./options.js";
 import { guarded } from "./screens.js";
 
@@ -42,7 +43,9 @@ export function bindMenu({ open, add }) {
 }
 
 function cacheKey() {
-  return `tableorder.menu.${storeCode}`;
+  // Each language's copy and ETag apart; Korean's under the name it always had.
+  const language = pageLanguage();
+  return `tableorder.menu.${storeCode}${language === "ko" ? "" : `.${language}`}`;
 }
 
 /** The menu, revalidated with its ETag; the last copy is kept so a flaky network still shows it. */
@@ -55,7 +58,7 @@ export async function loadMenu() {
   }
   if (cached && !menu) setMenu(cached.menu);
   const headers = cached && cached.etag ? { "If-None-Match": cached.etag } : {};
-  const response = await request("/api/v1/menu", { headers });
+  const response = await request(`/api/v1/menu?lang=${pageLanguage()}`, { headers });
   if (response.status === 304 && cached) return setMenu(cached.menu);
   if (!response.ok) throw await errorOf(response);
   const fresh = await response.json();
@@ -85,6 +88,7 @@ export async function refreshMenu() {
 function setMenu(next) {
   menu = next;
   itemsById = new Map(menu.categories.flatMap((category) => category.items.map((item) => [item.id, item])));
+  setItemNames(itemsById);
   currentCart().syncWithMenu(itemsById);
   render();
   for (const listener of listeners) listener(menu);
@@ -105,6 +109,8 @@ function render() {
         text: category.name,
       }),
     ),
+    // The store's origin notice, a page of its own (SPEC 3.12).
+    ...(menu.origin_notice ? [originChip(menu.origin_notice)] : []),
   );
   if (!categories.length) {
     content.replaceChildren(h("p", { class: "empty", text: t("menuEmpty") }));
@@ -122,6 +128,10 @@ function render() {
   renderCardBadges();
 }
 
+function originChip(notice) {
+  return h("button", { type: "button", class: "chip chip-origin", id: "origin-open", "aria-haspopup": "dialog", onclick: () => openOriginNotice(notice), text: t("originNotice") });
+}
+
 function itemCard(item) {
   const soldOut = !item.is_available;
   return h("li", { class: `item${soldOut ? " is-soldout" : ""}`, "data-item": item.id },
@@ -133,6 +143,7 @@ function itemCard(item) {
       ),
       h("span", { class: "item-text" },
         h("span", { class: "item-name", text: item.name }),
+        itemFacts(item, "item-fact"),
         item.description ? h("span", { class: "item-desc", text: item.description }) : null,
         h("span", { class: "item-price", text: won(item.price) }),
       ),

@@ -6,6 +6,7 @@ import { cartSummary, closeSheet, lineName, orderLabel, renderCart } from "./car
 import { MAX_NOTE_LENGTH, currentCart } from "./cart.js";
 import { $, displayNumber, h, t, won } from "./dom.js";
 import { orderLine } from "./history.js";
+import { pageLanguage } from "./lang.js";
 import { loadMenu } from "./menu.js";
 import { optionsLabel } from "./options.js";
 import { closedText, orderingOpen } from "./ordering.js";
@@ -162,7 +163,8 @@ async function orderFailed(error) {
   // The store stopped taking orders meanwhile: the cart stays, the menu says until when.
   if (error.code === "ordering_closed") {
     await guarded(loadMenu, () => null);
-    return setError(error.message);
+    // The server words it in Korean; the tablet's own words are in the page's language.
+    return setError((pageLanguage() !== "ko" && closedText()) || error.message);
   }
   // Something on the menu changed (sold out, removed): show it in the cart.
   await guarded(loadMenu, () => null);

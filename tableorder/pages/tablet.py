@@ -1,12 +1,16 @@
 """The guest's tablet app at `/`: one page; everything else it does goes through the API."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.csp import apply_policy, new_nonce
+from core.languages import GUEST_LANGUAGE_CODES, GUEST_LANGUAGES, STORE_LANGUAGE
+from menus.allergens import ALLERGENS
 from tableorder.pages.ordering import ORDERING_STRINGS
 
 # Strings the tablet's JavaScript shows; `{name}` placeholders are filled in by the script.
@@ -92,7 +96,16 @@ TABLET_STRINGS = {
     "voiceSoldOut": _("{name}, sold out"),
     "voiceCart": _("Cart: {count} items, total {total}"),
     "voiceOrdered": _("Your order is in. Order number {number}."),
+    # Languages, origin and allergens (static/tablet/lang.js, menu.js, item.js; SPEC 3.10, 3.12)
+    "origin": _("Origin: {origin}"),
+    "allergens": _("Allergens: {names}"),
+    "originNotice": _("Country of origin"),
+    # Between the names of a list ("、" in Chinese and Japanese).
+    "listSeparator": _(", "),
 }
+
+# <html lang> for each guest language (BCP 47: the script's subtag capitalised).
+HTML_LANG = {"ko": "ko", "en": "en", "zh-hans": "zh-Hans", "ja": "ja"}
 
 
 class TabletView(TemplateView):
@@ -101,12 +114,33 @@ class TabletView(TemplateView):
     template_name = "tablet/index.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The page's language is the one in its address, Korean without one (SPEC 3.10): not the
+        # browser's Accept-Language nor a cookie, so the next guests always start in Korean.
+        language = request.GET.get("lang", "")
+        if language not in GUEST_LANGUAGE_CODES:
+            language = STORE_LANGUAGE
         nonce = new_nonce()
-        return apply_policy(self.render_to_response(self.get_context_data(csp_nonce=nonce, **kwargs)), nonce)
+        with translation.override(language):
+            context = self.get_context_data(csp_nonce=nonce, language=language, **kwargs)
+            # Rendered now, while the language is the page's.
+            response = cast(TemplateResponse, self.render_to_response(context))
+            response.render()
+        response["Content-Language"] = HTML_LANG[language]
+        return apply_policy(response, nonce)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["strings"] = {key: str(text) for key, text in TABLET_STRINGS.items()}
+        strings = {key: str(text) for key, text in TABLET_STRINGS.items()}
+        # The official list is Korean: a Korean page shows the names as they are.
+        korean = context["language"] == STORE_LANGUAGE
+        allergens = {name: name if korean else str(label) for name, label in ALLERGENS}
+        context["strings"] = {**strings, "allergenNames": allergens}
+        context["html_lang"] = HTML_LANG[context["language"]]
+        context["language_name"] = dict(GUEST_LANGUAGES)[context["language"]]
+        context["languages"] = [
+            {"code": code, "name": name, "html_lang": HTML_LANG[code], "current": code == context["language"]}
+            for code, name in GUEST_LANGUAGES
+        ]
         return context
 
 

@@ -48,6 +48,110 @@ MENU = [
     ("음료", "생맥주", 5000, "시원한 생맥주 500cc", "glass", "#e8b534", "#fff8e1", False),
 ]
 
+# The menu in the guest languages (SPEC 3.10), the country of origin and the allergens (SPEC 3.12).
+CATEGORY_TRANSLATIONS = {
+    "식사": {"en": "Meals", "zh-hans": "主食", "ja": "お食事"},
+    "사이드": {"en": "Sides", "zh-hans": "小菜", "ja": "サイド"},
+    "음료": {"en": "Drinks", "zh-hans": "饮料", "ja": "ドリンク"},
+}
+# {item: {language: (name, description, origin)}}
+ITEM_TRANSLATIONS = {
+    "김치찌개": {
+        "en": (
+            "Kimchi stew",
+            "A hearty, spicy stew of well-ripened kimchi and pork",
+            "Pork: Korea; cabbage kimchi (cabbage: Korea, chili powder: China)",
+        ),
+        "zh-hans": (
+            "泡菜汤",
+            "用熟成泡菜和猪肉炖煮的香辣汤锅",
+            "猪肉：韩国产；白菜泡菜（白菜：韩国产，辣椒粉：中国产）",
+        ),
+        "ja": (
+            "キムチチゲ",
+            "よく漬かったキムチと豚肉を煮込んだ辛口のチゲ",
+            "豚肉：韓国産、白菜キムチ（白菜：韓国産、唐辛子粉：中国産）",
+        ),
+    },
+    "된장찌개": {
+        "en": (
+            "Soybean paste stew",
+            "Savoury doenjang stew with plenty of tofu and zucchini",
+            "Soybeans (doenjang, tofu): Korea",
+        ),
+        "zh-hans": ("大酱汤", "加入大量豆腐和西葫芦的香浓大酱汤", "大豆（大酱、豆腐）：韩国产"),
+        "ja": ("テンジャンチゲ", "豆腐とズッキーニたっぷりの香ばしい味噌チゲ", "大豆（味噌・豆腐）：韓国産"),
+    },
+    "제육볶음": {
+        "en": ("Spicy stir-fried pork", "Pork stir-fried in a sweet and spicy sauce", "Pork: Korea"),
+        "zh-hans": ("辣炒猪肉", "用甜辣酱汁炒制的猪肉", "猪肉：韩国产"),
+        "ja": ("チェユクポックム", "甘辛いタレで炒めた豚肉", "豚肉：韓国産"),
+    },
+    "비빔밥": {
+        "en": ("Bibimbap", "", "Rice: Korea; beef: Australia"),
+        "zh-hans": ("拌饭", "", "大米：韩国产；牛肉：澳大利亚产"),
+        "ja": ("ビビンバ", "", "米：韓国産、牛肉：オーストラリア産"),
+    },
+    "공기밥": {
+        "en": ("Bowl of rice", "Freshly cooked white rice", "Rice: Korea"),
+        "zh-hans": ("米饭", "现煮白米饭", "大米：韩国产"),
+        "ja": ("ライス", "炊きたての白ごはん", "米：韓国産"),
+    },
+    "계란말이": {
+        "en": ("Rolled omelette", "Fluffy rolled omelette, <b>cheese</b> on request", ""),
+        "zh-hans": ("鸡蛋卷", "松软的鸡蛋卷，可加<b>芝士</b>", ""),
+        "ja": ("韓国風卵焼き", "ふわふわの卵焼き、<b>チーズ</b>追加できます", ""),
+    },
+    "콜라": {"en": ("Coke", "", ""), "zh-hans": ("可乐", "", ""), "ja": ("コーラ", "", "")},
+    "생맥주": {
+        "en": ("Draft beer", "Ice-cold draft beer, 500 cc", ""),
+        "zh-hans": ("生啤酒", "冰爽生啤 500cc", ""),
+        "ja": ("生ビール", "キンキンに冷えた生ビール 500cc", ""),
+    },
+    "쫄면": {"en": ("Chewy spicy noodles", "", ""), "zh-hans": ("辣拌筋面", "", ""), "ja": ("チョルミョン", "", "")},
+}
+ORIGINS = {
+    "김치찌개": "돼지고기: 국내산, 배추김치(배추: 국내산, 고춧가루: 중국산)",
+    "된장찌개": "대두(된장·두부): 국내산",
+    "제육볶음": "돼지고기: 국내산",
+    "비빔밥": "쌀: 국내산, 쇠고기: 호주산",
+    "공기밥": "쌀: 국내산",
+}
+ALLERGENS = {
+    "김치찌개": ["대두", "밀", "새우", "돼지고기"],
+    "된장찌개": ["대두", "밀", "조개류"],
+    "제육볶음": ["대두", "밀", "돼지고기"],
+    "비빔밥": ["알류", "대두", "밀", "쇠고기"],
+    "계란말이": ["알류", "우유"],
+    "생맥주": ["밀"],
+}
+# Option groups and options other tests give items (add_item_options), by name.
+OPTION_TRANSLATIONS = {
+    "맵기": {"en": "Spiciness", "zh-hans": "辣度", "ja": "辛さ"},
+    "순한맛": {"en": "Mild", "zh-hans": "微辣", "ja": "マイルド"},
+    "매운맛": {"en": "Spicy", "zh-hans": "辣", "ja": "辛口"},
+    "추가": {"en": "Extras", "zh-hans": "加料", "ja": "トッピング"},
+    "치즈 추가": {"en": "Extra cheese", "zh-hans": "加芝士", "ja": "チーズ追加"},
+    "계란 추가": {"en": "Extra egg", "zh-hans": "加鸡蛋", "ja": "卵追加"},
+}
+REASON_TRANSLATIONS = {
+    "물": {"en": "Water", "zh-hans": "水", "ja": "お水"},
+    "앞접시": {"en": "Small plates", "zh-hans": "小碟", "ja": "取り皿"},
+    "수저": {"en": "Spoons and chopsticks", "zh-hans": "餐具", "ja": "スプーン・箸"},
+    "계산 요청": {"en": "Bill, please", "zh-hans": "结账", "ja": "お会計"},
+    "기타": {"en": "Something else", "zh-hans": "其他", "ja": "その他"},
+}
+ORIGIN_NOTICE = (
+    "돼지고기: 국내산\n쇠고기: 호주산\n쌀: 국내산\n배추김치: 배추 국내산, 고춧가루 중국산\n대두(된장·두부): 국내산"
+)
+
+
+def item_translations(name):
+    return {
+        language: {"name": title, "description": description, "origin": origin}
+        for language, (title, description, origin) in ITEM_TRANSLATIONS.get(name, {}).items()
+    }
+
 
 def free_port():
     with socket.socket() as sock:
@@ -193,12 +297,20 @@ def seed_store():
     store, _manager = create_store(
         code=STORE_CODE, name=STORE_NAME, manager_username=MANAGER, manager_password="manager-pass-1"
     )
+    store.origin_notice = ORIGIN_NOTICE
+    store.staff_call_reason_translations = REASON_TRANSLATIONS
+    store.save(update_fields=["origin_notice", "staff_call_reason_translations"])
     for number in TABLES:
         setup_table(store=store, number=number, password=TABLE_PASSWORD)
     categories = {}
     for position, (category, name, price, description, shape, color, accent, available) in enumerate(MENU):
         if category not in categories:
-            categories[category] = Category.objects.create(store=store, name=category, display_order=len(categories))
+            categories[category] = Category.objects.create(
+                store=store,
+                name=category,
+                display_order=len(categories),
+                translations={language: {"name": text} for language, text in CATEGORY_TRANSLATIONS[category].items()},
+            )
         item = MenuItem(
             store=store,
             category=categories[category],
@@ -207,6 +319,9 @@ def seed_store():
             description=description,
             is_available=available,
             display_order=position,
+            origin=ORIGINS.get(name, ""),
+            allergens=ALLERGENS.get(name, []),
+            translations=item_translations(name),
         )
         picture = demo_image(shape=shape, color=_rgb(color), accent=_rgb(accent), seed=name)
         item.image = ContentFile(picture, name=f"item-{position}.jpg")
@@ -292,7 +407,14 @@ def add_menu_item(name, price):
     item = MenuItem.objects.filter(category=category, name=name).first()
     if item is None:
         item = save_menu_item(
-            item=MenuItem(store=category.store, category=category, name=name, price=price, display_order=99)
+            item=MenuItem(
+                store=category.store,
+                category=category,
+                name=name,
+                price=price,
+                display_order=99,
+                translations=item_translations(name),
+            )
         )
     return item.id
 
@@ -367,11 +489,19 @@ def add_item_options(name, groups):
     for group_order, (group_name, min_select, max_select, options) in enumerate(groups):
         group = item.option_groups.filter(name=group_name).first() or OptionGroup(store=item.store, name=group_name)
         group.min_select, group.max_select = min_select, max_select
+        group.translations = {
+            language: {"name": text} for language, text in OPTION_TRANSLATIONS.get(group_name, {}).items()
+        }
         group.save()
         ItemOptionGroup.objects.update_or_create(item=item, group=group, defaults={"display_order": group_order})
         for option_order, (option_name, price_delta) in enumerate(options):
+            translations = {
+                language: {"name": text} for language, text in OPTION_TRANSLATIONS.get(option_name, {}).items()
+            }
             option, _created = Option.objects.update_or_create(
-                group=group, name=option_name, defaults={"price_delta": price_delta, "display_order": option_order}
+                group=group,
+                name=option_name,
+                defaults={"price_delta": price_delta, "display_order": option_order, "translations": translations},
             )
             ids[option_name] = option.id
     save_menu_item(item=item)

@@ -188,7 +188,7 @@ def test_an_item_sold_out_before_the_tablet_heard_is_refused_then_left_out_in_on
     add(page, "공기밥", 2)
     # The tablet misses the change (its menu read fails): only the server's refusal tells it.
     missed = []
-    page.route("**/api/v1/menu", lambda route: missed.append(route.request.url) or route.abort())
+    page.route("**/api/v1/menu?*", lambda route: missed.append(route.request.url) or route.abort())
     app_server.run_in_app("set_available", "제육볶음", False)
     try:
         if ON_POSTGRES:
@@ -196,7 +196,7 @@ def test_an_item_sold_out_before_the_tablet_heard_is_refused_then_left_out_in_on
             while not missed:
                 assert time.monotonic() < deadline, "menu.updated never reached the tablet"
                 page.wait_for_timeout(100)
-        page.unroute("**/api/v1/menu")
+        page.unroute("**/api/v1/menu?*")
         page.locator("#cart-order").click()
         page.locator("#review-confirm").click()
         error = page.locator("#review-error")
