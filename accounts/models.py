@@ -38,9 +38,7 @@ def clean_reason_translations(value, reasons):
         return {}
     problems = []
     if not isinstance(value, dict):
-        raise ValidationError(
-            {"staff_call_reason_translations": _("Give an object of translations by Korean reason.")}
-        )
+        raise ValidationError({"staff_call_reason_translations": _("Give an object of translations by Korean reason.")})
     cleaned = {}
     for reason, texts in value.items():
         if reasons and isinstance(reasons, list) and reason not in reasons:

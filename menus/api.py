@@ -22,7 +22,6 @@ from menus.allergens import ALLERGEN_NAMES
 from menus.selectors import tablet_menu
 from menus.serializers import IMAGE_SRCSET_HELP
 
-
 LANGUAGE_HELP = _("In the menu's language where the store entered a translation, else the Korean text.")
 
 
@@ -53,7 +52,9 @@ class MenuItemSerializer(serializers.Serializer):
     is_available = serializers.BooleanField(help_text=_("False means sold out."))
     option_groups = MenuOptionGroupSerializer(many=True, help_text=_("In display order; empty when the item has none."))
     origin = serializers.CharField(
-        help_text=_("The country of origin of its ingredients (원산지), in the menu's language where translated; may be empty.")
+        help_text=_(
+            "The country of origin of its ingredients (원산지), in the menu's language where translated; may be empty."
+        )
     )
     allergens = serializers.ListField(
         child=serializers.ChoiceField(choices=ALLERGEN_NAMES),
@@ -96,7 +97,9 @@ class MenuSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text=_("The staff-call reasons to show, in the menu's language (Korean where untranslated), same order."),
     )
-    origin_notice = serializers.CharField(help_text=_("The store's origin notice (원산지 표시판), in Korean; may be empty."))
+    origin_notice = serializers.CharField(
+        help_text=_("The store's origin notice (원산지 표시판), in Korean; may be empty.")
+    )
     cart_reminder_chime = serializers.BooleanField(
         help_text=_("Whether the reminder of a cart never sent also plays a soft chime.")
     )

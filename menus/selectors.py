@@ -169,7 +169,11 @@ def localized_menu(menu: MenuDict, language: str) -> dict[str, Any]:
 
     return {
         "categories": [
-            {"id": category["id"], "name": text(category, "name"), "items": [item(entry) for entry in category["items"]]}
+            {
+                "id": category["id"],
+                "name": text(category, "name"),
+                "items": [item(entry) for entry in category["items"]],
+            }
             for category in menu["categories"]
         ]
     }
