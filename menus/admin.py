@@ -324,10 +324,12 @@ class MenuImportForm(MenuFileForm):
         help_text=format_lazy(
             "{} {}",
             _(
-                "JSON in the shape of the menu API (option groups included), or CSV with the columns %(columns)s "
-                "(no options: a CSV leaves items' options as they are)."
+                "JSON as the export writes it (option groups and translations included), or CSV with the columns "
+                "%(columns)s and any of %(optional)s: name_en and the like are translations, origin the Korean "
+                "origin text, allergens their Korean names separated by commas. A column left out leaves what it "
+                "holds as it is, as a CSV does with items' options and categories' translations."
             )
-            % {"columns": ",".join(menu_files.CSV_COLUMNS)},
+            % {"columns": ",".join(menu_files.CSV_COLUMNS), "optional": ",".join(menu_files.EXTRA_CSV_COLUMNS)},
             menu_files.CSV_FORMULA_HELP,
         ),
     )

@@ -2,18 +2,25 @@
 the Korean text where a field has no translation, per language in the cache and the ETag;
 translations, origin and allergens written by managers and checked; orders keep Korean names."""
 
+import csv
+import io
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Store
 from accounts.services import setup_table, update_store_settings
 from accounts.tokens import manager_tokens, table_tokens
-from conftest import make_menu
+from conftest import make_menu, make_store
 from core.tests.listening import notices_settled, running_listener
-from menus import selectors, services
+from menus import menu_files, selectors, services
 from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
+from menus.selectors import menu_version, store_menu
+from menus.services import import_menu
 from menus.translations import clean_translations, translated
 from orders.models import EventType, OrderEvent, OrderLine
 
@@ -493,3 +500,130 @@ def test_bad_store_settings_are_a_400_and_change_nothing(client, manager, store,
     fresh = Store.objects.get(pk=store.pk)
     assert (fresh.staff_call_reason_translations, fresh.origin_notice, fresh.cart_reminder_chime) == ({}, "", True)
     assert fresh.menu_version == version
+
+
+# Menu files
+
+
+def menu_without_ids(store):
+    menu = store_menu(store)
+    for category in menu["categories"]:
+        del category["id"]
+        for item in category["items"]:
+            del item["id"]
+            for group in item["option_groups"]:
+                del group["id"]
+                for option in group["options"]:
+                    del option["id"]
+    return menu
+
+
+def test_a_json_export_imported_elsewhere_keeps_translations_origin_and_allergens(translated_menu, tmp_path):
+    store = translated_menu["stew"].store
+    path = tmp_path / "menu.json"
+    call_command("export_menu", store.code, str(path))
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    assert exported["categories"][0]["translations"] == {"en": {"name": "Stews"}}
+    stew = exported["categories"][0]["items"][0]
+    assert stew["origin"] == "돼지고기: 국내산, 김치(배추: 국내산, 고춧가루: 중국산)"
+    assert stew["allergens"] == ["대두", "밀", "돼지고기"]
+    assert stew["translations"]["zh-hans"] == {"name": "泡菜汤"}
+    target = make_store(code="copy", name="복사 식당")
+
+    call_command("import_menu", target.code, str(path))
+
+    assert menu_without_ids(target) == menu_without_ids(store)
+    version = menu_version(target)
+    call_command("import_menu", target.code, str(path))
+    assert menu_version(target) == version  # the same file again changes nothing
+
+
+def test_a_csv_export_imported_elsewhere_keeps_the_items_translations_origin_and_allergens(translated_menu, tmp_path):
+    store = translated_menu["stew"].store
+    path = tmp_path / "menu.csv"
+    call_command("export_menu", store.code, str(path))
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[0]["name_en"] == "Kimchi Stew" and rows[0]["description_en"] == "A spicy stew"
+    assert rows[0]["name_zh-hans"] == "泡菜汤" and rows[0]["description_zh-hans"] == ""
+    assert rows[0]["origin_ja"] == "豚肉：韓国産"
+    assert rows[0]["allergens"] == "대두, 밀, 돼지고기"
+    target = make_store(code="copy", name="복사 식당")
+
+    call_command("import_menu", target.code, str(path))
+
+    def items(of):
+        return [
+            {key: item[key] for key in ("name", "price", "description", "origin", "allergens", "translations")}
+            for category in menu_without_ids(of)["categories"]
+            for item in category["items"]
+        ]
+
+    assert items(target) == items(store)
+    version = menu_version(target)
+    call_command("import_menu", target.code, str(path))
+    assert menu_version(target) == version
+
+
+def test_a_csv_sets_only_the_translation_columns_it_has(translated_menu):
+    store = translated_menu["stew"].store
+    text = "category,name,price,description,image_url,is_available,name_en,name_ja,allergens\n"
+    text += "찌개,김치찌개,9000,얼큰한 찌개,,true,Kimchi Jjigae,,대두|밀\n".replace("대두|밀", '"밀,대두"')
+
+    import_menu(store=store, rows=menu_files.parse_csv(text))
+
+    stew = MenuItem.objects.get(pk=translated_menu["stew"].pk)
+    assert stew.translations == {
+        "en": {"name": "Kimchi Jjigae", "description": "A spicy stew"},
+        "zh-hans": {"name": "泡菜汤"},
+        "ja": {"origin": "豚肉：韓国産"},
+    }
+    assert stew.allergens == ["대두", "밀"]
+    assert stew.origin == "돼지고기: 국내산, 김치(배추: 국내산, 고춧가루: 중국산)"  # no origin column: kept
+
+
+@pytest.mark.parametrize(
+    ("fmt", "document", "message"),
+    [
+        (
+            "csv",
+            "category,name,price,description,image_url,is_available,allergens\n식사,만두,5000,,,true,글루텐\n",
+            "글루텐",
+        ),
+        (
+            "csv",
+            "category,name,price,description,image_url,is_available,name_fr\n식사,만두,5000,,,true,Raviolis\n",
+            "name_fr",
+        ),
+        ("json", {"allergens": ["밀", "글루텐"]}, "글루텐"),
+        ("json", {"allergens": "밀"}, "allergens must be a list"),
+        ("json", {"translations": {"fr": {"name": "Raviolis"}}}, "'fr' is not a language of the menu"),
+        ("json", {"translations": {"en": {"price": "1"}}}, "'price' is not translated here"),
+        ("json", {"origin": "x" * 501}, "origin must be at most 500"),
+        ("json", {"option_groups": [{"name": "맵기", "translations": {"de": {"name": "Schärfe"}}}]}, "'de'"),
+    ],
+)
+def test_a_bad_allergen_or_language_in_a_file_is_an_error_that_changes_nothing(store, menu, fmt, document, message):
+    if fmt == "json":
+        item = {"name": "만두", "price": 5000, **document}
+        text = json.dumps({"categories": [{"name": "식사", "items": [{"name": "공기밥", "price": 1000}, item]}]})
+    else:
+        text = document
+    version = menu_version(store)
+    with pytest.raises(ValidationError) as error:
+        import_menu(store=store, rows=menu_files.parse_menu(text, fmt))
+    assert message in " ".join(error.value.messages)
+    assert menu_version(store) == version
+    assert not MenuItem.objects.filter(name="만두").exists()
+    assert MenuItem.objects.get(name="공기밥").price == 1000
+
+
+def test_a_json_category_s_translations_update_an_existing_category(store, menu):
+    text = json.dumps(
+        {
+            "categories": [
+                {"name": "식사", "translations": {"ja": {"name": "食事"}}, "items": [{"name": "공기밥", "price": 1000}]}
+            ]
+        }
+    )
+    import_menu(store=store, rows=menu_files.parse_json(text))
+    assert Category.objects.get(store=store, name="식사").translations == {"ja": {"name": "食事"}}
