@@ -67,6 +67,13 @@ CSV_FORMULA_HELP = gettext_lazy(
     "that starts with =)."
 )
 
+FILE_LANGUAGES_HELP = gettext_lazy(
+    "JSON carries the translations of categories, items, option groups and options and each item's origin and "
+    "allergens; a CSV may add the columns name_en, description_en, origin_en (and the same for zh-hans and ja), "
+    "origin and allergens (Korean names separated by commas), and an import leaves what a column it lacks holds "
+    "as it is."
+)
+
 
 def inert_cell(value: object) -> str:
     """A CSV cell a spreadsheet reads as text: `'` before one that would start a formula."""
@@ -147,19 +154,21 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
     for number, record in enumerate(reader, start=1):
         if None in record:
             raise ValidationError(_("row %(row)d: has more cells than the header.") % {"row": number})
-        values = {column: cell_value(cell) for column, cell in record.items()}
-        row: dict[str, Any] = {column: values[column] for column in CSV_COLUMNS}
+        # A row shorter than the header sets none of the columns it does not reach.
+        values = {column: cell_value(cell) for column, cell in record.items() if cell is not None}
+        row: dict[str, Any] = {column: values.get(column, "") for column in CSV_COLUMNS}
         if "origin" in values:
             row["origin"] = values["origin"]
         if "allergens" in values:
             row["allergens"] = [name.strip() for name in values["allergens"].split(ALLERGEN_SEPARATOR) if name.strip()]
-        if translated:
+        reached = [column for column in translated if column in values]
+        if reached:
             translations: dict[str, dict[str, str]] = {}
-            for column in translated:
+            for column in reached:
                 language, field = TRANSLATION_COLUMNS[column]
                 translations.setdefault(language, {})[field] = values[column]
             row["translations"] = translations
-            row["translated_fields"] = [TRANSLATION_COLUMNS[column] for column in translated]
+            row["translated_fields"] = [TRANSLATION_COLUMNS[column] for column in reached]
         rows.append(row)
     return rows
 
