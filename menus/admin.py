@@ -218,6 +218,12 @@ class MenuItemForm(forms.ModelForm):
         model = MenuItem
         fields = ["image"]
         widgets = {"image": ImagePreviewInput}
+        help_texts = {
+            "origin": _(
+                "The country of origin as the law asks the menu to show it "
+                "(돼지고기: 국내산, 배추김치(배추: 국내산, 고춧가루: 중국산))."
+            )
+        }
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
