@@ -152,7 +152,10 @@ def _untranslated(row: OptionGroupRow) -> OptionGroupRow:
 
 def _same_translations(row: OptionGroupRow, content: OptionGroupRow) -> bool:
     """Whether `content` has the translations `row` gives (None gives none: any will do)."""
-    pairs = [(row, content), *zip(row.options, content.options, strict=True)]
+    pairs: list[tuple[OptionGroupRow | OptionRow, OptionGroupRow | OptionRow]] = [
+        (row, content),
+        *zip(row.options, content.options, strict=True),
+    ]
     return all(given.translations is None or given.translations == have.translations for given, have in pairs)
 
 

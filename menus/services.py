@@ -247,7 +247,7 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
     categories = {category.name: category for category in Category.objects.filter(store=store)}
     next_category_order = max((category.display_order for category in categories.values()), default=0) + 1
     categories_created = categories_changed = 0
-    category_translations = {}
+    category_translations: dict[str, dict[str, dict[str, str]]] = {}
     for row in cleaned:
         if row.category_translations is not None:
             category_translations.setdefault(row.category, thaw(row.category_translations))

@@ -53,7 +53,7 @@ class TranslationsFormMixin:
 
     def clean(self):
         cleaned = super().clean()
-        translations: dict[str, dict[str, str]] = {}
+        translations = {}
         for name in translation_field_names(self.translated_model):
             field, language = name.rsplit("_", 1)
             text = (cleaned.get(name) or "").strip()
@@ -68,7 +68,7 @@ def with_translations(form_class: type[forms.ModelForm], model: type[models.Mode
     fields: dict[str, forms.Field] = {}
     for name in translation_field_names(model):
         field, language = name.rsplit("_", 1)
-        model_field = model._meta.get_field(field)
+        model_field: models.Field = model._meta.get_field(field)  # type: ignore[assignment]
         fields[name] = forms.CharField(
             label=format_lazy("{} ({})", model_field.verbose_name, TRANSLATED_LANGUAGE_NAMES[language]),
             required=False,

@@ -28,7 +28,7 @@ TRANSLATED_FIELDS: dict[str, tuple[str, ...]] = {
 def field_limits(model: type[models.Model]) -> dict[str, int]:
     """The fields `model` translates → their Korean field's max length."""
     return {
-        name: model._meta.get_field(name).max_length  # type: ignore[misc]
+        name: model._meta.get_field(name).max_length  # type: ignore[misc,union-attr]
         for name in TRANSLATED_FIELDS[model.__name__]
     }
 

@@ -56,7 +56,7 @@ class StoreSettingsSerializer(serializers.Serializer):
         ),
     )
     origin_notice = serializers.CharField(
-        max_length=Store._meta.get_field("origin_notice").max_length,
+        max_length=Store._meta.get_field("origin_notice").max_length,  # type: ignore[arg-type]
         allow_blank=True,
         trim_whitespace=False,
         help_text=_("The origin notice (원산지 표시판) the tablet shows on its own page."),
