@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.dates import WEEKDAYS
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +122,7 @@ class StoreForm(forms.ModelForm):
             self.initial.setdefault(name, ", ".join(f"{b['start']}-{b['end']}" for b in breaks if b["weekday"] == day))
         reasons = self.instance.staff_call_reasons if self.instance.pk else []
         translations = self.instance.staff_call_reason_translations if self.instance.pk else {}
+        self._reason_translations_before = translations
         for name, language in REASON_TRANSLATION_FIELDS.items():
             lines = [f"{reason} = {(translations.get(reason) or {}).get(language, '')}".rstrip() for reason in reasons]
             self.initial.setdefault(name, "\n".join(lines))
@@ -198,6 +200,9 @@ class StoreForm(forms.ModelForm):
     @property
     def changed_data(self):
         kept = {"kitchen_amber_minutes", "kitchen_red_minutes"} - set(self.data)
+        if self.instance.staff_call_reason_translations == self._reason_translations_before:
+            # The textareas as written differ from those shown (spaces, empty "수저 =" lines) but mean the same.
+            kept |= set(REASON_TRANSLATION_FIELDS)
         return [name for name in super().changed_data if name not in kept]
 
 
@@ -253,6 +258,19 @@ class StoreAdmin(StoreScopedAdmin):
             super().save_model(request, obj, form, change)
             return
         update_store_settings(store=obj, actor=request.user, **form.changed_settings())
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The history names the reasons' translations once, by the model field's name."""
+        message = super().construct_change_message(request, form, formsets, add)
+        with translation.override(None):
+            labels = {str(form.fields[name].label) for name in REASON_TRANSLATION_FIELDS if name in form.fields}
+            field_name = str(Store._meta.get_field("staff_call_reason_translations").verbose_name)
+        for entry in message:
+            changed = entry.get("changed")
+            if changed:
+                named = [field_name if label in labels else label for label in changed["fields"]]
+                changed["fields"] = list(dict.fromkeys(named))
+        return message
 
 
 class StoreUserCreationForm(AdminUserCreationForm):

@@ -2,6 +2,7 @@
 forms, the store's origin notice, reason translations and chime, and the 번역 누락 page."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import translation
 
@@ -130,6 +131,10 @@ def test_the_store_form_sets_the_origin_notice_chime_and_reason_translations(man
     assert store.menu_version > version
     page = manager_client.get(reverse("admin:accounts_store_change", args=[store.pk])).content.decode()
     assert "물 = Water" in page
+    with translation.override("ko"):
+        assert LogEntry.objects.get().get_change_message() == (
+            "변경한 항목: 원산지 표시판, 주문 안 한 장바구니 알림음 및 직원 호출 사유 번역."
+        )
 
 
 def test_a_translation_of_no_reason_is_a_field_error(manager_client, store):
