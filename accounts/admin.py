@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.dates import WEEKDAYS
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from accounts.hours import clean_break_times, parse_clock
 from accounts.models import Role, Store, User
 from accounts.services import apply_role, create_manager, update_store_settings
 from accounts.store_admin import StoreScopedAdmin, user_store
+from core.languages import TRANSLATED_LANGUAGE_NAMES, TRANSLATED_LANGUAGES
 
 
 class ReasonLinesField(forms.CharField):
@@ -31,6 +33,23 @@ class ReasonLinesField(forms.CharField):
 
 
 WEEKDAY_FIELDS = [f"breaks_{day}" for day in range(7)]
+REASON_TRANSLATION_FIELDS = {
+    f"reason_translations_{language.replace('-', '_')}": language for language in TRANSLATED_LANGUAGES
+}
+
+
+def _reason_translations_field(language):
+    return forms.CharField(
+        label=format_lazy(_("Staff call reasons: {}"), TRANSLATED_LANGUAGE_NAMES[language]),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One line per reason: the Korean reason, =, and what guests read in this language (물 = Water). "
+            "Nothing after = shows the Korean reason."
+        ),
+    )
+
+
 _SPAN = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-~–]\s*(\d{1,2}:\d{2})\s*$")
 
 
@@ -72,6 +91,9 @@ class StoreForm(forms.ModelForm):
         label=Store._meta.get_field("staff_call_reasons").verbose_name,
         help_text=_("One per line, in the order the tablet shows them (1–10 reasons, each up to 30 characters)."),
     )
+    reason_translations_en = _reason_translations_field("en")
+    reason_translations_zh_hans = _reason_translations_field("zh-hans")
+    reason_translations_ja = _reason_translations_field("ja")
 
     class Meta:
         model = Store
@@ -85,6 +107,8 @@ class StoreForm(forms.ModelForm):
             "pause_message",
             "last_order_time",
             "opening_time",
+            "origin_notice",
+            "cart_reminder_chime",
         ]
         widgets = {
             "last_order_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -96,6 +120,12 @@ class StoreForm(forms.ModelForm):
         breaks = self.instance.break_times if self.instance.pk else []
         for day, name in enumerate(WEEKDAY_FIELDS):
             self.initial.setdefault(name, ", ".join(f"{b['start']}-{b['end']}" for b in breaks if b["weekday"] == day))
+        reasons = self.instance.staff_call_reasons if self.instance.pk else []
+        translations = self.instance.staff_call_reason_translations if self.instance.pk else {}
+        self._reason_translations_before = translations
+        for name, language in REASON_TRANSLATION_FIELDS.items():
+            lines = [f"{reason} = {(translations.get(reason) or {}).get(language, '')}".rstrip() for reason in reasons]
+            self.initial.setdefault(name, "\n".join(lines))
         # Left out of a form (an older page, a script), the kitchen's timers keep their values.
         for name in ("kitchen_amber_minutes", "kitchen_red_minutes"):
             self.fields[name].required = False
@@ -113,13 +143,48 @@ class StoreForm(forms.ModelForm):
             breaks.extend(day_breaks)
         if not any(name in self.errors for name in WEEKDAY_FIELDS):
             self.instance.break_times = clean_break_times(breaks)
+        self._clean_reason_translations(cleaned)
         return cleaned
+
+    def _clean_reason_translations(self, cleaned):
+        """The textareas "물 = Water" → `staff_call_reason_translations`; a line of a reason just
+        removed is dropped, one naming no reason is an error."""
+        reasons = cleaned.get("staff_call_reasons") or []
+        former = self.instance.staff_call_reasons if self.instance.pk else []
+        kept = self.instance.staff_call_reason_translations if self.instance.pk else {}
+        translations = {}
+        for name, language in REASON_TRANSLATION_FIELDS.items():
+            if name not in self.data:
+                # Left out of a form (an older page, a script): this language keeps its texts.
+                for reason in reasons:
+                    if (kept.get(reason) or {}).get(language):
+                        translations.setdefault(reason, {})[language] = kept[reason][language]
+                continue
+            for line in (cleaned.get(name) or "").splitlines():
+                if not line.strip():
+                    continue
+                reason, equals, text = line.partition("=")
+                reason, text = reason.strip(), text.strip()
+                if not equals:
+                    self.add_error(name, _("Write each line as the Korean reason, =, and its translation."))
+                elif reason not in reasons and reason not in former:
+                    self.add_error(name, _("%(reason)s is not one of the staff call reasons.") % {"reason": reason})
+                elif reason in reasons and text:
+                    translations.setdefault(reason, {})[language] = text
+        self.instance.staff_call_reason_translations = {
+            reason: {language: texts[language] for language in TRANSLATED_LANGUAGES if language in texts}
+            for reason, texts in translations.items()
+        }
 
     def changed_settings(self):
         """The changed fields as update_store_settings takes them (the weekdays: `break_times`)."""
-        names = [name for name in self.changed_data if name not in WEEKDAY_FIELDS]
+        names = [
+            name for name in self.changed_data if name not in WEEKDAY_FIELDS and name not in REASON_TRANSLATION_FIELDS
+        ]
         if any(name in self.changed_data for name in WEEKDAY_FIELDS):
             names.append("break_times")
+        if any(name in self.changed_data for name in REASON_TRANSLATION_FIELDS):
+            names.append("staff_call_reason_translations")
         return {name: getattr(self.instance, name) for name in names}
 
     def clean_kitchen_amber_minutes(self):
@@ -135,13 +200,17 @@ class StoreForm(forms.ModelForm):
     @property
     def changed_data(self):
         kept = {"kitchen_amber_minutes", "kitchen_red_minutes"} - set(self.data)
+        if self.instance.staff_call_reason_translations == self._reason_translations_before:
+            # The textareas as written differ from those shown (spaces, empty "수저 =" lines) but mean the same.
+            kept |= set(REASON_TRANSLATION_FIELDS)
         return [name for name in super().changed_data if name not in kept]
 
 
 @admin.register(Store)
 class StoreAdmin(StoreScopedAdmin):
     """Platform admins manage every store. A manager sees only their own ("매장 정보") and edits
-    its name, staff-call reasons and the kitchen display's timers, never its identifier (their
+    its name, staff-call reasons (and their translations), the kitchen display's timers, its hours,
+    its origin notice and the reminder's chime, never its identifier (their
     logins and tablets name it); adding and deleting stores stays the platform's (the group has
     no such permission)."""
 
@@ -155,6 +224,18 @@ class StoreAdmin(StoreScopedAdmin):
                 "description": _(
                     "Tablets take no orders while paused, during a break, or from the last order until the opening "
                     "time (06:00 when empty). Times are Korean time."
+                ),
+            },
+        ),
+        (_("Tablet"), {"fields": ["origin_notice", "cart_reminder_chime"]}),
+        (
+            _("Translations"),
+            {
+                "classes": ["collapse"],
+                "fields": list(REASON_TRANSLATION_FIELDS),
+                "description": _(
+                    "What guests read for each staff call reason in English, Simplified Chinese and Japanese; the "
+                    "staff see the Korean reason."
                 ),
             },
         ),
@@ -177,6 +258,19 @@ class StoreAdmin(StoreScopedAdmin):
             super().save_model(request, obj, form, change)
             return
         update_store_settings(store=obj, actor=request.user, **form.changed_settings())
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The history names the reasons' translations once, by the model field's name."""
+        message = super().construct_change_message(request, form, formsets, add)
+        with translation.override(None):
+            labels = {str(form.fields[name].label) for name in REASON_TRANSLATION_FIELDS if name in form.fields}
+            field_name = str(Store._meta.get_field("staff_call_reason_translations").verbose_name)
+        for entry in message:
+            changed = entry.get("changed")
+            if changed:
+                named = [field_name if label in labels else label for label in changed["fields"]]
+                changed["fields"] = list(dict.fromkeys(named))
+        return message
 
 
 class StoreUserCreationForm(AdminUserCreationForm):

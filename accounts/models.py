@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.hours import DEFAULT_REOPENING, MAX_PAUSE_MESSAGE_LENGTH, clean_break_times
+from core.languages import TRANSLATED_LANGUAGES
 
 store_code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{1,29}$",
@@ -27,6 +28,48 @@ MAX_STAFF_CALL_REASON_LENGTH = 30
 
 def default_staff_call_reasons():
     return list(DEFAULT_STAFF_CALL_REASONS)
+
+
+def clean_reason_translations(value, reasons):
+    """`{"<Korean reason>": {"en": …, "zh-hans": …, "ja": …}}` as stored: keys of the current
+    reasons only, languages of TRANSLATED_LANGUAGES only, texts stripped and at most as long
+    as a reason, blanks dropped. Raises ValidationError on the field."""
+    if value in (None, ""):
+        return {}
+    problems = []
+    if not isinstance(value, dict):
+        raise ValidationError({"staff_call_reason_translations": _("Give an object of translations by Korean reason.")})
+    cleaned = {}
+    for reason, texts in value.items():
+        if reasons and isinstance(reasons, list) and reason not in reasons:
+            problems.append(_("%(reason)r is not one of the staff call reasons.") % {"reason": reason})
+            continue
+        if texts in (None, ""):
+            continue
+        if not isinstance(texts, dict):
+            problems.append(_("%(reason)s: give an object of texts by language.") % {"reason": reason})
+            continue
+        kept = {}
+        for language, text in texts.items():
+            if language not in TRANSLATED_LANGUAGES:
+                problems.append(
+                    _("%(reason)s: %(language)r is not a language of the menu (use %(languages)s).")
+                    % {"reason": reason, "language": language, "languages": ", ".join(TRANSLATED_LANGUAGES)}
+                )
+            elif text is None:
+                continue
+            elif not isinstance(text, str) or len(text.strip()) > MAX_STAFF_CALL_REASON_LENGTH:
+                problems.append(
+                    _("%(reason)s: %(language)s must be text of at most %(max)d characters.")
+                    % {"reason": reason, "language": language, "max": MAX_STAFF_CALL_REASON_LENGTH}
+                )
+            elif text.strip():
+                kept[language] = text.strip()
+        if kept:
+            cleaned[reason] = {language: kept[language] for language in TRANSLATED_LANGUAGES if language in kept}
+    if problems:
+        raise ValidationError({"staff_call_reason_translations": problems})
+    return cleaned
 
 
 class Store(models.Model):
@@ -139,6 +182,9 @@ class Store(models.Model):
                     % {"max": MAX_STAFF_CALL_REASONS, "length": MAX_STAFF_CALL_REASON_LENGTH}
                 }
             )
+        self.staff_call_reason_translations = clean_reason_translations(
+            self.staff_call_reason_translations, self.staff_call_reasons
+        )
 
 
 class StoreUserManager(UserManager["User"]):

@@ -22,7 +22,17 @@ from core.notices import Notice, notify_after_commit
 
 TABLE_PASSWORD_MIN_LENGTH = 4
 # What update_store_settings changes (a store's code only a platform admin, in the admin).
-STORE_SETTINGS = ("code", "name", "staff_call_reasons", "kitchen_amber_minutes", "kitchen_red_minutes", *HOURS_FIELDS)
+STORE_SETTINGS = (
+    "code",
+    "name",
+    "staff_call_reasons",
+    "kitchen_amber_minutes",
+    "kitchen_red_minutes",
+    *HOURS_FIELDS,
+    "origin_notice",
+    "staff_call_reason_translations",
+    "cart_reminder_chime",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -160,12 +170,20 @@ def update_store_settings(*, store: Store, actor: User | None, **fields: Any) ->
     moves `ordering_version` forward, so that an order checked against the old hours is
     checked again under the lock. `actor` (the manager, or None for a script) is logged.
 
-    Raises ValidationError naming the bad field; nothing changes then."""
+    The origin notice, the reasons' translations and the reminder chime are in the tablet's
+    menu too. Raises ValidationError naming the bad field; nothing changes then."""
     unknown = set(fields) - set(STORE_SETTINGS)
     if unknown:
         raise ValidationError({name: _("This setting cannot be changed here.") for name in sorted(unknown)})
     for name, value in fields.items():
         setattr(store, name, value)
+    if "staff_call_reasons" in fields and "staff_call_reason_translations" not in fields:
+        # A reason renamed or removed takes its translations with it.
+        reasons = fields["staff_call_reasons"] if isinstance(fields["staff_call_reasons"], list) else []
+        kept = {key: texts for key, texts in store.staff_call_reason_translations.items() if key in reasons}
+        if kept != store.staff_call_reason_translations:
+            store.staff_call_reason_translations = kept
+            fields = {**fields, "staff_call_reason_translations": kept}
     update_store(store=store, fields=list(fields))
     if set(fields) & set(HOURS_FIELDS):
         Store.objects.filter(pk=store.pk).update(ordering_version=F("ordering_version") + 1)

@@ -26,7 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Store
 from accounts.store_admin import StoreScopedAdmin, user_store
 from core.exceptions import Conflict
+from core.languages import TRANSLATED_LANGUAGE_NAMES
 from menus import menu_files
+from menus.allergens import ALLERGEN_NAMES
 from menus.images import clean_image
 from menus.models import Category, MenuItem
 from menus.option_group_admin import OptionGroupLinkInline, save_links
@@ -39,6 +41,7 @@ from menus.services import (
     save_category,
     save_menu_item,
 )
+from menus.translation_forms import missing_translations, translations_fieldset, with_translations
 
 MAX_MENU_FILE_BYTES = 2 * 1024 * 1024
 # The item list's category filter: with it set, the items can be dragged into a new order.
@@ -110,6 +113,8 @@ class MenuAdmin(SortableAdminMixin, StoreScopedAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(MenuAdmin):
+    form = with_translations(forms.ModelForm, Category)
+    fieldsets = [(None, {"fields": ["store", "name", "station"]}), translations_fieldset(Category)]
     list_display = ["display_order", "name", "item_count"]
     search_fields = ["name"]
     # Counting items groups the rows, and grouped queries drop the model's default ordering.
@@ -131,6 +136,44 @@ class CategoryAdmin(MenuAdmin):
 
     def delete_object(self, category):
         delete_category(category=category)
+
+    def get_urls(self):
+        return [
+            path(
+                "missing-translations/",
+                self.admin_site.admin_view(self.missing_translations_view),
+                name="menus_missing_translations",
+            ),
+            *super().get_urls(),
+        ]
+
+    def missing_translations_view(self, request):
+        """번역 누락: per guest language, the store's categories, items, option groups and options
+        without a translated name (and items whose description has none), each linking to its
+        edit page. A platform admin first chooses the store."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        store = user_store(request)
+        stores = None
+        if store is None:
+            stores = Store.objects.all()
+            store = stores.filter(pk=request.GET["store"]).first() if request.GET.get("store", "").isdigit() else None
+        found = missing_translations(store) if store is not None else {}
+        return TemplateResponse(
+            request,
+            "admin/menus/missing_translations.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Missing translations"),
+                "opts": self.model._meta,
+                "store": store,
+                "stores": stores,
+                "languages": [
+                    {"code": code, "name": TRANSLATED_LANGUAGE_NAMES[code], "missing": entries}
+                    for code, entries in found.items()
+                ],
+            },
+        )
 
 
 class ImagePreviewInput(AdminFileWidget):
@@ -160,12 +203,27 @@ class ImagePreviewInput(AdminFileWidget):
 
 
 class MenuItemForm(forms.ModelForm):
-    """The admin chooses the fields; this form adds the image check and preview."""
+    """The admin chooses the fields; this form adds the image check and preview, and the
+    allergens as checkboxes (the model keeps them in the official list's order)."""
+
+    allergens = forms.MultipleChoiceField(
+        label=MenuItem._meta.get_field("allergens").verbose_name,
+        choices=[(name, name) for name in ALLERGEN_NAMES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The allergens of the Ministry of Food and Drug Safety's list that the dish contains."),
+    )
 
     class Meta:
         model = MenuItem
         fields = ["image"]
         widgets = {"image": ImagePreviewInput}
+        help_texts = {
+            "origin": _(
+                "The country of origin as the law asks the menu to show it "
+                "(돼지고기: 국내산, 배추김치(배추: 국내산, 고춧가루: 중국산))."
+            )
+        }
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -175,9 +233,28 @@ class MenuItemForm(forms.ModelForm):
 
 @admin.register(MenuItem)
 class MenuItemAdmin(MenuAdmin):
-    form = MenuItemForm
+    form = with_translations(MenuItemForm, MenuItem)
     inlines = [OptionGroupLinkInline]
-    fields = ["store", "category", "station", "name", "price", "description", "image", "image_url", "is_available"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "store",
+                    "category",
+                    "station",
+                    "name",
+                    "price",
+                    "description",
+                    "image",
+                    "image_url",
+                    "is_available",
+                ]
+            },
+        ),
+        (_("Origin and allergens"), {"fields": ["origin", "allergens"]}),
+        translations_fieldset(MenuItem),
+    ]
     change_list_template = "admin/menus/menuitem/change_list.html"
     list_display = ["display_order", "thumbnail", "name", "category", "price", "is_available"]
     list_display_links = ["name"]
@@ -324,10 +401,12 @@ class MenuImportForm(MenuFileForm):
         help_text=format_lazy(
             "{} {}",
             _(
-                "JSON in the shape of the menu API (option groups included), or CSV with the columns %(columns)s "
-                "(no options: a CSV leaves items' options as they are)."
+                "JSON as the export writes it (option groups and translations included), or CSV with the columns "
+                "%(columns)s and any of %(optional)s: name_en and the like are translations, origin the Korean "
+                "origin text, allergens their Korean names separated by commas. A column left out leaves what it "
+                "holds as it is, as a CSV does with items' options and categories' translations."
             )
-            % {"columns": ",".join(menu_files.CSV_COLUMNS)},
+            % {"columns": ",".join(menu_files.CSV_COLUMNS), "optional": ",".join(menu_files.EXTRA_CSV_COLUMNS)},
             menu_files.CSV_FORMULA_HELP,
         ),
     )

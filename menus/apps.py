@@ -11,9 +11,9 @@ class MenusConfig(AppConfig):
 
         from accounts.models import Store
         from core.notices import Notice, on_notice
-        from menus.selectors import tablet_menu_cache
+        from menus.selectors import forget_store
         from menus.stations import add_first_station
 
         # Every process's cache of tablet menus hears of each new version (menus.selectors).
-        on_notice(Notice.MENU, tablet_menu_cache.forget)
+        on_notice(Notice.MENU, forget_store)
         post_save.connect(add_first_station, sender=Store, dispatch_uid="menus.first_station")

@@ -6,9 +6,9 @@ Rules, in order, for each option group row of an item:
    options matched by name: added or updated, never deleted). A group shared with other items
    changes for them too, so two rows that describe one shared group differently are an error.
 2. Else a group of the store with exactly the row's content (name, limits, and options with
-   their prices and availability, in order) is attached to the item: an imported menu whose
-   items carry identical groups shares one group per content, as does an import into a store
-   that already has that group.
+   their prices and availability, in order, and the translations where the row gives them)
+   is attached to the item: an imported menu whose items carry identical groups shares one
+   group per content, as does an import into a store that already has that group.
 3. Else a new group is made and attached.
 
 Nothing is detached or deleted, so importing a file again changes nothing. Groups an earlier
@@ -17,13 +17,14 @@ version kept per item (identical content on several items) stay separate: rule 1
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Store
-from menus.menu_rows import OptionGroupRow, OptionRow
+from menus.menu_rows import OptionGroupRow, OptionRow, freeze, thaw
 from menus.models import ItemOptionGroup, MenuItem, Option, OptionGroup
 
 
@@ -41,9 +42,10 @@ class ImportedGroups:
         for link in ItemOptionGroup.objects.filter(item__store=store):
             self.by_item[link.item_id][groups[link.group_id].name] = groups[link.group_id]
             self.last_order[link.item_id] = max(self.last_order[link.item_id], link.display_order)
-        self.by_content: dict[OptionGroupRow, OptionGroup] = {}
+        # A group's content without translations → [(its content, the group)], oldest first.
+        self.by_content: defaultdict[OptionGroupRow, list[tuple[OptionGroupRow, OptionGroup]]] = defaultdict(list)
         for group in groups.values():
-            self.by_content.setdefault(self._content(group), group)
+            self._remember(group)
         # Group id → (row number, the row's description) of the first row that wrote it.
         self.written: dict[int, tuple[int, OptionGroupRow]] = {}
         self.changed_groups: set[int] = set()
@@ -58,7 +60,7 @@ class ImportedGroups:
                 # A shared group changed by an earlier row has changed this item too.
                 changed |= group.pk in self.changed_groups
                 continue
-            group = self.by_content.get(group_row)
+            group = self._find(group_row)
             if group is None:
                 group = self._create(group_row)
                 changed = True
@@ -86,21 +88,28 @@ class ImportedGroups:
 
     def _create(self, group_row: OptionGroupRow) -> OptionGroup:
         group = OptionGroup(
-            store=self.store, name=group_row.name, min_select=group_row.min_select, max_select=group_row.max_select
+            store=self.store,
+            name=group_row.name,
+            min_select=group_row.min_select,
+            max_select=group_row.max_select,
+            translations=thaw(group_row.translations or ()),
         )
         group.full_clean()
         group.save()
         for order, option_row in enumerate(group_row.options, start=1):
             option = Option(group=group, name=option_row.name, display_order=order)
-            _save_if_changed(option, {"price_delta": option_row.price_delta, "is_available": option_row.is_available})
+            _save_if_changed(option, _option_values(option_row))
             self.options[group.pk].append(option)
-        self.by_content[group_row] = group
+        self._remember(group)
         return group
 
     def _update(self, group: OptionGroup, group_row: OptionGroupRow, row_number: int) -> None:
         if self._check_written(group, group_row, row_number):
             return
-        changed = _save_if_changed(group, {"min_select": group_row.min_select, "max_select": group_row.max_select})
+        values: dict[str, object] = {"min_select": group_row.min_select, "max_select": group_row.max_select}
+        if group_row.translations is not None:
+            values["translations"] = thaw(group_row.translations)
+        changed = _save_if_changed(group, values)
         options = {option.name: option for option in self.options[group.pk]}
         next_order = max((option.display_order for option in options.values()), default=0) + 1
         for option_row in group_row.options:
@@ -109,20 +118,52 @@ class ImportedGroups:
                 option = Option(group=group, name=option_row.name, display_order=next_order)
                 next_order += 1
                 self.options[group.pk].append(option)
-            values = {"price_delta": option_row.price_delta, "is_available": option_row.is_available}
-            changed |= _save_if_changed(option, values)
+            changed |= _save_if_changed(option, _option_values(option_row))
         if changed:
             self.changed_groups.add(group.pk)
             MenuItem.objects.filter(group_links__group=group).update(updated_at=timezone.now())
-            self.by_content = {content: kept for content, kept in self.by_content.items() if kept is not group}
-            self.by_content.setdefault(self._content(group), group)
+            for contents in self.by_content.values():
+                contents[:] = [(content, kept) for content, kept in contents if kept is not group]
+            self._remember(group)
 
     def _content(self, group: OptionGroup) -> OptionGroupRow:
         """`group` as a file row would describe it, to find a group by what it offers."""
         options = tuple(
-            OptionRow(option.name, option.price_delta, option.is_available) for option in self.options[group.pk]
+            OptionRow(option.name, option.price_delta, option.is_available, freeze(option.translations))
+            for option in self.options[group.pk]
         )
-        return OptionGroupRow(group.name, group.min_select, group.max_select, options)
+        return OptionGroupRow(group.name, group.min_select, group.max_select, options, freeze(group.translations))
+
+    def _remember(self, group: OptionGroup) -> None:
+        content = self._content(group)
+        self.by_content[_untranslated(content)].append((content, group))
+
+    def _find(self, group_row: OptionGroupRow) -> OptionGroup | None:
+        """The first group whose content is the row's, translations compared where the row gives them."""
+        for content, group in self.by_content.get(_untranslated(group_row), ()):
+            if _same_translations(group_row, content):
+                return group
+        return None
+
+
+def _untranslated(row: OptionGroupRow) -> OptionGroupRow:
+    return replace(row, translations=None, options=tuple(replace(option, translations=None) for option in row.options))
+
+
+def _same_translations(row: OptionGroupRow, content: OptionGroupRow) -> bool:
+    """Whether `content` has the translations `row` gives (None gives none: any will do)."""
+    pairs: list[tuple[OptionGroupRow | OptionRow, OptionGroupRow | OptionRow]] = [
+        (row, content),
+        *zip(row.options, content.options, strict=True),
+    ]
+    return all(given.translations is None or given.translations == have.translations for given, have in pairs)
+
+
+def _option_values(option_row: OptionRow) -> dict[str, object]:
+    values: dict[str, object] = {"price_delta": option_row.price_delta, "is_available": option_row.is_available}
+    if option_row.translations is not None:
+        values["translations"] = thaw(option_row.translations)
+    return values
 
 
 def _save_if_changed(obj: OptionGroup | Option, values: Mapping[str, object]) -> bool:

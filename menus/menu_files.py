@@ -1,9 +1,17 @@
 """Menu files: a whole menu as JSON (the shape of GET /api/v1/menu) or as CSV, in and out.
 
 Parsing only turns a file into rows (`{category, name, price, description, image_url,
-is_available}`, and from JSON `option_groups`, values as written); `menus.services.import_menu`
-validates them. CSV is flat: one row per item, without option groups, so a CSV import leaves
-items' options as they are and a CSV export leaves them out.
+is_available, origin, allergens, translations}`, and from JSON `option_groups` and
+`category_translations`, values as written); `menus.services.import_menu` validates them.
+CSV is flat: one row per item, without option groups or the categories' translations, so a
+CSV import leaves those as they are and a CSV export leaves them out.
+
+An item's translations (menus.translations) are in JSON as they are stored, under
+`translations`, and on each category, option group and option too. In CSV they are the
+columns `name_en`, `description_en`, `origin_en` and the same for `zh-hans` and `ja`; `origin`
+is the Korean origin text and `allergens` the Korean names of the item's allergens separated
+by commas ("대두, 밀, 돼지고기"). A CSV needs the columns of CSV_COLUMNS; the others may be
+left out, and an import then leaves what they hold as it is.
 
 A spreadsheet program runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 return as a formula (`=HYPERLINK(...)` in a menu item's name could send the sheet's data
@@ -23,17 +31,47 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.languages import TRANSLATED_LANGUAGES
+
 if TYPE_CHECKING:
     from menus.selectors import MenuDict
 
 CSV_COLUMNS = ("category", "name", "price", "description", "image_url", "is_available")
-ITEM_FIELDS = CSV_COLUMNS[1:]
+# Columns a CSV may add, as an export writes them: `<field>_<language>` holds a translation.
+TRANSLATION_COLUMNS = {
+    f"{field}_{language}": (language, field)
+    for language in TRANSLATED_LANGUAGES
+    for field in ("name", "description", "origin")
+}
+EXTRA_CSV_COLUMNS = (
+    "name_en",
+    "description_en",
+    "name_zh-hans",
+    "description_zh-hans",
+    "name_ja",
+    "description_ja",
+    "origin",
+    "allergens",
+    "origin_en",
+    "origin_zh-hans",
+    "origin_ja",
+)
+EXPORT_CSV_COLUMNS = CSV_COLUMNS + EXTRA_CSV_COLUMNS
+ALLERGEN_SEPARATOR = ","
+ITEM_FIELDS = (*CSV_COLUMNS[1:], "origin", "allergens", "translations")
 FORMATS = ("json", "csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_FORMULA_HELP = gettext_lazy(
     "In a CSV, a cell that starts with =, +, -, @, a tab or a carriage return is written with a ' in front, so "
     "spreadsheet programs show it as text; importing takes that one ' off again (write '=… to import a name "
     "that starts with =)."
+)
+
+FILE_LANGUAGES_HELP = gettext_lazy(
+    "JSON carries the translations of categories, items, option groups and options and each item's origin and "
+    "allergens; a CSV may add the columns name_en, description_en, origin_en (and the same for zh-hans and ja), "
+    "origin and allergens (Korean names separated by commas), and an import leaves what a column it lacks holds "
+    "as it is."
 )
 
 
@@ -86,6 +124,7 @@ def parse_json(text: str) -> list[dict[str, Any]]:
         rows.extend(
             {
                 "category": category.get("name"),
+                "category_translations": category.get("translations"),
                 **{field: item.get(field) for field in ITEM_FIELDS},
                 "option_groups": item.get("option_groups"),
             }
@@ -95,19 +134,42 @@ def parse_json(text: str) -> list[dict[str, Any]]:
 
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a CSV whose header is exactly CSV_COLUMNS (in any order)."""
+    """Rows of a CSV whose header has every column of CSV_COLUMNS and any of EXTRA_CSV_COLUMNS,
+    in any order. A row's `translations` holds the translation columns there are
+    (`translated_fields` names them: those the row sets, blank or not)."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = reader.fieldnames or []
-    if sorted(header) != sorted(CSV_COLUMNS):
+    unknown = [column for column in header if column not in EXPORT_CSV_COLUMNS]
+    if set(CSV_COLUMNS) - set(header) or unknown or len(set(header)) != len(header):
         raise ValidationError(
-            _("The CSV header must be exactly: %(expected)s (found: %(found)s).")
-            % {"expected": ",".join(CSV_COLUMNS), "found": ",".join(header) or _("nothing")}
+            _("The CSV header must have the columns %(expected)s, may have %(optional)s, each once (found: %(found)s).")
+            % {
+                "expected": ",".join(CSV_COLUMNS),
+                "optional": ",".join(EXTRA_CSV_COLUMNS),
+                "found": ",".join(header) or _("nothing"),
+            }
         )
+    translated = [column for column in header if column in TRANSLATION_COLUMNS]
     rows = []
     for number, record in enumerate(reader, start=1):
         if None in record:
             raise ValidationError(_("row %(row)d: has more cells than the header.") % {"row": number})
-        rows.append({column: cell_value(cell) for column, cell in record.items()})
+        # A row shorter than the header sets none of the columns it does not reach.
+        values = {column: cell_value(cell) for column, cell in record.items() if cell is not None}
+        row: dict[str, Any] = {column: values.get(column, "") for column in CSV_COLUMNS}
+        if "origin" in values:
+            row["origin"] = values["origin"]
+        if "allergens" in values:
+            row["allergens"] = [name.strip() for name in values["allergens"].split(ALLERGEN_SEPARATOR) if name.strip()]
+        reached = [column for column in translated if column in values]
+        if reached:
+            translations: dict[str, dict[str, str]] = {}
+            for column in reached:
+                language, field = TRANSLATION_COLUMNS[column]
+                translations.setdefault(language, {})[field] = values[column]
+            row["translations"] = translations
+            row["translated_fields"] = [TRANSLATION_COLUMNS[column] for column in reached]
+        rows.append(row)
     return rows
 
 
@@ -118,18 +180,26 @@ def dump_json(menu: "MenuDict") -> str:
 def dump_csv(menu: "MenuDict") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(EXPORT_CSV_COLUMNS)
     for category in menu["categories"]:
         for item in category["items"]:
-            cells = [
-                category["name"],
-                item["name"],
-                item["price"],
-                item["description"],
-                item["image_url"],
-                "true" if item["is_available"] else "false",
-            ]
-            writer.writerow([inert_cell(cell) for cell in cells])
+            # (A menu written by hand may leave out what it does not set.)
+            translations = item.get("translations") or {}
+            cells = {
+                "category": category["name"],
+                "name": item["name"],
+                "price": item["price"],
+                "description": item["description"],
+                "image_url": item["image_url"],
+                "is_available": "true" if item["is_available"] else "false",
+                "origin": item.get("origin", ""),
+                "allergens": f"{ALLERGEN_SEPARATOR} ".join(item.get("allergens", [])),
+                **{
+                    column: translations.get(language, {}).get(field, "")
+                    for column, (language, field) in TRANSLATION_COLUMNS.items()
+                },
+            }
+            writer.writerow([inert_cell(cells[column]) for column in EXPORT_CSV_COLUMNS])
     return buffer.getvalue()
 
 

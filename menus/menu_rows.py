@@ -13,7 +13,9 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from core.query_guard import is_unstorable
+from menus.allergens import ordered_allergens
 from menus.models import MAX_PRICE, MIN_PRICE, Category, MenuItem, Option, OptionGroup
+from menus.translations import clean_translations, field_limits
 
 TRUE_WORDS = {"true", "1", "yes", "y"}
 FALSE_WORDS = {"false", "0", "no", "n"}
@@ -24,30 +26,55 @@ IMAGE_URL_MAX: int = MenuItem._meta.get_field("image_url").max_length  # type: i
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 GROUP_NAME_MAX: int = OptionGroup._meta.get_field("name").max_length  # type: ignore[assignment]
 OPTION_NAME_MAX: int = Option._meta.get_field("name").max_length  # type: ignore[assignment]
+ORIGIN_MAX: int = MenuItem._meta.get_field("origin").max_length  # type: ignore[assignment]
+# Translations in a hashable form, so rows compare and key dicts: ((language, field, text), …).
+FrozenTranslations = tuple[tuple[str, str, str], ...]
 # min_select and max_select are small integer columns.
 MAX_CHOICES = 32767
 
 
+def freeze(translations: Mapping[str, Mapping[str, str]]) -> FrozenTranslations:
+    """Sorted, so that equal translations freeze alike whatever order a database keeps keys in."""
+    return tuple(
+        sorted((language, field, text) for language, texts in translations.items() for field, text in texts.items())
+    )
+
+
+def thaw(frozen: FrozenTranslations) -> dict[str, dict[str, str]]:
+    translations: dict[str, dict[str, str]] = {}
+    for language, field, text in frozen:
+        translations.setdefault(language, {})[field] = text
+    return translations
+
+
 @dataclass(frozen=True)
 class OptionRow:
+    """`translations` None: the file gives none, and the option keeps its own."""
+
     name: str
     price_delta: int
     is_available: bool
+    translations: FrozenTranslations | None = None
 
 
 @dataclass(frozen=True)
 class OptionGroupRow:
+    """`translations` None: the file gives none, and the group keeps its own."""
+
     name: str
     min_select: int
     max_select: int
     options: tuple[OptionRow, ...]
+    translations: FrozenTranslations | None = None
 
 
 @dataclass(frozen=True)
 class MenuRow:
     """One validated row. `image` is a stored file name, `image_url` an external URL;
     both None means "leave the item's image as it is". `option_groups` are the groups to add
-    or update (JSON only; CSV rows have none)."""
+    or update (JSON only; CSV rows have none). `origin`, `allergens`, `translations` and
+    `category_translations` None leave the item's (the category's) as they are; translations
+    replace the item's whole, or only the `translated_fields` (language, field) when given."""
 
     category: str
     name: str
@@ -57,6 +84,11 @@ class MenuRow:
     image: str | None
     image_url: str | None
     option_groups: tuple[OptionGroupRow, ...] = ()
+    origin: str | None = None
+    allergens: tuple[str, ...] | None = None
+    translations: FrozenTranslations | None = None
+    translated_fields: tuple[tuple[str, str], ...] | None = None
+    category_translations: FrozenTranslations | None = None
 
 
 def validate_menu_rows(rows: Iterable[Mapping[str, Any]]) -> list[MenuRow]:
@@ -75,6 +107,15 @@ def validate_menu_rows(rows: Iterable[Mapping[str, Any]]) -> list[MenuRow]:
         }
         values["image"], values["image_url"] = _image(row.get("image_url"), problems)
         values["option_groups"] = _option_groups(row.get("option_groups"), problems)
+        if row.get("origin") is not None:
+            values["origin"] = _text(row.get("origin"), "origin", ORIGIN_MAX, problems)
+        values["allergens"] = _allergens(row.get("allergens"), problems)
+        values["translations"] = _translations(row.get("translations"), MenuItem, "translations", problems)
+        if values["translations"] is not None and row.get("translated_fields") is not None:
+            values["translated_fields"] = tuple(tuple(pair) for pair in row["translated_fields"])
+        values["category_translations"] = _translations(
+            row.get("category_translations"), Category, "category translations", problems
+        )
         key = (values["category"], values["name"])
         if not problems and key in seen:
             problems.append(_("the same category and name as row %(row)d.") % {"row": seen[key]})
@@ -85,6 +126,31 @@ def validate_menu_rows(rows: Iterable[Mapping[str, Any]]) -> list[MenuRow]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _translations(value: object, model: type, label: str, problems: list[str]) -> FrozenTranslations | None:
+    """A file's translations of a `model` object, frozen; None when it gives none."""
+    if value is None:
+        return None
+    try:
+        return freeze(clean_translations(value, field_limits(model)))
+    except ValidationError as error:
+        problems.extend(f"{label}: {message}" for message in error.messages)
+        return None
+
+
+def _allergens(value: object, problems: list[str]) -> tuple[str, ...] | None:
+    """An item's allergens (Korean names of menus.allergens) in the list's order; None when absent."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        problems.append(_("allergens must be a list of names."))
+        return None
+    try:
+        return tuple(ordered_allergens([name.strip() for name in value]))
+    except ValueError as error:
+        problems.append(_("allergens: %(name)r is not on the list of allergens.") % {"name": error.args[0]})
+        return None
 
 
 def _text(value: object, label: str, max_length: int, problems: list[str], *, required: bool = False) -> str:
@@ -146,13 +212,14 @@ def _option_groups(value: object, problems: list[str]) -> tuple[OptionGroupRow, 
         if name in first_of_name:
             group_problems.append(_("the same name as option group %(group)d.") % {"group": first_of_name[name]})
         options = _options(group.get("options"), group_problems)
+        translations = _translations(group.get("translations"), OptionGroup, "translations", group_problems)
         problems.extend(
             _("option group %(group)d: %(problem)s") % {"group": position, "problem": problem}
             for problem in group_problems
         )
         if not group_problems:
             first_of_name[name] = position
-            groups.append(OptionGroupRow(name, min_select, max_select, options))  # type: ignore[arg-type]
+            groups.append(OptionGroupRow(name, min_select, max_select, options, translations))  # type: ignore[arg-type]
     return tuple(groups)
 
 
@@ -169,6 +236,7 @@ def _options(value: object, problems: list[str]) -> tuple[OptionRow, ...]:
         name = _text(option.get("name"), "name", OPTION_NAME_MAX, option_problems, required=True)
         price_delta = _won(option.get("price_delta", 0), "price_delta", 0, option_problems)
         is_available = _boolean(option.get("is_available"), option_problems)
+        translations = _translations(option.get("translations"), Option, "translations", option_problems)
         if name in first_of_name:
             option_problems.append(_("the same name as option %(option)d.") % {"option": first_of_name[name]})
         problems.extend(
@@ -177,7 +245,7 @@ def _options(value: object, problems: list[str]) -> tuple[OptionRow, ...]:
         )
         if not option_problems:
             first_of_name[name] = position
-            options.append(OptionRow(name, price_delta, is_available))  # type: ignore[arg-type]
+            options.append(OptionRow(name, price_delta, is_available, translations))  # type: ignore[arg-type]
     return tuple(options)
 
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Store
 from core.money import won
+from menus.allergens import ordered_allergens
 from menus.image_sizes import sizes_of, srcset
+from menus.translations import clean_model_translations
 
 MIN_PRICE = 1
 MAX_PRICE = 10_000_000
@@ -72,6 +74,7 @@ class Category(models.Model):
     def clean(self):
         if self.station_id and self.store_id and self.station.store_id != self.store_id:
             raise ValidationError({"station": _("The station belongs to another store.")})
+        clean_model_translations(self)
 
 
 class MenuItem(models.Model):
@@ -139,6 +142,16 @@ class MenuItem(models.Model):
             raise ValidationError({"category": _("The category belongs to another store.")})
         if self.station_id and self.store_id and self.station.store_id != self.store_id:
             raise ValidationError({"station": _("The station belongs to another store.")})
+        clean_model_translations(self)
+        allergens = self.allergens
+        try:
+            if not isinstance(allergens, list) or not all(isinstance(name, str) for name in allergens):
+                raise ValueError(allergens)
+            self.allergens = ordered_allergens(allergens)
+        except ValueError as error:
+            raise ValidationError(
+                {"allergens": _("%(name)r is not on the list of allergens.") % {"name": error.args[0]}}
+            ) from error
 
     @property
     def display_image_url(self):
@@ -190,6 +203,7 @@ class OptionGroup(models.Model):
     def clean(self):
         if self.max_select is not None and self.min_select is not None and self.min_select > self.max_select:
             raise ValidationError({"min_select": _("The minimum cannot be more than the maximum.")})
+        clean_model_translations(self)
 
 
 class ItemOptionGroup(models.Model):
@@ -252,3 +266,6 @@ class Option(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        clean_model_translations(self)

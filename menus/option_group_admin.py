@@ -2,6 +2,7 @@
 to every item that offers it (on the group's page or on the item's). Every save goes through
 `menus.services`, so tablets hear `menu.updated`."""
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.store_admin import StoreScopedAdmin, StoreScopedInline
 from menus.models import ItemOptionGroup, Option, OptionGroup
 from menus.services import delete_option_group, link_option_groups, save_option_group, save_options
+from menus.translation_forms import translation_field_names, translations_fieldset, with_translations
 
 
 class OptionGroupLinkInline(StoreScopedInline, admin.TabularInline):
@@ -50,8 +52,9 @@ def save_links(store_id, formset):
 
 class OptionInline(StoreScopedInline, admin.TabularInline):
     model = Option
+    form = with_translations(forms.ModelForm, Option)
     store_lookup = "group__store"
-    fields = ["name", "price_delta", "is_available", "display_order"]
+    fields = ["name", *translation_field_names(Option), "price_delta", "is_available", "display_order"]
     extra = 1
 
 
@@ -73,8 +76,9 @@ class OptionGroupAdmin(StoreScopedAdmin):
     options and the items that offer it. Every save goes through `menus.services`, so tablets
     hear `menu.updated`."""
 
+    form = with_translations(forms.ModelForm, OptionGroup)
     inlines = [OptionInline, ItemsOfGroupInline]
-    fields = ["store", "name", "min_select", "max_select"]
+    fieldsets = [(None, {"fields": ["store", "name", "min_select", "max_select"]}), translations_fieldset(OptionGroup)]
     list_display = ["name", "min_select", "max_select", "options_list", "items_list"]
     list_display_links = ["name"]
     search_fields = ["name", "options__name", "items__name"]

@@ -1,15 +1,23 @@
 """Menu shapes for managers. They check shape and the store of what they name; rules live in services."""
 
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db.models import QuerySet, prefetch_related_objects
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
 from core.api import StoreScopedPrimaryKeyField
+from core.languages import TRANSLATED_LANGUAGES
+from menus.allergens import ALLERGEN_NAMES
 from menus.images import clean_image
 from menus.models import Category, MenuItem, Option, OptionGroup, Station
 from menus.selectors import OPTION_GROUPS
+from menus.translations import clean_translations, field_limits
 
 IMAGE_SRCSET_HELP = _(
     "The uploaded image's display sizes as an <img> srcset: 'URL 400w, URL 800w' (WebP, at most 400 and 800 px "
@@ -17,6 +25,56 @@ IMAGE_SRCSET_HELP = _(
 )
 # The column is a 32-bit integer on PostgreSQL.
 MAX_DISPLAY_ORDER = 2_147_483_647
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            language: {"type": "object", "additionalProperties": {"type": "string"}}
+            for language in TRANSLATED_LANGUAGES
+        },
+        "additionalProperties": False,
+    }
+)
+class TranslationsField(serializers.JSONField):
+    """`translations` of a model: `{"en": {"name": …}, "zh-hans": …, "ja": …}` checked by
+    menus.translations (a multipart body sends it as JSON text). The stored value, blanks dropped."""
+
+    def __init__(self, model, **kwargs):
+        self.limits = field_limits(model)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            format_lazy(
+                _(
+                    "Text in the guest languages ({languages}) of the fields {fields}; "
+                    "a blank or missing one shows the Korean."
+                ),
+                languages=", ".join(TRANSLATED_LANGUAGES),
+                fields=", ".join(self.limits),
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                self.fail("invalid")
+        try:
+            return clean_translations(data, self.limits)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+def allergens_field():
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=ALLERGEN_NAMES),
+        required=False,
+        help_text=_("Korean names from the Ministry of Food and Drug Safety's list; stored in that list's order."),
+    )
 
 
 def station_field(help_text):
@@ -29,10 +87,11 @@ def station_field(help_text):
 class ManagerCategorySerializer(serializers.ModelSerializer):
     display_order = serializers.IntegerField(min_value=0, max_value=MAX_DISPLAY_ORDER, required=False)
     station_id = station_field(_("The kitchen station that makes its items; null means the store's first station."))
+    translations = TranslationsField(Category)
 
     class Meta:
         model = Category
-        fields = ["id", "name", "display_order", "station_id"]
+        fields = ["id", "name", "display_order", "station_id", "translations"]
 
     def validate_name(self, value):
         others = Category.objects.filter(store=self.context["request"].user.store, name=value)
@@ -44,17 +103,20 @@ class ManagerCategorySerializer(serializers.ModelSerializer):
 
 
 class ManagerOptionSerializer(serializers.ModelSerializer):
+    translations = TranslationsField(Option)
+
     class Meta:
         model = Option
-        fields = ["id", "name", "price_delta", "is_available"]
+        fields = ["id", "name", "price_delta", "is_available", "translations"]
 
 
 class ManagerOptionGroupSerializer(serializers.ModelSerializer):
     options = ManagerOptionSerializer(many=True, help_text=_("In display order."))
+    translations = TranslationsField(OptionGroup)
 
     class Meta:
         model = OptionGroup
-        fields = ["id", "name", "min_select", "max_select", "options"]
+        fields = ["id", "name", "min_select", "max_select", "options", "translations"]
 
 
 class ManagerItemOptionGroupSerializer(ManagerOptionGroupSerializer):
@@ -91,6 +153,8 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("In display order; empty when the item has none."),
     )
+    allergens = allergens_field()
+    translations = TranslationsField(MenuItem)
 
     class Meta:
         model = MenuItem
@@ -106,6 +170,9 @@ class ManagerMenuItemSerializer(serializers.ModelSerializer):
             "display_order",
             "station_id",
             "option_groups",
+            "origin",
+            "allergens",
+            "translations",
         ]
         list_serializer_class = ManagerMenuItemListSerializer
 
@@ -144,6 +211,8 @@ class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
             "back keeps its image."
         ),
     )
+    allergens = allergens_field()
+    translations = TranslationsField(MenuItem)
 
     class Meta:
         model = MenuItem
@@ -157,6 +226,9 @@ class ManagerMenuItemWriteSerializer(serializers.ModelSerializer):
             "is_available",
             "display_order",
             "station_id",
+            "origin",
+            "allergens",
+            "translations",
         ]
 
     def validate_image(self, file):

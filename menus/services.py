@@ -22,9 +22,10 @@ from accounts.services import bump_menu_version, lock_store
 from core.exceptions import Conflict
 from menus.image_sizes import render_sizes, sizes_of, store_sizes
 from menus.import_groups import ImportedGroups
-from menus.menu_rows import MenuRow, validate_menu_rows
+from menus.menu_rows import MenuRow, thaw, validate_menu_rows
 from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup, Station
 from menus.signals import menu_changed
+from menus.translations import clean_translations, field_limits
 
 logger = logging.getLogger(__name__)
 
@@ -237,19 +238,33 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
     of the store (`menus.import_groups`). Every row is validated before anything is written. New
     categories, items, groups and options go after the existing ones, in row order; existing
     ones keep their place. An empty image_url keeps the item's current image; a row without
-    option groups (a CSV row) leaves the item's options as they are.
+    option groups (a CSV row) leaves the item's options as they are; one without origin,
+    allergens or translations leaves those as they are (`MenuRow`).
     """
     cleaned = validate_menu_rows(rows)
     # Serializes imports into one store, so two cannot both create the same category.
     lock_store(store.pk)
     categories = {category.name: category for category in Category.objects.filter(store=store)}
     next_category_order = max((category.display_order for category in categories.values()), default=0) + 1
-    categories_created = 0
+    categories_created = categories_changed = 0
+    category_translations: dict[str, dict[str, dict[str, str]]] = {}
+    for row in cleaned:
+        if row.category_translations is not None:
+            category_translations.setdefault(row.category, thaw(row.category_translations))
     for name in dict.fromkeys(row.category for row in cleaned):
         if name not in categories:
-            categories[name] = Category.objects.create(store=store, name=name, display_order=next_category_order)
+            categories[name] = Category.objects.create(
+                store=store,
+                name=name,
+                display_order=next_category_order,
+                translations=category_translations.get(name, {}),
+            )
             next_category_order += 1
             categories_created += 1
+        elif name in category_translations and categories[name].translations != category_translations[name]:
+            categories[name].translations = category_translations[name]
+            categories[name].save(update_fields=["translations"])
+            categories_changed += 1
 
     items = {
         (item.category.name, item.name): item
@@ -269,10 +284,12 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
             category = categories[row.category]
             next_item_order[category.id] = next_item_order.get(category.id, 0) + 1
             item = MenuItem(store=store, category=category, name=row.name, display_order=next_item_order[category.id])
-            changes = _row_values(row)
+            changes = _row_values(row, item)
             created += 1
         else:
-            changes = {field: value for field, value in _row_values(row).items() if _current(item, field) != value}
+            changes = {
+                field: value for field, value in _row_values(row, item).items() if _current(item, field) != value
+            }
         existed = item.pk is not None
         for field, value in changes.items():
             setattr(item, field, value)
@@ -287,18 +304,40 @@ def import_menu(*, store: Store, rows: Iterable[Mapping[str, Any]]) -> ImportRes
             updated += 1
         elif existed:
             unchanged += 1
-    if categories_created or created or updated:
+    if categories_created or categories_changed or created or updated:
         _announce(store.pk)
     return ImportResult(categories_created, created, updated, unchanged)
 
 
-def _row_values(row: MenuRow) -> dict[str, object]:
-    values = {"price": row.price, "description": row.description, "is_available": row.is_available}
+def _row_values(row: MenuRow, item: MenuItem) -> dict[str, object]:
+    values: dict[str, object] = {"price": row.price, "description": row.description, "is_available": row.is_available}
+    if row.origin is not None:
+        values["origin"] = row.origin
+    if row.allergens is not None:
+        values["allergens"] = list(row.allergens)
+    if row.translations is not None:
+        values["translations"] = _imported_translations(item.translations, row)
     if row.image is not None:
         values.update(image=row.image, image_url="")
     elif row.image_url is not None:
         values.update(image="", image_url=row.image_url)
     return values
+
+
+def _imported_translations(current: dict[str, dict[str, str]], row: MenuRow) -> dict[str, dict[str, str]]:
+    """The item's translations after the row: the row's whole, or the item's with the row's
+    `translated_fields` replaced (blank ones dropped)."""
+    given = thaw(row.translations or ())
+    if row.translated_fields is None:
+        return given
+    scope = set(row.translated_fields)
+    merged = {
+        language: {field: text for field, text in texts.items() if (language, field) not in scope}
+        for language, texts in (current or {}).items()
+    }
+    for language, texts in given.items():
+        merged.setdefault(language, {}).update(texts)
+    return clean_translations(merged, field_limits(MenuItem))
 
 
 def _current(item: MenuItem, field: str) -> object:

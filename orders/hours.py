@@ -44,6 +44,9 @@ def store_settings(store: Store) -> dict[str, Any]:
         "staff_call_reasons": list(store.staff_call_reasons),
         "ordering_paused": store.ordering_paused,
         "pause_message": store.pause_message,
+        "staff_call_reason_translations": dict(store.staff_call_reason_translations),
+        "origin_notice": store.origin_notice,
+        "cart_reminder_chime": store.cart_reminder_chime,
     }
 
 

@@ -1,4 +1,5 @@
-"""The manager API of the store's settings (매장 설정): its hours and staff-call reasons."""
+"""The manager API of the store's settings (매장 설정): its hours, staff-call reasons and
+what else the tablet shows (the origin notice, the reasons' translations, the reminder's chime)."""
 
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,22 @@ class StoreSettingsSerializer(serializers.Serializer):
     staff_call_reasons = serializers.ListField(
         child=serializers.CharField(max_length=MAX_STAFF_CALL_REASON_LENGTH),
         help_text=_("What guests can call staff for, in the order the tablet shows them (1–10)."),
+    )
+    staff_call_reason_translations = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True, allow_null=True)),
+        help_text=_(
+            'What the tablet shows for each reason in a guest language: {"<Korean reason>": {"en": …, "zh-hans": …, '
+            '"ja": …}}; keys are current reasons, a blank text is no translation (the Korean reason is shown).'
+        ),
+    )
+    origin_notice = serializers.CharField(
+        max_length=Store._meta.get_field("origin_notice").max_length,  # type: ignore[arg-type]
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=_("The origin notice (원산지 표시판) the tablet shows on its own page."),
+    )
+    cart_reminder_chime = serializers.BooleanField(
+        help_text=_("Whether the tablet's reminder of an unsent cart also plays a soft chime.")
     )
 
 

@@ -78,7 +78,7 @@ def test_categories_list_in_display_order(api, store, other_store):
     body = api.get(f"{API}/categories").json()
     assert body["count"] == 2
     assert [(c["name"], c["display_order"]) for c in body["results"]] == [("식사", 1), ("음료", 2)]
-    assert set(body["results"][0]) == {"id", "name", "display_order", "station_id"}
+    assert set(body["results"][0]) == {"id", "name", "display_order", "station_id", "translations"}
 
 
 def test_create_category_announces_the_menu_change(api, store):
@@ -86,7 +86,13 @@ def test_create_category_announces_the_menu_change(api, store):
     assert response.status_code == 201
     category = Category.objects.get(store=store)
     # No station: its items go to the store's first.
-    assert response.json() == {"id": category.id, "name": "후식", "display_order": 4, "station_id": None}
+    assert response.json() == {
+        "id": category.id,
+        "name": "후식",
+        "display_order": 4,
+        "station_id": None,
+        "translations": {},
+    }
     assert menu_events() == 1
 
 
@@ -117,7 +123,13 @@ def test_category_names_are_unique_per_store(api, store, meals, other_store):
 def test_update_category(api, meals):
     assert api.get(f"{API}/categories/{meals.id}").json()["name"] == "식사"
     response = send(api, "patch", f"{API}/categories/{meals.id}", {"display_order": 7})
-    assert response.json() == {"id": meals.id, "name": "식사", "display_order": 7, "station_id": None}
+    assert response.json() == {
+        "id": meals.id,
+        "name": "식사",
+        "display_order": 7,
+        "station_id": None,
+        "translations": {},
+    }
     response = send(api, "put", f"{API}/categories/{meals.id}", {"name": "밥", "display_order": 3})
     assert response.status_code == 200
     meals.refresh_from_db()
@@ -155,6 +167,9 @@ def test_menu_items_list_and_category_filter(api, store, menu, other_store):
         "display_order": 0,
         "station_id": None,
         "option_groups": [],
+        "origin": "",
+        "allergens": [],
+        "translations": {},
     }
     assert [i["id"] for i in api.get(f"{API}/menu-items?category={drinks.id}").json()["results"]] == [cola.id]
     assert set(error_of(api.get(f"{API}/menu-items?category=drinks"), 400)["fields"]) == {"category"}
@@ -178,6 +193,9 @@ def test_create_menu_item_shows_on_the_tablet(api, store, meals):
         "display_order": 0,
         "station_id": None,
         "option_groups": [],
+        "origin": "",
+        "allergens": [],
+        "translations": {},
     }
     assert item.store == store
     assert menu_events() == 1

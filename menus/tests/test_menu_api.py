@@ -62,6 +62,8 @@ def test_menu_lists_categories_and_items_in_display_order(client, table, full_me
         "image_srcset": "",
         "is_available": False,
         "option_groups": [],
+        "origin": "",
+        "allergens": [],
     }
     stew = categories[0]["items"][0]
     assert stew["image_url"].startswith("/media/menu/")
@@ -246,7 +248,18 @@ def test_a_shared_group_shows_in_the_same_shape_on_each_item_in_each_items_order
     assert (
         set(items["김치찌개"])
         == set(items["콜라"])
-        == {"id", "name", "price", "description", "image_url", "image_srcset", "is_available", "option_groups"}
+        == {
+            "id",
+            "name",
+            "price",
+            "description",
+            "image_url",
+            "image_srcset",
+            "is_available",
+            "option_groups",
+            "origin",
+            "allergens",
+        }
     )
     assert items["콜라"]["option_groups"] == items["김치찌개"]["option_groups"][::-1]
     assert [group["id"] for group in items[stew.name]["option_groups"]] == [o["spice"].id, o["extra"].id]
@@ -404,6 +417,10 @@ def test_reasons_of_a_store_without_a_menu_change_its_etag_too(client, store, ta
         "categories": [],
         "staff_call_reasons": ["물", "앞접시", "수저", "계산 요청", "기타"],
         "store_name": "알파 식당",
+        "language": "ko",
+        "staff_call_reason_labels": ["물", "앞접시", "수저", "계산 요청", "기타"],
+        "origin_notice": "",
+        "cart_reminder_chime": True,
         "ordering": {"open": True, "reason": None, "message": "", "reopens_at": None, "closes_at": None},
     }
     store.staff_call_reasons = ["물"]

@@ -80,13 +80,19 @@ def test_a_warm_menu_read_makes_no_query(client, headers, full_menu, listening_p
     assert again["Cache-Control"] == revalidated["Cache-Control"] == "private, no-cache"
 
 
-def tablet_body(store):
-    """The tablet's menu of `store` as DRF renders it, read afresh."""
+def tablet_body(store, language="ko"):
+    """The tablet's menu of `store` in `language` as DRF renders it, read afresh."""
     return JSONRenderer().render(
         {
-            **store_menu(store.pk),
-            "staff_call_reasons": store.staff_call_reasons,
-            "store_name": store.name,
+            **selectors.tablet_body(
+                store_menu(store.pk),
+                language,
+                store.staff_call_reasons,
+                store.name,
+                store.staff_call_reason_translations,
+                store.origin_notice,
+                store.cart_reminder_chime,
+            ),
             "ordering": ordering_state(store, timezone.now()),
         }
     )

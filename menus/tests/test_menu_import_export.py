@@ -38,6 +38,10 @@ def row(category="식사", name="김치찌개", price=9000, description="", imag
     }
 
 
+# An item's origin, allergens and translations when a file gives none.
+UNTRANSLATED = {"origin": "", "allergens": [], "translations": {}}
+
+
 def without_ids(menu):
     menu = copy.deepcopy(menu)
     for category in menu["categories"]:
@@ -79,6 +83,7 @@ def test_import_creates_categories_and_items_in_file_order(store):
                         "image_srcset": "",
                         "is_available": True,
                         "option_groups": [],
+                        **UNTRANSLATED,
                     },
                     {
                         "name": "된장찌개",
@@ -88,8 +93,10 @@ def test_import_creates_categories_and_items_in_file_order(store):
                         "image_srcset": "",
                         "is_available": False,
                         "option_groups": [],
+                        **UNTRANSLATED,
                     },
                 ],
+                "translations": {},
             },
             {
                 "name": "음료",
@@ -102,8 +109,10 @@ def test_import_creates_categories_and_items_in_file_order(store):
                         "image_srcset": "",
                         "is_available": True,
                         "option_groups": [],
+                        **UNTRANSLATED,
                     }
                 ],
+                "translations": {},
             },
         ]
     }
@@ -260,7 +269,10 @@ def test_csv_round_trip_keeps_korean_commas_quotes_and_newlines(store, tmp_path)
 
     assert menu_of(target) == menu_of(store)
     assert menu_of(target)["categories"][0]["items"][0]["description"] == description
-    assert path.read_bytes().startswith(b"\xef\xbb\xbfcategory,name,price,description,image_url,is_available\n")
+    assert path.read_bytes().startswith(
+        b"\xef\xbb\xbfcategory,name,price,description,image_url,is_available,name_en,description_en,"
+        b"name_zh-hans,description_zh-hans,name_ja,description_ja,origin,allergens,origin_en,origin_zh-hans,origin_ja\n"
+    )
 
 
 def test_json_export_to_stdout_is_the_menu_shape(store, menu, capsys):
@@ -314,7 +326,7 @@ def test_import_command_format_option_overrides_the_extension(store, tmp_path):
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("menu.csv", "category,name,price\n식사,김밥,3000\n", "The CSV header must be exactly"),
+        ("menu.csv", "category,name,price\n식사,김밥,3000\n", "The CSV header must have the columns"),
         (
             "menu.csv",
             "category,name,price,description,image_url,is_available\n식사,김밥,3000,,,1,x\n",
@@ -364,9 +376,19 @@ def option(name, price_delta=0, is_available=True):
     return {"name": name, "price_delta": price_delta, "is_available": is_available}
 
 
+def untranslated(entry):
+    """An option group or option without its `translations` when it has none."""
+    return {key: value for key, value in entry.items() if not (key == "translations" and value == {})}
+
+
 def options_of(store):
     return {
-        item["name"]: item["option_groups"] for category in menu_of(store)["categories"] for item in category["items"]
+        item["name"]: [
+            {**untranslated(group), "options": [untranslated(option) for option in group["options"]]}
+            for group in item["option_groups"]
+        ]
+        for category in menu_of(store)["categories"]
+        for item in category["items"]
     }
 
 

@@ -163,9 +163,10 @@ def test_manager_api_items_show_their_option_groups(api, stew, spice):
             "min_select": 1,
             "max_select": 1,
             "options": [
-                {"id": mild.id, "name": "순한맛", "price_delta": 0, "is_available": True},
-                {"id": hot.id, "name": "매운맛", "price_delta": 0, "is_available": True},
+                {"id": mild.id, "name": "순한맛", "price_delta": 0, "is_available": True, "translations": {}},
+                {"id": hot.id, "name": "매운맛", "price_delta": 0, "is_available": True, "translations": {}},
             ],
+            "translations": {},
         }
     ]
     listed = {item["name"]: item for item in api.get(f"{API}/menu-items").json()["results"]}

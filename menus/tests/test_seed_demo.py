@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from PIL import Image
 
 from accounts.models import Store, Table, User
+from accounts.tokens import table_tokens
 from menus.management.commands.seed_demo import DEMO_MENU
 from menus.models import Category, MenuItem, Option, OptionGroup
 from menus.selectors import store_menu
@@ -207,3 +208,45 @@ def test_help_renders():
     help_text = load_command_class("menus", "seed_demo").create_parser("manage.py", "seed_demo").format_help()
 
     assert "--if-absent" in help_text
+
+
+def test_the_demo_menu_is_in_all_four_languages_with_origins_and_allergens(client):
+    seed()
+    store = Store.objects.get(code="demo")
+    languages = ("en", "zh-hans", "ja")
+    named = [
+        *Category.objects.filter(store=store),
+        *MenuItem.objects.filter(store=store),
+        *OptionGroup.objects.filter(store=store),
+        *Option.objects.filter(group__store=store),
+    ]
+    assert len(named) > 40
+    for obj in named:
+        for language in languages:
+            assert obj.translations.get(language, {}).get("name"), (obj, language)
+            assert obj.translations[language]["name"] != obj.name or language != "en", obj
+    for item in MenuItem.objects.filter(store=store):
+        assert all(item.translations[language].get("description") for language in languages), item
+        if item.origin:
+            assert all(item.translations[language].get("origin") for language in languages), item
+        item.full_clean()  # the allergens are on the ministry's list, in its order
+    stew = MenuItem.objects.get(store=store, name="김치찌개")
+    assert stew.origin == "돼지고기: 국내산, 배추김치(배추: 국내산, 고춧가루: 중국산), 쌀: 국내산"
+    assert stew.translations["en"]["name"] == "Kimchi Stew" and stew.translations["ja"]["name"] == "キムチチゲ"
+    assert "돼지고기" in stew.allergens
+    assert MenuItem.objects.filter(store=store).exclude(origin="").count() >= 10
+    assert MenuItem.objects.filter(store=store).exclude(allergens=[]).count() >= 10
+    assert "원산지" in store.origin_notice
+    assert set(store.staff_call_reason_translations) == set(store.staff_call_reasons)
+    for reason in store.staff_call_reasons:
+        assert all(store.staff_call_reason_translations[reason].get(language) for language in languages)
+
+    # The tablet reads it in every language; a rerun changes nothing.
+    table = Table.objects.get(store=store, number=1)
+    headers = {"Authorization": f"Bearer {table_tokens(table)['access']}"}
+    japanese = client.get("/api/v1/menu?lang=ja", headers=headers).json()
+    assert japanese["categories"][0]["name"] == "メインメニュー"
+    assert japanese["staff_call_reason_labels"][0] == "お水"
+    version = Store.objects.get(pk=store.pk).menu_version
+    seed()
+    assert Store.objects.get(pk=store.pk).menu_version == version

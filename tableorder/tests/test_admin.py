@@ -409,6 +409,8 @@ def test_a_username_taken_in_another_store_is_free_in_this_one(manager_client, s
 
 def _store_form(client, store, **changes):
     form = {"code": store.code, "name": store.name, "staff_call_reasons": "\n".join(store.staff_call_reasons)}
+    if store.cart_reminder_chime:
+        form["cart_reminder_chime"] = "on"
     return client.post(reverse("admin:accounts_store_change", args=[store.pk]), {**form, **changes})
 
 

@@ -22,7 +22,7 @@ from conftest import make_option_group, make_store
 from kitchen.alerts import raise_alert
 from kitchen.models import AlertKind, Printer
 from kitchen.printers import issue_token
-from menus.models import Category, ItemOptionGroup, MenuItem, Option
+from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from orders.models import OrderLine
 from orders.services import delete_order, place_order
 from orders.staff_calls import call_staff
@@ -35,6 +35,9 @@ B_NAMES = [
     "베타전용옵션",
     "베타전용프린터",
     "베타전용경보",
+    "베타전용번역",
+    "베타전용원산지",
+    "베타전용호출",
 ]
 
 
@@ -98,10 +101,25 @@ def _snapshot(store):
 @pytest.fixture
 def store_b(db):
     store = make_store(code="beta", name="베타 식당")
-    category = Category.objects.create(store=store, name="베타전용분류", display_order=1)
-    item = MenuItem.objects.create(store=store, category=category, name="베타전용메뉴", price=7000, display_order=1)
+    category = Category.objects.create(
+        store=store, name="베타전용분류", display_order=1, translations={"en": {"name": "베타전용번역 분류"}}
+    )
+    item = MenuItem.objects.create(
+        store=store,
+        category=category,
+        name="베타전용메뉴",
+        price=7000,
+        display_order=1,
+        description="베타전용 설명",
+        origin="베타전용원산지: 국내산",
+        allergens=["밀"],
+        translations={"ja": {"name": "베타전용번역 메뉴"}},
+    )
     group = make_option_group(item, name="베타전용옵션그룹", max_select=2)
     Option.objects.create(group=group, name="베타전용옵션", price_delta=500)
+    store.origin_notice = "베타전용원산지"
+    store.staff_call_reason_translations = {"물": {"en": "베타전용호출"}}
+    store.save()
     table = setup_table(store=store, number=7, password="7777")[0]
     printer = Printer.objects.create(store=store, name="베타전용프린터", station=store.stations.get())
     issue_token(printer=printer)
@@ -276,6 +294,16 @@ def test_the_admins_own_pages_show_nothing_of_another_store(manager_a, store_b, 
     html = response.content.decode()
     assert "베타" not in html
     assert _snapshot(store_b) == before
+
+
+def test_the_missing_translations_page_lists_only_the_managers_store(manager_a, store_b):
+    html = manager_a.get(reverse("admin:menus_missing_translations")).content.decode()
+
+    assert "김치찌개" in html
+    assert "베타" not in html
+    for model in (Category, MenuItem, OptionGroup):
+        for obj in _store_rows(model, store_b):
+            assert reverse(f"admin:menus_{model._meta.model_name}_change", args=[obj.pk]) not in html
 
 
 def test_the_sales_report_counts_only_the_managers_store(manager_a, store_b):

@@ -113,6 +113,13 @@ class World:
         b_items = make_menu(self.b, items=(("BETA-SECRET 비빔밥", 11000), ("BETA-SECRET 냉면", 9000)))
         self.b_category = b_items[0].category
         self.b_item = b_items[0]
+        Category.objects.filter(pk=self.b_category.pk).update(translations={"en": {"name": "BETA-SECRET Meals"}})
+        MenuItem.objects.filter(pk=self.b_item.pk).update(
+            origin="BETA-SECRET 원산지", allergens=["밀"], translations={"ja": {"name": "BETA-SECRET ビビンバ"}}
+        )
+        type(self.b).objects.filter(pk=self.b.pk).update(
+            origin_notice="BETA-SECRET 원산지", staff_call_reason_translations={"물": {"en": "BETA-SECRET Water"}}
+        )
         self.b_station = Station.objects.get(store=self.b)
         self.b_printer = self._printer(self.b, "BETA-SECRET 프린터")
         b_past = setup_table(store=self.b, number=2, password="1234")[0]
@@ -151,8 +158,15 @@ class World:
         return {
             Table: {"number": 2, "password": "9999"},
             Order: {"status": "preparing"},
-            Category: {"name": "BETA-SECRET 분류", "display_order": 1},
-            MenuItem: {"category": self.a_category.id, "name": "가로챈 메뉴", "price": 1000},
+            Category: {"name": "BETA-SECRET 분류", "display_order": 1, "translations": {"en": {"name": "Taken"}}},
+            MenuItem: {
+                "category": self.a_category.id,
+                "name": "가로챈 메뉴",
+                "price": 1000,
+                "origin": "가로챔",
+                "allergens": ["밀"],
+                "translations": {"en": {"name": "Taken"}},
+            },
             StaffCall: {},
             Station: {"name": "BETA-SECRET 주방", "display_order": 3},
             KitchenTicket: {},
@@ -215,9 +229,14 @@ def test_a_manager_of_another_store_never_reaches_its_objects(client, world, rou
     url = _url(world, entry)
     if model is Store:
         # The manager's own store, whatever the request holds: B is neither shown nor changed.
-        response = _call(
-            client, method, url, {"ordering_paused": True, "pause_message": "가로챔"}, Authorization=bearer
-        )
+        body = {
+            "ordering_paused": True,
+            "pause_message": "가로챔",
+            "origin_notice": "가로챔",
+            "staff_call_reason_translations": {"물": {"en": "Taken"}},
+            "cart_reminder_chime": False,
+        }
+        response = _call(client, method, url, body, Authorization=bearer)
         assert response.status_code == 200, response.content
         assert "BETA-SECRET" not in response.content.decode()
     elif entry.pattern.converters:

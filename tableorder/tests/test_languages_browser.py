@@ -58,11 +58,6 @@ def tablet_get(page, path):
     )
 
 
-def menu_translates(page):
-    """Whether the server's menu comes in the guest's language yet (its answer says `language`)."""
-    return "language" in tablet_get(page, "/api/v1/menu?lang=en")
-
-
 @pytest.fixture(scope="module")
 def language_tables(app_server):
     app_server.run_in_app("add_tables", [table for _language, table in LANGUAGES])
@@ -79,7 +74,6 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     menu_requests = []
     page.on("request", lambda request: "/api/v1/menu" in request.url and menu_requests.append(request.url))
     set_up_tablet(page, table)
-    translated = menu_translates(page)
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     add(page, "콜라")
 
@@ -112,33 +106,32 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
             assert not HANGUL.search(page.locator(chrome).inner_text()), chrome
 
     kimchi = "김치찌개"
-    if translated:
-        # The menu's content in the language, the origin and the allergens with each item.
-        kimchi = in_language(
-            language, "김치찌개", {code: texts[0] for code, texts in ITEM_TRANSLATIONS["김치찌개"].items()}
-        )
-        expect(page.locator("#category-bar .chip[data-category]")).to_have_text(
-            [in_language(language, korean, names) for korean, names in CATEGORY_TRANSLATIONS.items()]
-        )
-        card = page.locator(".item").filter(has_text=kimchi)
-        origin = ORIGINS["김치찌개"] if language == "ko" else ITEM_TRANSLATIONS["김치찌개"][language][2]
-        expect(card).to_contain_text(words(language, "Origin: {origin}", origin=origin))
-        expect(card).to_contain_text(words(language, "Allergens: {names}", names=KIMCHI_ALLERGENS[language]))
-        # No smaller than the dish's name (the law on origin labels).
-        sizes = card.evaluate(
-            """(card) => ["item-name", "item-fact"].map((name) =>
-                parseFloat(getComputedStyle(card.querySelector(`.${name}`)).fontSize))"""
-        )
-        assert sizes[1] >= sizes[0], sizes
-        page.locator("#origin-open").click()
-        notice = page.locator("#origin-dialog")
-        expect(notice.get_by_role("heading")).to_have_text(words(language, "Country of origin"))
-        expect(notice.locator("#origin-notice")).to_have_text(ORIGIN_NOTICE)
-        if language == "en":
-            assert_accessible(page, "the origin notice", "#origin-dialog")
-        page.screenshot(path=screenshots / f"lang-{language}-origin.png")
-        notice.get_by_role("button", name=words(language, "Close")).click()
-        expect(notice).to_be_hidden()
+    # The menu's content in the language, the origin and the allergens with each item.
+    kimchi = in_language(
+        language, "김치찌개", {code: texts[0] for code, texts in ITEM_TRANSLATIONS["김치찌개"].items()}
+    )
+    expect(page.locator("#category-bar .chip[data-category]")).to_have_text(
+        [in_language(language, korean, names) for korean, names in CATEGORY_TRANSLATIONS.items()]
+    )
+    card = page.locator(".item").filter(has_text=kimchi)
+    origin = ORIGINS["김치찌개"] if language == "ko" else ITEM_TRANSLATIONS["김치찌개"][language][2]
+    expect(card).to_contain_text(words(language, "Origin: {origin}", origin=origin))
+    expect(card).to_contain_text(words(language, "Allergens: {names}", names=KIMCHI_ALLERGENS[language]))
+    # No smaller than the dish's name (the law on origin labels).
+    sizes = card.evaluate(
+        """(card) => ["item-name", "item-fact"].map((name) =>
+            parseFloat(getComputedStyle(card.querySelector(`.${name}`)).fontSize))"""
+    )
+    assert sizes[1] >= sizes[0], sizes
+    page.locator("#origin-open").click()
+    notice = page.locator("#origin-dialog")
+    expect(notice.get_by_role("heading")).to_have_text(words(language, "Country of origin"))
+    expect(notice.locator("#origin-notice")).to_have_text(ORIGIN_NOTICE)
+    if language == "en":
+        assert_accessible(page, "the origin notice", "#origin-dialog")
+    page.screenshot(path=screenshots / f"lang-{language}-origin.png")
+    notice.get_by_role("button", name=words(language, "Close")).click()
+    expect(notice).to_be_hidden()
 
     page.locator("#menu-view").evaluate("el => el.scrollTo(0, 0)")
     page.get_by_role("button", name=words(language, "Add {name}", name=kimchi), exact=True).click()
@@ -149,13 +142,12 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     page.locator(".item-card").filter(has_text=kimchi).click()
     item = page.locator("#item-dialog")
     expect(item.locator("#item-add")).to_have_text(words(language, "Add · {price}", price="₩9,000"))
-    if translated:
-        expect(item.locator("#item-facts")).to_contain_text(KIMCHI_ALLERGENS[language])
-        sizes = item.evaluate(
-            """(dialog) => ["#item-title", "#item-facts .item-fact"].map((selector) =>
-                parseFloat(getComputedStyle(dialog.querySelector(selector)).fontSize))"""
-        )
-        assert sizes[1] >= sizes[0], sizes
+    expect(item.locator("#item-facts")).to_contain_text(KIMCHI_ALLERGENS[language])
+    sizes = item.evaluate(
+        """(dialog) => ["#item-title", "#item-facts .item-fact"].map((selector) =>
+            parseFloat(getComputedStyle(dialog.querySelector(selector)).fontSize))"""
+    )
+    assert sizes[1] >= sizes[0], sizes
     page.screenshot(path=screenshots / f"lang-{language}-item.png")
     item.get_by_role("button", name=words(language, "Close"), exact=True).click()
 
@@ -194,7 +186,7 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     call = page.locator("#call-dialog")
     expect(call.locator("#call-title")).to_have_text(words(language, "Call staff"))
     water = call.locator('.call-reason[data-reason="물"]')
-    label = in_language(language, "물", REASON_TRANSLATIONS["물"]) if translated else "물"
+    label = in_language(language, "물", REASON_TRANSLATIONS["물"])
     expect(water).to_have_text(label)
     page.screenshot(path=screenshots / f"lang-{language}-call.png")
     water.click()

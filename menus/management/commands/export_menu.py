@@ -22,6 +22,8 @@ class Command(BaseCommand):
             "on this deployment turns back into the same uploaded file."
         )
         + " "
+        + str(menu_files.FILE_LANGUAGES_HELP)
+        + " "
         + str(menu_files.CSV_FORMULA_HELP)
     )
 

@@ -27,6 +27,8 @@ class Command(BaseCommand):
             "use that stored file; a /media/ path that is not a stored file is an error; empty keeps the item's image."
         )
         + " "
+        + str(menu_files.FILE_LANGUAGES_HELP)
+        + " "
         + str(menu_files.CSV_FORMULA_HELP)
     )
 

@@ -10,7 +10,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Store
-from accounts.services import apply_role, create_manager, create_store, setup_table, store_manager_group
+from accounts.services import (
+    apply_role,
+    create_manager,
+    create_store,
+    setup_table,
+    store_manager_group,
+    update_store_settings,
+)
+from menus import demo_languages
 from menus.demo_images import demo_image
 from menus.models import Category, MenuItem, Station
 from menus.services import import_menu, make_image_sizes, save_menu_item
@@ -103,9 +111,19 @@ DESCRIPTIONS = {
 SOLD_OUT = {"galbi-jjim"}
 
 
+def _option_names(name):
+    return demo_languages.names(name, demo_languages.OPTION_NAMES)
+
+
 def _choose_one(group, *names):
     """A required option group: exactly one of `names`, none costing extra."""
-    return {"name": group, "min_select": 1, "max_select": 1, "options": [{"name": name} for name in names]}
+    return {
+        "name": group,
+        "min_select": 1,
+        "max_select": 1,
+        "options": [{"name": name, "translations": _option_names(name)} for name in names],
+        "translations": _option_names(group),
+    }
 
 
 def _extras(group, max_select, *options):
@@ -115,9 +133,10 @@ def _extras(group, max_select, *options):
         "min_select": 0,
         "max_select": max_select,
         "options": [
-            {"name": name, "price_delta": price_delta, "is_available": available}
+            {"name": name, "price_delta": price_delta, "is_available": available, "translations": _option_names(name)}
             for name, price_delta, available in options
         ],
+        "translations": _option_names(group),
     }
 
 
@@ -177,6 +196,7 @@ class Command(BaseCommand):
             store = ensure_demo_store()
             tables_set = ensure_demo_tables(store)
             result = import_menu(store=store, rows=demo_menu_rows())
+            ensure_demo_languages(store)
             ensure_demo_kitchen(store)
             images = attach_demo_images(store)
         self.stdout.write(
@@ -224,6 +244,21 @@ def ensure_demo_store():
     return store
 
 
+def ensure_demo_languages(store):
+    """The demo's origin notice and the translations of its staff-call reasons (those it still has)."""
+    store.refresh_from_db()
+    translations = {
+        reason: labels for reason, labels in demo_languages.REASON_LABELS.items() if reason in store.staff_call_reasons
+    }
+    changes = {}
+    if store.origin_notice != demo_languages.ORIGIN_NOTICE:
+        changes["origin_notice"] = demo_languages.ORIGIN_NOTICE
+    if store.staff_call_reason_translations != translations:
+        changes["staff_call_reason_translations"] = translations
+    if changes:
+        update_store_settings(store=store, actor=None, **changes)
+
+
 def ensure_demo_kitchen(store):
     """The demo's bar station for the drinks, and its kitchen staff user."""
     bar, _created = Station.objects.get_or_create(store=store, name=DEMO_BAR, defaults={"display_order": 1})
@@ -262,6 +297,10 @@ def demo_menu_rows():
             "image_url": "",
             "is_available": item.key not in SOLD_OUT,
             "option_groups": DEMO_OPTIONS.get(item.key, []),
+            "origin": demo_languages.ORIGINS.get(item.key, ("", {}))[0],
+            "allergens": demo_languages.ALLERGENS.get(item.key, []),
+            "translations": demo_languages.item_translations(item.key),
+            "category_translations": demo_languages.names(category, demo_languages.CATEGORY_NAMES),
         }
         for category, items in DEMO_MENU.items()
         for item in items
