@@ -100,6 +100,12 @@ def test_easy_mode_guest_flow_with_voice_checked_on_every_screen(page, app_serve
     expect(page.locator("html")).to_have_attribute("data-easy", "on")
     easy = page.evaluate(FONT_SIZES)
     assert all(easy[name] >= 2 * normal[name] for name in normal), (normal, easy)
+    # The origin and allergens stay no smaller than the dish's name (SPEC 3.12).
+    fact_and_name = page.locator(".item").filter(has_text="김치찌개").evaluate(
+        """(card) => [".item-fact", ".item-name"].map((selector) =>
+            parseFloat(getComputedStyle(card.querySelector(selector)).fontSize))"""
+    )
+    assert fact_and_name[0] >= fact_and_name[1], fact_and_name
     check_easy(page, "#main-screen", "the menu")
     # The staff call stays in sight however far the menu scrolls.
     page.locator("#menu-view").evaluate("el => el.scrollTo(0, el.scrollHeight)")
