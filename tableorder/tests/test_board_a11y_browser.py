@@ -37,6 +37,7 @@ FOCUSED = """() => {
         id: el.id, name, tag: el.tagName.toLowerCase(), ring,
         dialog: dialog ? dialog.id : null,
         card: el.closest('.card')?.dataset.number || null,
+        ticket: el.closest('.kt')?.dataset.ticket || null,
         order: el.dataset.order || null,
     };
 }"""
@@ -256,5 +257,39 @@ def test_the_dashboard_passes_axe_in_every_state_and_works_by_keyboard(page, app
     expect(page.locator("#floor-view")).to_be_visible()
 
     # The admin's dark theme too.
-    page.emulate_media(color_scheme="dark")
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")
     assert_accessible(page, "the board in the dark theme")
+
+
+def test_the_kitchen_and_the_report_pass_axe_and_the_kitchen_works_by_keyboard(dashboard, app_server):
+    page = dashboard
+    for number in (THIRD, FOURTH):
+        app_server.run_in_app("add_table", number)
+    fresh = app_server.run_in_app("place_order", THIRD, "김치찌개", module=MODULE)
+    late = app_server.run_in_app("place_order", FOURTH, "제육볶음", module=MODULE)
+    app_server.run_in_app("backdate_tickets", late, 30, module=MODULE)
+    page.goto("/admin/kitchen/")
+    expect(page.locator("#connection")).to_contain_text("실시간 연결됨")
+    mine = page.locator(".kt").filter(has=page.locator(".kt-table-no", has_text=re.compile(rf"^{THIRD}$")))
+    expect(mine).to_have_count(1)
+    expect(page.locator(".kt.kt-new[data-late='red']").first).to_be_visible()
+    assert_accessible(page, "the kitchen display with new and late tickets")
+
+    # 조리 시작, then 완료, from the keyboard: the focus stays on the ticket, visibly.
+    ticket = mine.get_attribute("data-ticket")
+    tab_to(page, lambda now: now["ticket"] == ticket and now["tag"] == "button", limit=150)
+    page.keyboard.press("Enter")
+    expect(mine).to_have_class(re.compile(r"\bkt-cooking\b"))
+    now = focused(page)
+    assert now["ticket"] == ticket and now["ring"], now
+    assert_accessible(page, "the kitchen display with a ticket cooking")
+    page.keyboard.press("Enter")
+    done = page.locator(f'.kd[data-ticket="{ticket}"]')
+    expect(done).to_be_visible()
+    assert_accessible(page, "the kitchen display with a ticket done")
+    tab_to(page, lambda now: now["tag"] == "button" and now["name"].startswith(f"{THIRD}번"), limit=150)
+    page.keyboard.press("Enter")
+    expect(mine).to_have_class(re.compile(r"\bkt-cooking\b"))
+
+    page.goto("/admin/reports/")
+    assert_accessible(page, "the sales report")
