@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 
 from tableorder.tests.axe import assert_accessible
 from tableorder.tests.browser import MANAGER, STORE_CODE
-from tableorder.tests.conftest import LANDSCAPE, _checked_page
 from tableorder.tests.test_dashboard_browser import LIVE_MS, Tablet, expect_live, table_card
 
 pytestmark = pytest.mark.browser
@@ -25,6 +24,19 @@ MODULE = __name__
 
 # The focused element: a short description, whether a dialog holds it (and which), and whether
 # it shows a focus indicator (an outline or a ring, not the browser's default nothing).
+# Which of the selected controls cannot be seen whole once scrolled to: off the viewport, or
+# under something else (the sticky top, say).
+HIDDEN_CONTROLS = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((el) => el.checkVisibility())
+    .filter((el) => {
+        el.scrollIntoView({block: 'center', inline: 'center'});
+        const box = el.getBoundingClientRect();
+        const inside = box.left >= 0 && box.top >= 0 && box.right <= innerWidth + 1 && box.bottom <= innerHeight + 1;
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        return !inside || !(hit && (el === hit || el.contains(hit)));
+    })
+    .map((el) => (el.getAttribute('aria-label') || el.textContent.trim() || el.id).slice(0, 40))"""
+
 FOCUSED = """() => {
     const el = document.activeElement;
     if (!el || el === document.body) return null;
@@ -32,9 +44,12 @@ FOCUSED = """() => {
     const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
         || (style.boxShadow !== 'none' && style.boxShadow !== '');
     const dialog = el.closest('dialog');
+    const box = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
     const name = el.getAttribute('aria-label') || el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40);
     return {
         id: el.id, name, tag: el.tagName.toLowerCase(), ring,
+        seen: Boolean(hit && (hit === el || el.contains(hit) || hit.contains(el))),
         dialog: dialog ? dialog.id : null,
         card: el.closest('.card')?.dataset.number || null,
         ticket: el.closest('.kt')?.dataset.ticket || null,
@@ -56,7 +71,7 @@ def tab_to(page, matches, limit=120, backwards=False):
         now = focused(page)
         if now is None:
             continue
-        assert now["ring"], f"no visible focus on {now}"
+        assert now["ring"] and now["seen"], f"no visible focus on {now}"
         passed.append(now)
         if matches(now):
             return passed
@@ -80,52 +95,60 @@ def named(text):
 # ---------------------------------------------------------------- run in the app's database
 
 
-def place_order(number, name):
-    """An order of `name` at the browser store's table `number`: its id."""
-    from accounts.models import Table
-    from menus.models import MenuItem
-    from orders.services import place_order
+def board_tables():
+    """This file's tables in the browser store, with nothing new waiting on the board (the
+    store's other orders and calls seen): their ids."""
+    from tableorder.tests.browser import acknowledge_store_orders, add_table
 
-    table = Table.objects.select_related("store").get(store__code=STORE_CODE, number=number)
-    item = MenuItem.objects.get(store=table.store, name=name)
-    order, _created = place_order(table=table, items=[{"menu_item_id": item.id, "quantity": 2}], note="덜 맵게")
-    return order.id
+    ids = [add_table(number) for number in TABLES]
+    acknowledge_store_orders()
+    return ids
 
 
-def backdate_tickets(order_id, minutes):
+def kitchen_orders():
+    """An order at table 208, and one at 209 whose tickets came 30 minutes ago: their ids."""
     from datetime import timedelta
 
     from django.db.models import F
 
-    from kitchen.models import KitchenTicket
-
-    return KitchenTicket.objects.filter(order_id=order_id).update(created_at=F("created_at") - timedelta(minutes=minutes))
-
-
-def table_ids(numbers):
     from accounts.models import Table
+    from kitchen.models import KitchenTicket
+    from menus.models import MenuItem
+    from orders.services import place_order
 
-    return list(Table.objects.filter(store__code=STORE_CODE, number__in=numbers).values_list("id", flat=True))
+    board_tables()
+    tables = {table.number: table for table in Table.objects.filter(store__code=STORE_CODE, number__in=TABLES)}
+    ids = []
+    for number, name in ((THIRD, "김치찌개"), (FOURTH, "제육볶음")):
+        item = MenuItem.objects.get(store__code=STORE_CODE, name=name)
+        order, _created = place_order(
+            table=tables[number], items=[{"menu_item_id": item.id, "quantity": 2}], note="덜 맵게"
+        )
+        ids.append(order.id)
+    KitchenTicket.objects.filter(order_id=ids[1]).update(created_at=F("created_at") - timedelta(minutes=30))
+    return ids
 
 
 # ---------------------------------------------------------------- tests
 
 
 def test_the_dashboard_passes_axe_in_every_state_and_works_by_keyboard(page, app_server, tablet_api):
-    for number in TABLES:
-        app_server.run_in_app("add_table", number)
-    app_server.run_in_app("acknowledge_store_orders")
-    ids = app_server.run_in_app("table_ids", list(TABLES), module=MODULE)
+    ids = app_server.run_in_app("board_tables", module=MODULE)
 
     # The admin's login, filled in and sent by keyboard.
     page.goto("/admin/login/")
     assert_accessible(page, "the admin login")
     # Only this file's tables on the board, as the filter would keep them.
-    page.evaluate("([key, ids]) => localStorage.setItem(key, JSON.stringify(ids))",
-                  [f"tableorder.dashboard.filter.{STORE_CODE}", ids])
+    page.evaluate(
+        "([key, ids]) => localStorage.setItem(key, JSON.stringify(ids))",
+        [f"tableorder.dashboard.filter.{STORE_CODE}", ids],
+    )
     for label, value in (("매장 식별자", STORE_CODE), ("아이디", MANAGER), ("비밀번호", "manager-pass-1")):
-        tab_to(page, lambda now, label=label: now["tag"] == "input" and page.get_by_label(label).evaluate(
-            "el => el === document.activeElement"))
+        tab_to(
+            page,
+            lambda now, label=label: now["tag"] == "input"
+            and page.get_by_label(label).evaluate("el => el === document.activeElement"),
+        )
         page.keyboard.type(value)
     page.keyboard.press("Enter")
     page.wait_for_url("**/admin/live/")
@@ -263,11 +286,7 @@ def test_the_dashboard_passes_axe_in_every_state_and_works_by_keyboard(page, app
 
 def test_the_kitchen_and_the_report_pass_axe_and_the_kitchen_works_by_keyboard(dashboard, app_server):
     page = dashboard
-    for number in (THIRD, FOURTH):
-        app_server.run_in_app("add_table", number)
-    fresh = app_server.run_in_app("place_order", THIRD, "김치찌개", module=MODULE)
-    late = app_server.run_in_app("place_order", FOURTH, "제육볶음", module=MODULE)
-    app_server.run_in_app("backdate_tickets", late, 30, module=MODULE)
+    app_server.run_in_app("kitchen_orders", module=MODULE)
     page.goto("/admin/kitchen/")
     expect(page.locator("#connection")).to_contain_text("실시간 연결됨")
     mine = page.locator(".kt").filter(has=page.locator(".kt-table-no", has_text=re.compile(rf"^{THIRD}$")))
@@ -293,3 +312,62 @@ def test_the_kitchen_and_the_report_pass_axe_and_the_kitchen_works_by_keyboard(d
 
     page.goto("/admin/reports/")
     assert_accessible(page, "the sales report")
+
+
+@pytest.fixture
+def zoomed(chromium, app_server):
+    """A 1280×800 tablet's browser at 200% zoom: 640×400 CSS px, two device pixels to each."""
+    context = chromium.new_context(
+        viewport={"width": 640, "height": 400},
+        device_scale_factor=2,
+        locale="ko-KR",
+        timezone_id="Asia/Seoul",
+        base_url=app_server.url,
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors
+
+
+def test_nothing_is_lost_on_the_dashboard_at_200_percent_zoom(zoomed, app_server, tablet_api):
+    page = zoomed
+    ids = app_server.run_in_app("board_tables", module=MODULE)
+    first = Tablet(tablet_api, FIRST)
+    order = first.order(김치찌개=1, 콜라=2)
+    first.call_staff("물")
+    page.goto("/admin/login/")
+    page.evaluate(
+        "([key, ids]) => localStorage.setItem(key, JSON.stringify(ids))",
+        [f"tableorder.dashboard.filter.{STORE_CODE}", ids[:1]],
+    )
+    page.get_by_label("매장 식별자").fill(STORE_CODE)
+    page.get_by_label("아이디").fill(MANAGER)
+    page.get_by_label("비밀번호").fill("manager-pass-1")
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url("**/admin/live/")
+    sound = page.locator("#sound-dialog")
+    assert page.evaluate(HIDDEN_CONTROLS, "#sound-dialog button") == []
+    sound.get_by_role("button", name="소리 없이 보기").click()
+    expect_live(page)
+    card = table_card(page, FIRST)
+    expect(card.locator(f'.order-row[data-order="{order["id"]}"]')).to_be_visible()
+
+    # The page reflows into the width: no sideways scrolling, every control reachable whole.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    assert page.evaluate(HIDDEN_CONTROLS, ".dash :is(button, input, select, summary)") == []
+
+    # The dialogs scroll within the screen: each of their controls in reach.
+    card.locator(f'.order-row[data-order="{order["id"]}"]').click()
+    expect(page.locator("#order-dialog")).to_be_visible()
+    assert page.evaluate(HIDDEN_CONTROLS, "#order-dialog button") == []
+    page.keyboard.press("Escape")
+    card.get_by_role("button", name="계산서").click()
+    expect(page.locator("#bill-dialog #bill-body")).to_contain_text("₩")
+    assert page.evaluate(HIDDEN_CONTROLS, "#bill-dialog :is(button, select)") == []
+    page.keyboard.press("Escape")
+    card.locator(".card-move").click()
+    expect(page.locator("#move-dialog")).to_be_visible()
+    assert page.evaluate(HIDDEN_CONTROLS, "#move-dialog button") == []
