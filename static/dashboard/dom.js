@@ -6,12 +6,19 @@ import { clock, displayNumber, optionsText, TIME_ZONE, won } from "../shared/for
 export { $, clock, closeOnBackdrop, displayNumber, h, toast, won };
 
 export const t = translator("dashboard-strings");
+export const config = JSON.parse(document.getElementById("dashboard-config").textContent);
 
 const FOCUSABLE = "button, [href], input, select, textarea, summary, [tabindex]:not([tabindex='-1'])";
 
-/** The controls of `root` the Tab key reaches, in order. */
+/** The controls of `root` the Tab key reaches, in order (of a radio group, its checked one or
+ * else its first). */
 function focusables(root) {
-  return [...root.querySelectorAll(FOCUSABLE)].filter((el) => !el.disabled && el.checkVisibility());
+  return [...root.querySelectorAll(FOCUSABLE)].filter((el) => {
+    if (el.disabled || !el.checkVisibility()) return false;
+    if (el.type !== "radio" || !el.name || el.checked) return true;
+    const group = [...root.querySelectorAll("input[type=radio]")].filter((radio) => radio.name === el.name);
+    return !group.some((radio) => radio.checked) && group[0] === el;
+  });
 }
 
 /** A modal `dialog` keeps the focus: Tab and Shift+Tab go round its controls (a browser's own
@@ -63,7 +70,6 @@ function successor(gone) {
     null
   );
 }
-export const config = JSON.parse(document.getElementById("dashboard-config").textContent);
 
 const dateTimeFormat = new Intl.DateTimeFormat("ko-KR", {
   month: "numeric",

@@ -310,7 +310,13 @@ def test_the_kitchen_and_the_report_pass_axe_and_the_kitchen_works_by_keyboard(d
     page.keyboard.press("Enter")
     expect(mine).to_have_class(re.compile(r"\bkt-cooking\b"))
 
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")
+    assert_accessible(page, "the kitchen display in the dark theme")
+
     page.goto("/admin/reports/")
+    assert_accessible(page, "the sales report in the dark theme")
+    page.emulate_media(color_scheme="light")
+    page.reload()
     assert_accessible(page, "the sales report")
 
 
@@ -363,7 +369,12 @@ def test_nothing_is_lost_on_the_dashboard_at_200_percent_zoom(zoomed, app_server
     card.locator(f'.order-row[data-order="{order["id"]}"]').click()
     expect(page.locator("#order-dialog")).to_be_visible()
     assert page.evaluate(HIDDEN_CONTROLS, "#order-dialog button") == []
+    page.locator("#order-delete").click()
+    expect(page.locator("#delete-dialog")).to_be_visible()
+    assert page.evaluate(HIDDEN_CONTROLS, "#delete-dialog :is(button, input)") == []
     page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    expect(page.locator("#order-dialog")).to_be_hidden()
     card.get_by_role("button", name="계산서").click()
     expect(page.locator("#bill-dialog #bill-body")).to_contain_text("₩")
     assert page.evaluate(HIDDEN_CONTROLS, "#bill-dialog :is(button, select)") == []
