@@ -14,7 +14,7 @@ import { bindBill, openBill, refreshBill } from "./bill.js";
 import { CALL_EVENTS, CallBoard, Calls } from "./calls.js";
 import { Cards } from "./cards.js";
 import { bindDensity } from "./density.js";
-import { $, closeOnBackdrop, config, h, t, toast, won } from "./dom.js";
+import { $, closeOnBackdrop, config, displayNumber, h, holdFocus, t, toast, won } from "./dom.js";
 import { Floor } from "./floor.js";
 import { bindHistory, openHistory } from "./history.js";
 import { bindMove, moveTable } from "./move.js";
@@ -24,6 +24,8 @@ import { Chime } from "./sound.js";
 import { bindConfirm, bindDeleteReason, confirmDialog } from "./widgets.js";
 
 const SNAPSHOT_RETRY_MS = 3000;
+// How long the live region keeps what it said (for the next one to follow it).
+const ANNOUNCE_MS = 5000;
 const FILTER_KEY = `tableorder.dashboard.filter.${config.storeCode}`;
 
 const floor = new Floor();
@@ -118,10 +120,26 @@ function applyEvent(type, data) {
   if (fromTableId !== undefined) renderCard(fromTableId);
   if (type.startsWith("staff_call.") || type === "session.closed" || type === "session.moved") callBoard.render();
   renderSummary();
-  if (created) chime.play("order");
-  if (called) chime.play("call");
+  if (created) {
+    chime.play("order");
+    announce(t("announceOrder", { table: data.table.number, number: displayNumber(data.order) }));
+  }
+  if (called) {
+    chime.play("call");
+    announce(t("announceCall", { table: data.call.table.number, reason: data.call.reason }));
+  }
   refreshOrder();
   refreshBill(tableId);
+}
+
+/** Say `message` through the live region, after what it says already (several may come at once). */
+function announce(message) {
+  const region = $("announce");
+  region.textContent = region.textContent ? `${region.textContent} ${message}` : message;
+  clearTimeout(announce.timer);
+  announce.timer = setTimeout(() => {
+    region.textContent = "";
+  }, ANNOUNCE_MS);
 }
 
 /** The stream was refused: if the login ended, go to the login page (api() does on 401/403). */
@@ -295,7 +313,10 @@ function bind() {
   bindMove(floor, { shownOrder });
   bindConfirm();
   bindDeleteReason();
-  for (const dialog of document.querySelectorAll("dialog")) closeOnBackdrop(dialog);
+  for (const dialog of document.querySelectorAll("dialog")) {
+    closeOnBackdrop(dialog);
+    holdFocus(dialog);
+  }
   bindHistory();
   bindBill();
   bindDensity();

@@ -91,7 +91,7 @@ function receipt({ lines, total, split }) {
           ),
         )
       : null,
-  ];
+  ].filter(Boolean);
 }
 
 function storeName() {

@@ -8,6 +8,69 @@ export { $, clock, closeOnBackdrop, displayNumber, h, toast, won };
 export const t = translator("dashboard-strings");
 export const config = JSON.parse(document.getElementById("dashboard-config").textContent);
 
+const FOCUSABLE = "button, [href], input, select, textarea, summary, [tabindex]:not([tabindex='-1'])";
+
+/** The controls of `root` the Tab key reaches, in order (of a radio group, its checked one or
+ * else its first). */
+function focusables(root) {
+  return [...root.querySelectorAll(FOCUSABLE)].filter((el) => {
+    if (el.disabled || !el.checkVisibility()) return false;
+    if (el.type !== "radio" || !el.name || el.checked) return true;
+    const group = [...root.querySelectorAll("input[type=radio]")].filter((radio) => radio.name === el.name);
+    return !group.some((radio) => radio.checked) && group[0] === el;
+  });
+}
+
+/** A modal `dialog` keeps the focus: Tab and Shift+Tab go round its controls (a browser's own
+ * modal lets them out to its address bar). Closed, it gives the focus back where the dialog was
+ * opened from; when that control was redrawn meanwhile (a card after a change), to its
+ * successor: the same kind of control with the same data on the card, else the card's first. */
+export function holdFocus(dialog) {
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey) return;
+    const controls = focusables(dialog);
+    if (!controls.length) return;
+    const [first, last] = [controls[0], controls.at(-1)];
+    const at = document.activeElement;
+    if (event.shiftKey && (at === first || !dialog.contains(at))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (at === last || !dialog.contains(at))) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+  let opener = null;
+  document.addEventListener("focusin", (event) => {
+    if (!dialog.open && !dialog.contains(event.target)) opener = event.target;
+  });
+  dialog.addEventListener("close", () => {
+    const from = opener;
+    if (!from || from.isConnected || document.querySelector("dialog[open]")) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    successor(from)?.focus();
+  });
+}
+
+// Each control remembers where it was drawn: the nearest element with an id around it.
+const homes = new WeakMap();
+document.addEventListener("focusin", (event) => {
+  const home = event.target.parentElement?.closest("[id]");
+  if (home) homes.set(event.target, home.id);
+});
+
+function successor(gone) {
+  const home = document.getElementById(homes.get(gone) || "");
+  if (!home) return null;
+  const data = JSON.stringify({ ...gone.dataset });
+  const controls = focusables(home);
+  return (
+    controls.find((el) => el.className === gone.className && JSON.stringify({ ...el.dataset }) === data) ||
+    controls[0] ||
+    null
+  );
+}
+
 const dateTimeFormat = new Intl.DateTimeFormat("ko-KR", {
   month: "numeric",
   day: "numeric",

@@ -109,6 +109,9 @@ DASHBOARD_STRINGS = {
     "billPrintedAt": _("Printed {time}"),
     **ALERT_STRINGS,
     **MOVE_STRINGS,
+    # Said by the screen reader's live region (static/dashboard/app.js)
+    "announceOrder": _("New order {number} at table {table}"),
+    "announceCall": _("Staff call at table {table}: {reason}"),
 }
 
 
