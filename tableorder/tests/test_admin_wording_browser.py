@@ -175,17 +175,17 @@ def _walk_every_model(page, reader):
 def _add_change_and_delete(page, reader):
     """A category added, changed and deleted; two more deleted at once; the messages of each."""
     page.goto("/admin/menus/category/add/")
-    page.get_by_label("이름").fill("계절 메뉴")
+    page.locator("#id_name").fill("계절 메뉴")
     assert "추가를 마쳤습니다" in reader.submit(
         page.get_by_role("button", name="저장 후 계속 고치기"), "the message after adding"
     )
-    page.get_by_label("이름").fill("여름 메뉴")
+    page.locator("#id_name").fill("여름 메뉴")
     assert "변경 내용을 저장했습니다" in reader.submit(
         page.get_by_role("button", name="저장", exact=True), "the message after changing"
     )
     for name in ("겨울 메뉴", "봄 메뉴"):
         page.goto("/admin/menus/category/add/")
-        page.get_by_label("이름").fill(name)
+        page.locator("#id_name").fill(name)
         reader.submit(page.get_by_role("button", name="저장", exact=True), f"the message after adding {name}")
     for name in ("여름 메뉴", "겨울 메뉴", "봄 메뉴"):
         page.get_by_role("row").filter(has_text=name).get_by_role("checkbox").check()
