@@ -475,6 +475,14 @@ def set_staff_call_reasons(reasons):
     return old
 
 
+def set_reminder_chime(on):
+    """Whether the test store's unsent-cart reminder chimes, set as a manager sets it."""
+    from accounts.models import Store
+    from accounts.services import update_store_settings
+
+    update_store_settings(store=Store.objects.get(code=STORE_CODE), actor=None, cart_reminder_chime=on)
+
+
 def add_item_options(name, groups):
     """Option groups for the test store's item `name`, announced like any menu edit.
 

@@ -101,9 +101,13 @@ def test_easy_mode_guest_flow_with_voice_checked_on_every_screen(page, app_serve
     easy = page.evaluate(FONT_SIZES)
     assert all(easy[name] >= 2 * normal[name] for name in normal), (normal, easy)
     # The origin and allergens stay no smaller than the dish's name (SPEC 3.12).
-    fact_and_name = page.locator(".item").filter(has_text="김치찌개").evaluate(
-        """(card) => [".item-fact", ".item-name"].map((selector) =>
+    fact_and_name = (
+        page.locator(".item")
+        .filter(has_text="김치찌개")
+        .evaluate(
+            """(card) => [".item-fact", ".item-name"].map((selector) =>
             parseFloat(getComputedStyle(card.querySelector(selector)).fontSize))"""
+        )
     )
     assert fact_and_name[0] >= fact_and_name[1], fact_and_name
     check_easy(page, "#main-screen", "the menu")
@@ -243,3 +247,16 @@ def test_a_cart_left_unsent_for_2_minutes_reminds_the_table_and_never_orders(pag
     expect(reminder).to_be_hidden()
     assert posted == []
     assert app_server.run_in_app("table_orders", 202) == []
+
+    # A store that turned the chime off gets the reminder without a sound.
+    page.keyboard.press("Escape")
+    app_server.run_in_app("set_reminder_chime", False)
+    try:
+        page.reload()
+        expect(page.locator("#cart-total")).to_have_text("₩2,000")
+        tones = page.evaluate("window.__tones")
+        page.clock.fast_forward("02:05")
+        expect(reminder).to_be_visible()
+        assert page.evaluate("window.__tones") == tones
+    finally:
+        app_server.run_in_app("set_reminder_chime", True)
