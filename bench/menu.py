@@ -7,8 +7,9 @@ Starts the app like production (gunicorn + uvicorn workers, PostgreSQL), logs in
 per table and gives each of `concurrency` clients a keep-alive connection as one of them.
 After a second of warm-up (every table has then been served by the worker holding its
 connection), each phase runs the clients in a closed loop for `duration` seconds: plain GETs
-(200), GETs with the menu's ETag in If-None-Match (304), then, as the floor this machine
-allows, GET /healthz (one trivial query, no auth). Latency runs from the moment a request
+(200), plain GETs in the four guest languages (`?lang=`, one language per connection), GETs
+with the menu's ETag in If-None-Match (304), then, as the floor this machine allows, GET
+/healthz (one trivial query, no auth). Latency runs from the moment a request
 was sent. For each phase: the app workers' CPU per request (bench/meter.py), and for the
 menu phases the database's transactions and rows read per request, counted by PostgreSQL
 (each phase then waits `settle` seconds before and after for the counters; 0 skips them).
@@ -29,11 +30,16 @@ from bench.meter import STATS_SETTLE_SECONDS, ServerMeter, counters_per, cpu_per
 from bench.rawhttp import Connection
 from bench.server import DEFAULT_DATABASE_URL, ROOT, running_server, seed_store, tablet_tokens
 from bench.targets import Target, add_targets_argument
+from core.languages import GUEST_LANGUAGE_CODES
 
 MENU = "/api/v1/menu"
-# phase: (path, send the menu's ETag, count the database's work, the status every answer must have)
+# The menu in each guest language, one language per connection (each is cached on its own).
+MENU_LANGUAGES = [f"{MENU}?lang={code}" for code in GUEST_LANGUAGE_CODES]
+# phase: (path, or paths one per connection in turn; send the menu's ETag; count the database's
+# work; the status every answer must have)
 PHASES = {
     "full_200": (MENU, False, True, "200"),
+    "languages_200": (MENU_LANGUAGES, False, True, "200"),
     "revalidated_304": (MENU, True, True, "304"),
     "healthz_floor": ("/healthz", False, False, "200"),
 }
@@ -61,18 +67,22 @@ def parse_args(argv):
 
 
 async def closed_loop(connections, path, *, duration, headers=None):
-    """Every connection GETs `path` back to back for `duration` seconds: (latencies in s, statuses)."""
+    """Every connection GETs `path` (or its turn of a list of paths) back to back for `duration`
+    seconds: (latencies in s, statuses)."""
     latencies, statuses = [], {}
     deadline = time.perf_counter() + duration
+    paths = path if isinstance(path, list) else [path]
 
-    async def client(connection):
+    async def client(connection, path):
         while time.perf_counter() < deadline:
             sent = time.perf_counter()
             status, _body = await connection.request("GET", path, headers=headers, parse=False)
             latencies.append(time.perf_counter() - sent)
             statuses[status] = statuses.get(status, 0) + 1
 
-    await asyncio.gather(*(client(connection) for connection in connections))
+    await asyncio.gather(
+        *(client(connection, paths[index % len(paths)]) for index, connection in enumerate(connections))
+    )
     return latencies, statuses
 
 
@@ -138,6 +148,7 @@ async def measure(base_url, seeded, args, meter):
     connections = client_connections(base_url, tokens, args.concurrency)
     # The connections stay open through every phase, so each table keeps to one worker.
     await closed_loop(connections, MENU, duration=1.0)
+    await closed_loop(connections, MENU_LANGUAGES, duration=1.0)
     counting = args.settle > 0 and is_postgres(args.database_url)
     settled = await asyncio.to_thread(database_counters, args.database_url, settle=args.settle) if counting else None
     for phase, (path, revalidate, counted, _status) in PHASES.items():
@@ -167,12 +178,15 @@ def run(args, *, root=ROOT):
 
 
 def targets(result):
-    full = result["full_200"]
-    database = full.get("database_per_request", {})
-    return [
-        Target("warm menu GET: app CPU per request", full["cpu_per_request"]["workers_ms"], TARGET_CPU_MS, " ms"),
-        Target("warm menu GET: database transactions per request", database.get("transactions"), TARGET_TRANSACTIONS),
-    ]
+    found = []
+    for phase, name in [("full_200", "warm menu GET"), ("languages_200", "warm menu GET, four languages")]:
+        data = result[phase]
+        database = data.get("database_per_request", {})
+        found += [
+            Target(f"{name}: app CPU per request", data["cpu_per_request"]["workers_ms"], TARGET_CPU_MS, " ms"),
+            Target(f"{name}: database transactions per request", database.get("transactions"), TARGET_TRANSACTIONS),
+        ]
+    return found
 
 
 def worked(result):
