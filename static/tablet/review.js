@@ -9,7 +9,7 @@ import { orderLine } from "./history.js";
 import { loadMenu } from "./menu.js";
 import { optionsLabel } from "./options.js";
 import { closedText, orderingOpen } from "./ordering.js";
-import { guarded, showScreen, showView, signedOut } from "./screens.js";
+import { announce, guarded, showScreen, showView, signedOut } from "./screens.js";
 
 const SUCCESS_SECONDS = 5;
 
@@ -137,7 +137,13 @@ async function send({ body, key }, auto) {
     await orderFailed(error);
   } finally {
     sending = false;
-    if ($("review-dialog").open) renderReview();
+    if ($("review-dialog").open) {
+      renderReview();
+      // The confirm button was off while sending: the keyboard comes back to it (or to the title).
+      if (!$("review-dialog").contains(document.activeElement)) {
+        ($("review-confirm").disabled ? $("review-title") : $("review-confirm")).focus();
+      }
+    }
   }
 }
 
@@ -198,6 +204,7 @@ function showSuccess(order) {
   $("success-note").textContent = order.note ? t("noteShown", { note: order.note }) : "";
   $("success-note").hidden = !order.note;
   showScreen("success");
+  announce(`${$("success-title").textContent} · ${$("success-number-label").textContent} ${displayNumber(order)}`);
   $("success-back").focus();
   let remaining = SUCCESS_SECONDS;
   const tick = () => {

@@ -85,6 +85,8 @@ TABLET_STRINGS = {
     "billPickLine": _("{name} · {price} each"),
     "billPicked": _("{count} of {quantity}"),
     "billRequested": _("We let the staff know you would like to pay."),
+    # Read out when a cart line is deleted (static/tablet/cart-panel.js)
+    "removed": _("{name} removed from the cart"),
 }
 
 
