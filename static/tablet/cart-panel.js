@@ -141,9 +141,15 @@ export function renderCart() {
   renderCardBadges();
 }
 
+/** While the sheet is open, what it covers takes no focus (nor clicks: the backdrop closes it). */
+function coverBehindSheet(covered) {
+  for (const el of document.querySelectorAll(".topbar, .workspace > .view")) el.inert = covered;
+}
+
 function openSheet() {
   if (!sheetQuery.matches) return;
   document.body.classList.add("sheet-open");
+  coverBehindSheet(true);
   $("toast").hidden = true;
   $("cart-backdrop").hidden = false;
   $("cart-open").setAttribute("aria-expanded", "true");
@@ -154,6 +160,7 @@ export function closeSheet() {
   if (!document.body.classList.contains("sheet-open")) return;
   const hadFocus = $("cart").contains(document.activeElement);
   document.body.classList.remove("sheet-open");
+  coverBehindSheet(false);
   $("cart-backdrop").hidden = true;
   $("cart-open").setAttribute("aria-expanded", "false");
   if (hadFocus) $("cart-open").focus();

@@ -380,7 +380,7 @@ def reachable(page, locator):
     ("orientation", "table"), [("landscape", LANDSCAPE_ZOOM_TABLE), ("portrait", PORTRAIT_ZOOM_TABLE)]
 )
 def test_at_200_percent_zoom_nothing_scrolls_sideways_and_everything_is_in_reach(
-    chromium, app_server, a11y_store, orientation, table
+    chromium, app_server, a11y_store, screenshots, orientation, table
 ):
     if not CHROMIUM.exists():
         pytest.skip("no Chromium")
@@ -402,10 +402,13 @@ def test_at_200_percent_zoom_nothing_scrolls_sideways_and_everything_is_in_reach
         no_sideways_scroll(page, "setup")
         reachable(page, page.locator("#setup-submit"))
         set_up_tablet(page, table)
+        page.screenshot(path=screenshots / f"a11y-200-{orientation}-menu.png")
         no_sideways_scroll(page, "menu")
         assert clipped_text(page, ".topbar *") == []
         for control in ("#call-open", "#nav-menu", "#nav-history", "#nav-bill", "#category-bar .chip >> nth=0"):
             expect(page.locator(control)).to_be_in_viewport(ratio=1)
+        # By keyboard, each control shows its ring and none hides behind the cart's bar.
+        assert tab_to(page, "#cart-open", limit=60) == ["top bar", "categories", "items", "cart"]
 
         # The item dialog scrolls its options; none of its text is cut off; 담기 stays in reach.
         page.get_by_role("button", name=f"{OPTION_ITEM} 담기", exact=True).click()
@@ -413,6 +416,7 @@ def test_at_200_percent_zoom_nothing_scrolls_sideways_and_everything_is_in_reach
         expect(dialog).to_be_visible()
         no_sideways_scroll(page, "item dialog")
         expect(dialog).to_be_in_viewport(ratio=1)
+        page.screenshot(path=screenshots / f"a11y-200-{orientation}-options.png")
         scroller = page.locator("#item-scroll")
         assert scroller.evaluate("(el) => el.scrollHeight > el.clientHeight"), "the options fit: nothing to scroll"
         last_option = dialog.locator(".option").last
@@ -431,6 +435,9 @@ def test_at_200_percent_zoom_nothing_scrolls_sideways_and_everything_is_in_reach
         # Narrower than 1024 CSS px either way: the cart is a bottom sheet.
         page.locator("#cart-open").click()
         expect(page.locator(".cart-line")).to_have_count(1)
+        expect(page.locator("#cart-close")).to_be_focused()
+        # What the sheet covers takes no focus.
+        assert page.locator("#menu-view").evaluate("(el) => el.inert")
         no_sideways_scroll(page, "cart sheet")
         audit(page, f"cart sheet at 200% ({orientation})")
         reachable(page, page.locator(".cart-line [data-action=remove]"))
