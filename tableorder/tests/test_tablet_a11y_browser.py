@@ -50,6 +50,14 @@ def fail_orders(route):
         route.fallback()
 
 
+def hold_orders(route, held):
+    """An order waits in `held` (until the test lets it go on); anything else goes on at once."""
+    if route.request.method == "POST":
+        held.append(route)
+    else:
+        route.fallback()
+
+
 def test_every_tablet_screen_and_state_passes_axe(page, app_server, a11y_store):
     page.goto("/")
     expect(page.locator("#setup-screen")).to_be_visible()
@@ -91,8 +99,15 @@ def test_every_tablet_screen_and_state_passes_axe(page, app_server, a11y_store):
     expect(page.locator("#pending-bar")).to_be_visible()
     audit(page, "review with the order failed")
     page.unroute("**/api/v1/orders")
+    # Sending: the order waits on its way until the audit is done.
+    held = []
+    page.route("**/api/v1/orders", lambda route: hold_orders(route, held))
     page.locator("#review-confirm").click()
+    expect(page.locator("#review-confirm")).to_have_text("주문 보내는 중…")
+    audit(page, "review while the order is sent")
+    held[0].fallback()
     expect(page.locator("#success-number")).not_to_be_empty()
+    page.unroute("**/api/v1/orders")
     expect(page.locator("#success-countdown")).to_contain_text("초")
     audit(page, "success with the order number and the countdown")
 
