@@ -7,7 +7,7 @@ import { billChanged, bindBill, openBill, refreshBill, resetBill } from "./bill.
 import { StaffCalls } from "./calls.js";
 import { bindCartPanel, closeSheet, renderCart } from "./cart-panel.js";
 import { currentCart, openCart } from "./cart.js";
-import { $, closeOnBackdrop, h, t } from "./dom.js";
+import { $, closeOnBackdrop, h, t, trapFocus } from "./dom.js";
 import { bindEasy, setEasy } from "./easy.js";
 import { bindHistory, onClosedSession, onSessionEnd, openHistory, resetHistory } from "./history.js";
 import { addToCart, bindItem, openItem, refreshItem } from "./item.js";
@@ -157,6 +157,7 @@ function bind() {
   for (const dialog of document.querySelectorAll("dialog")) {
     // The review stays open while its order is on its way.
     closeOnBackdrop(dialog, () => dialog.id === "review-dialog" && isSending());
+    trapFocus(dialog);
   }
   const refreshIdleMenu = () => {
     if (signedIn && document.body.dataset.screen === "main" && !document.hidden) refreshMenu();

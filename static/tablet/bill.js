@@ -110,8 +110,15 @@ async function requestBill() {
 
 export function bindBill(staffCalls) {
   calls = staffCalls;
-  $("split-minus").addEventListener("click", () => setPeople(people - 1));
-  $("split-plus").addEventListener("click", () => setPeople(people + 1));
+  $("split-minus").addEventListener("click", () => {
+    setPeople(people - 1);
+    // At the limit it is off: the keyboard goes to its other half.
+    if ($("split-minus").disabled) $("split-plus").focus();
+  });
+  $("split-plus").addEventListener("click", () => {
+    setPeople(people + 1);
+    if ($("split-plus").disabled) $("split-minus").focus();
+  });
   $("pick-clear").addEventListener("click", () => {
     picks = new Map();
     renderPicks();
@@ -170,7 +177,16 @@ function runs(shares) {
 
 function renderPicks() {
   const lines = bill ? bill.lines : [];
+  // The lines are drawn anew: the keyboard stays on the same control of the same line.
+  const focused = document.activeElement;
+  const row = $("pick-lines").contains(focused) ? focused.closest("li") : null;
+  const at = row && [[...$("pick-lines").children].indexOf(row), [...row.querySelectorAll("input, button")].indexOf(focused)];
   $("pick-lines").replaceChildren(...lines.map(pickLine));
+  const again = at && $("pick-lines").children[at[0]];
+  if (again) {
+    const controls = [...again.querySelectorAll("input, button")];
+    (controls[at[1]] && !controls[at[1]].disabled ? controls[at[1]] : controls[0]).focus();
+  }
   const sum = lines.reduce((total, line) => total + line.unit_price * (picks.get(lineKey(line)) || 0), 0);
   $("pick-total").textContent = won(sum);
 }

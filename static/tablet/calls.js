@@ -144,6 +144,7 @@ export class StaffCalls {
 
   renderSheet() {
     const latest = this.latestByReason();
+    const focused = $("call-reasons").contains(document.activeElement) ? document.activeElement.dataset.reason : null;
     $("call-reasons").replaceChildren(
       ...this.reasons.map((reason) => {
         const call = latest.get(reason);
@@ -156,11 +157,13 @@ export class StaffCalls {
           type: "button",
           class: `call-reason${call && !call.acknowledged_at ? " is-waiting" : ""}`,
           "data-reason": reason,
-          disabled: sending,
+          // Not `disabled`: the button keeps the keyboard while its call is on its way.
+          "aria-disabled": sending ? "true" : null,
           onclick: () => this.call(reason),
         }, h("span", { class: "call-reason-name", text: this.label(reason) }), status);
       }),
     );
+    if (focused !== null) [...$("call-reasons").children].find((button) => button.dataset.reason === focused)?.focus();
   }
 
   reasonList(calls) {

@@ -7,6 +7,7 @@ import { $, h, t, won } from "./dom.js";
 import { hasMenu, itemById, renderCardBadges } from "./menu.js";
 import { lineProblem, optionsLabel } from "./options.js";
 import { closedText, orderingOpen } from "./ordering.js";
+import { announce } from "./screens.js";
 
 const sheetQuery = window.matchMedia("(max-width: 1023px)");
 
@@ -51,9 +52,34 @@ export function lineName(line) {
   return line.options.length ? `${line.name} (${optionsText(line.options)})` : line.name;
 }
 
+/** Tell screen readers what a tap on a line's buttons did: the line's quantity now (or that it is gone) and the total. */
+function announceLine(key, name) {
+  const line = currentCart().line(key);
+  const done = line ? t("lineItem", { name, quantity: line.quantity }) : t("removed", { name });
+  announce(`${done} · ${t("total")} ${won(cartSummary().total)}`);
+}
+
+/** Where the keyboard was among the cart's lines, to keep it there once they are drawn anew. */
+function focusedLine() {
+  const focused = document.activeElement;
+  const row = focused && focused.closest ? focused.closest("#cart-lines .cart-line") : null;
+  if (!row) return null;
+  return { key: row.dataset.line, action: focused.dataset.action, index: [...row.parentNode.children].indexOf(row) };
+}
+
+/** The same button of the same line, else that line's (or the next line's) delete button, else the cart's title. */
+function restoreFocus({ key, action, index }) {
+  const rows = [...$("cart-lines").children];
+  const same = rows.find((row) => row.dataset.line === key);
+  const row = same || rows[index] || rows[index - 1];
+  const target = row && ((same && same.querySelector(`[data-action="${action}"]:not(:disabled)`)) || row.querySelector('[data-action="remove"]'));
+  (target || $("cart-title")).focus();
+}
+
 export function renderCart() {
   const cart = currentCart();
   const summary = cartSummary();
+  const hadFocus = focusedLine();
   const { problems } = summary;
   const lines = cart.lines.map((line) => {
     const problem = problems.get(line);
@@ -69,21 +95,35 @@ export function renderCart() {
       h("div", { class: "stepper stepper-sm", role: "group", "aria-label": `${name} ${t("quantity")}` },
         h("button", {
           type: "button", class: "btn btn-icon", "data-action": "decrease",
-          "aria-label": t("decrease", { name }), onclick: () => cart.change(line.key, -1),
+          "aria-label": t("decrease", { name }),
+          onclick: () => {
+            cart.change(line.key, -1);
+            announceLine(line.key, name);
+          },
         }, "−"),
         h("output", { class: "qty", text: String(line.quantity) }),
         h("button", {
           type: "button", class: "btn btn-icon", "data-action": "increase", disabled: Boolean(problem) || line.quantity >= MAX_QUANTITY,
-          "aria-label": t("increase", { name }), onclick: () => cart.change(line.key, 1),
+          "aria-label": t("increase", { name }),
+          onclick: () => {
+            cart.change(line.key, 1);
+            announceLine(line.key, name);
+          },
         }, "+"),
       ),
       h("button", {
         type: "button", class: "btn btn-text btn-remove", "data-action": "remove",
-        "aria-label": t("remove", { name }), onclick: () => cart.remove(line.key), text: t("removeShort"),
+        "aria-label": t("remove", { name }),
+        onclick: () => {
+          cart.remove(line.key);
+          announceLine(line.key, name);
+        },
+        text: t("removeShort"),
       }),
     );
   });
   $("cart-lines").replaceChildren(...lines);
+  if (hadFocus) restoreFocus(hadFocus);
   const empty = !cart.lines.length;
   $("cart-empty").hidden = !empty;
   $("cart-empty").textContent = cart.isHeld ? t("cartChecking") : t("cartEmpty");
@@ -101,9 +141,15 @@ export function renderCart() {
   renderCardBadges();
 }
 
+/** While the sheet is open, what it covers takes no focus (nor clicks: the backdrop closes it). */
+function coverBehindSheet(covered) {
+  for (const el of document.querySelectorAll(".topbar, .workspace > .view")) el.inert = covered;
+}
+
 function openSheet() {
   if (!sheetQuery.matches) return;
   document.body.classList.add("sheet-open");
+  coverBehindSheet(true);
   $("toast").hidden = true;
   $("cart-backdrop").hidden = false;
   $("cart-open").setAttribute("aria-expanded", "true");
@@ -114,13 +160,19 @@ export function closeSheet() {
   if (!document.body.classList.contains("sheet-open")) return;
   const hadFocus = $("cart").contains(document.activeElement);
   document.body.classList.remove("sheet-open");
+  coverBehindSheet(false);
   $("cart-backdrop").hidden = true;
   $("cart-open").setAttribute("aria-expanded", "false");
   if (hadFocus) $("cart-open").focus();
 }
 
 export function bindCartPanel() {
-  $("cart-clear").addEventListener("click", () => currentCart().clear());
+  $("cart-clear").addEventListener("click", () => {
+    currentCart().clear();
+    announce(t("cartEmpty"));
+    // The button is off now: the keyboard stays in the cart.
+    $("cart-title").focus();
+  });
   $("cart-open").addEventListener("click", openSheet);
   $("cart-close").addEventListener("click", closeSheet);
   $("cart-backdrop").addEventListener("click", closeSheet);

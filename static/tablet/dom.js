@@ -7,6 +7,28 @@ export { $, clock, closeOnBackdrop, displayNumber, h, won };
 
 export const t = translator("tablet-strings");
 
+const CONTROLS = "button, input, textarea, select, a[href], [tabindex]:not([tabindex='-1'])";
+
+/** Keyboard focus goes round inside the open `dialog`: Tab from its last control to its first, Shift+Tab back. */
+export function trapFocus(dialog) {
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const controls = [...dialog.querySelectorAll(CONTROLS)].filter((el) => !el.disabled && el.getClientRects().length);
+    if (!controls.length) return;
+    const [first, last] = [controls[0], controls[controls.length - 1]];
+    const focused = document.activeElement;
+    // A group of radio buttons is one stop.
+    const at = (control) => control === focused || (control.type === "radio" && focused.type === "radio" && control.name === focused.name);
+    if (event.shiftKey && (at(first) || !controls.includes(focused))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && at(last)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+}
+
 // How wide each picture is drawn, for the browser to choose among an uploaded image's display
 // sizes (`image_srcset`): the width it is laid out at ("auto", for lazy images), else at most this.
 const DRAWN_WIDTH = { "item-image": "auto, 300px", "detail-image": "auto, 560px" };

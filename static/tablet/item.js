@@ -71,10 +71,13 @@ export function bindItem() {
   $("item-minus").addEventListener("click", () => {
     quantity = Math.max(1, quantity - 1);
     render();
+    // At one it is off: the keyboard goes to its other half.
+    if ($("item-minus").disabled) $("item-plus").focus();
   });
   $("item-plus").addEventListener("click", () => {
     quantity = Math.min(MAX_QUANTITY, quantity + 1);
     render();
+    if ($("item-plus").disabled) $("item-minus").focus();
   });
   $("item-add").addEventListener("click", () => {
     if (unmetGroups(shown, chosen).length) return;

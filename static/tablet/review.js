@@ -10,7 +10,7 @@ import { pageLanguage } from "./lang.js";
 import { loadMenu } from "./menu.js";
 import { optionsLabel } from "./options.js";
 import { closedText, orderingOpen } from "./ordering.js";
-import { guarded, showScreen, showView, signedOut } from "./screens.js";
+import { announce, guarded, showScreen, showView, signedOut } from "./screens.js";
 
 const SUCCESS_SECONDS = 5;
 
@@ -138,7 +138,13 @@ async function send({ body, key }, auto) {
     await orderFailed(error);
   } finally {
     sending = false;
-    if ($("review-dialog").open) renderReview();
+    if ($("review-dialog").open) {
+      renderReview();
+      // The confirm button was off while sending: the keyboard comes back to it (or to the title).
+      if (!$("review-dialog").contains(document.activeElement)) {
+        ($("review-confirm").disabled ? $("review-title") : $("review-confirm")).focus();
+      }
+    }
   }
 }
 
@@ -200,6 +206,7 @@ function showSuccess(order) {
   $("success-note").textContent = order.note ? t("noteShown", { note: order.note }) : "";
   $("success-note").hidden = !order.note;
   showScreen("success");
+  announce(`${$("success-title").textContent} · ${$("success-number-label").textContent} ${displayNumber(order)}`);
   $("success-back").focus();
   let remaining = SUCCESS_SECONDS;
   const tick = () => {

@@ -38,7 +38,15 @@ export function currentView() {
   return document.body.dataset.view;
 }
 
+/** Say `message` to screen readers (the announcer is a live region that is always there). */
+export function announce(message) {
+  const el = $("announcer");
+  // The same words twice in a row are a change too.
+  el.textContent = el.textContent === message ? `${message}\u00a0` : message;
+}
+
 export function toast(message) {
+  announce(message);
   const el = $("toast");
   el.textContent = message;
   el.hidden = false;

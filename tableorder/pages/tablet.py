@@ -102,6 +102,8 @@ TABLET_STRINGS = {
     "originNotice": _("Country of origin"),
     # Between the names of a list ("、" in Chinese and Japanese).
     "listSeparator": _(", "),
+    # Read out when a cart line is deleted (static/tablet/cart-panel.js)
+    "removed": _("{name} removed from the cart"),
 }
 
 # <html lang> for each guest language (BCP 47: the script's subtag capitalised).

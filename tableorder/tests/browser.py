@@ -463,15 +463,20 @@ def delete_table_orders(number):
     return [delete_order(order=order, actor=manager).display_number for order in orders]
 
 
-def set_staff_call_reasons(reasons):
-    """The test store's staff-call reasons, as a manager sets them in the admin; returns the old ones."""
+def set_staff_call_reasons(reasons, translations=None):
+    """The test store's staff-call reasons (and their translations: by default those of the
+    reasons kept), as a manager sets them; returns the old reasons and translations, to give
+    back as they were (`set_staff_call_reasons(*old)`)."""
     from accounts.models import Store
     from accounts.services import update_store
 
     store = Store.objects.get(code=STORE_CODE)
-    old = store.staff_call_reasons
+    old = [store.staff_call_reasons, store.staff_call_reason_translations]
+    if translations is None:
+        translations = {key: texts for key, texts in old[1].items() if key in reasons}
     store.staff_call_reasons = reasons
-    update_store(store=store, fields=["staff_call_reasons"])
+    store.staff_call_reason_translations = translations
+    update_store(store=store, fields=["staff_call_reasons", "staff_call_reason_translations"])
     return old
 
 

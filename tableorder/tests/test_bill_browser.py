@@ -113,7 +113,7 @@ def test_without_a_bill_reason_asking_for_the_bill_opens_the_call_sheet(page, ap
         expect(sheet.locator(".call-reason-name")).to_have_text(["물", "직원 호출"])
         assert app_server.run_in_app("table_calls", 183) == []
     finally:
-        app_server.run_in_app("set_staff_call_reasons", old)
+        app_server.run_in_app("set_staff_call_reasons", *old)
 
 
 def test_the_bill_in_portrait_keeps_its_targets_large_and_the_cart_sheet_away(portrait_page, app_server, screenshots):

@@ -365,6 +365,9 @@ def test_a_staff_call_shows_at_once_until_one_tap_acknowledges_it_everywhere(
     dashboard, second_dashboard, tablet_api, app_server, screenshots
 ):
     page, other = dashboard, second_dashboard
+    # Calls other tests' tablets left waiting would show the list; answered, it starts hidden.
+    app_server.run_in_app("acknowledge_store_orders")
+    page.reload()
     first = fresh_table(app_server, 41, page)
     second = fresh_table(app_server, 42, page)
     other.reload()
@@ -472,7 +475,7 @@ def test_guest_text_stays_text_on_the_dashboard(dashboard, tablet_api, app_serve
         expect(page.locator(".toast").last).to_contain_text(reason)
         expect(call_item(page, call)).to_have_count(0)
     finally:
-        app_server.run_in_app("set_staff_call_reasons", old_reasons)
+        app_server.run_in_app("set_staff_call_reasons", *old_reasons)
 
 
 def test_an_order_shows_its_options_and_note_on_the_card_in_the_dialog_and_in_history(

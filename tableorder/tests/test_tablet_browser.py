@@ -66,7 +66,9 @@ def test_setup_once_then_auto_login_and_a_cart_that_survives_reloads(page, app_s
     expect(page.locator("#table-label")).to_have_text("1번 테이블")
 
     # Menu: categories in order with quick jumps, prices in won, sold-out items disabled.
-    expect(page.locator("#category-bar .chip")).to_have_text(["식사", "사이드", "음료"])
+    expect(page.locator("#category-bar .chip[data-category]")).to_have_text(["식사", "사이드", "음료"])
+    # The store's origin notice is a chip of its own, after the categories.
+    expect(page.locator("#category-bar .chip").last).to_have_text("원산지 표시")
     expect(page.locator(".item").filter(has_text="김치찌개")).to_contain_text("₩9,000")
     beer = page.get_by_role("button", name="생맥주 품절", exact=True)
     expect(beer).to_be_disabled()
