@@ -171,7 +171,7 @@ class GuestLanguageMiddleware:
         if iscoroutinefunction(self):
             return self._acall(request)  # type: ignore[attr-defined, no-any-return]
         if request.path_info not in GUEST_API_PATHS:
-            return self.get_response(request)  # type: ignore[return-value]
+            return self.get_response(request)
         language = guest_language(request)
         with translation.override(language):
             request.LANGUAGE_CODE = language

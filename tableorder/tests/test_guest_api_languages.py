@@ -354,7 +354,7 @@ def gettext_msgids(path, names):
     tree = ast.parse((Path(settings.BASE_DIR) / path).read_text(encoding="utf-8"))
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     roots = [node for node in tree.body if names is None or getattr(node, "name", None) in names]
-    assert names is None or {root.name for root in roots} == names, path  # type: ignore[attr-defined]
+    assert names is None or {root.name for root in roots} == names, path
     for root in roots:
         for node in ast.walk(root):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT):
