@@ -172,19 +172,23 @@ class GuestLanguageMiddleware:
             return self._acall(request)  # type: ignore[attr-defined, no-any-return]
         if request.path_info not in GUEST_API_PATHS:
             return self.get_response(request)
-        language = guest_language(request)
-        with translation.override(language):
-            request.LANGUAGE_CODE = language
+        language = request.LANGUAGE_CODE = guest_language(request)
+        if language == translation.get_language():
             response: HttpResponseBase = self.get_response(request)  # type: ignore[assignment]
+        else:
+            with translation.override(language):
+                response = self.get_response(request)  # type: ignore[assignment]
         response.headers["Content-Language"] = LANGUAGE_TAGS.get(language, language)
         return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         if request.path_info not in GUEST_API_PATHS:
             return await self.get_response(request)  # type: ignore[misc, no-any-return]
-        language = guest_language(request)
-        with translation.override(language):
-            request.LANGUAGE_CODE = language
+        language = request.LANGUAGE_CODE = guest_language(request)
+        if language == translation.get_language():
             response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+        else:
+            with translation.override(language):
+                response = await self.get_response(request)  # type: ignore[misc]
         response.headers["Content-Language"] = LANGUAGE_TAGS.get(language, language)
         return response

@@ -10,7 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.test import AsyncClient
 from django.urls import URLResolver, get_resolver
 from django.utils import translation
 from rest_framework import exceptions
@@ -269,6 +271,28 @@ def test_a_browser_s_languages_choose_by_their_order_and_weight(client, table, m
         assert response.json()["error"]["fields"]["reason"] == [
             ours(language, "Choose one of this store's call reasons.")
         ]
+
+
+def test_under_asgi_too(table):
+    """The middleware's async path (uvicorn): the stream view is async, the others sync."""
+    client = AsyncClient()
+    chinese = {"Accept-Language": "zh-CN"}
+    stream = async_to_sync(client.get)("/api/v1/orders/stream", headers=chinese)
+    assert stream.status_code == 401
+    assert stream["Content-Language"] == "zh-Hans"
+    assert stream.json()["error"]["message"] == drf("zh-hans", "Authentication credentials were not provided.")
+    call = async_to_sync(client.post)(
+        "/api/v1/staff-calls",
+        {"reason": "?"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {table_tokens(table)['access']}", **chinese},
+    )
+    assert call["Content-Language"] == "zh-Hans"
+    assert call.json()["error"]["fields"]["reason"] == [ours("zh-hans", "Choose one of this store's call reasons.")]
+    admin = async_to_sync(client.get)("/api/v1/admin/stream", headers=chinese)
+    assert admin.status_code == 401
+    assert admin["Content-Language"] == "ko"
+    assert admin.json()["error"]["message"] == drf("ko", "Authentication credentials were not provided.")
 
 
 @pytest.mark.parametrize(
