@@ -19,6 +19,8 @@ GUEST_LANGUAGE_CODES = tuple(code for code, _name in GUEST_LANGUAGES)
 # The languages a store translates its menu into (every guest language but the store's).
 TRANSLATED_LANGUAGES = tuple(code for code in GUEST_LANGUAGE_CODES if code != STORE_LANGUAGE)
 TRANSLATED_LANGUAGE_NAMES = {"en": _("English"), "zh-hans": _("Simplified Chinese"), "ja": _("Japanese")}
+# Each language's BCP 47 tag (the script subtag capitalised), for `Content-Language`.
+LANGUAGE_TAGS = {"ko": "ko", "en": "en", "zh-hans": "zh-Hans", "ja": "ja"}
 
 # Lowercase language tags a guest's browser may send for each of ours.
 _ALIASES = {
@@ -51,6 +53,11 @@ def guest_language(tag: str | None) -> str | None:
 
 def language_from_accept(header: str | None) -> str:
     """The first of our languages in an `Accept-Language` header, by its q-values; Korean when none."""
+    return accepted_language(header) or STORE_LANGUAGE
+
+
+def accepted_language(header: str | None) -> str | None:
+    """The first of our languages in an `Accept-Language` header, by its q-values; None when none."""
     choices = []
     for position, part in enumerate((header or "").split(",")):
         tag, _sep, params = part.strip().partition(";")
@@ -65,4 +72,4 @@ def language_from_accept(header: str | None) -> str:
         code = guest_language(tag)
         if code and quality > 0:
             choices.append((-quality, position, code))
-    return min(choices)[2] if choices else STORE_LANGUAGE
+    return min(choices)[2] if choices else None

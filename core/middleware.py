@@ -1,17 +1,21 @@
 """The health check ahead of everything, request timing logs (one structured line per
-request, streams excepted until they end), and a 503 while the database is unreachable."""
+request, streams excepted until they end), a 503 while the database is unreachable, and the
+guest's language on the tablet's API."""
 
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 from core.errors import error_response
+from core.languages import GUEST_LANGUAGE_CODES, LANGUAGE_TAGS, accepted_language
 from core.views import healthz
 
 logger = logging.getLogger("tableorder.request")
@@ -114,3 +118,77 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
             _("The service is briefly unavailable. Please try again in a moment."),
             headers={"Retry-After": str(self.retry_after_seconds)},
         )
+
+
+# What a tablet calls: its login, menu, orders, staff calls, bill and stream (the stream ticket
+# is the tablet's and the Bearer-token clients' of the manager API). Never the manager's API
+# (/api/v1/admin/…), the manager login or the back office's pages.
+GUEST_API_PATHS = frozenset(
+    {
+        "/api/v1/auth/table/login",
+        "/api/v1/auth/table/refresh",
+        "/api/v1/menu",
+        "/api/v1/orders",
+        "/api/v1/orders/stream",
+        "/api/v1/staff-calls",
+        "/api/v1/bill",
+        "/api/v1/stream-ticket",
+    }
+)
+
+
+def guest_language(request: HttpRequest) -> str:
+    """The guest's language for a request to the tablet's API: a `lang` parameter of ours (the
+    menu's, as menus.api reads it), else the first of ours in Accept-Language, else the site's
+    (settings.LANGUAGE_CODE: Korean), whatever a language cookie says."""
+    if request.META.get("QUERY_STRING"):
+        language = request.GET.get("lang", "").lower()
+        if language in GUEST_LANGUAGE_CODES:
+            return language
+    accepted = accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE"))
+    return accepted or translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
+class GuestLanguageMiddleware:
+    """The tablet's API answers in the guest's language (SPEC 3.10); after LocaleMiddleware.
+
+    The tablet sends its page's language in Accept-Language. settings.LANGUAGES is the back
+    office's (Korean and English), so LocaleMiddleware would answer Japanese and Chinese
+    guests in Korean: for the tablet's endpoints (GUEST_API_PATHS) this activates the guest's
+    language (`guest_language`) while the request runs, and names it in `Content-Language`.
+    Every other path keeps LocaleMiddleware's choice.
+    """
+
+    async_capable = True
+    sync_capable = True
+
+    def __init__(self, get_response: _GetResponse) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if iscoroutinefunction(self):
+            return self._acall(request)  # type: ignore[attr-defined, no-any-return]
+        if request.path_info not in GUEST_API_PATHS:
+            return self.get_response(request)
+        language = request.LANGUAGE_CODE = guest_language(request)
+        if language == translation.get_language():
+            response: HttpResponseBase = self.get_response(request)  # type: ignore[assignment]
+        else:
+            with translation.override(language):
+                response = self.get_response(request)  # type: ignore[assignment]
+        response.headers["Content-Language"] = LANGUAGE_TAGS.get(language, language)
+        return response
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info not in GUEST_API_PATHS:
+            return await self.get_response(request)  # type: ignore[misc, no-any-return]
+        language = request.LANGUAGE_CODE = guest_language(request)
+        if language == translation.get_language():
+            response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+        else:
+            with translation.override(language):
+                response = await self.get_response(request)  # type: ignore[misc]
+        response.headers["Content-Language"] = LANGUAGE_TAGS.get(language, language)
+        return response

@@ -26,7 +26,8 @@ def ordering_closed(store: Store) -> Conflict | None:
 
 
 def closed_message(state: OrderingState) -> str:
-    """Why a closed store refuses an order, for people."""
+    """Why a closed store refuses an order, for people, in the request's language; a pause's
+    own message is the store's text, as it wrote it (like the menu's untranslated text)."""
     reopens = parse_datetime(state["reopens_at"]) if state["reopens_at"] else None
     at = time_format(reopens.astimezone(SEOUL), "H:i") if reopens else ""
     if state["reason"] == BREAK:

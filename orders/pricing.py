@@ -8,14 +8,17 @@ import functools
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.languages import TRANSLATED_LANGUAGES
 from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
+from menus.translations import translated
 from orders.models import Order
 
 MAX_LINES = 50
@@ -125,6 +128,7 @@ class _Item:
 
 @dataclass(slots=True)
 class _Group:
+    id: int
     name: str
     min_select: int
     max_select: int
@@ -176,7 +180,7 @@ def _menu(store_id: int, item_ids: Sequence[int]) -> dict[int, _Item]:
         if group_id is None:
             continue
         if not item.groups or item.groups[-1][0] != group_id:
-            item.groups.append((group_id, _Group(group_name, min_select, max_select, [])))
+            item.groups.append((group_id, _Group(group_id, group_name, min_select, max_select, [])))
         if option[0] is not None:
             item.groups[-1][1].options.append(_Option(option[0], option[1], option[2], bool(option[3])))
     for item in menu.values():
@@ -185,8 +189,24 @@ def _menu(store_id: int, item_ids: Sequence[int]) -> dict[int, _Item]:
 
 
 def price_lines(store_id: int, lines: Sequence[tuple[int, int, list[int]]]) -> list[PricedLine]:
-    """The lines checked against the store's current menu and priced (item price + option deltas)."""
+    """The lines checked against the store's current menu and priced (item price + option deltas).
+
+    The errors name items, option groups and options in the request's language where the store
+    has translated them (a guest's tablet, SPEC 3.10); the order lines keep the Korean names."""
     menu = _menu(store_id, sorted({item_id for item_id, _q, _o in lines}))
+    priced, errors = _priced(menu, lines)
+    if errors:
+        language = get_language()
+        if language in TRANSLATED_LANGUAGES:
+            errors = _priced(_in_language(menu, language), lines)[1]
+        raise ValidationError({"items": errors})
+    if sum(line.unit_price * line.quantity for line in priced) > MAX_ORDER_TOTAL:
+        raise ValidationError({"items": _("An order can come to at most ₩%(max)s.") % {"max": f"{MAX_ORDER_TOTAL:,}"}})
+    return priced
+
+
+def _priced(menu: dict[int, _Item], lines: Sequence[tuple[int, int, list[int]]]) -> tuple[list[PricedLine], list[str]]:
+    """(the lines priced, the problems of the lines that cannot be ordered as they are)."""
     priced, errors = [], []
     for position, (item_id, quantity, option_ids) in enumerate(lines, start=1):
         item = menu.get(item_id)
@@ -206,11 +226,38 @@ def price_lines(store_id: int, lines: Sequence[tuple[int, int, list[int]]]) -> l
                 {"id": option.id, "name": option.name, "price_delta": option.price_delta} for option in options
             ]
             priced.append(PricedLine(item.id, item.name, quantity, chosen, unit_price, item.station_id))
-    if errors:
-        raise ValidationError({"items": errors})
-    if sum(line.unit_price * line.quantity for line in priced) > MAX_ORDER_TOTAL:
-        raise ValidationError({"items": _("An order can come to at most ₩%(max)s.") % {"max": f"{MAX_ORDER_TOTAL:,}"}})
-    return priced
+    return priced, errors
+
+
+def _in_language(menu: dict[int, _Item], language: str) -> dict[int, _Item]:
+    """`menu` with its names in `language` where translated (menus.translations), for the
+    errors: read only when an order is refused."""
+    groups = {group.id: group for item in menu.values() for group in item.groups}
+    options = {option.id for group in groups.values() for option in group.options}
+    texts = {
+        model: dict(model.objects.filter(pk__in=ids).values_list("pk", "translations"))
+        for model, ids in ((MenuItem, menu), (OptionGroup, groups), (Option, options))
+        if ids
+    }
+
+    def name(model: type[MenuItem | OptionGroup | Option], pk: int, korean: str) -> str:
+        return translated(texts.get(model, {}).get(pk) or {}, "name", korean, language)
+
+    return {
+        item_id: replace(
+            item,
+            name=name(MenuItem, item_id, item.name),
+            groups=[
+                replace(
+                    group,
+                    name=name(OptionGroup, group.id, group.name),
+                    options=[replace(option, name=name(Option, option.id, option.name)) for option in group.options],
+                )
+                for group in item.groups
+            ],
+        )
+        for item_id, item in menu.items()
+    }
 
 
 def _chosen_options(item: _Item, option_ids: Sequence[int]) -> tuple[list[_Option], list[str]]:
