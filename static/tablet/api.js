@@ -53,8 +53,12 @@ export function messageOf(error) {
   return sharedMessageOf(error, t);
 }
 
-// Sign-in and refresh go without a token.
-const anonymous = apiClient();
+// Sign-in and refresh go without a token, in the page's language too.
+const anonymous = apiClient({
+  sign(headers) {
+    headers["Accept-Language"] = pageLanguage();
+  },
+});
 
 export async function login({ store_code, table_number, password }) {
   const data = await anonymous.requestJson("/api/v1/auth/table/login", { method: "POST", body: { store_code, table_number, password } });
