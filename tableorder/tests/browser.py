@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 
 from core.tests import processes
+from menus.demo_languages import REASON_LABELS
 
 BASE_DIR = Path(settings.BASE_DIR)
 CHROMIUM = Path("/usr/bin/chromium")
@@ -134,13 +135,8 @@ OPTION_TRANSLATIONS = {
     "치즈 추가": {"en": "Extra cheese", "zh-hans": "加芝士", "ja": "チーズ追加"},
     "계란 추가": {"en": "Extra egg", "zh-hans": "加鸡蛋", "ja": "卵追加"},
 }
-REASON_TRANSLATIONS = {
-    "물": {"en": "Water", "zh-hans": "水", "ja": "お水"},
-    "앞접시": {"en": "Small plates", "zh-hans": "小碟", "ja": "取り皿"},
-    "수저": {"en": "Spoons and chopsticks", "zh-hans": "餐具", "ja": "スプーン・箸"},
-    "계산 요청": {"en": "Bill, please", "zh-hans": "结账", "ja": "お会計"},
-    "기타": {"en": "Something else", "zh-hans": "其他", "ja": "その他"},
-}
+# The staff-call reasons in the guest languages, as the demo store has them.
+REASON_TRANSLATIONS = REASON_LABELS
 ORIGIN_NOTICE = (
     "돼지고기: 국내산\n쇠고기: 호주산\n쌀: 국내산\n배추김치: 배추 국내산, 고춧가루 중국산\n대두(된장·두부): 국내산"
 )
