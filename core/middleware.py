@@ -23,7 +23,31 @@ logger = logging.getLogger("tableorder.request")
 _GetResponse = Callable[[HttpRequest], HttpResponseBase] | Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
 
-class HealthCheckMiddleware:
+class SyncAndAsyncMiddleware:
+    """A middleware for either stack: `_call` under WSGI, `_acall` under ASGI (uvicorn), as
+    the `get_response` it wraps is."""
+
+    async_capable = True
+    sync_capable = True
+
+    def __init__(self, get_response: _GetResponse) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if iscoroutinefunction(self):
+            return self._acall(request)  # type: ignore[attr-defined, no-any-return]
+        return self._call(request)
+
+    def _call(self, request: HttpRequest) -> HttpResponseBase:
+        raise NotImplementedError
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        raise NotImplementedError
+
+
+class HealthCheckMiddleware(SyncAndAsyncMiddleware):
     """Answers GET/HEAD /healthz before the host check and the HTTPS redirect.
 
     A load balancer checks each instance by its address and deploy/deploy.sh by 127.0.0.1,
@@ -32,24 +56,15 @@ class HealthCheckMiddleware:
     through the usual checks. The answer is `core.views.healthz`'s own.
     """
 
-    async_capable = True
-    sync_capable = True
     methods = {"GET", "HEAD"}
-
-    def __init__(self, get_response: _GetResponse) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
 
     def is_health_check(self, request: HttpRequest) -> bool:
         return request.path_info == "/healthz" and request.method in self.methods
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if iscoroutinefunction(self):
-            return self._acall(request)  # type: ignore[attr-defined, no-any-return]
+    def _call(self, request: HttpRequest) -> HttpResponseBase:
         if self.is_health_check(request):
             return healthz(request)
-        return self.get_response(request)
+        return self.get_response(request)  # type: ignore[return-value]
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         if self.is_health_check(request):
@@ -57,21 +72,11 @@ class HealthCheckMiddleware:
         return await self.get_response(request)  # type: ignore[misc, no-any-return]
 
 
-class RequestLogMiddleware:
-    async_capable = True
-    sync_capable = True
-
-    def __init__(self, get_response: _GetResponse) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if iscoroutinefunction(self):
-            return self._acall(request)  # type: ignore[attr-defined, no-any-return]
+class RequestLogMiddleware(SyncAndAsyncMiddleware):
+    def _call(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
-        response = self.get_response(request)
-        self._log(request, response, started)  # type: ignore[arg-type]
+        response: HttpResponseBase = self.get_response(request)  # type: ignore[assignment]
+        self._log(request, response, started)
         return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
@@ -149,7 +154,7 @@ def guest_language(request: HttpRequest) -> str:
     return accepted or translation.get_supported_language_variant(settings.LANGUAGE_CODE)
 
 
-class GuestLanguageMiddleware:
+class GuestLanguageMiddleware(SyncAndAsyncMiddleware):
     """The tablet's API answers in the guest's language (SPEC 3.10); after LocaleMiddleware.
 
     The tablet sends its page's language in Accept-Language. settings.LANGUAGES is the back
@@ -159,19 +164,9 @@ class GuestLanguageMiddleware:
     Every other path keeps LocaleMiddleware's choice.
     """
 
-    async_capable = True
-    sync_capable = True
-
-    def __init__(self, get_response: _GetResponse) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if iscoroutinefunction(self):
-            return self._acall(request)  # type: ignore[attr-defined, no-any-return]
+    def _call(self, request: HttpRequest) -> HttpResponseBase:
         if request.path_info not in GUEST_API_PATHS:
-            return self.get_response(request)
+            return self.get_response(request)  # type: ignore[return-value]
         language = request.LANGUAGE_CODE = guest_language(request)
         if language == translation.get_language():
             response: HttpResponseBase = self.get_response(request)  # type: ignore[assignment]
