@@ -5,7 +5,7 @@ import { sessionReducer } from "../shared/session.js";
 import { SnapshotBuffer } from "../shared/snapshot.js";
 import { messageOf, requestJson } from "./api.js";
 import { $, clock, displayNumber, h, t, won } from "./dom.js";
-import { lineItemName } from "./lang.js";
+import { lineItemName, lineOptions } from "./lang.js";
 import { optionsLabel } from "./options.js";
 import { guarded, toast } from "./screens.js";
 
@@ -182,7 +182,7 @@ export function orderLine(line) {
   return h("li", {},
     h("span", { class: "order-line-name" },
       h("span", { text: t("lineItem", { name: lineItemName(line), quantity: line.quantity }) }),
-      optionsLabel(line.options),
+      optionsLabel(lineOptions(line)),
     ),
     h("span", { text: won(line.line_total) }),
   );

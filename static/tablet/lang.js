@@ -8,8 +8,9 @@ import { $, h, t } from "./dom.js";
 // <html lang> → the API's code ("zh-Hans" → "zh-hans").
 const LANGUAGE = (document.documentElement.lang || "ko").toLowerCase();
 const ALLERGEN_NAMES = JSON.parse($("tablet-strings").textContent).allergenNames || {};
-// The menu's item names in the page's language, by id (menu.js keeps them current).
+// The menu's item and option names in the page's language, by id (menu.js keeps them current).
 let itemNames = new Map();
+let optionNames = new Map();
 
 /** The page's language as the API names it: ko, en, zh-hans or ja. */
 export function pageLanguage() {
@@ -34,11 +35,19 @@ export function itemFacts(item, className) {
 
 export function setItemNames(itemsById) {
   itemNames = new Map([...itemsById].map(([id, item]) => [id, item.name]));
+  const options = [...itemsById.values()].flatMap((item) => (item.option_groups || []).flatMap((group) => group.options));
+  optionNames = new Map(options.map((option) => [option.id, option.name]));
 }
 
 /** An order line's item as the menu names it in the page's language; the order keeps the Korean name. */
 export function lineItemName(line) {
   return (LANGUAGE !== "ko" && itemNames.get(line.menu_item_id)) || line.name;
+}
+
+/** An order line's options (`{id, name, …}`) named as the menu names them in the page's language. */
+export function lineOptions(line) {
+  if (LANGUAGE === "ko" || !line.options) return line.options;
+  return line.options.map((option) => ({ ...option, name: optionNames.get(option.id) || option.name }));
 }
 
 /** The store's origin notice, on a dialog of its own. */
