@@ -169,7 +169,7 @@ function orderCard(order) {
     h("div", { class: "order-head" },
       h("strong", { class: "order-no", text: displayNumber(order) }),
       h("span", { class: "muted", text: t("orderTime", { time: clock(order.created_at) }) }),
-      h("span", { class: `status status-${order.status}`, text: order.status_label || order.status }),
+      h("span", { class: `status status-${order.status}`, text: t(`status_${order.status}`) }),
     ),
     h("ul", { class: "order-lines" }, order.items.map(orderLine)),
     order.note ? h("p", { class: "order-note", text: t("noteShown", { note: order.note }) }) : null,

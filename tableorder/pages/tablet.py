@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from core.csp import apply_policy, new_nonce
 from core.languages import GUEST_LANGUAGE_CODES, GUEST_LANGUAGES, STORE_LANGUAGE
 from menus.allergens import ALLERGENS
+from orders.models import OrderStatus
 from tableorder.pages.ordering import ORDERING_STRINGS
 
 # Strings the tablet's JavaScript shows; `{name}` placeholders are filled in by the script.
@@ -104,6 +105,11 @@ TABLET_STRINGS = {
     "listSeparator": _(", "),
     # Read out when a cart line is deleted (static/tablet/cart-panel.js)
     "removed": _("{name} removed from the cart"),
+    # An order's status in the session's orders (static/tablet/history.js), by its code: the
+    # tablet's own words, as events carry the label in the language of whoever changed it.
+    "status_pending": OrderStatus.PENDING.label,
+    "status_preparing": OrderStatus.PREPARING.label,
+    "status_completed": OrderStatus.COMPLETED.label,
 }
 
 # <html lang> for each guest language (BCP 47: the script's subtag capitalised).
