@@ -91,7 +91,8 @@ def clean_notice_translations(value, max_length):
             )
         elif text is not None and (not isinstance(text, str) or "\x00" in text or len(text.strip()) > max_length):
             problems.append(
-                _("%(language)s must be text of at most %(max)d characters.") % {"language": language, "max": max_length}
+                _("%(language)s must be text of at most %(max)d characters.")
+                % {"language": language, "max": max_length}
             )
     if problems:
         raise ValidationError({"origin_notice_translations": problems})

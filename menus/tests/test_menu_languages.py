@@ -240,6 +240,7 @@ def test_another_store_s_tablet_sees_none_of_it(client, translated_menu, other_s
     body = read(client, other_table, "?lang=en").json()
     assert "Kimchi" not in str(body) and "Water" not in str(body)
     assert body["origin_notice"] == "" and body["cart_reminder_chime"] is True
+    assert read(client, other_table, "?lang=ja").json()["origin_notice"] == ""
     assert body["staff_call_reason_labels"] == body["staff_call_reasons"]
 
 
@@ -283,7 +284,9 @@ def test_a_warm_menu_makes_no_query_in_any_language(client, store, table):
             assert len(selectors.tablet_menu_cache) == 0
             # So does a change of the origin notice's translations.
             assert read(client, table, "?lang=ja").json()["origin_notice"] == ""
-            update_store_settings(store=store, actor=None, origin_notice="쌀: 국내산", origin_notice_translations={"ja": "米：韓国産"})
+            update_store_settings(
+                store=store, actor=None, origin_notice="쌀: 국내산", origin_notice_translations={"ja": "米：韓国産"}
+            )
             notices_settled()
             assert len(selectors.tablet_menu_cache) == 0
             assert read(client, table, "?lang=ja").json()["origin_notice"] == "米：韓国産"
