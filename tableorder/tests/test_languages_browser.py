@@ -148,6 +148,7 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
             notice.get_by_role("button", name=words(language, "Close")).click()
         finally:
             app_server.run_in_app("set_origin_notice_translations", old)
+        page.wait_for_function("() => !Object.values(localStorage).some((value) => value.includes('新米'))")
 
     page.locator("#menu-view").evaluate("el => el.scrollTo(0, 0)")
     page.get_by_role("button", name=words(language, "Add {name}", name=kimchi), exact=True).click()
