@@ -36,6 +36,9 @@ WEEKDAY_FIELDS = [f"breaks_{day}" for day in range(7)]
 REASON_TRANSLATION_FIELDS = {
     f"reason_translations_{language.replace('-', '_')}": language for language in TRANSLATED_LANGUAGES
 }
+NOTICE_TRANSLATION_FIELDS = {
+    f"origin_notice_{language.replace('-', '_')}": language for language in TRANSLATED_LANGUAGES
+}
 
 
 def _reason_translations_field(language):
@@ -47,6 +50,16 @@ def _reason_translations_field(language):
             "One line per reason: the Korean reason, =, and what guests read in this language (물 = Water). "
             "Nothing after = shows the Korean reason."
         ),
+    )
+
+
+def _notice_translation_field(language):
+    return forms.CharField(
+        label=format_lazy(_("Origin notice: {}"), TRANSLATED_LANGUAGE_NAMES[language]),
+        required=False,
+        max_length=Store._meta.get_field("origin_notice").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What guests read in this language; empty shows the Korean notice."),
     )
 
 
@@ -94,6 +107,9 @@ class StoreForm(forms.ModelForm):
     reason_translations_en = _reason_translations_field("en")
     reason_translations_zh_hans = _reason_translations_field("zh-hans")
     reason_translations_ja = _reason_translations_field("ja")
+    origin_notice_en = _notice_translation_field("en")
+    origin_notice_zh_hans = _notice_translation_field("zh-hans")
+    origin_notice_ja = _notice_translation_field("ja")
 
     class Meta:
         model = Store
@@ -126,6 +142,9 @@ class StoreForm(forms.ModelForm):
         for name, language in REASON_TRANSLATION_FIELDS.items():
             lines = [f"{reason} = {(translations.get(reason) or {}).get(language, '')}".rstrip() for reason in reasons]
             self.initial.setdefault(name, "\n".join(lines))
+        notices = self.instance.origin_notice_translations if self.instance.pk else {}
+        for name, language in NOTICE_TRANSLATION_FIELDS.items():
+            self.initial.setdefault(name, notices.get(language, ""))
         # Left out of a form (an older page, a script), the kitchen's timers keep their values.
         for name in ("kitchen_amber_minutes", "kitchen_red_minutes"):
             self.fields[name].required = False
@@ -144,6 +163,13 @@ class StoreForm(forms.ModelForm):
         if not any(name in self.errors for name in WEEKDAY_FIELDS):
             self.instance.break_times = clean_break_times(breaks)
         self._clean_reason_translations(cleaned)
+        # Left out of a form (an older page, a script), a language keeps its notice.
+        kept = self.instance.origin_notice_translations if self.instance.pk else {}
+        notices = {
+            language: cleaned.get(name) if name in self.data else kept.get(language)
+            for name, language in NOTICE_TRANSLATION_FIELDS.items()
+        }
+        self.instance.origin_notice_translations = {language: text for language, text in notices.items() if text}
         return cleaned
 
     def _clean_reason_translations(self, cleaned):
@@ -178,13 +204,14 @@ class StoreForm(forms.ModelForm):
 
     def changed_settings(self):
         """The changed fields as update_store_settings takes them (the weekdays: `break_times`)."""
-        names = [
-            name for name in self.changed_data if name not in WEEKDAY_FIELDS and name not in REASON_TRANSLATION_FIELDS
-        ]
+        translation_fields = {**REASON_TRANSLATION_FIELDS, **NOTICE_TRANSLATION_FIELDS}
+        names = [name for name in self.changed_data if name not in WEEKDAY_FIELDS and name not in translation_fields]
         if any(name in self.changed_data for name in WEEKDAY_FIELDS):
             names.append("break_times")
         if any(name in self.changed_data for name in REASON_TRANSLATION_FIELDS):
             names.append("staff_call_reason_translations")
+        if any(name in self.changed_data for name in NOTICE_TRANSLATION_FIELDS):
+            names.append("origin_notice_translations")
         return {name: getattr(self.instance, name) for name in names}
 
     def clean_kitchen_amber_minutes(self):
@@ -210,7 +237,7 @@ class StoreForm(forms.ModelForm):
 class StoreAdmin(StoreScopedAdmin):
     """Platform admins manage every store. A manager sees only their own ("매장 정보") and edits
     its name, staff-call reasons (and their translations), the kitchen display's timers, its hours,
-    its origin notice and the reminder's chime, never its identifier (their
+    its origin notice (and its translations) and the reminder's chime, never its identifier (their
     logins and tablets name it); adding and deleting stores stays the platform's (the group has
     no such permission)."""
 
@@ -227,7 +254,7 @@ class StoreAdmin(StoreScopedAdmin):
                 ),
             },
         ),
-        (_("Tablet"), {"fields": ["origin_notice", "cart_reminder_chime"]}),
+        (_("Tablet"), {"fields": ["origin_notice", *NOTICE_TRANSLATION_FIELDS, "cart_reminder_chime"]}),
         (
             _("Translations"),
             {
@@ -260,15 +287,21 @@ class StoreAdmin(StoreScopedAdmin):
         update_store_settings(store=obj, actor=request.user, **form.changed_settings())
 
     def construct_change_message(self, request, form, formsets, add=False):
-        """The history names the reasons' translations once, by the model field's name."""
+        """The history names the reasons' and the notice's translations once each, by the model
+        field's name."""
         message = super().construct_change_message(request, form, formsets, add)
         with translation.override(None):
-            labels = {str(form.fields[name].label) for name in REASON_TRANSLATION_FIELDS if name in form.fields}
-            field_name = str(Store._meta.get_field("staff_call_reason_translations").verbose_name)
+            names = {}
+            for fields, model_field in (
+                (REASON_TRANSLATION_FIELDS, "staff_call_reason_translations"),
+                (NOTICE_TRANSLATION_FIELDS, "origin_notice_translations"),
+            ):
+                field_name = str(Store._meta.get_field(model_field).verbose_name)
+                names.update({str(form.fields[name].label): field_name for name in fields if name in form.fields})
         for entry in message:
             changed = entry.get("changed")
             if changed:
-                named = [field_name if label in labels else label for label in changed["fields"]]
+                named = [names.get(label, label) for label in changed["fields"]]
                 changed["fields"] = list(dict.fromkeys(named))
         return message
 

@@ -72,6 +72,37 @@ def clean_reason_translations(value, reasons):
     return cleaned
 
 
+def clean_notice_translations(value, max_length):
+    """`{"en": …, "zh-hans": …, "ja": …}` as stored: languages of TRANSLATED_LANGUAGES only, in
+    that order, texts stripped and at most `max_length` long, blanks dropped. Raises
+    ValidationError on the field."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(
+            {"origin_notice_translations": _("Give the translations as an object keyed by language (en, zh-hans, ja).")}
+        )
+    problems = []
+    for language, text in value.items():
+        if language not in TRANSLATED_LANGUAGES:
+            problems.append(
+                _("%(language)r is not a language of the menu (use %(languages)s).")
+                % {"language": language, "languages": ", ".join(TRANSLATED_LANGUAGES)}
+            )
+        elif text is not None and (not isinstance(text, str) or "\x00" in text or len(text.strip()) > max_length):
+            problems.append(
+                _("%(language)s must be text of at most %(max)d characters.")
+                % {"language": language, "max": max_length}
+            )
+    if problems:
+        raise ValidationError({"origin_notice_translations": problems})
+    return {
+        language: value[language].strip()
+        for language in TRANSLATED_LANGUAGES
+        if isinstance(value.get(language), str) and value[language].strip()
+    }
+
+
 class Store(models.Model):
     """A restaurant; managers name it by `code` when they log in."""
 
@@ -97,6 +128,9 @@ class Store(models.Model):
         blank=True,
         help_text=_("The country of origin of the meat, rice, kimchi, soybeans and seafood the store serves."),
     )
+    # {"en": …, "zh-hans": …, "ja": …}: the origin notice in a guest language; the tablet shows
+    # the Korean notice in a language that has none (core.languages).
+    origin_notice_translations = models.JSONField(_("origin notice translations"), default=dict, blank=True)
     # Whether the tablet's unsent-cart reminder also plays a soft chime (SPEC 3.11).
     cart_reminder_chime = models.BooleanField(
         _("chime with the unsent-cart reminder"),
@@ -184,6 +218,10 @@ class Store(models.Model):
             )
         self.staff_call_reason_translations = clean_reason_translations(
             self.staff_call_reason_translations, self.staff_call_reasons
+        )
+        self.origin_notice_translations = clean_notice_translations(
+            self.origin_notice_translations,
+            self._meta.get_field("origin_notice").max_length,
         )
 
 

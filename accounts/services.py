@@ -30,6 +30,7 @@ STORE_SETTINGS = (
     "kitchen_red_minutes",
     *HOURS_FIELDS,
     "origin_notice",
+    "origin_notice_translations",
     "staff_call_reason_translations",
     "cart_reminder_chime",
 )
@@ -170,7 +171,7 @@ def update_store_settings(*, store: Store, actor: User | None, **fields: Any) ->
     moves `ordering_version` forward, so that an order checked against the old hours is
     checked again under the lock. `actor` (the manager, or None for a script) is logged.
 
-    The origin notice, the reasons' translations and the reminder chime are in the tablet's
+    The origin notice and its translations, the reasons' translations and the reminder chime are in the tablet's
     menu too. Raises ValidationError naming the bad field; nothing changes then."""
     unknown = set(fields) - set(STORE_SETTINGS)
     if unknown:

@@ -98,7 +98,10 @@ class MenuSerializer(serializers.Serializer):
         help_text=_("The staff-call reasons to show, in the menu's language (Korean where untranslated), same order."),
     )
     origin_notice = serializers.CharField(
-        help_text=_("The store's origin notice (원산지 표시판), in Korean; may be empty.")
+        help_text=_(
+            "The store's origin notice (원산지 표시판) in the menu's language (Korean where untranslated); "
+            "may be empty."
+        )
     )
     cart_reminder_chime = serializers.BooleanField(
         help_text=_("Whether the reminder of a cart never sent also plays a soft chime.")

@@ -273,6 +273,32 @@ ORIGIN_NOTICE = """원산지 표시
 두부: 대두 미국산(된장찌개), 외국산(군만두)
 콩가루: 대두 국내산
 오징어: 원양산, 새우: 베트남산, 바지락: 국내산"""
+ORIGIN_NOTICE_TRANSLATIONS = {
+    "en": """Country of Origin
+Rice: Korea
+Beef: Australia (Beef Bulgogi Set, Hot Stone Bibimbap, Japchae), USA (Braised Beef Short Ribs)
+Pork: Korea (Kimchi Stew, Spicy Stir-fried Pork, Pan-fried Dumplings)
+Kimchi: cabbage from Korea, chili powder from China
+Soybeans in tofu: USA (Soybean Paste Stew), imported (Pan-fried Dumplings)
+Soybeans in soybean powder: Korea
+Squid: deep-sea catch, Shrimp: Vietnam, Clams: Korea""",
+    "zh-hans": """原产地标示
+大米：韩国产
+牛肉：澳大利亚产（烤牛肉套餐、石锅拌饭、杂菜），美国产（炖牛排骨）
+猪肉：韩国产（泡菜汤、辣炒猪肉、煎饺）
+泡菜：白菜为韩国产，辣椒粉为中国产
+豆腐（大豆）：美国产（大酱汤），进口（煎饺）
+黄豆粉（大豆）：韩国产
+鱿鱼：远洋捕捞，虾：越南产，花蛤：韩国产""",
+    "ja": """原産地表示
+米：韓国産
+牛肉：オーストラリア産（プルコギ定食、石焼ビビンバ、チャプチェ）、アメリカ産（カルビチム）
+豚肉：韓国産（キムチチゲ、チェユクポックム、焼き餃子）
+キムチ：白菜は韓国産、唐辛子粉は中国産
+豆腐の大豆：アメリカ産（テンジャンチゲ）、外国産（焼き餃子）
+きな粉の大豆：韓国産
+イカ：遠洋産、エビ：ベトナム産、アサリ：韓国産""",
+}
 
 
 def item_translations(key: str) -> dict[str, dict[str, str]]:

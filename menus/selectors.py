@@ -113,6 +113,7 @@ def _read_tablet_menu(store_id: int, language: str) -> tuple[str, bytes]:
         "name",
         "staff_call_reason_translations",
         "origin_notice",
+        "origin_notice_translations",
         "cart_reminder_chime",
     ).get(pk=store_id)
     menu = tablet_body(store_menu(store_id), language, *settings)
@@ -126,11 +127,12 @@ def tablet_body(
     store_name: str,
     reason_translations: dict[str, dict[str, str]],
     origin_notice: str,
+    origin_notice_translations: dict[str, str],
     cart_reminder_chime: bool,
 ) -> dict[str, Any]:
     """The tablet's menu in `language` but for `ordering` (of the moment, added per request):
     the staff-call reasons stay Korean (what the tablet sends) with their `staff_call_reason_labels`
-    in the language beside them; the origin notice is the store's, in Korean."""
+    in the language beside them; the origin notice is in the language, or Korean where it has none."""
     return {
         **localized_menu(menu, language),
         "staff_call_reasons": reasons,
@@ -139,7 +141,7 @@ def tablet_body(
         "staff_call_reason_labels": [
             (reason_translations.get(reason) or {}).get(language) or reason for reason in reasons
         ],
-        "origin_notice": origin_notice,
+        "origin_notice": origin_notice_translations.get(language) or origin_notice,
         "cart_reminder_chime": cart_reminder_chime,
     }
 

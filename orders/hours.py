@@ -47,6 +47,7 @@ def store_settings(store: Store) -> dict[str, Any]:
         "pause_message": store.pause_message,
         "staff_call_reason_translations": dict(store.staff_call_reason_translations),
         "origin_notice": store.origin_notice,
+        "origin_notice_translations": dict(store.origin_notice_translations),
         "cart_reminder_chime": store.cart_reminder_chime,
     }
 

@@ -61,6 +61,13 @@ class StoreSettingsSerializer(serializers.Serializer):
         trim_whitespace=False,
         help_text=_("The origin notice (원산지 표시판) the tablet shows on its own page."),
     )
+    origin_notice_translations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, allow_null=True, trim_whitespace=False),
+        help_text=_(
+            'The origin notice in the guest languages: {"en": …, "zh-hans": …, "ja": …}; a blank text is no '
+            "translation (the Korean notice is shown)."
+        ),
+    )
     cart_reminder_chime = serializers.BooleanField(
         help_text=_("Whether the tablet's reminder of an unsent cart also plays a soft chime.")
     )

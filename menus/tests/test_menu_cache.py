@@ -91,6 +91,7 @@ def tablet_body(store, language="ko"):
                 store.name,
                 store.staff_call_reason_translations,
                 store.origin_notice,
+                store.origin_notice_translations,
                 store.cart_reminder_chime,
             ),
             "ordering": ordering_state(store, timezone.now()),

@@ -71,6 +71,7 @@ def translated_menu(store):
         store=store,
         actor=None,
         origin_notice="쌀: 국내산\n돼지고기: 국내산",
+        origin_notice_translations={"en": "Rice: Korea\nPork: Korea", "ja": "米：韓国産\n豚肉：韓国産"},
         staff_call_reason_translations={"물": {"en": "Water", "ja": "お水"}, "계산 요청": {"zh-hans": "买单"}},
         cart_reminder_chime=False,
     )
@@ -85,6 +86,15 @@ def read(client, table, query="", **headers):
 
 def first_item(body):
     return body["categories"][0]["items"][0]
+
+
+# The store's origin notice in each language of `translated_menu` (Chinese has none: the Korean).
+NOTICES = {
+    "ko": "쌀: 국내산\n돼지고기: 국내산",
+    "en": "Rice: Korea\nPork: Korea",
+    "zh-hans": "쌀: 국내산\n돼지고기: 국내산",
+    "ja": "米：韓国産\n豚肉：韓国産",
+}
 
 
 # The tablet's menu in a language
@@ -151,7 +161,7 @@ def test_each_field_is_in_the_language_where_translated_else_korean(
     # The tablet sends the Korean reason and shows the label.
     assert body["staff_call_reasons"] == ["물", "앞접시", "수저", "계산 요청", "기타"]
     assert body["staff_call_reason_labels"] == labels
-    assert body["origin_notice"] == "쌀: 국내산\n돼지고기: 국내산"
+    assert body["origin_notice"] == NOTICES[language]
     assert body["cart_reminder_chime"] is False
     assert "translations" not in str(body)
 
@@ -211,11 +221,26 @@ def test_a_translation_change_is_a_new_version_in_every_language(client, table, 
     assert first_item(read(client, table, "?lang=en").json())["description"] == "얼큰한 찌개"
 
 
+def test_a_change_of_the_notice_s_translations_is_a_new_version_in_every_language(client, table, translated_menu):
+    store = Store.objects.get(pk=translated_menu["stew"].store_id)
+    before = {language: read(client, table, f"?lang={language}")["ETag"] for language in NOTICES}
+
+    update_store_settings(store=store, actor=None, origin_notice_translations={"zh-hans": "大米：韩国产", "ja": " "})
+
+    for language, etag in before.items():
+        assert read(client, table, f"?lang={language}", if_none_match=etag).status_code == 200
+    notices = {language: read(client, table, f"?lang={language}").json()["origin_notice"] for language in NOTICES}
+    assert notices == {**NOTICES, "en": NOTICES["ko"], "zh-hans": "大米：韩国产", "ja": NOTICES["ko"]}
+    store.refresh_from_db()
+    assert store.origin_notice_translations == {"zh-hans": "大米：韩国产"}
+
+
 def test_another_store_s_tablet_sees_none_of_it(client, translated_menu, other_store):
     other_table = setup_table(store=other_store, number=1, password="1234")[0]
     body = read(client, other_table, "?lang=en").json()
     assert "Kimchi" not in str(body) and "Water" not in str(body)
     assert body["origin_notice"] == "" and body["cart_reminder_chime"] is True
+    assert read(client, other_table, "?lang=ja").json()["origin_notice"] == ""
     assert body["staff_call_reason_labels"] == body["staff_call_reasons"]
 
 
@@ -257,6 +282,14 @@ def test_a_warm_menu_makes_no_query_in_any_language(client, store, table):
             services.save_menu_item(item=stew)
             notices_settled()
             assert len(selectors.tablet_menu_cache) == 0
+            # So does a change of the origin notice's translations.
+            assert read(client, table, "?lang=ja").json()["origin_notice"] == ""
+            update_store_settings(
+                store=store, actor=None, origin_notice="쌀: 국내산", origin_notice_translations={"ja": "米：韓国産"}
+            )
+            notices_settled()
+            assert len(selectors.tablet_menu_cache) == 0
+            assert read(client, table, "?lang=ja").json()["origin_notice"] == "米：韓国産"
     finally:
         selectors.tablet_menu_cache.clear()
 
@@ -434,16 +467,18 @@ def test_another_store_s_manager_cannot_read_or_write_these(client, translated_m
 def test_managers_set_the_origin_notice_reason_translations_and_chime(client, manager, store, table):
     api = manager_api(client, manager)
     shown = api.get(STORE).json()
-    assert (shown["origin_notice"], shown["staff_call_reason_translations"], shown["cart_reminder_chime"]) == (
-        "",
-        {},
-        True,
-    )
+    assert (
+        shown["origin_notice"],
+        shown["origin_notice_translations"],
+        shown["staff_call_reason_translations"],
+        shown["cart_reminder_chime"],
+    ) == ("", {}, {}, True)
     etag = client.get(MENU + "?lang=en", headers=bearer(table))["ETag"]
     response = api.patch(
         STORE,
         {
             "origin_notice": "쌀: 국내산",
+            "origin_notice_translations": {"en": " Rice: Korea ", "zh-hans": "", "ja": None},
             "staff_call_reason_translations": {"물": {"en": "Water", "ja": " "}, "수저": {"zh-hans": "餐具"}},
             "cart_reminder_chime": False,
         },
@@ -452,13 +487,16 @@ def test_managers_set_the_origin_notice_reason_translations_and_chime(client, ma
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["origin_notice"] == "쌀: 국내산"
+    assert body["origin_notice_translations"] == {"en": "Rice: Korea"}
+    assert api.get(STORE).json()["origin_notice_translations"] == {"en": "Rice: Korea"}
     assert body["staff_call_reason_translations"] == {"물": {"en": "Water"}, "수저": {"zh-hans": "餐具"}}
     assert body["cart_reminder_chime"] is False
     # They are in the menu: a new version.
     menu = client.get(MENU + "?lang=en", headers={**bearer(table), "If-None-Match": etag})
     assert menu.status_code == 200
     assert menu.json()["staff_call_reason_labels"][0] == "Water"
-    assert menu.json()["origin_notice"] == "쌀: 국내산"
+    assert menu.json()["origin_notice"] == "Rice: Korea"
+    assert client.get(MENU + "?lang=ja", headers=bearer(table)).json()["origin_notice"] == "쌀: 국내산"
 
     # Renaming the reasons takes the translations of the ones gone with them.
     api.patch(STORE, {"staff_call_reasons": ["물", "기타"]}, content_type="application/json")
@@ -470,13 +508,18 @@ def test_store_updated_carries_what_the_tablet_shows(client, manager, store):
     api = manager_api(client, manager)
     api.patch(
         STORE,
-        {"cart_reminder_chime": False, "staff_call_reason_translations": {"물": {"en": "Water"}}},
+        {
+            "cart_reminder_chime": False,
+            "staff_call_reason_translations": {"물": {"en": "Water"}},
+            "origin_notice_translations": {"ja": "米：韓国産"},
+        },
         content_type="application/json",
     )
     payload = OrderEvent.objects.filter(type=EventType.STORE_UPDATED).latest("id").payload
     assert payload["cart_reminder_chime"] is False
     assert payload["staff_call_reason_translations"] == {"물": {"en": "Water"}}
     assert payload["origin_notice"] == ""
+    assert payload["origin_notice_translations"] == {"ja": "米：韓国産"}
 
 
 @pytest.mark.parametrize(
@@ -488,6 +531,12 @@ def test_store_updated_carries_what_the_tablet_shows(client, manager, store):
         {"staff_call_reason_translations": {"물": "Water"}},
         {"staff_call_reason_translations": ["물"]},
         {"origin_notice": "x" * 4001},
+        {"origin_notice_translations": {"fr": "Riz: Corée"}},
+        {"origin_notice_translations": {"en": "x" * 4001}},
+        {"origin_notice_translations": {"en": ["Rice: Korea"]}},
+        {"origin_notice_translations": {"en": "Rice\x00"}},
+        {"origin_notice_translations": ["en"]},
+        {"origin_notice_translations": "Rice: Korea"},
         {"cart_reminder_chime": "maybe"},
     ],
 )
@@ -499,6 +548,7 @@ def test_bad_store_settings_are_a_400_and_change_nothing(client, manager, store,
     assert set(response.json()["error"]["fields"]) == set(body)
     fresh = Store.objects.get(pk=store.pk)
     assert (fresh.staff_call_reason_translations, fresh.origin_notice, fresh.cart_reminder_chime) == ({}, "", True)
+    assert fresh.origin_notice_translations == {}
     assert fresh.menu_version == version
 
 

@@ -137,6 +137,38 @@ def test_the_store_form_sets_the_origin_notice_chime_and_reason_translations(man
         )
 
 
+def test_the_store_form_sets_the_origin_notice_in_each_language(manager_client, store):
+    page = manager_client.get(reverse("admin:accounts_store_change", args=[store.pk])).content.decode()
+    assert all(f'name="origin_notice_{name}"' in page for name in ("en", "zh_hans", "ja"))
+
+    response = _store_form(
+        manager_client,
+        store,
+        origin_notice="쌀: 국내산",
+        origin_notice_en=" Rice: Korea ",
+        origin_notice_zh_hans="",
+        origin_notice_ja="米：韓国産",
+    )
+
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert store.origin_notice_translations == {"en": "Rice: Korea", "ja": "米：韓国産"}
+    page = manager_client.get(reverse("admin:accounts_store_change", args=[store.pk])).content.decode()
+    assert "米：韓国産</textarea>" in page
+    with translation.override("ko"):
+        assert LogEntry.objects.get().get_change_message() == (
+            "변경한 항목: 원산지 표시판, 원산지 표시판 번역 및 주문 안 한 장바구니 알림음."
+        )
+    # Too long is an error on its textarea, nothing changed; a language left out of the form keeps its text.
+    response = _store_form(manager_client, store, origin_notice_en="x" * 4001, origin_notice_ja="")
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) == {"origin_notice_en"}
+    response = _store_form(manager_client, store, origin_notice="쌀: 국내산", origin_notice_en="Rice: Korea (domestic)")
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert store.origin_notice_translations == {"en": "Rice: Korea (domestic)", "ja": "米：韓国産"}
+
+
 def test_a_translation_of_no_reason_is_a_field_error(manager_client, store):
     response = _store_form(
         manager_client, store, reason_translations_en="물 = Water\n냅킨 = Napkins", cart_reminder_chime="on"

@@ -237,6 +237,11 @@ def test_the_demo_menu_is_in_all_four_languages_with_origins_and_allergens(clien
     assert MenuItem.objects.filter(store=store).exclude(origin="").count() >= 10
     assert MenuItem.objects.filter(store=store).exclude(allergens=[]).count() >= 10
     assert "원산지" in store.origin_notice
+    assert set(store.origin_notice_translations) == set(languages)
+    assert all(
+        len(text.splitlines()) == len(store.origin_notice.splitlines())
+        for text in store.origin_notice_translations.values()
+    )
     assert set(store.staff_call_reason_translations) == set(store.staff_call_reasons)
     for reason in store.staff_call_reasons:
         assert all(store.staff_call_reason_translations[reason].get(language) for language in languages)
@@ -247,6 +252,7 @@ def test_the_demo_menu_is_in_all_four_languages_with_origins_and_allergens(clien
     japanese = client.get("/api/v1/menu?lang=ja", headers=headers).json()
     assert japanese["categories"][0]["name"] == "メインメニュー"
     assert japanese["staff_call_reason_labels"][0] == "お水"
+    assert japanese["origin_notice"].startswith("原産地表示\n米：韓国産")
     version = Store.objects.get(pk=store.pk).menu_version
     seed()
     assert Store.objects.get(pk=store.pk).menu_version == version

@@ -60,6 +60,7 @@ def test_a_manager_reads_the_store_settings_with_the_ordering_state(client, mana
         "staff_call_reasons": ["물", "앞접시", "수저", "계산 요청", "기타"],
         "staff_call_reason_translations": {},
         "origin_notice": "",
+        "origin_notice_translations": {},
         "cart_reminder_chime": True,
         "ordering": {"open": True, "reason": None, "message": "", "reopens_at": None, "closes_at": None},
     }
@@ -209,6 +210,7 @@ def test_a_change_publishes_store_updated_with_the_ordering_state_and_the_tablet
         "pause_message": "잠시만요",
         "staff_call_reason_translations": {},
         "origin_notice": "",
+        "origin_notice_translations": {},
         "cart_reminder_chime": True,
     }
     shown = client.get(STORE, headers=manager_headers(manager)).json()

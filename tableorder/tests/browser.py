@@ -140,6 +140,14 @@ REASON_TRANSLATIONS = REASON_LABELS
 ORIGIN_NOTICE = (
     "돼지고기: 국내산\n쇠고기: 호주산\n쌀: 국내산\n배추김치: 배추 국내산, 고춧가루 중국산\n대두(된장·두부): 국내산"
 )
+ORIGIN_NOTICE_TRANSLATIONS = {
+    "en": "Pork: Korea\nBeef: Australia\nRice: Korea\nKimchi: cabbage from Korea, chili powder from China\n"
+    "Soybeans (doenjang, tofu): Korea",
+    "zh-hans": "猪肉：韩国产\n牛肉：澳大利亚产\n大米：韩国产\n泡菜：白菜为韩国产，辣椒粉为中国产\n"
+    "大豆（大酱、豆腐）：韩国产",
+    "ja": "豚肉：韓国産\n牛肉：オーストラリア産\n米：韓国産\nキムチ：白菜は韓国産、唐辛子粉は中国産\n"
+    "大豆（テンジャン・豆腐）：韓国産",
+}
 
 
 def item_translations(name):
@@ -294,8 +302,9 @@ def seed_store():
         code=STORE_CODE, name=STORE_NAME, manager_username=MANAGER, manager_password="manager-pass-1"
     )
     store.origin_notice = ORIGIN_NOTICE
+    store.origin_notice_translations = ORIGIN_NOTICE_TRANSLATIONS
     store.staff_call_reason_translations = REASON_TRANSLATIONS
-    store.save(update_fields=["origin_notice", "staff_call_reason_translations"])
+    store.save(update_fields=["origin_notice", "origin_notice_translations", "staff_call_reason_translations"])
     for number in TABLES:
         setup_table(store=store, number=number, password=TABLE_PASSWORD)
     categories = {}
@@ -482,6 +491,17 @@ def set_reminder_chime(on):
     from accounts.services import update_store_settings
 
     update_store_settings(store=Store.objects.get(code=STORE_CODE), actor=None, cart_reminder_chime=on)
+
+
+def set_origin_notice_translations(translations):
+    """The test store's origin notice in the guest languages, as a manager sets it; returns the old ones."""
+    from accounts.models import Store
+    from accounts.services import update_store_settings
+
+    store = Store.objects.get(code=STORE_CODE)
+    old = store.origin_notice_translations
+    update_store_settings(store=store, actor=None, origin_notice_translations=translations)
+    return old
 
 
 def add_item_options(name, groups):

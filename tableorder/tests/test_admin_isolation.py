@@ -118,6 +118,7 @@ def store_b(db):
     group = make_option_group(item, name="베타전용옵션그룹", max_select=2)
     Option.objects.create(group=group, name="베타전용옵션", price_delta=500)
     store.origin_notice = "베타전용원산지"
+    store.origin_notice_translations = {"ja": "베타전용번역 원산지"}
     store.staff_call_reason_translations = {"물": {"en": "베타전용호출"}}
     store.save()
     table = setup_table(store=store, number=7, password="7777")[0]

@@ -118,7 +118,9 @@ class World:
             origin="BETA-SECRET 원산지", allergens=["밀"], translations={"ja": {"name": "BETA-SECRET ビビンバ"}}
         )
         type(self.b).objects.filter(pk=self.b.pk).update(
-            origin_notice="BETA-SECRET 원산지", staff_call_reason_translations={"물": {"en": "BETA-SECRET Water"}}
+            origin_notice="BETA-SECRET 원산지",
+            origin_notice_translations={"en": "BETA-SECRET Origin"},
+            staff_call_reason_translations={"물": {"en": "BETA-SECRET Water"}},
         )
         self.b_station = Station.objects.get(store=self.b)
         self.b_printer = self._printer(self.b, "BETA-SECRET 프린터")
@@ -233,6 +235,7 @@ def test_a_manager_of_another_store_never_reaches_its_objects(client, world, rou
             "ordering_paused": True,
             "pause_message": "가로챔",
             "origin_notice": "가로챔",
+            "origin_notice_translations": {"en": "Taken"},
             "staff_call_reason_translations": {"물": {"en": "Taken"}},
             "cart_reminder_chime": False,
         }

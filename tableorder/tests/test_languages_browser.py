@@ -16,6 +16,7 @@ from tableorder.tests.browser import (
     ITEM_TRANSLATIONS,
     MANAGER,
     ORIGIN_NOTICE,
+    ORIGIN_NOTICE_TRANSLATIONS,
     ORIGINS,
     REASON_TRANSLATIONS,
     STORE_CODE,
@@ -126,12 +127,28 @@ def test_a_guest_orders_calls_and_pays_in_each_language(
     page.locator("#origin-open").click()
     notice = page.locator("#origin-dialog")
     expect(notice.get_by_role("heading")).to_have_text(words(language, "Country of origin"))
-    expect(notice.locator("#origin-notice")).to_have_text(ORIGIN_NOTICE)
+    expect(notice.locator("#origin-notice")).to_have_text(
+        in_language(language, ORIGIN_NOTICE, ORIGIN_NOTICE_TRANSLATIONS)
+    )
     if language == "en":
         assert_accessible(page, "the origin notice", "#origin-dialog")
     page.screenshot(path=screenshots / f"lang-{language}-origin.png")
     notice.get_by_role("button", name=words(language, "Close")).click()
     expect(notice).to_be_hidden()
+    if language == "ja":
+        # A manager's change of the notice reaches the open tablet in its language: on menu.updated
+        # it reads the menu again (and keeps it, then shows it, in one step).
+        old = app_server.run_in_app(
+            "set_origin_notice_translations", {**ORIGIN_NOTICE_TRANSLATIONS, "ja": "米：韓国産（新米）"}
+        )
+        try:
+            page.wait_for_function("() => Object.values(localStorage).some((value) => value.includes('新米'))")
+            page.locator("#origin-open").click()
+            expect(notice.locator("#origin-notice")).to_have_text("米：韓国産（新米）")
+            notice.get_by_role("button", name=words(language, "Close")).click()
+        finally:
+            app_server.run_in_app("set_origin_notice_translations", old)
+        page.wait_for_function("() => !Object.values(localStorage).some((value) => value.includes('新米'))")
 
     page.locator("#menu-view").evaluate("el => el.scrollTo(0, 0)")
     page.get_by_role("button", name=words(language, "Add {name}", name=kimchi), exact=True).click()

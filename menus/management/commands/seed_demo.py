@@ -245,7 +245,8 @@ def ensure_demo_store():
 
 
 def ensure_demo_languages(store):
-    """The demo's origin notice and the translations of its staff-call reasons (those it still has)."""
+    """The demo's origin notice in every guest language and the translations of its staff-call
+    reasons (those it still has)."""
     store.refresh_from_db()
     translations = {
         reason: labels for reason, labels in demo_languages.REASON_LABELS.items() if reason in store.staff_call_reasons
@@ -253,6 +254,8 @@ def ensure_demo_languages(store):
     changes = {}
     if store.origin_notice != demo_languages.ORIGIN_NOTICE:
         changes["origin_notice"] = demo_languages.ORIGIN_NOTICE
+    if store.origin_notice_translations != demo_languages.ORIGIN_NOTICE_TRANSLATIONS:
+        changes["origin_notice_translations"] = demo_languages.ORIGIN_NOTICE_TRANSLATIONS
     if store.staff_call_reason_translations != translations:
         changes["staff_call_reason_translations"] = translations
     if changes:
