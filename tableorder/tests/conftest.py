@@ -4,7 +4,9 @@ All browser tests share one app server and its database, so each test works on t
 its own: the tablet tests on 1–12, 51–56, 111–117 and 121–122, the dashboard tests on 21–36,
 41–47 and 71–103, the hostile-input tests (test_hostile_browser.py) on 61–66 of a store of
 their own, the moves (test_move_browser.py) on 161–163, the languages (test_languages_browser.py)
-on 191–194.
+on 191–194, the tablet's accessibility (test_tablet_a11y_browser.py) on 195–198, easy mode
+(test_easy_mode_browser.py) on 201–202, the dashboard's and kitchen's accessibility
+(test_board_a11y_browser.py) on 206–209.
 """
 
 import pytest
