@@ -21,6 +21,7 @@ from menus import menu_files, selectors, services
 from menus.models import Category, ItemOptionGroup, MenuItem, Option, OptionGroup
 from menus.selectors import menu_version, store_menu
 from menus.services import import_menu
+from menus.tests.test_menu_import_export import without_ids
 from menus.translations import clean_translations, translated
 from orders.models import EventType, OrderEvent, OrderLine
 
@@ -556,16 +557,7 @@ def test_bad_store_settings_are_a_400_and_change_nothing(client, manager, store,
 
 
 def menu_without_ids(store):
-    menu = store_menu(store)
-    for category in menu["categories"]:
-        del category["id"]
-        for item in category["items"]:
-            del item["id"]
-            for group in item["option_groups"]:
-                del group["id"]
-                for option in group["options"]:
-                    del option["id"]
-    return menu
+    return without_ids(store_menu(store))
 
 
 def test_a_json_export_imported_elsewhere_keeps_translations_origin_and_allergens(translated_menu, tmp_path):
