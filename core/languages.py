@@ -19,7 +19,7 @@ GUEST_LANGUAGE_CODES = tuple(code for code, _name in GUEST_LANGUAGES)
 # The languages a store translates its menu into (every guest language but the store's).
 TRANSLATED_LANGUAGES = tuple(code for code in GUEST_LANGUAGE_CODES if code != STORE_LANGUAGE)
 TRANSLATED_LANGUAGE_NAMES = {"en": _("English"), "zh-hans": _("Simplified Chinese"), "ja": _("Japanese")}
-# Each language's BCP 47 tag (the script subtag capitalised), for `Content-Language`.
+# Each language's BCP 47 tag (the script subtag capitalised), for `Content-Language` and <html lang>.
 LANGUAGE_TAGS = {"ko": "ko", "en": "en", "zh-hans": "zh-Hans", "ja": "ja"}
 
 # Lowercase language tags a guest's browser may send for each of ours.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.csp import apply_policy, new_nonce
-from core.languages import GUEST_LANGUAGE_CODES, GUEST_LANGUAGES, STORE_LANGUAGE
+from core.languages import GUEST_LANGUAGE_CODES, GUEST_LANGUAGES, LANGUAGE_TAGS, STORE_LANGUAGE
 from menus.allergens import ALLERGENS
 from orders.models import OrderStatus
 from tableorder.pages.ordering import ORDERING_STRINGS
@@ -112,9 +112,6 @@ TABLET_STRINGS = {
     "status_completed": OrderStatus.COMPLETED.label,
 }
 
-# <html lang> for each guest language (BCP 47: the script's subtag capitalised).
-HTML_LANG = {"ko": "ko", "en": "en", "zh-hans": "zh-Hans", "ja": "ja"}
-
 
 class TabletView(TemplateView):
     """The tablet page at `/`: setup, menu, cart, ordering and the session's orders."""
@@ -133,7 +130,7 @@ class TabletView(TemplateView):
             # Rendered now, while the language is the page's.
             response = cast(TemplateResponse, self.render_to_response(context))
             response.render()
-        response["Content-Language"] = HTML_LANG[language]
+        response["Content-Language"] = LANGUAGE_TAGS[language]
         return apply_policy(response, nonce)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -143,10 +140,10 @@ class TabletView(TemplateView):
         korean = context["language"] == STORE_LANGUAGE
         allergens = {name: name if korean else str(label) for name, label in ALLERGENS}
         context["strings"] = {**strings, "allergenNames": allergens}
-        context["html_lang"] = HTML_LANG[context["language"]]
+        context["html_lang"] = LANGUAGE_TAGS[context["language"]]
         context["language_name"] = dict(GUEST_LANGUAGES)[context["language"]]
         context["languages"] = [
-            {"code": code, "name": name, "html_lang": HTML_LANG[code], "current": code == context["language"]}
+            {"code": code, "name": name, "html_lang": LANGUAGE_TAGS[code], "current": code == context["language"]}
             for code, name in GUEST_LANGUAGES
         ]
         return context
