@@ -133,11 +133,36 @@ class NoticeCache(Generic[_K, _V]):
         with self._lock:
             # A notice that arrived during load() may be about a change load() did not see.
             if (self._notices[slot], self._drops) == seen:
-                self._entries.pop(key, None)
-                if len(self._entries) >= self.max_entries:
-                    del self._entries[next(iter(self._entries))]
-                self._entries[key] = (value, generation)
+                self._keep(key, value, generation)
         return value
+
+    def get_among(self, key: _K, load_group: Callable[[], dict[_K, _V]], load: Callable[[], _V]) -> _V:
+        """As `get`, but a miss loads `key`'s whole group at once (`load_group`: a store's
+        tables, say) and keeps every value of it that is safe to keep; `load()` if `key` is not
+        in the group."""
+        entry = self._entries.get(key)
+        if entry is not None and listener_is_fresh(entry[1]):
+            return entry[0]
+        ensure_listening()
+        generation = listener_generation()
+        seen_notices, seen_drops = list(self._notices), self._drops
+        group = load_group()
+        if generation is not None and not connection.in_atomic_block:
+            with self._lock:
+                if self._drops == seen_drops:
+                    for member, value in group.items():
+                        slot = hash(member) % NOTICE_SLOTS
+                        if self._notices[slot] == seen_notices[slot]:
+                            self._keep(member, value, generation)
+        if key in group:
+            return group[key]
+        return self.get(key, load)
+
+    def _keep(self, key: _K, value: _V, generation: int) -> None:
+        self._entries.pop(key, None)
+        if len(self._entries) >= self.max_entries:
+            del self._entries[next(iter(self._entries))]
+        self._entries[key] = (value, generation)
 
     def forget(self, key: _K) -> None:
         """Drop `key` (a notice callback; also safe to call directly)."""

@@ -12,6 +12,7 @@ a client may hold up to N times the cap.
 """
 
 import math
+import random
 import threading
 from collections import Counter
 from collections.abc import Hashable
@@ -88,3 +89,9 @@ class Slot:
         self.slots._give_back(self)
         for other in self.joined:
             other.release()
+
+
+def spread(bounds: tuple[int, int]) -> int:
+    """A random whole number within `bounds` (inclusive): waits that spread out the clients
+    that would otherwise all come back in the same instant. Not for secrets."""
+    return random.randint(*bounds)  # noqa: S311

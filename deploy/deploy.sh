@@ -15,7 +15,7 @@ ROOT=/srv/tableorder
 REPO="${TABLEORDER_REPO:-$ROOT/repo.git}"
 ENV_FILE=/etc/tableorder/env
 # nginx's connections per worker (Debian's default is 768): see deploy/nginx/tableorder-main.conf.
-NGINX_WORKER_CONNECTIONS=8192
+NGINX_WORKER_CONNECTIONS=65536
 RDS_CA_BUNDLE_URL_DEFAULT=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 release="$ROOT/releases/$(date +%Y%m%d%H%M%S)"
 
@@ -88,6 +88,12 @@ fi
 manage make_image_sizes
 manage collectstatic --noinput >/dev/null
 
+# A unit that changes (its limits, its command) takes a restart; else a reload is enough.
+if cmp -s "$release/deploy/systemd/tableorder.service" /etc/systemd/system/tableorder.service; then
+  unit_changed=
+else
+  unit_changed=1
+fi
 ln -sfn "$release" "$ROOT/app"
 install -m 0644 "$release/deploy/systemd/"*.service "$release/deploy/systemd/"*.timer /etc/systemd/system/
 install -m 0644 "$release/deploy/nginx/tableorder.conf" /etc/nginx/sites-available/tableorder
@@ -103,7 +109,13 @@ nginx -t
 systemctl daemon-reload
 systemctl enable --now tableorder-prune-events.timer
 systemctl enable tableorder.service
-systemctl restart tableorder.service
+if [ -z "$unit_changed" ] && systemctl is-active --quiet tableorder.service; then
+  # gunicorn starts the new release's workers on the same socket while the old ones still
+  # serve, then the old ones drain their event streams: no connection refused, nothing lost.
+  systemctl reload tableorder.service
+else
+  systemctl restart tableorder.service
+fi
 systemctl reload nginx
 
 for _ in $(seq 1 30); do

@@ -40,13 +40,14 @@ from rest_framework.views import APIView
 
 from core.api import validated
 from core.errors import error_response
+from core.ratelimit import spread
 from kitchen import printers
 from kitchen.alerts import watcher
 from kitchen.models import JobStatus, Printer, PrintJob
 from kitchen.printing import acknowledge, unsent_frames
 from orders.hub import StreamEnded, hub
 from orders.models import EventType
-from orders.sse import RETRY_MILLISECONDS, releasing_connection, stream_slots
+from orders.sse import RETRY_MILLISECONDS, releasing_connection, retry_frame, stream_slots
 from orders.stream_capacity import server_busy, stream_capacity
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ async def job_stream(printer: Printer, slot: Slot) -> AsyncIterator[bytes]:
     watcher.start()
     digest = printer.token_hash
     try:
-        yield f"retry: {RETRY_MILLISECONDS}\n\n".encode()
+        yield retry_frame(spread(RETRY_MILLISECONDS))
         try:
             generation = await hub.ready()
         except TimeoutError:

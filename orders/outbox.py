@@ -150,6 +150,12 @@ def events_after(
     return [Event.from_row(row) for row in rows.order_by("id").values_list(*COLUMNS)[:limit]]
 
 
+def latest_events(store_id: int, limit: int) -> list[Event]:
+    """A store's `limit` newest committed events, oldest first (sync ORM)."""
+    rows = OrderEvent.objects.filter(store_id=store_id).order_by("-id").values_list(*COLUMNS)[:limit]
+    return [Event.from_row(row) for row in reversed(rows)]
+
+
 async def read_events(reader: psycopg.AsyncConnection[Any], ids: list[int]) -> list[Event]:
     """The events with these ids, oldest first (psycopg async connection)."""
     cursor = await reader.execute(f"SELECT {_SELECT} WHERE id = ANY(%s) ORDER BY id", [ids])

@@ -5,7 +5,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -57,13 +58,20 @@ class SessionIds(TypedDict):
 def table_session_ids(table_id: int) -> SessionIds:
     """The ids of a table's open session, its latest session and its last closed one (None
     where it has none), in one query. Session ids only grow: a larger `closed` than a tablet
-    remembers means the guests it served have left."""
-    ids = TableSession.objects.filter(table_id=table_id).aggregate(
-        open=Max("id", filter=Q(closed_at__isnull=True)),
-        last=Max("id"),
-        closed=Max("id", filter=Q(closed_at__isnull=False)),
-    )
-    return {"open": ids["open"], "last": ids["last"], "closed": ids["closed"]}
+    remembers means the guests it served have left.
+
+    In SQL: every tablet's stream open asks, and the ORM's building of this aggregate costs
+    five times the query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TABLE_SESSION_IDS, [table_id])
+        open_id, last, closed = cursor.fetchone()
+    return {"open": open_id, "last": last, "closed": closed}
+
+
+_TABLE_SESSION_IDS = (
+    "SELECT MAX(id) FILTER (WHERE closed_at IS NULL), MAX(id), MAX(id) FILTER (WHERE closed_at IS NOT NULL) "  # noqa: S608 (the name from the model)
+    f"FROM {TableSession._meta.db_table} WHERE table_id = %s"
+)
 
 
 def session_totals(session_id: int) -> tuple[int, int]:

@@ -33,22 +33,23 @@ import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.errors import error_response
-from core.ratelimit import StreamSlots
-from orders.hub import StreamEnded, hub
+from core.ratelimit import StreamSlots, spread
+from core.runtime.handler import opens_stream
+from orders.hub import RECENT_EVENTS, StreamEnded, Subscription, hub
 from orders.models import KITCHEN_EVENTS, STAFF_ONLY_EVENTS, EventType, OrderEvent
-from orders.outbox import events_after, sse_frame
+from orders.outbox import events_after, latest_events, sse_frame
 from orders.selectors import table_session_ids
 from orders.signals import stream_opened
 from orders.stream_access import StreamAccess, StreamAuthError, manager_access, tablet_access
@@ -67,7 +68,8 @@ HEARTBEAT_SECONDS = 15.0
 # out: a tablet's stream also checks at once when its table's notice arrives).
 REVALIDATE_SECONDS = 60.0
 REPLAY_BATCH = 500
-RETRY_MILLISECONDS = 3000
+# The `retry:` each stream sends: a random wait in this range before a browser reconnects.
+RETRY_MILLISECONDS = (2000, 6000)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -130,18 +132,25 @@ class StreamStart:
     session_id: int | None
     # Tablet streams only: the table's last closed session, if any.
     closed_session_id: int | None = None
+    # The first events after `cursor` to send (at most REPLAY_BATCH), and the listener's
+    # generation they were read under (None: it was not connected).
+    batch: list[Event] = field(default_factory=list)
+    generation: int | None = None
 
 
-def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart:
-    """Where a stream starts: after `last_event_id` (never past the newest event), else now."""
-    events = OrderEvent.objects.filter(store_id=access.store_id)
+def stream_start(access: StreamAccess, last_event_id: int | None, generation: int | None) -> StreamStart:
+    """Where a stream starts: after `last_event_id` (never past the newest event), else now;
+    and its first events. Called after the stream subscribed, under `generation`.
+
+    From the store's recent events in memory when they reach back that far (orders.hub.Recent),
+    else from the outbox, which then tells the hub the store's newest event id.
+    """
     event_filter: SessionFilter | AllEvents | KitchenEvents
     session_id: int | None
     closed_session_id: int | None = None
     if access.table_id is None:
         event_filter, session_id = (KitchenEvents() if access.kitchen_only else AllEvents()), None
     else:
-        events = events.filter(Q(table_id=access.table_id) | Q(table_id__isnull=True))
         ids = table_session_ids(access.table_id)
         session_id, closed_session_id = ids["open"], ids["closed"]
         # With no open session, the next guest's session is the first this tablet may see.
@@ -149,14 +158,40 @@ def stream_start(access: StreamAccess, last_event_id: int | None) -> StreamStart
         # missed its own session's close learns it from `stream.open`'s different session_id.
         floor = session_id or (ids["last"] or 0) + 1
         event_filter = SessionFilter(floor)
-    newest = events.aggregate(newest=Max("id"))["newest"] or 0
-    cursor = newest if last_event_id is None else min(last_event_id, newest)
-    return StreamStart(cursor=cursor, filter=event_filter, session_id=session_id, closed_session_id=closed_session_id)
+    start = StreamStart(
+        cursor=0,
+        filter=event_filter,
+        session_id=session_id,
+        closed_session_id=closed_session_id,
+        generation=generation,
+    )
+    recent = hub.recent(access.store_id, generation)
+    if recent is None:
+        hub.settle(access.store_id, latest_events(access.store_id, RECENT_EVENTS), generation)
+        recent = hub.recent(access.store_id, generation)
+    since = None if recent is None else recent.since
+    if recent is not None and since is not None and (last_event_id is None or last_event_id >= since):
+        start.cursor, start.batch = hub.replay(recent, last_event_id, access.table_id)
+        return start
+    # An older gap, or the listener is not connected: from the outbox.
+    newest = OrderEvent.objects.filter(store_id=access.store_id).aggregate(newest=Max("id"))["newest"] or 0
+    start.cursor = newest if last_event_id is None else min(last_event_id, newest)
+    start.batch = events_after(
+        after_id=start.cursor,
+        store_id=access.store_id,
+        table_id=access.table_id,
+        min_session_id=event_filter.floor,
+        limit=REPLAY_BATCH,
+    )
+    return start
 
 
-_stream_start = releasing_connection(stream_start)
 _still_valid = releasing_connection(StreamAccess.still_valid)
 _events_after = releasing_connection(events_after)
+
+
+def retry_frame(milliseconds: int) -> bytes:
+    return f"retry: {milliseconds}\n\n".encode()
 
 
 def _open_message(start: StreamStart, *, tablet: bool) -> bytes:
@@ -166,24 +201,19 @@ def _open_message(start: StreamStart, *, tablet: bool) -> bytes:
     return sse_frame(start.cursor, "stream.open", json.dumps(data, separators=(",", ":")))
 
 
-async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Slot) -> AsyncIterator[bytes]:
-    """The SSE body: replay after `last_event_id`, then live events, with heartbeats; gives
-    `slot` back when it ends.
+async def event_stream(
+    access: StreamAccess, start: StreamStart, subscription: Subscription, slot: Slot
+) -> AsyncIterator[bytes]:
+    """The SSE body: `start`'s events, the rest of the replay, then live events, with
+    heartbeats; ends the subscription and gives `slot` back when it ends.
 
-    Subscribes before reading the outbox, so an event committed meanwhile is either in the
-    replay or in the subscription's queue (or both: ids at or below the cursor are skipped).
+    `subscription` was made before `start` was read, so an event committed meanwhile is either
+    in the replay or in the subscription's queue (or both: ids at or below the cursor are skipped).
     """
-    subscription = hub.subscribe(store_id=access.store_id, table_id=access.table_id)
     if access.table_id is None:
         stream_opened.send(sender=StreamAccess, store_id=access.store_id)
     try:
-        yield f"retry: {RETRY_MILLISECONDS}\n\n".encode()
-        try:
-            generation = await hub.ready()
-        except TimeoutError:
-            return
-        start = await _stream_start(access, last_event_id)
-        cursor, event_filter = start.cursor, start.filter
+        cursor, event_filter, batch, generation = start.cursor, start.filter, start.batch, start.generation
 
         def replay_after(after_id: int) -> Awaitable[list[Event]]:
             return _events_after(
@@ -194,30 +224,36 @@ async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Sl
                 limit=REPLAY_BATCH,
             )
 
-        # The first batch is read before the stream says it is open, so a client acting on
+        # The first batch was read before the stream says it is open, so a client acting on
         # `stream.open` does not write while the stream reads (on SQLite a read of a table
-        # fails while another connection of the process writes to it).
-        batch = await replay_after(cursor)
-        yield _open_message(start, tablet=access.table_id is not None)
+        # fails while another connection of the process writes to it). The `retry:` is spread
+        # out, so a crashed worker's clients do not all come back in the same instant.
+        frames = [retry_frame(spread(RETRY_MILLISECONDS)), _open_message(start, tablet=access.table_id is not None)]
         event: Event | None
         while True:
             for event in batch:
                 cursor = event.id
                 if event_filter.admits(event):
-                    yield event.message
-            if len(batch) == REPLAY_BATCH:
+                    frames.append(event.message)
+            if frames:
+                # Each read's frames in one write.
+                yield b"".join(frames)
+                frames = []
+            if len(batch) >= REPLAY_BATCH:
                 batch = await replay_after(cursor)
                 continue
             subscription.advance(cursor)
-            # A listener outage while we read: its catch-up could not know our cursor yet.
-            if hub.generation == generation and hub.connected:
+            # A listener outage before or while we read: its catch-up could not know our cursor yet.
+            if generation is not None and hub.generation == generation and hub.connected:
                 break
             try:
                 generation = await hub.ready()
             except TimeoutError:
                 return
             batch = await replay_after(cursor)
-        checked = time.monotonic()
+        # The first check at a random moment of the first period: streams opened together (a
+        # deploy's reconnects) do not check together ever after.
+        checked = time.monotonic() - spread((0, int(REVALIDATE_SECONDS * 1000))) / 1000
         while True:
             event = await subscription.get(HEARTBEAT_SECONDS)
             if subscription.recheck or time.monotonic() - checked >= REVALIDATE_SECONDS:
@@ -234,14 +270,20 @@ async def event_stream(access: StreamAccess, last_event_id: int | None, slot: Sl
                 if event_filter.admits(event):
                     yield event.message
     except StreamEnded:
+        if subscription.reconnect_after is not None:
+            yield retry_frame(subscription.reconnect_after)
         return
     except DatabaseError as error:
         # The client reconnects after `retry` with its Last-Event-ID; nothing is lost.
         logger.warning("stream ended by a database error: %s", error)
         return
     finally:
-        hub.unsubscribe(subscription)
-        slot.release()
+        _end(subscription, slot)
+
+
+def _end(subscription: Subscription, slot: Slot) -> None:
+    hub.unsubscribe(subscription)
+    slot.release()
 
 
 def _last_event_id(request: HttpRequest) -> int | None:
@@ -254,9 +296,11 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-async def _stream_response(
+def _stream_response(
     request: HttpRequest, resolve_access: Callable[[HttpRequest], StreamAccess]
 ) -> JsonResponse | StreamingHttpResponse:
+    """Everything but the body, in the request's thread: who asks, where the stream starts
+    and its first events, with one database connection. The body runs on the event loop."""
     try:
         last_event_id = _last_event_id(request)
     except ValueError:
@@ -264,7 +308,7 @@ async def _stream_response(
             400, "invalid", _("Invalid input."), fields={"last_event_id": [_("Must be a non-negative event id.")]}
         )
     try:
-        access = await releasing_connection(resolve_access)(request)
+        access = resolve_access(request)
     except StreamAuthError as error:
         return error.response()
     slot = _stream_slot(access)
@@ -272,9 +316,16 @@ async def _stream_response(
         return _too_many_streams()
     if not stream_capacity.admit(slot):
         return server_busy()
-    response = StreamingHttpResponse(event_stream(access, last_event_id, slot), content_type="text/event-stream")
+    generation = hub.current_generation()
+    subscription = hub.subscribe(store_id=access.store_id, table_id=access.table_id)
+    try:
+        start = stream_start(access, last_event_id, generation)
+    except BaseException:
+        _end(subscription, slot)
+        raise
+    response = StreamingHttpResponse(event_stream(access, start, subscription, slot), content_type="text/event-stream")
     # A client gone before the body's first chunk never runs the stream's `finally`.
-    weakref.finalize(response, slot.release)
+    weakref.finalize(response, _end, subscription, slot)
     response["Cache-Control"] = "no-cache, no-transform"
     # nginx would otherwise buffer the stream (it drops this header before the client).
     response["X-Accel-Buffering"] = "no"
@@ -297,13 +348,15 @@ def _too_many_streams() -> JsonResponse:
     return error_response(429, "too_many_streams", message, headers={"Retry-After": str(int(HEARTBEAT_SECONDS))})
 
 
+@opens_stream(busy=server_busy)
 @require_GET
-async def admin_stream(request: HttpRequest) -> JsonResponse | StreamingHttpResponse:
+def admin_stream(request: HttpRequest) -> JsonResponse | StreamingHttpResponse:
     """SSE of every order event of the manager's store."""
-    return await _stream_response(request, manager_access)
+    return _stream_response(request, manager_access)
 
 
+@opens_stream(busy=server_busy)
 @require_GET
-async def tablet_stream(request: HttpRequest) -> JsonResponse | StreamingHttpResponse:
+def tablet_stream(request: HttpRequest) -> JsonResponse | StreamingHttpResponse:
     """SSE of the tablet's table: its current session's order events."""
-    return await _stream_response(request, tablet_access)
+    return _stream_response(request, tablet_access)

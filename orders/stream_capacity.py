@@ -71,10 +71,11 @@ class StreamCapacity:
         return True
 
 
-def server_busy() -> JsonResponse:
-    """The answer to a stream refused for want of descriptors."""
+def server_busy(retry_after: int = RETRY_AFTER_SECONDS) -> JsonResponse:
+    """The answer to a stream refused for want of descriptors (or, from the ASGI handler, of
+    time: too many stream opens waiting)."""
     message = _("The server is busy. The stream will reconnect shortly.")
-    return error_response(503, "server_busy", message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return error_response(503, "server_busy", message, headers={"Retry-After": str(retry_after)})
 
 
 stream_capacity = StreamCapacity()

@@ -61,6 +61,17 @@ def test_a_warm_check_makes_no_query_and_hands_out_copies(table, django_assert_n
     assert (third.number, third.store.name) == (first.number, first.store.name) == (1, "알파 식당")
 
 
+def test_a_miss_loads_the_whole_stores_tables_in_its_one_query(table, store, django_assert_num_queries):
+    # A store's tablets come together (opening time, a deploy's reconnects).
+    others = [setup_table(store=store, number=number, password="1234")[0] for number in (2, 3)]
+    notices_settled()
+    with django_assert_num_queries(1):
+        check(table)
+    with django_assert_num_queries(0):
+        for other in others:
+            assert check(other).id == other.id
+
+
 def test_a_stale_credential_is_refused_from_memory_too(table, django_assert_num_queries):
     notices_settled()
     check(table)

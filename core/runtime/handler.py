@@ -10,21 +10,26 @@ body is read on the event loop, then `request_started`, the middleware chain loa
 mode, the view and `request_finished` (which gives the database connection back) run in one
 call on one of REQUEST_THREADS threads, in a copy of the request's context, and the response
 is sent from the loop (asgiref's `sync_to_async` would do the same for ~80 µs more). A sync
-view's streaming response (a static file) is read and closed after it, as Django does. A
-request to an async view (an event stream) takes Django's path, as follows.
+view's streaming response (a static file) is read and closed after it, as Django does.
 
-Django runs each request inside an asgiref `ThreadSensitiveContext`: its sync parts (the
-`request_started` receivers, sync middleware, sync views) share one thread of the request's
-own, made at the first such call and ended when the response has been sent. Every request
-makes such a call (Django's `request_started` receivers are sync), so an event stream,
-whose response is sent for hours, held one idle thread (and its stack) all that time.
+An event stream's view (`opens_stream`: orders.sse) is a sync view too, whose answer is an
+async StreamingHttpResponse: the middleware, the credentials and where the stream starts
+(with its first events) take one call on one of STREAM_OPEN_THREADS threads of their own,
+and the body then runs on the event loop, holding no thread, until it ends or the client
+goes away (a disconnect cancels it, as in Django's handler). So a storm of reconnects (a
+deploy, a worker that crashed) takes at most those threads and leaves the request threads to
+orders; past settings.STREAM_OPENS_WAITING stream opens waiting, one more is answered at
+once, on the loop, with a 503 `server_busy` and a random Retry-After.
 
-Here that thread is let go when the response turns out to be an async stream: by then the
-request's sync parts are done and the body runs on the event loop. First the thread's
-database connections are closed (given back to the pool), since nothing will use or close
-them later. A sync call made after that (Django closing the response when the stream ends)
-runs on a thread of its own that ends with the call. Stream bodies do their database work
-with `sync_to_async(thread_sensitive=False)`, on the loop's shared pool (orders.sse).
+A request to an async view takes Django's path. Django runs each request inside an asgiref
+`ThreadSensitiveContext`: its sync parts (the `request_started` receivers, sync middleware)
+share one thread of the request's own, made at the first such call and ended when the
+response has been sent; an async streaming response would hold it for hours. Here that
+thread is let go when the response turns out to be an async stream, after closing its
+database connections (given back to the pool). A sync call made after that (Django closing
+the response when the stream ends) runs on a thread of its own that ends with the call.
+Stream bodies do their database work with `sync_to_async(thread_sensitive=False)`, on the
+loop's shared pool (orders.sse).
 
 `serving_loop()` is the event loop this process serves requests on, for code in a worker
 thread that needs to schedule work there (core.listener).
@@ -33,8 +38,10 @@ thread that needs to schedule work there (core.listener).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar, TypeVarTuple
@@ -55,7 +62,10 @@ if TYPE_CHECKING:
 Receive: TypeAlias = Callable[[], Awaitable[Mapping[str, Any]]]
 Send: TypeAlias = Callable[[Mapping[str, Any]], Awaitable[None]]
 
+logger = logging.getLogger(__name__)
+
 _P = ParamSpec("_P")
+_View = TypeVar("_View", bound=Callable[..., Any])
 _T = TypeVar("_T")
 _Ts = TypeVarTuple("_Ts")
 
@@ -64,6 +74,14 @@ _Ts = TypeVarTuple("_Ts")
 # needs no database finds a thread while others wait for connections.
 REQUEST_THREADS = 32
 _request_threads = ThreadPoolExecutor(max_workers=REQUEST_THREADS, thread_name_prefix="request")
+# Streams opened at once by a process, on threads of their own (`ASGIHandler.open_stream`).
+STREAM_OPEN_THREADS = 4
+_stream_open_threads = ThreadPoolExecutor(max_workers=STREAM_OPEN_THREADS, thread_name_prefix="stream-open")
+# A refused stream open asks its client to come back after a random wait in this range, seconds.
+STREAM_BUSY_RETRY_AFTER = (2, 8)
+# Stream opens waiting or running now, and the refusals since the last one admitted (on the loop).
+_stream_opens = 0
+_stream_opens_refused: list[None] = []
 _request_thread: contextvars.ContextVar[RequestThread] = contextvars.ContextVar("request_thread")
 _serving_loop: asyncio.AbstractEventLoop | None = None
 
@@ -101,26 +119,49 @@ class RequestThread(Executor):
             self._thread.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def serves_async_view(scope: Mapping[str, Any]) -> bool:
-    """Whether the request's URL resolves to an async view (an event stream)."""
+def opens_stream(busy: Callable[[int], HttpResponseBase]) -> Callable[[_View], _View]:
+    """Mark a sync view that answers with an event stream (an async StreamingHttpResponse):
+    it runs on the stream-open threads, and its response is sent while the client is there.
+    `busy(retry_after)` is the answer when too many stream opens wait."""
+
+    def mark(view: _View) -> _View:
+        view.opens_stream = busy  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def view_kind(scope: Mapping[str, Any]) -> str:
+    """'async', 'stream' (`opens_stream`) or 'sync' (also for a URL that resolves to nothing)."""
+    return _resolved_view(scope)[0]
+
+
+def _resolved_view(scope: Mapping[str, Any]) -> tuple[str, Callable[[int], HttpResponseBase] | None]:
+    """The view's kind (`view_kind`), and a stream view's `busy` answer."""
     script_name = asgi.get_script_prefix(scope)
     path_info = scope["path"].removeprefix(script_name) if script_name else scope["path"]
-    return _resolves_to_async_view(settings.ROOT_URLCONF, path_info)
+    return _resolve(settings.ROOT_URLCONF, path_info)
 
 
 @functools.lru_cache(maxsize=1024)
-def _resolves_to_async_view(urlconf: str, path_info: str) -> bool:
+def _resolve(urlconf: str, path_info: str) -> tuple[str, Callable[[int], HttpResponseBase] | None]:
     try:
         match = get_resolver(urlconf).resolve(path_info)
     except Resolver404:
-        return False
-    return iscoroutinefunction(match.func)
+        return "sync", None
+    if iscoroutinefunction(match.func):
+        return "async", None
+    busy = getattr(match.func, "opens_stream", None)
+    return ("stream", busy) if busy is not None else ("sync", None)
 
 
-def in_request_thread(function: Callable[[*_Ts], _T], *args: *_Ts) -> asyncio.Future[_T]:
-    """`function(*args)` on one of REQUEST_THREADS threads, in a copy of the caller's context."""
+def in_request_thread(
+    function: Callable[[*_Ts], _T], *args: *_Ts, executor: Executor = _request_threads
+) -> asyncio.Future[_T]:
+    """`function(*args)` on one of REQUEST_THREADS threads (or `executor`'s), in a copy of the
+    caller's context."""
     loop = asyncio.get_running_loop()
-    return loop.run_in_executor(_request_threads, contextvars.copy_context().run, function, *args)
+    return loop.run_in_executor(executor, contextvars.copy_context().run, function, *args)
 
 
 class ASGIHandler(asgi.ASGIHandler):
@@ -133,8 +174,12 @@ class ASGIHandler(asgi.ASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         global _serving_loop
         _serving_loop = asyncio.get_running_loop()
-        if scope["type"] == "http" and not serves_async_view(scope):
+        kind, busy = _resolved_view(scope) if scope["type"] == "http" else ("async", None)
+        if kind == "sync":
             await self.handle_in_one_hop(scope, receive, send)
+            return
+        if busy is not None:
+            await self.open_stream(scope, receive, send, busy)
             return
         thread = RequestThread()
         token = _request_thread.set(thread)
@@ -161,6 +206,51 @@ class ASGIHandler(asgi.ASGIHandler):
         finally:
             body_file.close()
 
+    async def open_stream(
+        self, scope: dict[str, Any], receive: Receive, send: Send, busy: Callable[[int], HttpResponseBase]
+    ) -> None:
+        """A request to an `opens_stream` view: as a sync view's, on the stream-open threads
+        (see the module's docstring)."""
+        global _stream_opens
+        if _stream_opens >= settings.STREAM_OPENS_WAITING:
+            # Imported here: the handler is loaded before the apps.
+            from core.ratelimit import spread
+
+            _refuse_stream_open()
+            await super().send_response(busy(spread(STREAM_BUSY_RETRY_AFTER)), send)
+            return
+        _stream_opens += 1
+        try:
+            try:
+                body_file = await self.read_body(receive)
+            except RequestAborted:
+                return
+            try:
+                response = await in_request_thread(self.respond, scope, body_file, executor=_stream_open_threads)
+            finally:
+                body_file.close()
+        finally:
+            _stream_opens -= 1
+        _stream_opens_refused.clear()
+        if response.streaming and response.is_async:  # type: ignore[attr-defined]
+            await self.send_while_connected(response, receive, send)
+        else:
+            await self.send_response(response, send)
+        if response.streaming:
+            await in_request_thread(response.close)
+
+    async def send_while_connected(self, response: HttpResponseBase, receive: Receive, send: Send) -> None:
+        """Send an endless response until it ends or the client goes away, as Django's handler
+        does: a disconnect cancels the sending, which runs the body's `finally`."""
+        sending = asyncio.create_task(self.send_response(response, send))
+        listening = asyncio.create_task(self.listen_for_disconnect(receive))
+        await asyncio.wait((sending, listening), return_when=asyncio.FIRST_COMPLETED)
+        for task in (listening, sending):
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                await task
+
     def respond(self, scope: Mapping[str, Any], body_file: IO[bytes]) -> HttpResponseBase:
         """The response, made as Django's WSGI handler makes it; closed unless it streams."""
         set_script_prefix(asgi.get_script_prefix(scope))
@@ -183,8 +273,16 @@ class ASGIHandler(asgi.ASGIHandler):
         return response
 
     async def send_response(self, response: HttpResponseBase, send: Send) -> None:
-        # A streaming response is a StreamingHttpResponse, which has is_async.
-        if response.streaming and response.is_async:  # type: ignore[attr-defined]
+        # A streaming response is a StreamingHttpResponse, which has is_async. On Django's
+        # path (an async view) its thread is let go; `respond` closed the others' connections.
+        thread = _request_thread.get(None)
+        if response.streaming and response.is_async and thread is not None:  # type: ignore[attr-defined]
             await sync_to_async(connections.close_all)()
-            _request_thread.get().release()
+            thread.release()
         await super().send_response(response, send)
+
+
+def _refuse_stream_open() -> None:
+    if not _stream_opens_refused:
+        logger.warning("stream refused: %d stream opens waiting, the most a process lets wait", _stream_opens)
+    _stream_opens_refused.append(None)

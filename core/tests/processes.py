@@ -52,8 +52,14 @@ def app_server(log_path, env=None, open_files=None):
     worker with a listener of its own) in a process of its own, on this test run's database
     (PostgreSQL; tests commit with `transactional_db` for it to see) and with its signing keys;
     yields its base URL. `env` adds to the server's environment; `open_files` is its open-files
-    limit (production's by default, bench.server.running_server)."""
-    env = {"SECRET_KEY": settings.SECRET_KEY, "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"], **(env or {})}
+    limit (production's by default, bench.server.running_server). It stops without the
+    reload's handover (STREAM_HANDOVER_SECONDS, deploy/gunicorn.conf.py) unless `env` sets one."""
+    env = {
+        "SECRET_KEY": settings.SECRET_KEY,
+        "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
+        "STREAM_HANDOVER_SECONDS": "0",
+        **(env or {}),
+    }
     with running_server(
         database_url=suite_database_url(), workers=1, env=env, migrate=False, log_path=log_path, open_files=open_files
     ) as url:

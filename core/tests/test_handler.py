@@ -14,7 +14,7 @@ from django.urls import path
 
 from accounts.tokens import table_tokens
 from core.listener import listener
-from core.runtime.handler import ASGIHandler, serves_async_view
+from core.runtime.handler import ASGIHandler, view_kind
 
 
 def asgi_request(application, method, url, *, headers=None, body=b""):
@@ -167,14 +167,14 @@ def test_answers_are_those_of_the_wsgi_handler(tablet, menu):
             assert asgi_body == answer.content, where
 
 
-def test_the_event_streams_and_only_they_take_djangos_async_path():
+def test_the_event_streams_open_on_their_own_threads_and_nothing_takes_djangos_async_path():
     def scope(path_info):
         return {"type": "http", "path": path_info, "root_path": ""}
 
-    assert serves_async_view(scope("/api/v1/admin/stream"))
-    assert serves_async_view(scope("/api/v1/orders/stream"))
+    for path_info in ("/api/v1/admin/stream", "/api/v1/orders/stream"):
+        assert view_kind(scope(path_info)) == "stream", path_info
     for path_info in ("/api/v1/menu", "/api/v1/orders", "/healthz", "/admin/", "/", "/no-such-page"):
-        assert not serves_async_view(scope(path_info)), path_info
+        assert view_kind(scope(path_info)) == "sync", path_info
 
 
 def a_sync_view(request):

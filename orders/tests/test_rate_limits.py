@@ -18,6 +18,7 @@ from accounts.tokens import manager_tokens, table_tokens
 from conftest import postgres_only
 from core.exceptions import RateLimited
 from orders import sse, stream_access
+from orders.hub import hub
 from orders.models import EventType, Order, OrderEvent, OrderLine, StaffCall, TableSession
 from orders.services import close_session, delete_order, place_order
 from orders.staff_calls import acknowledge_staff_call, call_staff
@@ -307,15 +308,17 @@ def test_a_stream_dropped_before_it_started_gives_its_place_back(manager, settin
     key = ("manager", manager.id)
 
     async def scenario():
-        response = await sse.admin_stream(request)
+        # The view, called on the loop as the test process allows (DJANGO_ALLOW_ASYNC_UNSAFE).
+        response = sse.admin_stream(request)
         assert response.status_code == 200
         assert sse.stream_slots.open_count(key) == 1
-        refused = await sse.admin_stream(request)
+        refused = sse.admin_stream(request)
         assert refused.status_code == 429
         # The server never iterated the body (its client left first): no `finally` ran.
         del response
         gc.collect()
         assert sse.stream_slots.open_count(key) == 0
+        assert hub.subscriber_count() == 0
         await asyncio.sleep(0)
 
     run(scenario)

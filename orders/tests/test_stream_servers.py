@@ -6,6 +6,7 @@ private server of its own (reliability/tests/test_faults.py, test_database_resta
 on the shared one these tests use.
 """
 
+import asyncio
 import os
 import signal
 import time
@@ -19,6 +20,7 @@ import pytest
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import postgres_only
 from core.tests.processes import app_server
+from orders.hub import RECONNECT_MILLISECONDS
 from orders.tests.sse_client import HTTPStream, run
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
@@ -76,7 +78,8 @@ def test_an_order_placed_through_one_server_reaches_streams_held_by_another(tabl
 
 def test_a_server_stops_at_once_with_streams_open(table, manager, tmp_path):
     """The hub ends its streams on SIGTERM ahead of the server's own handler (orders.hub), so a
-    stop or a deploy does not wait out the graceful timeout for clients that never hang up."""
+    stop or a deploy does not wait out the graceful timeout for clients that never hang up;
+    each stream's last words tell its client when to come back."""
     manager_token = manager_tokens(manager)["access"]
     tablet_token = table_tokens(table)["access"]
     graceful = 30
@@ -92,6 +95,8 @@ def test_a_server_stops_at_once_with_streams_open(table, manager, tmp_path):
             started = time.monotonic()
             os.kill(server.pid, signal.SIGTERM)
             for stream in (dashboard, tablet):
+                last = await stream.next_frame(graceful)
+                assert RECONNECT_MILLISECONDS[0] <= last.retry <= RECONNECT_MILLISECONDS[1]
                 with pytest.raises(EOFError):
                     await stream.next_frame(graceful)
             return time.monotonic() - started
@@ -100,3 +105,64 @@ def test_a_server_stops_at_once_with_streams_open(table, manager, tmp_path):
         ended_after = run(scenario)
     # Far from the graceful timeout the streams would otherwise have held the stop for.
     assert ended_after < graceful / 3
+
+
+def test_a_reload_hands_over_to_new_workers_without_a_refusal_or_a_lost_event(table, menu, manager, tmp_path):
+    """A deploy's reload (SIGHUP to gunicorn's master, deploy/gunicorn.conf.py): the new workers
+    start on the same socket while the old one still serves, then the old one drains its
+    streams, whose clients resume with Last-Event-ID on the new one. Orders placed all along
+    are all answered 201 and each reaches both streams exactly once."""
+    manager_token = manager_tokens(manager)["access"]
+    tablet_token = table_tokens(table)["access"]
+    stack, (server,) = servers(1, tmp_path, env={"STREAM_HANDOVER_SECONDS": "1"})
+    (old_worker,) = server.worker_pids()
+
+    async def follow(path, token, heard, stop):
+        """Like an EventSource: reopen after each end with the last id, until `stop`."""
+        last_id, opens = None, 0
+        while not stop.is_set():
+            headers = {} if last_id is None else {"last-event-id": str(last_id)}
+            async with HTTPStream(server + path, token=token, headers=headers) as stream:
+                assert stream.status == 200
+                opens += 1
+                try:
+                    while not stop.is_set():
+                        frame = await stream.next_frame(0.5)
+                        if frame.id is not None:
+                            last_id = frame.id
+                        if frame.event == "order.created":
+                            heard.append(frame.data["order"]["id"])
+                except (EOFError, TimeoutError, httpx.HTTPError):
+                    pass
+        return opens
+
+    async def scenario():
+        stop = asyncio.Event()
+        dashboard_heard, tablet_heard = [], []
+        followers = [
+            asyncio.create_task(follow(ADMIN, manager_token, dashboard_heard, stop)),
+            asyncio.create_task(follow(TABLET, tablet_token, tablet_heard, stop)),
+        ]
+        placed = []
+        async with httpx.AsyncClient(timeout=10) as client:
+            await asyncio.sleep(0.5)
+            os.kill(server.pid, signal.SIGHUP)
+            reloaded_at = time.monotonic()
+            while time.monotonic() - reloaded_at < 6:
+                placed.append((await post_order(client, server, tablet_token, menu[0]))["id"])
+                await asyncio.sleep(0.1)
+            deadline = time.monotonic() + 10
+            while len(tablet_heard) < len(placed) or len(dashboard_heard) < len(placed):
+                assert time.monotonic() < deadline, "events missing after the reload"
+                await asyncio.sleep(0.1)
+        stop.set()
+        opens = await asyncio.gather(*followers)
+        return placed, dashboard_heard, tablet_heard, opens
+
+    with stack:
+        placed, dashboard_heard, tablet_heard, opens = run(scenario)
+        new_workers = server.worker_pids()
+    assert new_workers and old_worker not in new_workers
+    # Each stream was drained once and came back; every order arrived once, in order.
+    assert opens == [2, 2]
+    assert dashboard_heard == placed and tablet_heard == placed

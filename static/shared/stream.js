@@ -6,7 +6,9 @@
 // by then, so each error closes it and a new connection takes a new ticket. Without a ticket
 // the browser's own reconnect is kept; once it gives up for good, the page starts over.
 
-// Waits before the next attempt after a drop: soon at first, then no more than every 10 s.
+// Waits before the next attempt after a drop: soon at first, then no more than every 10 s; each
+// between half and one and a half times that, at random, so that the screens a restart or a
+// deploy dropped together do not all come back in the same instant.
 const RETRY_MS = [1000, 2000, 5000, 10000];
 
 export class EventStream {
@@ -118,7 +120,7 @@ export class EventStream {
   retryLater() {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    const wait = RETRY_MS[Math.min(this.failures, RETRY_MS.length - 1)];
+    const wait = RETRY_MS[Math.min(this.failures, RETRY_MS.length - 1)] * (0.5 + Math.random());
     this.failures += 1;
     this.timer = setTimeout(() => this.connect(), wait);
   }

@@ -47,7 +47,7 @@ def nginx_rlimit():
 def test_the_app_server_has_an_open_files_limit_and_a_worker_holds_the_streams_it_is_sized_for():
     # The benchmark's fan-out, which meets its targets at this many streams on one worker.
     sized_for = fanout_args([]).streams
-    assert production_open_files_limit() == 2048
+    assert production_open_files_limit() == 16384
     assert int(env_example()["STREAM_FD_RESERVE"]) == settings.STREAM_FD_RESERVE
     assert app_streams_per_worker() >= sized_for
 
