@@ -207,7 +207,7 @@ def run_cell(args, payload, clients, listeners, notify):
         return {"skipped": f"needs {clients + listeners + 2} connections, {free} free"}
     context = multiprocessing.get_context("fork")
     gate = (context.Queue(), context.Event(), context.Value("d", 0.0, lock=False), context.Event())
-    ready, go, end_at, finished = gate
+    _ready, go, _end_at, finished = gate
     results = context.Queue()
     expected, give_up_at = context.Value("q", -1, lock=False), context.Value("d", 0.0, lock=False)
     statement = INSERT_AND_NOTIFY if notify else INSERT
@@ -227,35 +227,55 @@ def run_cell(args, payload, clients, listeners, notify):
         )
     for process in processes:
         process.start()
+    try:
+        return _measure(
+            args,
+            processes=client_processes,
+            listeners=listeners,
+            notify=notify,
+            gate=gate,
+            results=results,
+            expected=expected,
+            give_up_at=give_up_at,
+        )
+    finally:
+        # Whatever happened, let every child end: a loop not yet started ends at once.
+        go.set()
+        expected.value = max(expected.value, 0)
+        finished.set()
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.terminate()
+
+
+def _measure(args, *, processes, listeners, notify, gate, results, expected, give_up_at):
+    """A cell's measured phase, once its client and listener processes have started."""
+    ready, go, end_at, _finished = gate
     pids = {"committers": [], "listeners": []}
-    for _process in processes:
+    for _process in range(processes + bool(listeners)):
         kind, backend_pids = ready.get(timeout=60)
         pids[kind] += backend_pids
-    monitor = _connect(args.database_url)
-    cpu_before = {pid: cpu_seconds(pid) for pid in pids["committers"] + pids["listeners"]}
-    busy_before = machine_busy()
-    started = time.monotonic()
-    end_at.value = started + args.duration
-    go.set()
-    queue_usage = 0.0
-    while time.monotonic() < end_at.value:
-        queue_usage = max(queue_usage, monitor.execute("SELECT pg_notification_queue_usage()").fetchone()[0])
-        time.sleep(0.25)
-    busy_after = machine_busy()
-    committed = [results.get(timeout=60) for _ in range(client_processes)]
-    sent = sum(len(part["latencies"]) + part["late"] for part in committed)
-    last_commit = max(part["last"] for part in committed)
-    heard = None
-    if listeners:
-        expected.value = sent if notify else 0
-        give_up_at.value = time.monotonic() + GRACE_SECONDS
-        heard = results.get(timeout=GRACE_SECONDS + 30)
-        queue_usage = max(queue_usage, monitor.execute("SELECT pg_notification_queue_usage()").fetchone()[0])
-    cpu_after = {pid: cpu_seconds(pid) for pid in cpu_before}
-    finished.set()
-    for process in processes:
-        process.join(timeout=30)
-    monitor.close()
+    with _connect(args.database_url) as monitor:
+        cpu_before = {pid: cpu_seconds(pid) for pid in pids["committers"] + pids["listeners"]}
+        busy_before = machine_busy()
+        end_at.value = time.monotonic() + args.duration
+        go.set()
+        queue_usage = 0.0
+        while time.monotonic() < end_at.value:
+            queue_usage = max(queue_usage, monitor.execute("SELECT pg_notification_queue_usage()").fetchone()[0])
+            time.sleep(0.25)
+        busy_after = machine_busy()
+        committed = [results.get(timeout=60) for _ in range(processes)]
+        sent = sum(len(part["latencies"]) + part["late"] for part in committed)
+        last_commit = max(part["last"] for part in committed)
+        heard = None
+        if listeners:
+            expected.value = sent if notify else 0
+            give_up_at.value = time.monotonic() + GRACE_SECONDS
+            heard = results.get(timeout=GRACE_SECONDS + 30)
+            queue_usage = max(queue_usage, monitor.execute("SELECT pg_notification_queue_usage()").fetchone()[0])
+        cpu_after = {pid: cpu_seconds(pid) for pid in cpu_before}
 
     def backend_ms(kind):
         spent = sum((cpu_after[pid] or 0.0) - (cpu_before[pid] or 0.0) for pid in pids[kind])
