@@ -92,7 +92,7 @@ def seed_with_tokens(*, prefix, stores, tables):
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
-    from accounts.models import Role, Store, Table, User
+    from accounts.models import Store, Table, User
     from accounts.services import store_manager_group
     from accounts.tokens import manager_tokens, table_tokens
     from menus.models import Category, MenuItem
@@ -109,10 +109,9 @@ def seed_with_tokens(*, prefix, stores, tables):
             store.full_clean()
             store.save()
             made_stores.append(store)
-        # create_manager's rows: a manager in the "store manager" group.
+        # create_manager's rows: a manager (the default role) in the "store manager" group.
         managers = User.objects.bulk_create(
-            User(store=store, username=MANAGER_USERNAME, role=Role.MANAGER, is_staff=True, password=manager_hash)
-            for store in made_stores
+            User(store=store, username=MANAGER_USERNAME, is_staff=True, password=manager_hash) for store in made_stores
         )
         group = store_manager_group()
         User.groups.through.objects.bulk_create(
