@@ -31,6 +31,7 @@ that reads only the lines it needs; its own CPU is reported with the server's (b
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import random
 import re
@@ -58,6 +59,8 @@ DEFAULT_RETRY_MS = 3000
 # Waits after successive failed opens without a Retry-After (static/shared/stream.js).
 FAILURE_WAITS = (1.0, 2.0, 5.0, 10.0)
 POLL_SECONDS = 0.1
+# A menu read and its order not answered within this many seconds have failed (TimeoutError).
+REQUEST_TIMEOUT = 30.0
 RETRY_AFTER = re.compile(rb"\r\nretry-after:[ \t]*(\d+)", re.IGNORECASE)
 
 TARGET_DASHBOARD_P99_MS = 100
@@ -226,7 +229,7 @@ class StreamProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc):
         if not self.opened.done():
-            self.fail(type(exc).__name__ if exc else "closed before stream.open")
+            self.fail(error_kind(exc) if exc else "closed before stream.open")
         elif self.stream.transport is self.transport:
             self.stream.client.ended(self.stream, exc)
 
@@ -372,27 +375,31 @@ class Orders:
             self.connections += 1
         auth = {"Authorization": f"Bearer {table['token']}"}
         try:
-            menu_headers = {**auth, "If-None-Match": table["etag"]} if table.get("etag") else auth
-            status, _body = await self.request(connection, "GET", "/api/v1/menu", headers=menu_headers, parse=False)
-            record["menu_ms"] = (time.perf_counter() - record["started"]) * 1000
-            record["menu_status"] = status
-            if status == 200:
-                table["etag"] = connection.response_headers.get("etag")
-            items = self.rng.sample(table["menu_item_ids"], self.rng.randint(1, 3))
-            body = {"items": [{"menu_item_id": item, "quantity": self.rng.randint(1, 2)} for item in items]}
-            record["sent"] = time.perf_counter()
-            status, answer = await self.request(
-                connection, "POST", "/api/v1/orders", body, {**auth, "Idempotency-Key": uuid.uuid4().hex}
-            )
-            record["answered"] = time.perf_counter()
-            record["status"] = status
-            if status == 201:
-                record["id"] = answer["id"]
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                await self.menu_and_order(connection, table, auth, record)
         except (OSError, asyncio.IncompleteReadError, ValueError) as error:
             record["answered"] = time.perf_counter()
-            record["status"] = type(error).__name__
+            record["status"] = ("" if "sent" in record else "menu GET: ") + type(error).__name__
             connection.close()
         self.idle.append(connection)
+
+    async def menu_and_order(self, connection, table, auth, record):
+        menu_headers = {**auth, "If-None-Match": table["etag"]} if table.get("etag") else auth
+        status, _body = await self.request(connection, "GET", "/api/v1/menu", headers=menu_headers, parse=False)
+        record["menu_ms"] = (time.perf_counter() - record["started"]) * 1000
+        record["menu_status"] = status
+        if status == 200:
+            table["etag"] = connection.response_headers.get("etag")
+        items = self.rng.sample(table["menu_item_ids"], self.rng.randint(1, 3))
+        body = {"items": [{"menu_item_id": item, "quantity": self.rng.randint(1, 2)} for item in items]}
+        record["sent"] = time.perf_counter()
+        status, answer = await self.request(
+            connection, "POST", "/api/v1/orders", body, {**auth, "Idempotency-Key": uuid.uuid4().hex}
+        )
+        record["answered"] = time.perf_counter()
+        record["status"] = status
+        if status == 201:
+            record["id"] = answer["id"]
 
     async def drive(self, rate, start, until):
         for at in poisson_arrivals(rate, start, until, self.rng):
@@ -475,6 +482,14 @@ def window_results(placed, dashboards, tablets, start, end):
         "lost": lost,
         "client_lag_ms": ms(lag),
     }
+
+
+async def watch_loop(stalls):
+    """Note how late each POLL_SECONDS sleep of this event loop wakes up: the client's own delay."""
+    while True:
+        asleep = time.perf_counter()
+        await asyncio.sleep(POLL_SECONDS)
+        stalls.append((asleep, time.perf_counter() - asleep - POLL_SECONDS))
 
 
 async def watch_workers(base_url, hup, until, seen):
@@ -570,6 +585,8 @@ async def measure(base_url, seeded, args):
     until = measured_from + args.duration
     load_until = until + (args.deploy_window if args.deploy else 0)
     driver = asyncio.get_running_loop().create_task(orders.drive(rate, started, load_until))
+    stalls = []
+    loop_watch = asyncio.get_running_loop().create_task(watch_loop(stalls))
 
     await asyncio.sleep(max(0.0, measured_from - time.perf_counter()))
     reconnects_before = client.reconnects
@@ -586,6 +603,7 @@ async def measure(base_url, seeded, args):
         os.kill(base_url.pid, signal.SIGHUP)
         watcher = asyncio.get_running_loop().create_task(watch_workers(base_url, hup, load_until + args.grace, workers))
     await driver
+    loop_watch.cancel()
     await orders.close()
 
     answered = [order for order in orders.placed if order.get("status") == 201 and order["scheduled"] >= measured_from]
@@ -604,6 +622,7 @@ async def measure(base_url, seeded, args):
             "cpu": steady_cpu,
             "cpu_per_order": cpu_per(steady_cpu, steady["orders"]),
             "stream_drops": steady_reconnects,
+            "loop_stall_ms": ms([late for at, late in stalls if measured_from <= at < hup]),
             "duplicates": sum(1 for at in client.duplicates if measured_from <= at < hup),
         }
     )
@@ -622,6 +641,7 @@ async def measure(base_url, seeded, args):
     if args.deploy:
         slowest = max(steady["tap_to_dashboard_ms"].get("max", 0), steady["tap_to_tablet_ms"].get("max", 0)) / 1000
         deploy = deploy_results(orders.placed, client, dashboards, tablets, hup, load_until, slowest)
+        deploy["loop_stall_ms"] = ms([late for at, late in stalls if at >= hup])
         deploy["workers"] = {key: value for key, value in workers.items() if key != "old_pids"}
         results["deploy"] = deploy
     return results
@@ -644,12 +664,23 @@ def run(args, *, root=ROOT):
 
 
 def run_loop(coroutine):
-    """asyncio.run on uvloop's event loop when it is installed."""
+    """asyncio.run on uvloop's event loop when it is installed, with the garbage collector off.
+
+    A full collection over every stream, connection and order of a 500-store run stops the
+    loop for as long as it takes, which the run would measure as the server's latency; the
+    few reference cycles a run leaves wait until it ends.
+    """
+    gc.freeze()
+    gc.disable()
     try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
+        try:
+            import uvloop
+        except ImportError:
+            return asyncio.run(coroutine)
+        return uvloop.run(coroutine)
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def _line(stats, keys=("p50", "p99", "max")):
@@ -679,7 +710,7 @@ def window_lines(window):
         f"lost                     {window['lost']}  (not on the dashboard {window['missing_on_dashboard']}, "
         f"not on the tablet {window['missing_on_tablet']}); duplicated {window['duplicates']}",
         f"client lateness          {_line(window['client_lag_ms'], ('p50', 'p99'))}  (order task start after "
-        f"its Poisson time)",
+        f"its Poisson time); event loop stalls {_line(window['loop_stall_ms'], ('p50', 'p99', 'max'))}",
     ]
 
 
@@ -709,16 +740,20 @@ def report(results):
         workers = deploy["workers"]
         lines += [
             f"-- deploy (SIGHUP to the master): {deploy['seconds']} s window",
-            f"workers                  new ones from {workers['first_new_s']} s, all new at {workers['all_new_s']} s, "
-            f"old ones gone at {workers['old_exited_s']} s after the HUP",
+            f"workers                  new ones from {_after(workers['first_new_s'])}, all new at "
+            f"{_after(workers['all_new_s'])}, old ones gone at {_after(workers['old_exited_s'])} the HUP",
             f"streams                  {deploy['streams_dropped']} dropped; gap {_line(deploy['stream_gap_ms'])}; "
-            f"all back {deploy['all_back_s']} s after the HUP; {deploy['not_back_at_window_end']} not back at "
+            f"all back at {_after(deploy['all_back_s'])} the HUP; {deploy['not_back_at_window_end']} not back at "
             f"the window's end",
-            f"caught up                {deploy['caught_up_s']} s after the HUP (the last arrival slower than the "
+            f"caught up                at {_after(deploy['caught_up_s'])} the HUP (the last arrival slower than the "
             f"steady state's slowest); stream open errors {_kinds(deploy['open_errors'])}",
             *window_lines(deploy),
         ]
     return "\n".join(lines)
+
+
+def _after(seconds):
+    return "(not within the run) after" if seconds is None else f"{seconds} s after"
 
 
 def _sum_ms(cpu):
