@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "dashboard": ("bench.dashboard", "the live dashboard's snapshot and current orders for a busy floor"),
     "reports": ("bench.reports", "sales reports by day, hour, item and table over a year of a busy store"),
     "printing": ("bench.printing", "tablets order; their kitchen tickets go through the print agent to a printer"),
+    "friday": ("bench.friday", "500 stores' tablets and dashboards streaming while orders arrive at random; --deploy"),
     "notify": ("bench.notify", "commits/s of one database with and without pg_notify, while listeners drain"),
     "compare": ("bench.compare", "the same benchmarks against a commit and the working tree, with ratios"),
 }

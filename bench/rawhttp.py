@@ -61,12 +61,16 @@ class RawStream:
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection for JSON requests (bodies by Content-Length or chunked)."""
+    """One keep-alive HTTP/1.1 connection for JSON requests (bodies by Content-Length or chunked).
+
+    `response_headers` holds the last response's headers, by lowercase name.
+    """
 
     def __init__(self, host, port, headers=None):
         self.host, self.port = host, port
         self.headers = {"Host": f"{host}:{port}", **(headers or {})}
         self.reader = self.writer = None
+        self.response_headers = {}
 
     async def request(self, method, path, body=None, headers=None, *, parse=True):
         """(status, parsed JSON body or None); with `parse` false, (status, the body's bytes)."""
@@ -83,9 +87,12 @@ class Connection:
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
         status = int(status_line.split(" ", 2)[1])
         length, chunked, close = 0, False, False
+        self.response_headers = received = {}
         for line in header_lines:
             name, _sep, value = line.partition(":")
-            name, value = name.lower(), value.strip().lower()
+            name, value = name.lower(), value.strip()
+            received[name] = value
+            value = value.lower()
             if name == "content-length":
                 length = int(value)
             elif name == "transfer-encoding":

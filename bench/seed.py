@@ -32,25 +32,41 @@ MENU = [
 QUICK_BCRYPT_ROUNDS = 4
 
 
+def remove_stores(codes):
+    """Delete the stores of these codes with everything they hold (orders protect their tables
+    and sessions, menu items their categories: those go first)."""
+    from accounts.models import Store
+    from menus.models import MenuItem
+    from orders.models import Order, OrderEvent, OrderLine, TableSession
+
+    old = Store.objects.filter(code__in=codes)
+    OrderEvent.objects.filter(store__in=old).delete()
+    OrderLine.objects.filter(order__store__in=old).delete()
+    Order.objects.filter(store__in=old).delete()
+    TableSession.objects.filter(store__in=old).delete()
+    MenuItem.objects.filter(store__in=old).delete()
+    old.delete()
+
+
+def summary(store, made_tables, item_ids):
+    return {
+        "store_code": store.code,
+        "store_id": store.id,
+        "manager": {"username": MANAGER_USERNAME, "password": MANAGER_PASSWORD},
+        "table_password": TABLE_PASSWORD,
+        "tables": [{"id": table.id, "number": table.number} for table in made_tables],
+        "menu_item_ids": item_ids,
+    }
+
+
 def seed(*, code, tables):
     from django.db import transaction
 
-    from accounts.models import Store
     from accounts.services import create_store, setup_table
     from menus.models import Category, MenuItem
-    from orders.models import Order, OrderEvent, OrderLine, TableSession
 
     with transaction.atomic():
-        old = Store.objects.filter(code=code).first()
-        if old is not None:
-            # Orders protect their tables and sessions; remove them first, outbox included.
-            OrderEvent.objects.filter(store=old).delete()
-            OrderLine.objects.filter(order__store=old).delete()
-            Order.objects.filter(store=old).delete()
-            TableSession.objects.filter(store=old).delete()
-            # Menu items protect their categories, which the store's delete would reach first.
-            MenuItem.objects.filter(store=old).delete()
-            old.delete()
+        remove_stores([code])
         store, _manager = create_store(
             code=code, name=f"벤치 {code}", manager_username=MANAGER_USERNAME, manager_password=MANAGER_PASSWORD
         )
@@ -63,30 +79,68 @@ def seed(*, code, tables):
                     store=store, category=category, name=name, price=price, display_order=order
                 )
                 item_ids.append(item.id)
-    return {
-        "store_code": store.code,
-        "store_id": store.id,
-        "manager": {"username": MANAGER_USERNAME, "password": MANAGER_PASSWORD},
-        "table_password": TABLE_PASSWORD,
-        "tables": [{"id": table.id, "number": table.number} for table in made_tables],
-        "menu_item_ids": item_ids,
-    }
+    return summary(store, made_tables, item_ids)
 
 
 def seed_with_tokens(*, prefix, stores, tables):
-    """Stores PREFIX-1 … PREFIX-N as `seed` makes them, with a manager token and a token per table."""
-    from accounts.models import Store, Table
-    from accounts.tokens import manager_tokens, table_tokens
+    """Stores PREFIX-1 … PREFIX-N as `seed` makes them, with a manager token and a token per table.
 
+    The rows are the same as `seed`'s (accounts.services.create_store's and setup_table's),
+    written in bulk: managers share one password and tables another, so one hash serves each
+    kind, and managers, tables, categories and items go in one INSERT per kind.
+    """
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from accounts.models import Store, Table, User
+    from accounts.services import store_manager_group
+    from accounts.tokens import manager_tokens, table_tokens
+    from menus.models import Category, MenuItem
+
+    codes = [f"{prefix}-{index}" for index in range(1, stores + 1)]
+    manager_hash, table_hash = make_password(MANAGER_PASSWORD), make_password(TABLE_PASSWORD)
+    with transaction.atomic():
+        remove_stores(codes)
+        # One by one, as accounts.services.create_store saves them: a new store's post_save
+        # gives it its first kitchen station.
+        made_stores = []
+        for code in codes:
+            store = Store(code=code, name=f"벤치 {code}")
+            store.full_clean()
+            store.save()
+            made_stores.append(store)
+        # create_manager's rows: a manager (the default role) in the "store manager" group.
+        managers = User.objects.bulk_create(
+            User(store=store, username=MANAGER_USERNAME, is_staff=True, password=manager_hash) for store in made_stores
+        )
+        group = store_manager_group()
+        User.groups.through.objects.bulk_create(
+            User.groups.through(user_id=manager.id, group_id=group.id) for manager in managers
+        )
+        made = list(zip(made_stores, managers, strict=True))
+        all_tables = Table.objects.bulk_create(
+            Table(store=store, number=n, password=table_hash) for store, _manager in made for n in range(1, tables + 1)
+        )
+        categories = Category.objects.bulk_create(
+            Category(store=store, name=name, display_order=position)
+            for store, _manager in made
+            for position, (name, _items) in enumerate(MENU, start=1)
+        )
+        menu_items = MenuItem.objects.bulk_create(
+            MenuItem(store=category.store, category=category, name=name, price=price, display_order=order)
+            for category, (_name, items) in zip(categories, MENU * stores, strict=True)
+            for order, (name, price) in enumerate(items, start=1)
+        )
     seeded = []
-    for index in range(1, stores + 1):
-        made = seed(code=f"{prefix}-{index}", tables=tables)
-        store = Store.objects.get(pk=made["store_id"])
-        made["manager_token"] = manager_tokens(store.users.get(username=MANAGER_USERNAME))["access"]
-        tokens = {table.id: table_tokens(table)["access"] for table in Table.objects.filter(store=store)}
-        for table in made["tables"]:
-            table["token"] = tokens[table["id"]]
-        seeded.append(made)
+    for index, (store, manager) in enumerate(made):
+        store_tables = all_tables[index * tables : (index + 1) * tables]
+        per_store = len(menu_items) // stores
+        item_ids = [item.id for item in menu_items[index * per_store : (index + 1) * per_store]]
+        result = summary(store, store_tables, item_ids)
+        result["manager_token"] = manager_tokens(manager)["access"]
+        for table, made_table in zip(result["tables"], store_tables, strict=True):
+            table["token"] = table_tokens(made_table)["access"]
+        seeded.append(result)
     return seeded
 
 
