@@ -333,13 +333,16 @@ class Client:
 
 
 class Orders:
-    """Orders placed open loop on a pool of keep-alive connections, each a task of its own."""
+    """Orders placed open loop, each a task of its own, each table on keep-alive connections of
+    its own as a tablet's browser keeps them (a second one while its first is busy).
+
+    Not one shared pool: a pool hands its most recently used connections out again, so a few
+    connections, accepted by whichever worker, would carry every order."""
 
     def __init__(self, host, port, tables, rng):
         self.host, self.port = host, port
         self.tables = tables
         self.rng = rng
-        self.idle = []
         self.connections = 0
         self.placed = []
         self.tasks = set()
@@ -366,8 +369,9 @@ class Orders:
     async def order(self, table, scheduled):
         record = {"table": table, "scheduled": scheduled, "started": time.perf_counter()}
         self.placed.append(record)
-        if self.idle:
-            connection = self.idle.pop()
+        idle = table.setdefault("idle", [])
+        if idle:
+            connection = idle.pop()
         else:
             connection = Connection(self.host, self.port)
             self.connections += 1
@@ -379,7 +383,7 @@ class Orders:
             record["answered"] = time.perf_counter()
             record["status"] = ("" if "sent" in record else "menu GET: ") + type(error).__name__
             connection.close()
-        self.idle.append(connection)
+        idle.append(connection)
 
     async def menu_and_order(self, connection, table, auth, record):
         menu_headers = {**auth, "If-None-Match": table["etag"]} if table.get("etag") else auth
@@ -408,8 +412,9 @@ class Orders:
 
     async def close(self):
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        for connection in self.idle:
-            connection.close()
+        for table in self.tables:
+            for connection in table.get("idle", ()):
+                connection.close()
 
 
 def ms(seconds_list):
@@ -648,7 +653,8 @@ async def measure(base_url, seeded, args):
 def run(args, *, root=ROOT):
     """Start a server from `root`, seed the stores, measure: the results (see measure)."""
     streams = args.stores * (args.tables + 1)
-    raise_open_files_limit(streams + 2048)
+    # Every stream, and a tablet's connection for its orders.
+    raise_open_files_limit(2 * streams + 2048)
     with running_server(database_url=args.database_url, workers=args.workers, root=root) as base_url:
         seeding_started = time.perf_counter()
         seeded = seed_stores(args.database_url, prefix=PREFIX, stores=args.stores, tables=args.tables, root=root)

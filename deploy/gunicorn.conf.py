@@ -29,7 +29,7 @@ backlog = int(os.environ.get("GUNICORN_BACKLOG", "4096"))
 # The old workers' part of a reload or stop (orders/hub.py): serve on while the new workers
 # start, then end their streams within STREAM_DRAIN_SECONDS. The graceful timeout covers both.
 os.environ.setdefault("STREAM_HANDOVER_SECONDS", "3")
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "15"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "40"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Longer than the load balancer's idle timeout (ALB: 60 s), so the balancer closes first.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))

@@ -320,13 +320,15 @@ STREAMS_PER_MANAGER = int(os.environ.get("STREAMS_PER_MANAGER", "10"))
 STREAM_FD_RESERVE = int(os.environ.get("STREAM_FD_RESERVE", "256"))
 # On SIGTERM a process keeps serving this many seconds (gunicorn's reload starts the new
 # workers meanwhile: deploy/gunicorn.conf.py sets 3), then ends its streams at most
-# STREAM_DRAIN_RATE a second and within STREAM_DRAIN_SECONDS, in random order (orders/hub.py).
+# STREAM_DRAIN_RATE a second and within STREAM_DRAIN_SECONDS, in random order (orders/hub.py):
+# about what a new worker opens a second beside its orders, so that the streams move at the
+# pace the new workers take them; until its turn a stream stays live on the old worker.
 STREAM_HANDOVER_SECONDS = float(os.environ.get("STREAM_HANDOVER_SECONDS", "0"))
-STREAM_DRAIN_RATE = float(os.environ.get("STREAM_DRAIN_RATE", "1000"))
-STREAM_DRAIN_SECONDS = float(os.environ.get("STREAM_DRAIN_SECONDS", "6"))
+STREAM_DRAIN_RATE = float(os.environ.get("STREAM_DRAIN_RATE", "100"))
+STREAM_DRAIN_SECONDS = float(os.environ.get("STREAM_DRAIN_SECONDS", "30"))
 # Stream opens waiting for a thread at once, per process, beyond which one more is a 503
 # `server_busy`: a storm of reconnects must not make orders wait (core/runtime/handler.py).
-STREAM_OPENS_WAITING = int(os.environ.get("STREAM_OPENS_WAITING", "64"))
+STREAM_OPENS_WAITING = int(os.environ.get("STREAM_OPENS_WAITING", "256"))
 
 ORDER_EVENT_RETENTION_DAYS = int(os.environ.get("ORDER_EVENT_RETENTION_DAYS", "7"))
 # django-axes' failure and login logs (who tried to log in, from where) are kept this long.

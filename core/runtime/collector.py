@@ -14,7 +14,9 @@ docs/upgrading.md for where it does not.
 """
 
 import gc
+import logging
 import sys
+import time
 
 from django.urls import get_resolver
 
@@ -26,11 +28,35 @@ YOUNG_THRESHOLD = 10_000
 SWITCH_INTERVAL = 0.001
 
 
+# A collection that stops the process longer than this is logged (a full one over many open
+# streams' objects takes that long).
+SLOW_COLLECTION_SECONDS = 0.1
+
+logger = logging.getLogger(__name__)
+_started: dict[str, float] = {}
+
+
 def configure() -> None:
-    """Collect the young generation less often, and switch threads sooner."""
+    """Collect the young generation less often, switch threads sooner, and log slow collections."""
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
     sys.setswitchinterval(SWITCH_INTERVAL)
+    if _log_slow_collections not in gc.callbacks:
+        gc.callbacks.append(_log_slow_collections)
+
+
+def _log_slow_collections(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _started["at"] = time.perf_counter()
+        return
+    seconds = time.perf_counter() - _started.pop("at", time.perf_counter())
+    if seconds >= SLOW_COLLECTION_SECONDS:
+        logger.warning(
+            "garbage collection of generation %d stopped the process for %.0f ms (%d collected)",
+            info["generation"],
+            seconds * 1000,
+            info["collected"],
+        )
 
 
 def settle() -> None:

@@ -42,6 +42,7 @@ import contextlib
 import contextvars
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar, TypeVarTuple
@@ -75,13 +76,15 @@ _Ts = TypeVarTuple("_Ts")
 REQUEST_THREADS = 32
 _request_threads = ThreadPoolExecutor(max_workers=REQUEST_THREADS, thread_name_prefix="request")
 # Streams opened at once by a process, on threads of their own (`ASGIHandler.open_stream`).
-STREAM_OPEN_THREADS = 4
+STREAM_OPEN_THREADS = 2
 _stream_open_threads = ThreadPoolExecutor(max_workers=STREAM_OPEN_THREADS, thread_name_prefix="stream-open")
 # A refused stream open asks its client to come back after a random wait in this range, seconds.
-STREAM_BUSY_RETRY_AFTER = (2, 8)
-# Stream opens waiting or running now, and the refusals since the last one admitted (on the loop).
+STREAM_BUSY_RETRY_AFTER = (1, 4)
+# Stream opens waiting or running now (on the loop).
 _stream_opens = 0
-_stream_opens_refused: list[None] = []
+# Refusals are logged at most once every REFUSALS_LOGGED_EVERY seconds, with their count.
+REFUSALS_LOGGED_EVERY = 10.0
+_refusals = {"count": 0, "logged_at": float("-inf")}
 _request_thread: contextvars.ContextVar[RequestThread] = contextvars.ContextVar("request_thread")
 _serving_loop: asyncio.AbstractEventLoop | None = None
 
@@ -231,7 +234,6 @@ class ASGIHandler(asgi.ASGIHandler):
                 body_file.close()
         finally:
             _stream_opens -= 1
-        _stream_opens_refused.clear()
         if response.streaming and response.is_async:  # type: ignore[attr-defined]
             await self.send_while_connected(response, receive, send)
         else:
@@ -283,6 +285,12 @@ class ASGIHandler(asgi.ASGIHandler):
 
 
 def _refuse_stream_open() -> None:
-    if not _stream_opens_refused:
-        logger.warning("stream refused: %d stream opens waiting, the most a process lets wait", _stream_opens)
-    _stream_opens_refused.append(None)
+    _refusals["count"] += 1
+    now = time.monotonic()
+    if now - _refusals["logged_at"] >= REFUSALS_LOGGED_EVERY:
+        logger.warning(
+            "stream refused: %d stream opens waiting, the most a process lets wait (%d refused since the last warning)",
+            _stream_opens,
+            _refusals["count"],
+        )
+        _refusals["count"], _refusals["logged_at"] = 0, now
