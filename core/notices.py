@@ -137,12 +137,12 @@ class NoticeCache(Generic[_K, _V]):
         return value
 
     def get_among(self, key: _K, load_group: Callable[[], dict[_K, _V]], load: Callable[[], _V]) -> _V:
-        """As `get`, but a miss loads `key`'s whole group at once (`load_group`: a store's
-        tables, say) and keeps every value of it that is safe to keep; `load()` if `key` is not
-        in the group."""
+        """As `get`, but a key not cached at all loads its whole group at once (`load_group`: a
+        store's tables, say) and keeps every value of it that is safe to keep; `load()` if `key`
+        is not in the group, or to renew a value no longer known to be current."""
         entry = self._entries.get(key)
-        if entry is not None and listener_is_fresh(entry[1]):
-            return entry[0]
+        if entry is not None:
+            return entry[0] if listener_is_fresh(entry[1]) else self.get(key, load)
         ensure_listening()
         generation = listener_generation()
         seen_notices, seen_drops = list(self._notices), self._drops

@@ -37,15 +37,14 @@ _started: dict[str, float] = {}
 
 
 def configure() -> None:
-    """Collect the young generation less often, switch threads sooner, and log slow collections."""
+    """Collect the young generation less often, and switch threads sooner."""
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
     sys.setswitchinterval(SWITCH_INTERVAL)
-    if _log_slow_collections not in gc.callbacks:
-        gc.callbacks.append(_log_slow_collections)
 
 
-def _log_slow_collections(phase: str, info: dict[str, int]) -> None:
+def log_slow_collections(phase: str, info: dict[str, int]) -> None:
+    """A gc callback (`settle` adds it): a warning for each collection of SLOW_COLLECTION_SECONDS or more."""
     if phase == "start":
         _started["at"] = time.perf_counter()
         return
@@ -61,7 +60,9 @@ def _log_slow_collections(phase: str, info: dict[str, int]) -> None:
 
 def settle() -> None:
     """Load the views (the URLconf imports them) and freeze everything loaded so far, which
-    full collections then skip."""
+    full collections then skip; from then on, log slow collections."""
     get_resolver().url_patterns  # noqa: B018 (imports every view module)
     gc.collect()
     gc.freeze()
+    if log_slow_collections not in gc.callbacks:
+        gc.callbacks.append(log_slow_collections)

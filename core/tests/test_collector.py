@@ -34,6 +34,7 @@ print(json.dumps({
     "threshold": gc.get_threshold(),
     "young": YOUNG_THRESHOLD,
     "switch": sys.getswitchinterval(),
+    "logs_slow_collections": any(callback.__name__ == "log_slow_collections" for callback in gc.callbacks),
 }))
 """
 
@@ -57,6 +58,7 @@ def test_a_worker_freezes_the_loaded_program_and_collects_the_young_less_often()
     assert state["left_to_scan"] < state["frozen"] / 20
     assert state["threshold"][0] == state["young"] > 700
     assert state["switch"] == SWITCH_INTERVAL
+    assert state["logs_slow_collections"]
     # Thresholds and switch interval come with the app (CoreConfig.ready), before the hook.
     at_setup = state["configured_at_setup"]
     assert at_setup["threshold"] == state["threshold"] and at_setup["switch"] == SWITCH_INTERVAL
@@ -67,3 +69,24 @@ def test_this_process_runs_with_the_settings_of_a_worker():
     """`make run` and the test suite load the app as a worker does (CoreConfig.ready)."""
     assert gc.get_threshold()[0] == YOUNG_THRESHOLD
     assert sys.getswitchinterval() == SWITCH_INTERVAL
+
+
+def test_a_collection_that_stops_the_process_long_is_logged(caplog, monkeypatch):
+    """A full collection over many open streams' objects stops every request of the process:
+    operators see it in the log (CloudWatch) with how long it took."""
+    from core.runtime import collector
+
+    gc.callbacks.append(collector.log_slow_collections)
+    try:
+        monkeypatch.setattr(collector, "SLOW_COLLECTION_SECONDS", 0.0)
+        with caplog.at_level("WARNING", logger="core.runtime.collector"):
+            gc.collect()
+        (record,) = [r for r in caplog.records if r.name == "core.runtime.collector"]
+        assert "garbage collection of generation 2 stopped the process for" in record.getMessage()
+        caplog.clear()
+        monkeypatch.setattr(collector, "SLOW_COLLECTION_SECONDS", 60.0)
+        with caplog.at_level("WARNING", logger="core.runtime.collector"):
+            gc.collect()
+        assert not [r for r in caplog.records if r.name == "core.runtime.collector"]
+    finally:
+        gc.callbacks.remove(collector.log_slow_collections)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.services import setup_table
 from accounts.tokens import manager_tokens, table_tokens
 from conftest import postgres_only
+from core.runtime.handler import STREAM_BUSY_RETRY_AFTER
 from orders.hub import RECENT_EVENTS, RECONNECT_MILLISECONDS, hub
 from orders.models import OrderEvent
 from orders.services import place_order
@@ -106,7 +107,8 @@ def test_stream_opens_past_the_waiting_limit_are_turned_away_at_once(table, mana
 
     status, headers, body = run(scenario)
     assert status == 503 and b'"server_busy"' in body
-    assert 2 <= int(headers["retry-after"]) <= 8
+    low, high = STREAM_BUSY_RETRY_AFTER
+    assert low <= int(headers["retry-after"]) <= high
     assert hub.subscriber_count() == 0
 
 

