@@ -5,7 +5,9 @@ process's listener (core.listener), which hands it the notifications of the even
 channel (each carrying its event, or only its id when the event is too big to fit) and,
 after every (re)connect, lets it catch up from the outbox by id; on SQLite through
 `outbox.event_committed`, sent at commit. Each event is taken from its notification (or read from the
-outbox) and encoded once per process, and offered to the subscriptions of its store.
+outbox) and encoded once per process, offered to the subscriptions of its store, and kept with
+the store's recent events (`Recent`) for streams that reconnect. Streams subscribe from the
+request thread that opens them; events are dispatched on the loop.
 """
 
 from __future__ import annotations

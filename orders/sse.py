@@ -7,7 +7,8 @@
 Who may open which is orders.stream_access (with the ticket endpoint, `POST
 /api/v1/stream-ticket`).
 
-Each stream opens with `retry:` and a `stream.open` event whose `id` is the stream's cursor
+Each stream opens with `retry:` (a random wait of RETRY_MILLISECONDS, so that clients dropped
+together do not return together) and a `stream.open` event whose `id` is the stream's cursor
 (so a reconnect always has a Last-Event-ID) and whose data is `{last_event_id, session_id}`;
 a tablet's also holds `closed_session_id`, the id of its table's last closed session (null
 before the first "이용 완료"): a tablet that remembers an older one knows its cart, note and
@@ -17,8 +18,12 @@ the committed events after that id, then goes live; ids only grow, and an event 
 sent is never sent again. A comment line every HEARTBEAT_SECONDS keeps proxies from closing
 an idle stream. See orders/outbox.py for why `id > last id` is a safe cursor.
 
-A stream's body runs on the event loop and holds no thread (core.runtime.handler); its
+The views are sync views marked `opens_stream` (core.runtime.handler): the credential, where
+the stream starts and its first events (from the store's recent events in memory when they
+reach back far enough, orders.hub.Recent, else from the outbox) take one call on a
+stream-open thread. The body then runs on the event loop and holds no thread; its later
 database work runs on the loop's shared thread pool and gives its connection back at once.
+When the process drains (orders.hub, on SIGTERM) a stream's last frame is a short `retry:`.
 
 A tablet may hold STREAMS_PER_TABLE open streams and a manager STREAMS_PER_MANAGER, counted
 per app process like the hub that serves them; one more is a 429 `too_many_streams` before
