@@ -31,7 +31,10 @@ let catchUp = () => {};
 function showConnection() {
   const down = cut || !navigator.onLine;
   const bar = $("offline-bar");
-  clearTimeout(barTimer);
+  if (!down || !navigator.onLine) {
+    clearTimeout(barTimer);
+    barTimer = null;
+  }
   if (!down) {
     bar.hidden = true;
     if (wasDown) catchUp();
@@ -39,8 +42,10 @@ function showConnection() {
   } else if (!navigator.onLine) {
     bar.hidden = false;
     wasDown = true;
-  } else if (bar.hidden) {
+  } else if (bar.hidden && barTimer === null) {
+    // Counted from the first failure: the attempts that fail meanwhile do not put it off.
     barTimer = setTimeout(() => {
+      barTimer = null;
       bar.hidden = false;
       wasDown = true;
     }, BAR_DELAY_MS);
@@ -142,6 +147,7 @@ export function stopLive() {
   stream?.stop();
   stream = null;
   clearTimeout(barTimer);
+  barTimer = null;
   cut = false;
   wasDown = false;
   $("offline-bar").hidden = true;
